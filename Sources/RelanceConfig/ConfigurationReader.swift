@@ -1,0 +1,254 @@
+import Foundation
+import RelanceCore
+
+/// Walks the parsed TOML, turning each section into settings and collecting problems.
+struct ConfigurationReader {
+    let root: ConfigValue
+    let lines: TOMLKeyLines
+    let directory: String
+    private(set) var problems: [ConfigurationError.Problem] = []
+
+    init(root: ConfigValue, lines: TOMLKeyLines, directory: String) {
+        self.root = root
+        self.lines = lines
+        self.directory = directory
+    }
+
+    mutating func read(file: String) -> RelanceConfiguration? {
+        allowOnly(root, "", ["company", "paths", "schedule", "policies", "customers"])
+        let company = self.company()
+        let paths = self.paths()
+        let schedule = self.schedule()
+        let policies = self.policies()
+        let customers = self.customers(policies: policies)
+        guard let company, let paths, let schedule, let policies, problems.isEmpty else { return nil }
+        return RelanceConfiguration(file: file, company: company, paths: paths, schedule: schedule,
+                                    policies: policies, customers: customers)
+    }
+
+    // MARK: - Sections
+
+    private mutating func company() -> CompanySettings? {
+        guard let section = table(root, "company", required: true) else { return nil }
+        allowOnly(section, "company", ["name", "email", "reply_to", "timezone", "country", "language"])
+        let name = string(section, "company.name", required: true)
+        let email = address(section, "company.email", required: true)
+        let replyTo = address(section, "company.reply_to", required: false)
+        var zone: TimeZone?
+        if let id = string(section, "company.timezone", required: true) {
+            zone = TimeZone(identifier: id)
+            if zone == nil { problem("company.timezone", "\"\(id)\" is not a time zone name such as \"Europe/Paris\"") }
+        }
+        let country = string(section, "company.country", required: true)?.uppercased()
+        if let country, country.count != 2 || !country.allSatisfy({ $0.isASCII && $0.isLetter }) {
+            problem("company.country", "\"\(country)\" is not a two-letter country code")
+        }
+        let language = self.language(section, "company.language", required: true)
+        guard let name, let email, let zone, let country, let language else { return nil }
+        return CompanySettings(name: name, email: email, replyTo: replyTo, timeZone: zone, country: country, language: language)
+    }
+
+    private mutating func paths() -> PathSettings? {
+        let section = table(root, "paths", required: false) ?? .table([])
+        allowOnly(section, "paths", ["inbox", "state_dir", "send_log", "templates", "outbox"])
+        func path(_ key: String, _ fallback: String, in reader: inout ConfigurationReader) -> String {
+            let value = reader.string(section, "paths.\(key)", required: false) ?? fallback
+            return value.hasPrefix("/") ? value : (reader.directory as NSString).appendingPathComponent(value)
+        }
+        let state = path("state_dir", "state", in: &self)
+        return PathSettings(
+            inbox: path("inbox", "inbox", in: &self), stateDirectory: state,
+            sendLog: path("send_log", (state as NSString).appendingPathComponent("send.log"), in: &self),
+            templates: path("templates", "templates", in: &self),
+            outbox: path("outbox", (state as NSString).appendingPathComponent("outbox"), in: &self))
+    }
+
+    private mutating func schedule() -> ScheduleSettings? {
+        let section = table(root, "schedule", required: false) ?? .table([])
+        allowOnly(section, "schedule", ["send_time", "send_days", "holidays", "extra_holidays", "min_gap_days"])
+        var sendTime = WallClockTime(hour: 9, minute: 30)!
+        if let text = string(section, "schedule.send_time", required: false) {
+            if let parsed = WallClockTime(text) { sendTime = parsed } else { problem("schedule.send_time", "\"\(text)\" is not a time HH:MM (24-hour)") }
+        }
+        var days: Set<Weekday> = [.monday, .tuesday, .wednesday, .thursday, .friday]
+        if let names = strings(section, "schedule.send_days") {
+            days = []
+            for (index, name) in names.enumerated() {
+                if let day = Weekday(name: name) { days.insert(day) } else { problem("schedule.send_days[\(index)]", "\"\(name)\" is not a weekday (mon … sun)") }
+            }
+            if names.isEmpty { problem("schedule.send_days", "needs at least one day") }
+        }
+        var countries: [String] = []
+        for (index, code) in (strings(section, "schedule.holidays") ?? []).enumerated() {
+            if PublicHolidays.supportedCountries.contains(code.uppercased()) || code.uppercased() == "UK" {
+                countries.append(code.uppercased())
+            } else {
+                problem("schedule.holidays[\(index)]", "no holiday table for \"\(code)\" (known: \(PublicHolidays.supportedCountries.joined(separator: ", "))); list its dates in extra_holidays")
+            }
+        }
+        var extra = Set<LocalDate>()
+        if let values = array(section, "schedule.extra_holidays") {
+            for (index, value) in values.enumerated() {
+                switch value {
+                case .date(let y, let m, let d):
+                    if let date = LocalDate(year: y, month: m, day: d) { extra.insert(date) }
+                case .string(let text):
+                    if let date = LocalDate(iso: text) { extra.insert(date) } else { problem("schedule.extra_holidays[\(index)]", "\"\(text)\" is not a date YYYY-MM-DD") }
+                default: problem("schedule.extra_holidays[\(index)]", "expected a date, found \(value.typeName)")
+                }
+            }
+        }
+        var gap = 3
+        if let value = integer(section, "schedule.min_gap_days") {
+            if (0...60).contains(value) { gap = value } else { problem("schedule.min_gap_days", "must be between 0 and 60") }
+        }
+        guard !days.isEmpty else { return nil }
+        return ScheduleSettings(sendTime: sendTime, sendDays: days, holidayCountries: countries, extraHolidays: extra, minGapDays: gap)
+    }
+
+    private mutating func policies() -> [Policy]? {
+        guard let list = array(root, "policies") else {
+            problem("policies", "at least one [[policies]] table is required")
+            return nil
+        }
+        var result: [Policy] = []
+        for (index, value) in list.enumerated() {
+            let path = "policies[\(index)]"
+            guard case .table = value else { problem(path, "expected a table, found \(value.typeName)"); continue }
+            allowOnly(value, path, ["name", "default", "steps"])
+            let name = string(value, "\(path).name", required: true)
+            let isDefault = bool(value, "\(path).default") ?? false
+            var steps: [PolicyStep] = []
+            let stepValues = array(value, "\(path).steps") ?? []
+            if stepValues.isEmpty { problem("\(path).steps", "a policy needs at least one step") }
+            for (stepIndex, stepValue) in stepValues.enumerated() {
+                let stepPath = "\(path).steps[\(stepIndex)]"
+                guard case .table = stepValue else { problem(stepPath, "expected { name = …, at = … }"); continue }
+                allowOnly(stepValue, stepPath, ["name", "at", "kind"])
+                let stepName = string(stepValue, "\(stepPath).name", required: true)
+                var offset: StepOffset?
+                if let at = string(stepValue, "\(stepPath).at", required: true) {
+                    offset = StepOffset(at)
+                    if offset == nil { problem("\(stepPath).at", "\"\(at)\" is not issue±N, discount±N or due±N") }
+                }
+                var kind: StepKind?
+                if let text = string(stepValue, "\(stepPath).kind", required: false) {
+                    kind = StepKind(rawValue: text)
+                    if kind == nil { problem("\(stepPath).kind", "\"\(text)\" is not one of \(StepKind.allCases.map(\.rawValue).joined(separator: ", "))") }
+                }
+                if let stepName, steps.contains(where: { $0.name == stepName }) {
+                    problem("\(stepPath).name", "\"\(stepName)\" is used twice in this policy")
+                }
+                if let stepName, let offset { steps.append(PolicyStep(name: stepName, offset: offset, kind: kind)) }
+            }
+            if let name {
+                if result.contains(where: { $0.name == name }) { problem("\(path).name", "\"\(name)\" names two policies") }
+                result.append(Policy(name: name, isDefault: isDefault, steps: steps))
+            }
+        }
+        if result.filter(\.isDefault).count > 1 { problem("policies", "more than one policy has default = true") }
+        return result.isEmpty ? nil : result
+    }
+
+    private mutating func customers(policies: [Policy]?) -> [String: CustomerSettings] {
+        guard let section = table(root, "customers", required: false), case .table(let members) = section else { return [:] }
+        var result: [String: CustomerSettings] = [:]
+        for (id, value) in members {
+            let path = "customers.\(id)"
+            guard case .table = value else { problem(path, "expected a table"); continue }
+            allowOnly(value, path, ["policy", "language", "cc"])
+            let policy = string(value, "\(path).policy", required: false)
+            if let policy, let policies, !policies.contains(where: { $0.name == policy }) {
+                problem("\(path).policy", "no policy is named \"\(policy)\"")
+            }
+            let language = self.language(value, "\(path).language", required: false)
+            var cc: [EmailAddress] = []
+            for (index, text) in (strings(value, "\(path).cc") ?? []).enumerated() {
+                do { cc.append(try EmailAddress(text)) } catch { problem("\(path).cc[\(index)]", error.description) }
+            }
+            result[id] = CustomerSettings(policy: policy, language: language, cc: cc)
+        }
+        return result
+    }
+
+    // MARK: - Value readers
+
+    private func key(_ path: String) -> String { String(path.split(separator: ".").last ?? "") }
+
+    private mutating func lookup(_ parent: ConfigValue, _ path: String) -> ConfigValue? {
+        let name = path.contains(".") ? key(path) : path
+        return parent[name]
+    }
+
+    private mutating func table(_ parent: ConfigValue, _ path: String, required: Bool) -> ConfigValue? {
+        guard let value = lookup(parent, path) else {
+            if required { problem(path, "the [\(path)] table is required") }
+            return nil
+        }
+        guard case .table = value else { problem(path, "expected a table, found \(value.typeName)"); return nil }
+        return value
+    }
+
+    private mutating func string(_ parent: ConfigValue, _ path: String, required: Bool) -> String? {
+        guard let value = lookup(parent, path) else {
+            if required { problem(path, "required") }
+            return nil
+        }
+        guard case .string(let text) = value else { problem(path, "expected a string, found \(value.typeName)"); return nil }
+        if text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+            problem(path, "contains a line break or control character")
+            return nil
+        }
+        return text
+    }
+
+    private mutating func strings(_ parent: ConfigValue, _ path: String) -> [String]? {
+        guard let values = array(parent, path) else { return nil }
+        var result: [String] = []
+        for (index, value) in values.enumerated() {
+            if case .string(let text) = value { result.append(text) } else { problem("\(path)[\(index)]", "expected a string, found \(value.typeName)") }
+        }
+        return result
+    }
+
+    private mutating func array(_ parent: ConfigValue, _ path: String) -> [ConfigValue]? {
+        guard let value = lookup(parent, path) else { return nil }
+        guard case .array(let values) = value else { problem(path, "expected an array, found \(value.typeName)"); return nil }
+        return values
+    }
+
+    private mutating func integer(_ parent: ConfigValue, _ path: String) -> Int? {
+        guard let value = lookup(parent, path) else { return nil }
+        guard case .integer(let number) = value else { problem(path, "expected an integer, found \(value.typeName)"); return nil }
+        return number
+    }
+
+    private mutating func bool(_ parent: ConfigValue, _ path: String) -> Bool? {
+        guard let value = lookup(parent, path) else { return nil }
+        guard case .bool(let flag) = value else { problem(path, "expected true or false, found \(value.typeName)"); return nil }
+        return flag
+    }
+
+    private mutating func address(_ parent: ConfigValue, _ path: String, required: Bool) -> EmailAddress? {
+        guard let text = string(parent, path, required: required) else { return nil }
+        do { return try EmailAddress(text) } catch { problem(path, error.description); return nil }
+    }
+
+    private mutating func language(_ parent: ConfigValue, _ path: String, required: Bool) -> Language? {
+        guard let text = string(parent, path, required: required) else { return nil }
+        guard let language = Language(tag: text) else { problem(path, "\"\(text)\" is not one of fr, en, de"); return nil }
+        return language
+    }
+
+    private mutating func allowOnly(_ table: ConfigValue, _ path: String, _ keys: Set<String>) {
+        guard case .table(let members) = table else { return }
+        for (name, _) in members where !keys.contains(name) {
+            let full = path.isEmpty ? name : "\(path).\(name)"
+            problem(full, "unknown key (expected one of: \(keys.sorted().joined(separator: ", ")))")
+        }
+    }
+
+    private mutating func problem(_ path: String, _ message: String) {
+        problems.append(.init(path: path, line: lines.line(of: path), message: message))
+    }
+}

@@ -1,0 +1,71 @@
+public import Foundation
+public import RelanceCore
+
+/// relance's whole configuration, validated: who sends, from where, when, and
+/// which reminder policy each customer follows. Loaded by `ConfigurationLoader`.
+public struct RelanceConfiguration: Sendable {
+    /// The file it was read from; relative paths in it are resolved against its folder.
+    public var file: String
+    public var company: CompanySettings
+    public var paths: PathSettings
+    public var schedule: ScheduleSettings
+    public var policies: [Policy]
+    public var customers: [String: CustomerSettings]
+
+    /// The default policy (the one marked `default = true`, else the first).
+    public var defaultPolicy: Policy { policies.first(where: \.isDefault) ?? policies[0] }
+
+    /// The policy a customer follows: their own settings' policy, else the default.
+    public func policy(for customer: Customer) -> Policy {
+        if let id = customer.id, let name = customers[id]?.policy, let policy = policies.first(where: { $0.name == name }) {
+            return policy
+        }
+        return defaultPolicy
+    }
+
+    /// The language a customer is written to in: the invoice's, their settings', else the company's.
+    public func language(for customer: Customer) -> Language {
+        customer.language ?? customer.id.flatMap { customers[$0]?.language } ?? company.language
+    }
+
+    public var calendar: BusinessCalendar {
+        BusinessCalendar(timeZone: company.timeZone, sendTime: schedule.sendTime, sendDays: schedule.sendDays,
+                         holidayCountries: schedule.holidayCountries, extraHolidays: schedule.extraHolidays)
+    }
+}
+
+/// The creditor: the name and address reminders come from, and whose calendar they follow.
+public struct CompanySettings: Sendable {
+    public var name: String
+    public var email: EmailAddress
+    public var replyTo: EmailAddress?
+    public var timeZone: TimeZone
+    public var country: String
+    public var language: Language
+}
+
+/// Where relance reads and writes, all absolute once loaded.
+public struct PathSettings: Sendable {
+    public var inbox: String
+    public var stateDirectory: String
+    public var sendLog: String
+    public var templates: String
+    public var outbox: String
+}
+
+/// When reminders may go out.
+public struct ScheduleSettings: Sendable {
+    public var sendTime: WallClockTime
+    public var sendDays: Set<Weekday>
+    public var holidayCountries: [String]
+    public var extraHolidays: Set<LocalDate>
+    /// Fewest days between two reminders to the same customer.
+    public var minGapDays: Int
+}
+
+/// Per-customer overrides, keyed by the customer's id.
+public struct CustomerSettings: Sendable {
+    public var policy: String?
+    public var language: Language?
+    public var cc: [EmailAddress]
+}

@@ -1,0 +1,56 @@
+public import Foundation
+
+/// When relance may send: which weekdays, which holidays to skip, at what
+/// local time, in which zone. "Next sending slot" is the one question the
+/// planner and the scheduler ask it.
+public struct BusinessCalendar: Sendable {
+    public let timeZone: TimeZone
+    public let sendTime: WallClockTime
+    public let sendDays: Set<Weekday>
+    /// Countries whose public holidays are skipped (ISO 3166 alpha-2).
+    public let holidayCountries: [String]
+    public let extraHolidays: Set<LocalDate>
+
+    public init(timeZone: TimeZone, sendTime: WallClockTime, sendDays: Set<Weekday>,
+                holidayCountries: [String] = [], extraHolidays: Set<LocalDate> = []) {
+        precondition(!sendDays.isEmpty, "a calendar needs at least one sending day")
+        self.timeZone = timeZone
+        self.sendTime = sendTime
+        self.sendDays = sendDays
+        self.holidayCountries = holidayCountries
+        self.extraHolidays = extraHolidays
+    }
+
+    public func isHoliday(_ date: LocalDate) -> Bool {
+        if extraHolidays.contains(date) { return true }
+        return holidayCountries.contains { PublicHolidays.dates(country: $0, year: date.year)?.contains(date) ?? false }
+    }
+
+    public func isSendingDay(_ date: LocalDate) -> Bool {
+        sendDays.contains(date.weekday) && !isHoliday(date)
+    }
+
+    /// The first sending day on or after `date`.
+    public func sendingDay(onOrAfter date: LocalDate) -> LocalDate {
+        var day = date
+        // Bounded: even a calendar of one weekday and many holidays has a slot within a year.
+        for _ in 0..<400 where !isSendingDay(day) { day = day.adding(days: 1) }
+        return day
+    }
+
+    /// The send instant of a sending day.
+    public func slot(on date: LocalDate) -> Date {
+        ZonedDateTime.instant(of: date, at: sendTime, in: timeZone)
+    }
+
+    /// The first sending slot at or after `instant`: today's if it is a sending
+    /// day and the send time has not passed, else the next sending day's.
+    public func nextSlot(atOrAfter instant: Date) -> (date: LocalDate, at: Date) {
+        let today = ZonedDateTime.localDate(of: instant, in: timeZone)
+        if isSendingDay(today), slot(on: today) >= instant { return (today, slot(on: today)) }
+        let next = sendingDay(onOrAfter: today.adding(days: 1))
+        return (next, slot(on: next))
+    }
+
+    public func localDate(of instant: Date) -> LocalDate { ZonedDateTime.localDate(of: instant, in: timeZone) }
+}

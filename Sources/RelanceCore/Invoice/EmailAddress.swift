@@ -1,0 +1,47 @@
+/// A validated mailbox address (`local@domain`, RFC 5321 limits). Control
+/// characters, CR/LF, spaces, angle brackets and quoted local parts are refused,
+/// so no address can ever inject a header.
+public struct EmailAddress: Hashable, Sendable, CustomStringConvertible {
+    public let value: String
+
+    public init(_ text: String) throws(EmailAddressError) {
+        guard !text.isEmpty else { throw .empty }
+        guard !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0 == "\u{2028}" || $0 == "\u{2029}" }) else {
+            throw .controlCharacter(text)
+        }
+        guard text.utf8.count <= 254 else { throw .tooLong(text) }
+        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2 else { throw .malformed(text, "it must contain exactly one @") }
+        let local = parts[0], domain = parts[1]
+        guard !local.isEmpty, local.utf8.count <= 64 else { throw .malformed(text, "the part before @ must be 1 to 64 characters") }
+        let atext = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-/=?^_`{|}~.")
+        guard local.allSatisfy({ atext.contains($0) || !$0.isASCII }), !local.hasPrefix("."), !local.hasSuffix("."),
+              !local.contains("..") else { throw .malformed(text, "the part before @ has a character an address cannot have") }
+        let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
+        guard labels.count >= 2, labels.allSatisfy({ label in
+            !label.isEmpty && label.utf8.count <= 63 && !label.hasPrefix("-") && !label.hasSuffix("-")
+                && label.allSatisfy { ($0.isLetter || $0.isNumber || $0 == "-") && !$0.isWhitespace }
+        }) else { throw .malformed(text, "the domain after @ is not a valid host name") }
+        self.value = text
+    }
+
+    public var domain: Substring { value[value.index(after: value.lastIndex(of: "@")!)...] }
+    public var description: String { value }
+}
+
+/// Why a string is not a usable e-mail address.
+public enum EmailAddressError: Error, Equatable, Sendable, CustomStringConvertible {
+    case empty
+    case controlCharacter(String)
+    case tooLong(String)
+    case malformed(String, String)
+
+    public var description: String {
+        switch self {
+        case .empty: return "the address is empty"
+        case .controlCharacter: return "the address contains a line break or control character"
+        case .tooLong: return "the address is longer than 254 characters"
+        case .malformed(let text, let why): return "\"\(text)\" is not an e-mail address: \(why)"
+        }
+    }
+}

@@ -1,0 +1,79 @@
+/// A named sequence of reminder steps ("courtesy at due-7, due at due,
+/// first at due+7 … final at due+30"). Customers follow the default policy
+/// unless their settings name another.
+public struct Policy: Hashable, Sendable {
+    public var name: String
+    public var isDefault: Bool
+    public var steps: [PolicyStep]
+
+    public init(name: String, isDefault: Bool = false, steps: [PolicyStep]) {
+        self.name = name
+        self.isDefault = isDefault
+        self.steps = steps
+    }
+}
+
+/// One reminder of a policy: when it goes, relative to which date, and what kind it is.
+public struct PolicyStep: Hashable, Sendable {
+    public var name: String
+    public var offset: StepOffset
+    public var kind: StepKind
+
+    /// `kind` defaults from the offset: before due → pre-due, `discount±N` → discount,
+    /// exactly due → due, after due → post-due. Only `final` needs saying.
+    public init(name: String, offset: StepOffset, kind: StepKind? = nil) {
+        self.name = name
+        self.offset = offset
+        self.kind = kind ?? offset.defaultKind
+    }
+}
+
+/// What a reminder is, which decides its tone and template.
+public enum StepKind: String, Hashable, Sendable, CaseIterable {
+    case preDue = "pre-due"
+    case discount
+    case due
+    case postDue = "post-due"
+    case final
+}
+
+/// `issue+3`, `discount-2`, `due`, `due+30`: a number of calendar days from an anchor date.
+public struct StepOffset: Hashable, Sendable, CustomStringConvertible {
+    public enum Anchor: String, Hashable, Sendable, CaseIterable {
+        case issue, discount, due
+    }
+
+    public let anchor: Anchor
+    public let days: Int
+
+    public init(anchor: Anchor, days: Int) {
+        self.anchor = anchor
+        self.days = days
+    }
+
+    /// Parses `due`, `due+7`, `due-7`, `discount-2`, `issue+1` (spaces allowed around the sign).
+    public init?(_ text: String) {
+        let compact = text.filter { $0 != " " }.lowercased()
+        guard let anchor = Anchor.allCases.first(where: { compact.hasPrefix($0.rawValue) }) else { return nil }
+        let rest = compact.dropFirst(anchor.rawValue.count)
+        if rest.isEmpty {
+            self.init(anchor: anchor, days: 0)
+            return
+        }
+        guard let sign = rest.first, sign == "+" || sign == "-", rest.count > 1, rest.count <= 5,
+              rest.dropFirst().allSatisfy({ $0.isASCII && $0.isNumber }), let n = Int(rest.dropFirst()) else { return nil }
+        self.init(anchor: anchor, days: sign == "-" ? -n : n)
+    }
+
+    public var defaultKind: StepKind {
+        switch anchor {
+        case .discount: return .discount
+        case .issue: return .preDue
+        case .due: return days < 0 ? .preDue : (days == 0 ? .due : .postDue)
+        }
+    }
+
+    public var description: String {
+        days == 0 ? anchor.rawValue : "\(anchor.rawValue)\(days > 0 ? "+" : "-")\(abs(days))"
+    }
+}

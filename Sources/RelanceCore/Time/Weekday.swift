@@ -1,0 +1,17 @@
+/// A day of the week, Monday first (ISO 8601), named as the configuration spells it.
+public enum Weekday: String, CaseIterable, Sendable, Hashable {
+    case monday = "mon", tuesday = "tue", wednesday = "wed", thursday = "thu"
+    case friday = "fri", saturday = "sat", sunday = "sun"
+
+    /// Accepts `mon`, `Monday`, `MON`… (the first three letters decide).
+    public init?(name: String) {
+        let key = String(name.lowercased().prefix(3))
+        guard name.count >= 3, let day = Weekday(rawValue: key) else { return nil }
+        if name.count > 3, !Weekday.fullNames.contains(name.lowercased()) { return nil }
+        self = day
+    }
+
+    private static let fullNames: Set<String> = [
+        "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+    ]
+}

@@ -1,0 +1,42 @@
+public import RelanceCore
+
+/// The entry point of the formats: recognises a file by its content and hands
+/// it to the reader for that format. Every outcome is an `Invoice` or an
+/// `InvoiceRejection` naming the file; nothing here throws anything else.
+public enum InvoiceReader {
+    /// The formats relance recognises by content.
+    public enum Format: String, Sendable {
+        case json
+    }
+
+    /// A file that became an invoice.
+    public struct Read: Sendable {
+        public let file: String
+        public let format: Format
+        public let invoice: Invoice
+    }
+
+    public static func read(file: String, inbox: String? = nil, sizeLimit: Int = InboxFile.defaultSizeLimit) throws(InvoiceRejection) -> Read {
+        let bytes = try InboxFile.read(file, inbox: inbox, sizeLimit: sizeLimit)
+        return try read(bytes: bytes, file: file, inbox: inbox)
+    }
+
+    public static func read(bytes: [UInt8], file: String, inbox: String?) throws(InvoiceRejection) -> Read {
+        switch detect(bytes) {
+        case .json:
+            let invoice = try InvoiceJSONReader.read(bytes, location: .init(file: file, inbox: inbox))
+            return Read(file: file, format: .json, invoice: invoice)
+        case nil:
+            if bytes.isEmpty { throw InvoiceRejection(file: file, "the file is empty") }
+            throw InvoiceRejection(file: file, "not a format relance reads (expected a JSON invoice)")
+        }
+    }
+
+    /// Detection by content, never by file name: the first non-blank byte of a JSON document is `{`.
+    public static func detect(_ bytes: [UInt8]) -> Format? {
+        var body = bytes[...]
+        if body.starts(with: [0xEF, 0xBB, 0xBF]) { body = body.dropFirst(3) }
+        guard let first = body.first(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }) else { return nil }
+        return first == UInt8(ascii: "{") ? .json : nil
+    }
+}

@@ -1,0 +1,65 @@
+import ArgumentParser
+import Foundation
+import RelanceConfig
+import RelanceCore
+import RelanceFormats
+
+/// `relance preview FILE...`: reads invoice files and shows, for each, which
+/// reminders would go out and when, without touching any state.
+struct PreviewCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "preview",
+        abstract: "Show the reminders planned for invoice files (exit 2 when a file is rejected).")
+
+    @Argument(help: "Invoice files to read.")
+    var files: [String]
+
+    @OptionGroup var options: ConfigOptions
+
+    @Option(help: "Plan as if the clock read this instant (ISO 8601, or a date = local midnight); earlier steps are left out.")
+    var now: String?
+
+    @Flag(help: "Print JSON instead of a table.")
+    var json = false
+
+    func run() throws {
+        let configuration = try options.load()
+        let calendar = configuration.calendar
+        var instant: Date?
+        if let now {
+            guard let parsed = ZonedDateTime.parse(now, defaultZone: calendar.timeZone) else {
+                throw ValidationError("--now \"\(now)\" is not an ISO 8601 instant or a date YYYY-MM-DD")
+            }
+            instant = parsed
+        }
+        var previews: [InvoicePreview] = []
+        var rejections: [InvoiceRejection] = []
+        for file in files {
+            do {
+                let read = try InvoiceReader.read(file: file)
+                let plan = Planner.plan(invoice: read.invoice, policy: configuration.policy(for: read.invoice.customer),
+                                        calendar: calendar, now: instant)
+                previews.append(InvoicePreview(read: read, plan: plan, asOf: instant.map(calendar.localDate(of:))))
+            } catch {
+                rejections.append(error)
+            }
+        }
+        let renderer = PreviewRenderer(configuration: configuration)
+        if json {
+            Console.out(JSONWriter.serialize(renderer.json(previews, rejections), pretty: true))
+        } else {
+            Console.out(renderer.table(previews, rejections))
+        }
+        if !rejections.isEmpty { throw ExitCode(2) }
+    }
+}
+
+/// One invoice read and planned, ready to print.
+struct InvoicePreview {
+    let read: InvoiceReader.Read
+    let plan: [PlannedStep]
+    /// The day `--now` falls on, for the amount due; the issue date otherwise.
+    let asOf: LocalDate?
+
+    var amountDue: Money { Balance.due(read.invoice, payments: [], on: asOf ?? read.invoice.issueDate) }
+}

@@ -1,0 +1,13 @@
+import ArgumentParser
+
+/// The `relance` command line: thin commands that parse flags and call the targets.
+@main
+struct Relance: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "relance",
+        abstract: "A self-hosted payment-reminder daemon.",
+        discussion: "Every command reads --config FILE (default $RELANCE_CONFIG, else /etc/relance/relance.toml).",
+        version: VersionText.full,
+        subcommands: [PreviewCommand.self, CheckCommand.self]
+    )
+}
