@@ -49,7 +49,7 @@ let package = Package(
         .testTarget(name: "RelanceCoreTests", dependencies: ["RelanceCore"], swiftSettings: strict),
         .testTarget(name: "RelanceFormatsTests", dependencies: ["RelanceFormats"], swiftSettings: strict),
         .testTarget(name: "RelanceConfigTests", dependencies: ["RelanceConfig"], swiftSettings: strict),
-        .testTarget(name: "EndToEndTests", dependencies: ["RelanceCore"], swiftSettings: strict),
+        .testTarget(name: "EndToEndTests", swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -52,7 +52,7 @@ public struct InvoiceJSONReader {
         let issueDate = date(document, "issueDate", required: true)
         let statedDue = date(document, "dueDate", required: false)
         let termsText = text(document, "terms", required: false, maxLength: 2000, allowLineBreaks: true)
-        let currencyCode = text(document, "currency", required: true, maxLength: 3)
+        let currencyCode = text(document, "currency", required: true, maxLength: 16)
         var currency: Currency?
         if let currencyCode {
             currency = Currency(code: currencyCode)

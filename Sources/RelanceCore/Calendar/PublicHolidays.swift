@@ -1,3 +1,5 @@
+import Synchronization
+
 /// National public holidays computed from their rules, Easter-based ones
 /// included, for the countries relance ships tables for. Regional holidays
 /// (Alsace-Moselle, German Länder, Scotland, US states) are added by the user
@@ -6,8 +8,20 @@ public enum PublicHolidays {
     public static let supportedCountries = ["FR", "DE", "GB", "US"]
 
     /// The holidays of `country` (ISO 3166 alpha-2) in `year`, or nil when relance has no table for it.
+    /// Each (country, year) is computed once and remembered: the planner asks for every day it considers.
     public static func dates(country: String, year: Int) -> Set<LocalDate>? {
-        switch country.uppercased() {
+        let key = HolidayKey(country: country.uppercased(), year: year)
+        if let known = cache.withLock({ $0[key] }) { return known }
+        guard let computed = compute(country: key.country, year: year) else { return nil }
+        cache.withLock { $0[key] = computed }
+        return computed
+    }
+
+    private struct HolidayKey: Hashable { let country: String; let year: Int }
+    private static let cache = Mutex<[HolidayKey: Set<LocalDate>]>([:])
+
+    static func compute(country: String, year: Int) -> Set<LocalDate>? {
+        switch country {
         case "FR": return france(year)
         case "DE": return germany(year)
         case "GB", "UK": return britain(year)

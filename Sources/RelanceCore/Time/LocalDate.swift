@@ -67,8 +67,15 @@ public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible
 
     public var weekday: Weekday {
         // 1970-01-01 was a Thursday.
-        let index = ((daysSinceEpoch % 7) + 7 + 3) % 7  // 0 = Monday
-        return Weekday.allCases[index]
+        switch ((daysSinceEpoch % 7) + 7 + 3) % 7 {
+        case 0: return .monday
+        case 1: return .tuesday
+        case 2: return .wednesday
+        case 3: return .thursday
+        case 4: return .friday
+        case 5: return .saturday
+        default: return .sunday
+        }
     }
 
     /// The last day of this date's month.

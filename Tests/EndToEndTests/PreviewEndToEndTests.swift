@@ -1,0 +1,103 @@
+import Foundation
+import Testing
+
+@Suite("relance binary: version, check, preview", .serialized)
+struct PreviewEndToEndTests {
+    static let config = RelanceBinary.packageRoot + "/config/relance.toml"
+    static let examples = RelanceBinary.packageRoot + "/config/examples"
+
+    @Test("--version names libcurl and its mail protocols")
+    func version() throws {
+        let result = try RelanceBinary.run(["--version"])
+        #expect(result.status == 0)
+        #expect(result.stdout.hasPrefix("relance "))
+        #expect(result.stdout.contains("libcurl 7.") || result.stdout.contains("libcurl 8."))
+        let protocols = Set(result.stdout.split(separator: "\n").first { $0.hasPrefix("protocols:") }?.split(separator: " ").map(String.init) ?? [])
+        #expect(protocols.isSuperset(of: ["smtp", "smtps", "imap", "imaps"]))
+    }
+
+    @Test("check accepts the example and rejects a broken file with lines, exit 1")
+    func check() throws {
+        let ok = try RelanceBinary.run(["check", "--config", Self.config])
+        #expect(ok.status == 0)
+        let broken = FileManager.default.temporaryDirectory.appendingPathComponent("broken-\(UUID().uuidString).toml").path
+        defer { try? FileManager.default.removeItem(atPath: broken) }
+        let text = try String(contentsOfFile: Self.config, encoding: .utf8)
+            .replacingOccurrences(of: #"send_time = "09:30""#, with: #"send_time = "9h30""#)
+        try text.write(toFile: broken, atomically: true, encoding: .utf8)
+        let bad = try RelanceBinary.run(["check", "--config", broken])
+        #expect(bad.status == 1)
+        let line = text.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.contains("9h30") }! + 1
+        #expect(bad.stderr.contains("\(broken):\(line): schedule.send_time: \"9h30\" is not a time HH:MM"), "\(bad.stderr)")
+        // $RELANCE_CONFIG is the default file.
+        #expect(try RelanceBinary.run(["check"], environment: ["RELANCE_CONFIG": Self.config]).status == 0)
+    }
+
+    @Test("preview --json plans the examples as the contract describes")
+    func previewJSON() throws {
+        let result = try RelanceBinary.run(["preview", Self.examples + "/F-2026-0042.json", "--config", Self.config, "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let json = try result.json()
+        let invoices = try #require(json["invoices"] as? [[String: Any]])
+        #expect((json["rejected"] as? [Any])?.isEmpty == true)
+        let first = try #require(invoices.first)
+        let invoice = try #require(first["invoice"] as? [String: Any])
+        #expect(invoice["id"] as? String == "F-2026-0042")
+        #expect(invoice["issueDate"] as? String == "2026-11-02")
+        #expect(invoice["dueDate"] as? String == "2026-12-02")
+        #expect(invoice["total"] as? String == "1250.00")
+        #expect(invoice["amountDue"] as? String == "1250.00")
+        let terms = try #require(invoice["terms"] as? [String: Any])
+        #expect(terms["netDays"] as? Int == 30)
+        let discount = try #require((terms["discounts"] as? [[String: Any]])?.first)
+        #expect(discount["percent"] as? String == "2")
+        #expect(discount["deadline"] as? String == "2026-11-12")
+        #expect(discount["amount"] as? String == "25.00")
+        #expect(discount["payable"] as? String == "1225.00")
+        let plan = try #require(first["plan"] as? [[String: Any]])
+        #expect(plan.map { $0["step"] as? String } == ["discount-ending", "courtesy", "due", "first", "second", "final"])
+        #expect(plan[0]["sendAt"] as? String == "2026-11-10T09:30:00+01:00")
+        #expect((plan[0]["discount"] as? [String: Any])?["payable"] as? String == "1225.00")
+        // due+30 = 1 January 2027, a holiday: moved to Monday 4 January.
+        #expect(plan[5]["date"] as? String == "2027-01-04")
+        #expect(plan[5]["kind"] as? String == "final")
+    }
+
+    @Test("preview --now leaves out past steps; a rejected file gives exit 2 and the others still print")
+    func previewWithRejection() throws {
+        let bad = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID().uuidString).json").path
+        defer { try? FileManager.default.removeItem(atPath: bad) }
+        try #"{"id": "X-1", "issueDate": "2026-01-05", "currency": "EUR", "total": "10.00", "terms": "n/30", "customer": {"name": "A\r\nBcc: x@y.example", "email": "a@b"}}"#
+            .write(toFile: bad, atomically: true, encoding: .utf8)
+        let result = try RelanceBinary.run([
+            "preview", Self.examples + "/F-2026-0042.json", bad, "--config", Self.config, "--json", "--now", "2026-12-01T12:00:00+01:00",
+        ])
+        #expect(result.status == 2)
+        let json = try result.json()
+        let plan = try #require(((json["invoices"] as? [[String: Any]])?.first?["plan"]) as? [[String: Any]])
+        #expect(plan.map { $0["step"] as? String } == ["due", "first", "second", "final"])
+        let rejected = try #require((json["rejected"] as? [[String: Any]])?.first)
+        #expect(rejected["file"] as? String == bad)
+        let errors = rejected["errors"] as? [String] ?? []
+        #expect(errors.contains("customer.name: contains a line break (CR/LF) or control character"))
+        #expect(errors.contains { $0.hasPrefix("customer.email: \"a@b\" is not an e-mail address") })
+    }
+
+    @Test("the table output is readable and names every invoice")
+    func previewTable() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: Self.examples).filter { $0.hasSuffix(".json") }.sorted()
+        let result = try RelanceBinary.run(["preview"] + files.map { Self.examples + "/" + $0 } + ["--config", Self.config, "--now", "2026-11-02"])
+        #expect(result.status == 0, "\(result.stderr)")
+        for id in ["F-2026-0042", "F-2026-0051", "INV-7781"] { #expect(result.stdout.contains(id)) }
+        #expect(result.stdout.contains("STEP"))
+        #expect(result.stdout.contains("discount 2 % until 2026-11-12"))
+    }
+
+    @Test("a missing configuration is a clear error")
+    func missingConfig() throws {
+        let result = try RelanceBinary.run(["preview", Self.examples + "/F-2026-0042.json", "--config", "/nonexistent/relance.toml"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("/nonexistent/relance.toml"))
+        #expect(result.stderr.contains("cannot read the file"))
+    }
+}
