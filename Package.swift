@@ -18,6 +18,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // libcurl as the system provides it (Debian: libcurl4-openssl-dev).
@@ -36,10 +38,26 @@ let package = Package(
             dependencies: ["RelanceCore", .product(name: "TOMLKit", package: "TOMLKit")],
             swiftSettings: strict
         ),
+        .target(name: "RelanceMail", dependencies: ["RelanceCore"], swiftSettings: strict),
+        .target(
+            name: "RelanceStore",
+            dependencies: ["RelanceCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict
+        ),
+        .target(name: "RelanceTransport", dependencies: ["CCurlShim", "RelanceMail"], swiftSettings: strict),
+        .target(
+            name: "RelanceDaemon",
+            dependencies: [
+                "RelanceCore", "RelanceFormats", "RelanceConfig", "RelanceMail", "RelanceStore", "RelanceTransport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "relance",
             dependencies: [
-                "RelanceCore", "RelanceFormats", "RelanceConfig", "CCurlShim",
+                "RelanceCore", "RelanceFormats", "RelanceConfig", "RelanceStore", "RelanceDaemon", "CCurlShim",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -49,6 +67,10 @@ let package = Package(
         .testTarget(name: "RelanceCoreTests", dependencies: ["RelanceCore"], swiftSettings: strict),
         .testTarget(name: "RelanceFormatsTests", dependencies: ["RelanceFormats"], swiftSettings: strict),
         .testTarget(name: "RelanceConfigTests", dependencies: ["RelanceConfig"], swiftSettings: strict),
+        .testTarget(name: "RelanceMailTests", dependencies: ["RelanceMail"], swiftSettings: strict),
+        .testTarget(name: "RelanceStoreTests", dependencies: ["RelanceStore"], swiftSettings: strict),
+        .testTarget(name: "RelanceTransportTests", dependencies: ["RelanceTransport"], swiftSettings: strict),
+        .testTarget(name: "RelanceDaemonTests", dependencies: ["RelanceDaemon"], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]

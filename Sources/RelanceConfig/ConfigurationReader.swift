@@ -50,7 +50,7 @@ struct ConfigurationReader {
 
     private mutating func paths() -> PathSettings? {
         let section = table(root, "paths", required: false) ?? .table([])
-        allowOnly(section, "paths", ["inbox", "state_dir", "send_log", "templates", "outbox"])
+        allowOnly(section, "paths", ["inbox", "state_dir", "send_log", "templates", "outbox", "archive", "rejected", "max_file_bytes"])
         func path(_ key: String, _ fallback: String, in reader: inout ConfigurationReader) -> String {
             let value = reader.string(section, "paths.\(key)", required: false) ?? fallback
             return value.hasPrefix("/") ? value : (reader.directory as NSString).appendingPathComponent(value)
@@ -60,7 +60,19 @@ struct ConfigurationReader {
             inbox: path("inbox", "inbox", in: &self), stateDirectory: state,
             sendLog: path("send_log", (state as NSString).appendingPathComponent("send.log"), in: &self),
             templates: path("templates", "templates", in: &self),
-            outbox: path("outbox", (state as NSString).appendingPathComponent("outbox"), in: &self))
+            outbox: path("outbox", (state as NSString).appendingPathComponent("outbox"), in: &self),
+            archive: path("archive", (state as NSString).appendingPathComponent("archive"), in: &self),
+            rejected: path("rejected", (state as NSString).appendingPathComponent("rejected"), in: &self),
+            maxFileBytes: maxFileBytes(section))
+    }
+
+    private mutating func maxFileBytes(_ section: ConfigValue) -> Int {
+        guard let value = integer(section, "paths.max_file_bytes") else { return 10 * 1024 * 1024 }
+        guard (1024...(1 << 30)).contains(value) else {
+            problem("paths.max_file_bytes", "must be between 1024 and 1073741824")
+            return 10 * 1024 * 1024
+        }
+        return value
     }
 
     private mutating func schedule() -> ScheduleSettings? {

@@ -51,6 +51,12 @@ public struct PathSettings: Sendable {
     public var sendLog: String
     public var templates: String
     public var outbox: String
+    /// Where ingested files are kept, by year and month.
+    public var archive: String
+    /// Where unreadable files go, each with a `.reason` file beside it.
+    public var rejected: String
+    /// Files larger than this are rejected unread.
+    public var maxFileBytes: Int
 }
 
 /// When reminders may go out.

@@ -1,4 +1,4 @@
-public import RelanceCore
+import RelanceCore
 
 /// Reads relance's own invoice format, JSON version 1 (see docs/invoice-json.md),
 /// collecting every problem with its field path instead of stopping at the first.
@@ -16,13 +16,13 @@ public struct InvoiceJSONReader {
     }
 
     static let knownKeys: Set<String> = [
-        "version", "id", "issueDate", "dueDate", "terms", "currency", "total", "amountPaid", "customer", "attachment",
+        "version", "kind", "refersTo", "id", "issueDate", "dueDate", "terms", "currency", "total", "amountPaid", "customer", "attachment",
     ]
     static let customerKeys: Set<String> = ["id", "name", "email", "cc", "language"]
 
     private var problems: [InvoiceRejection.Problem] = []
 
-    public static func read(_ bytes: [UInt8], location: Location) throws(InvoiceRejection) -> Invoice {
+    public static func read(_ bytes: [UInt8], location: Location) throws(InvoiceRejection) -> InvoiceReader.Document {
         let document: JSONValue
         do {
             document = try JSONParser.parse(bytes)
@@ -30,11 +30,38 @@ public struct InvoiceJSONReader {
             throw InvoiceRejection(file: location.file, field: "file", "not valid JSON (\(error))")
         }
         var reader = InvoiceJSONReader()
+        if case .string("credit-note") = document["kind"] {
+            let note = reader.creditNote(document)
+            guard reader.problems.isEmpty, let note else { throw InvoiceRejection(file: location.file, problems: reader.problems) }
+            return .creditNote(note)
+        }
+        if let kind = document["kind"], kind != .string("invoice") {
+            throw InvoiceRejection(file: location.file, field: "kind", "must be \"invoice\" or \"credit-note\"")
+        }
         let invoice = reader.invoice(document, location: location)
         guard reader.problems.isEmpty, let invoice else {
             throw InvoiceRejection(file: location.file, problems: reader.problems)
         }
-        return invoice
+        return .invoice(invoice)
+    }
+
+    /// A credit note: `kind`, `id`, `refersTo`, `issueDate`, `currency`, `total` (the amount credited).
+    private mutating func creditNote(_ document: JSONValue) -> CreditNote? {
+        guard case .object(let members) = document else { return nil }
+        let allowed: Set<String> = ["version", "kind", "id", "refersTo", "issueDate", "currency", "total", "customer"]
+        for (key, _) in members where !allowed.contains(key) {
+            problem(key, "unknown field for a credit note (fields: \(allowed.sorted().joined(separator: ", ")))")
+        }
+        let id = text(document, "id", required: true, maxLength: 200)
+        let refersTo = text(document, "refersTo", required: true, maxLength: 200)
+        let issueDate = date(document, "issueDate", required: true)
+        let code = text(document, "currency", required: true, maxLength: 16)
+        let currency = code.flatMap { Currency(code: $0) }
+        if let code, currency == nil { problem("currency", "\"\(code)\" is not an ISO 4217 currency code") }
+        let total = currency.flatMap { amount(document, "total", currency: $0, required: true) }
+        if let total, !total.isPositive { problem("total", "a credit note credits a positive amount") }
+        guard let id, let refersTo, let issueDate, let total else { return nil }
+        return CreditNote(id: id, refersTo: refersTo, issueDate: issueDate, amount: total)
     }
 
     private mutating func invoice(_ document: JSONValue, location: Location) -> Invoice? {

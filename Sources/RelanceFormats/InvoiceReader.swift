@@ -9,11 +9,23 @@ public enum InvoiceReader {
         case json
     }
 
-    /// A file that became an invoice.
+    /// What a file turned out to hold.
+    public enum Document: Sendable {
+        case invoice(Invoice)
+        case creditNote(CreditNote)
+    }
+
+    /// A file that was read.
     public struct Read: Sendable {
         public let file: String
         public let format: Format
-        public let invoice: Invoice
+        public let document: Document
+
+        /// The invoice, when the file held one (nil for a credit note).
+        public var invoice: Invoice? {
+            if case .invoice(let invoice) = document { return invoice }
+            return nil
+        }
     }
 
     public static func read(file: String, inbox: String? = nil, sizeLimit: Int = InboxFile.defaultSizeLimit) throws(InvoiceRejection) -> Read {
@@ -24,8 +36,8 @@ public enum InvoiceReader {
     public static func read(bytes: [UInt8], file: String, inbox: String?) throws(InvoiceRejection) -> Read {
         switch detect(bytes) {
         case .json:
-            let invoice = try InvoiceJSONReader.read(bytes, location: .init(file: file, inbox: inbox))
-            return Read(file: file, format: .json, invoice: invoice)
+            let document = try InvoiceJSONReader.read(bytes, location: .init(file: file, inbox: inbox))
+            return Read(file: file, format: .json, document: document)
         case nil:
             if bytes.isEmpty { throw InvoiceRejection(file: file, "the file is empty") }
             throw InvoiceRejection(file: file, "not a format relance reads (expected a JSON invoice)")

@@ -35,11 +35,14 @@ struct PreviewCommand: ParsableCommand {
         var previews: [InvoicePreview] = []
         var rejections: [InvoiceRejection] = []
         for file in files {
-            do {
+            do throws(InvoiceRejection) {
                 let read = try InvoiceReader.read(file: file)
-                let plan = Planner.plan(invoice: read.invoice, policy: configuration.policy(for: read.invoice.customer),
+                guard let invoice = read.invoice else {
+                    throw InvoiceRejection(file: file, field: "kind", "a credit note has no reminders to preview; relance run applies it")
+                }
+                let plan = Planner.plan(invoice: invoice, policy: configuration.policy(for: invoice.customer),
                                         calendar: calendar, now: instant)
-                previews.append(InvoicePreview(read: read, plan: plan, asOf: instant.map(calendar.localDate(of:))))
+                previews.append(InvoicePreview(read: read, invoice: invoice, plan: plan, asOf: instant.map(calendar.localDate(of:))))
             } catch {
                 rejections.append(error)
             }
@@ -57,9 +60,10 @@ struct PreviewCommand: ParsableCommand {
 /// One invoice read and planned, ready to print.
 struct InvoicePreview {
     let read: InvoiceReader.Read
+    let invoice: Invoice
     let plan: [PlannedStep]
     /// The day `--now` falls on, for the amount due; the issue date otherwise.
     let asOf: LocalDate?
 
-    var amountDue: Money { Balance.due(read.invoice, payments: [], on: asOf ?? read.invoice.issueDate) }
+    var amountDue: Money { Balance.due(invoice, payments: [], on: asOf ?? invoice.issueDate) }
 }

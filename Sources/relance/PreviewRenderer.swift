@@ -19,7 +19,7 @@ struct PreviewRenderer {
     }
 
     private func invoiceJSON(_ preview: InvoicePreview) -> JSONValue {
-        let invoice = preview.read.invoice
+        let invoice = preview.invoice
         var fields: [(String, JSONValue)] = [
             ("id", .string(invoice.id)),
             ("issueDate", .string(invoice.issueDate.iso)),
@@ -81,7 +81,7 @@ struct PreviewRenderer {
     func table(_ previews: [InvoicePreview], _ rejections: [InvoiceRejection]) -> String {
         var lines: [String] = []
         for preview in previews {
-            let invoice = preview.read.invoice
+            let invoice = preview.invoice
             let language = configuration.language(for: invoice.customer)
             let money = { (m: Money) in MoneyFormatter.format(m, language: language) }
             lines.append("\(invoice.id)  \(invoice.customer.name) <\(invoice.customer.emails.map(\.value).joined(separator: ", "))>")

@@ -8,6 +8,9 @@ struct Relance: ParsableCommand {
         abstract: "A self-hosted payment-reminder daemon.",
         discussion: "Every command reads --config FILE (default $RELANCE_CONFIG, else /etc/relance/relance.toml).",
         version: VersionText.full,
-        subcommands: [PreviewCommand.self, CheckCommand.self]
+        subcommands: [
+            RunCommand.self, CheckCommand.self, PreviewCommand.self, PlanCommand.self, StatusCommand.self,
+            PaidCommand.self, PauseCommand.self, ResumeCommand.self,
+        ]
     )
 }

@@ -42,7 +42,10 @@ struct InvoiceJSONReaderTests {
 
     func read(_ text: String, inbox: ScratchInbox = ScratchInbox(), name: String = "invoice.json") throws(InvoiceRejection) -> Invoice {
         let path = inbox.write(name, text)
-        return try InvoiceReader.read(file: path, inbox: inbox.root).invoice
+        guard let invoice = try InvoiceReader.read(file: path, inbox: inbox.root).invoice else {
+            throw InvoiceRejection(file: path, "not an invoice")
+        }
+        return invoice
     }
 
     func problems(_ text: String, inbox: ScratchInbox = ScratchInbox()) -> [String] {

@@ -1,5 +1,5 @@
 /// The debtor of an invoice: who is reminded, in which language, and where.
-public struct Customer: Hashable, Sendable {
+public struct Customer: Hashable, Sendable, Codable {
     /// The customer's own reference, used to look up per-customer settings; optional.
     public var id: String?
     public var name: String

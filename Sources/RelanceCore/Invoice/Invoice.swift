@@ -1,6 +1,6 @@
 /// An invoice as relance chases it: who owes what since when and until when,
 /// under which terms. Readers of every format produce this one value.
-public struct Invoice: Hashable, Sendable {
+public struct Invoice: Hashable, Sendable, Codable {
     public var id: String
     public var issueDate: LocalDate
     /// The due date the invoice states (BT-9); when present it wins over the terms.
@@ -53,4 +53,12 @@ public struct DiscountOffer: Hashable, Sendable {
     public let discount: Money
     /// What settles the invoice in full if paid by the deadline.
     public let payable: Money
+
+    public init(percent: Percent, days: Int, deadline: LocalDate, discount: Money, payable: Money) {
+        self.percent = percent
+        self.days = days
+        self.deadline = deadline
+        self.discount = discount
+        self.payable = payable
+    }
 }

@@ -1,5 +1,5 @@
 /// Money received against an invoice on a calendar date.
-public struct Payment: Hashable, Sendable {
+public struct Payment: Hashable, Sendable, Codable {
     public let amount: Money
     public let date: LocalDate
     public let reference: String?

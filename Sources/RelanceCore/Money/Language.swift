@@ -1,6 +1,6 @@
 /// A language relance writes to people in. Each has its own number, amount
 /// and date conventions; messages and formatting follow the customer's.
-public enum Language: String, Sendable, CaseIterable, Hashable {
+public enum Language: String, Sendable, CaseIterable, Hashable, Codable {
     case fr, en, de
 
     /// Accepts `fr`, `FR`, `fr-FR`, `fr_CA`, `en-GB`…: the primary subtag decides.

@@ -1,7 +1,7 @@
 /// What an invoice's payment terms say, in numbers: the net period, the
 /// early-payment discount tiers, and any due date written into the text.
 /// Produced by `PaymentTermsParser`; turned into dates by `dueDate(issuedOn:)`.
-public struct PaymentTerms: Hashable, Sendable {
+public struct PaymentTerms: Hashable, Sendable, Codable {
     /// The terms as written on the invoice.
     public let text: String
     /// Days from the issue date to the net due date (0 for "due on receipt"); nil when the text gives none.
@@ -49,7 +49,7 @@ public struct PaymentTerms: Hashable, Sendable {
 }
 
 /// The two end-of-month conventions relance understands.
-public enum EndOfMonthRule: String, Hashable, Sendable {
+public enum EndOfMonthRule: String, Hashable, Sendable, Codable {
     /// `EOM` in English terms ("2/10 EOM", "n/30 EOM"): days count from the last
     /// day of the issue month. "2/10 EOM" with no net period is due 30 days after
     /// month end.
@@ -60,8 +60,8 @@ public enum EndOfMonthRule: String, Hashable, Sendable {
 }
 
 /// One early-payment discount: `percent` off when paid within the window.
-public struct DiscountTier: Hashable, Sendable {
-    public enum Window: Hashable, Sendable {
+public struct DiscountTier: Hashable, Sendable, Codable {
+    public enum Window: Hashable, Sendable, Codable {
         /// Within this many days of the issue date (or of month end under EOM).
         case days(Int)
         /// Up to and including this date.

@@ -1,0 +1,86 @@
+import Foundation
+public import RelanceCore
+import RelanceStore
+
+/// What the command line does to an invoice (`paid`, `pause`, `resume`): each
+/// a transaction with its events, then the send-log lines, then a wake-up for
+/// a running daemon.
+public struct InvoiceActions {
+    let context: DaemonContext
+
+    public init(context: DaemonContext) { self.context = context }
+
+    /// Why an action could not be done.
+    public struct Refusal: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Records a payment (the whole balance when `amount` is nil) and re-plans.
+    public func paid(invoiceID: String, amount: String?, date: LocalDate?) throws -> String {
+        let now = context.clock.now()
+        let today = context.configuration.calendar.localDate(of: now)
+        let journal = context.journal()
+        let message: String = try context.store.write { tx in
+            journal.discard()
+            guard let stored = try tx.invoice(id: invoiceID) else { throw Refusal(description: "no invoice \(invoiceID)") }
+            let invoice = stored.invoice
+            let payments = try tx.payments(invoiceID: invoiceID, currency: invoice.currency)
+            let day = date ?? today
+            let money: Money
+            if let amount {
+                do { money = try Money(parsing: amount, currency: invoice.currency, allowComma: true) } catch {
+                    throw Refusal(description: "--amount: \(error)")
+                }
+                guard money.isPositive else { throw Refusal(description: "--amount must be positive") }
+            } else {
+                // The whole balance; the discounted amount when paid by a discount deadline.
+                let balance = Balance.due(invoice, payments: payments, on: day)
+                let offer = invoice.discountOffers.first { day <= $0.deadline }
+                money = offer.map { balance - $0.discount } ?? balance
+                guard money.isPositive else { throw Refusal(description: "\(invoiceID) has nothing left to pay") }
+            }
+            try tx.addPayment(invoiceID: invoiceID, Payment(amount: money, date: day, reference: "command line"), source: "cli", at: now)
+            let after = Balance.due(invoice, payments: payments + [Payment(amount: money, date: day)], on: max(day, today))
+            let received = payments.reduce(Money.zero(invoice.currency)) { $0 + $1.amount } + money
+            let overpaid = received - (invoice.total - invoice.amountPaid)
+            try journal.record(tx, at: now, event: "paid", invoice: invoiceID, [
+                ("amount", money.description), ("date", day.iso), ("balance", after.description),
+                ("overpaid", overpaid.isPositive ? overpaid.description : nil),
+            ])
+            try ReminderPlanning.refresh(tx, invoice: invoice, configuration: context.configuration, journal: journal, at: now)
+            return after.isZero ? "\(invoiceID): paid in full" : "\(invoiceID): \(money) recorded, \(after) still due"
+        }
+        journal.flush(to: context.sendLog)
+        WakeSignal.touch(stateDirectory: context.configuration.paths.stateDirectory)
+        return message
+    }
+
+    public func pause(invoiceID: String, until: LocalDate?, reason: String?) throws -> String {
+        let now = context.clock.now()
+        let journal = context.journal()
+        try context.store.write { tx in
+            journal.discard()
+            guard try tx.invoice(id: invoiceID) != nil else { throw Refusal(description: "no invoice \(invoiceID)") }
+            try tx.setPause(invoiceID, until: until, reason: reason ?? "paused from the command line", at: now)
+            try journal.record(tx, at: now, event: "paused", invoice: invoiceID, [("until", until?.iso ?? "resume"), ("reason", reason)])
+        }
+        journal.flush(to: context.sendLog)
+        WakeSignal.touch(stateDirectory: context.configuration.paths.stateDirectory)
+        return until.map { "\(invoiceID): paused until \($0)" } ?? "\(invoiceID): paused until resumed"
+    }
+
+    public func resume(invoiceID: String) throws -> String {
+        let now = context.clock.now()
+        let journal = context.journal()
+        try context.store.write { tx in
+            journal.discard()
+            guard let stored = try tx.invoice(id: invoiceID) else { throw Refusal(description: "no invoice \(invoiceID)") }
+            try tx.setPause(invoiceID, until: nil, reason: nil, at: now)
+            try journal.record(tx, at: now, event: "resumed", invoice: invoiceID, [])
+            try ReminderPlanning.refresh(tx, invoice: stored.invoice, configuration: context.configuration, journal: journal, at: now)
+        }
+        journal.flush(to: context.sendLog)
+        WakeSignal.touch(stateDirectory: context.configuration.paths.stateDirectory)
+        return "\(invoiceID): resumed"
+    }
+}

@@ -1,0 +1,37 @@
+import Foundation
+import RelanceCore
+import RelanceStore
+
+/// Records events: each goes into the store's events table inside the
+/// transaction that causes it, and its send-log line is held back until
+/// `flush` is called after that transaction commits.
+final class Journal {
+    private let zone: TimeZone
+    private var pending: [String] = []
+
+    init(zone: TimeZone) { self.zone = zone }
+
+    func record(_ tx: StoreTransaction, at: Date, event: String, invoice: String?, _ fields: [(String, String?)]) throws {
+        var line = LogfmtLine(timestamp: ZonedDateTime.iso8601(at, in: zone), event: event)
+        line.add("invoice", invoice)
+        for (key, value) in fields { line.add(key, value) }
+        try tx.addEvent(at: at, event: event, invoiceID: invoice, line: line.text)
+        pending.append(line.text)
+    }
+
+    /// A line that reports no state change (a rejected file): written at once.
+    func lineWithoutCommit(at: Date, event: String, invoice: String?, _ fields: [(String, String?)]) {
+        var line = LogfmtLine(timestamp: ZonedDateTime.iso8601(at, in: zone), event: event)
+        line.add("invoice", invoice)
+        for (key, value) in fields { line.add(key, value) }
+        pending.append(line.text)
+    }
+
+    /// Drops what the failed transaction would have reported.
+    func discard() { pending.removeAll() }
+
+    func flush(to log: SendLog) {
+        log.append(pending)
+        pending.removeAll()
+    }
+}

@@ -1,0 +1,146 @@
+import Foundation
+import Logging
+import RelanceCore
+import RelanceFormats
+import RelanceStore
+
+/// Takes files from the inbox into the store: reads and checks each, commits a
+/// batch of them in one transaction (invoice, source hash, plan, events), then
+/// archives or rejects the files and writes the send-log lines. A crash between
+/// the commit and the move leaves the file in the inbox, where the next scan
+/// recognises its hash and only archives it.
+public struct Pickup {
+    let context: DaemonContext
+    /// Files committed per transaction: one commit per file cannot keep up with a month-end drop.
+    static let batchSize = 256
+
+    public init(context: DaemonContext) { self.context = context }
+
+    /// Scans the whole inbox. Returns how many files were taken (archived or rejected).
+    @discardableResult
+    public func scan() -> Int {
+        ingest(names: InboxScanner.candidates(in: context.configuration.paths.inbox))
+    }
+
+    /// Takes the named inbox files. Returns how many left the inbox.
+    @discardableResult
+    public func ingest(names: [String]) -> Int {
+        var taken = 0
+        var start = 0
+        let ready = names.filter(InboxScanner.isReadyName)
+        while start < ready.count {
+            let batch = Array(ready[start..<min(start + Self.batchSize, ready.count)])
+            taken += ingestBatch(batch)
+            start += Self.batchSize
+        }
+        return taken
+    }
+
+    private enum Verdict {
+        case accepted(InvoiceReader.Read, hash: String)
+        case rejected([String])
+    }
+
+    private func ingestBatch(_ names: [String]) -> Int {
+        let paths = context.configuration.paths
+        var verdicts: [(path: String, verdict: Verdict)] = []
+        for name in names {
+            let path = paths.inbox + "/" + name
+            guard FileManager.default.fileExists(atPath: path) || isSymlink(path) else { continue }  // taken meanwhile
+            do {
+                let bytes = try InboxFile.read(path, inbox: paths.inbox, sizeLimit: paths.maxFileBytes)
+                let read = try InvoiceReader.read(bytes: bytes, file: path, inbox: paths.inbox)
+                verdicts.append((path, .accepted(read, hash: SHA256.hex(bytes))))
+            } catch {
+                verdicts.append((path, .rejected(error.problems.map(\.description))))
+            }
+        }
+        let now = context.clock.now()
+        let journal = context.journal()
+        var outcomes: [(path: String, reasons: [String]?)] = []
+        do {
+            try context.store.write { tx in
+                outcomes = []
+                journal.discard()
+                for (path, verdict) in verdicts {
+                    switch verdict {
+                    case .rejected(let reasons):
+                        outcomes.append((path, reasons))
+                    case .accepted(let read, let hash):
+                        outcomes.append((path, try self.commit(read, hash: hash, tx: tx, journal: journal, at: now)))
+                    }
+                }
+            }
+        } catch {
+            context.logger.error("pickup: the batch could not be committed; files stay in the inbox", metadata: ["error": "\(error)"])
+            return 0
+        }
+        journal.flush(to: context.sendLog)
+        let mover = FileMover(archive: paths.archive, rejected: paths.rejected)
+        let today = context.configuration.calendar.localDate(of: now)
+        var taken = 0
+        for (path, reasons) in outcomes {
+            let name = (path as NSString).lastPathComponent
+            do {
+                if let reasons {
+                    let destination = try mover.reject(path, reasons: reasons)
+                    journal.lineWithoutCommit(at: now, event: "rejected", invoice: nil, [
+                        ("file", name), ("moved_to", destination), ("reason", reasons.joined(separator: "; ")),
+                    ])
+                    context.logger.warning("rejected \(name): \(reasons.joined(separator: "; "))")
+                } else {
+                    _ = try mover.archive(path, on: today)
+                }
+                taken += 1
+            } catch {
+                context.logger.error("pickup: \(error)")
+            }
+        }
+        journal.flush(to: context.sendLog)
+        return taken
+    }
+
+    /// Applies one read file inside the batch transaction. Returns rejection reasons, or nil when committed.
+    private func commit(_ read: InvoiceReader.Read, hash: String, tx: StoreTransaction, journal: Journal, at now: Date) throws -> [String]? {
+        let name = (read.file as NSString).lastPathComponent
+        if case .duplicate(let id) = try tx.sourceOutcome(hash: hash) {
+            try journal.record(tx, at: now, event: "ingested", invoice: id, [("file", name), ("result", "duplicate"), ("change", "none")])
+            return nil
+        }
+        switch read.document {
+        case .invoice(let invoice):
+            let previous = try tx.invoice(id: invoice.id)
+            if let previous, previous.invoice.currency != invoice.currency {
+                return ["currency: the invoice \(invoice.id) was ingested in \(previous.invoice.currency.code); an amendment cannot change it to \(invoice.currency.code)"]
+            }
+            let revision = try tx.upsertInvoice(invoice, customerKey: ReminderPlanning.customerKey(invoice.customer), sourceFile: name,
+                                                sourceHash: hash, format: read.format.rawValue, at: now)
+            try tx.recordSource(hash: hash, name: name, documentID: invoice.id, kind: "invoice", at: now)
+            try journal.record(tx, at: now, event: "ingested", invoice: invoice.id, [
+                ("file", name), ("format", read.format.rawValue), ("result", previous == nil ? "new" : "amended"),
+                ("revision", String(revision)), ("to", invoice.customer.emails.map(\.value).joined(separator: ",")),
+                ("amount", (invoice.total - invoice.amountPaid).description),
+            ])
+            try ReminderPlanning.refresh(tx, invoice: invoice, configuration: context.configuration, journal: journal, at: now)
+        case .creditNote(let note):
+            guard let target = try tx.invoice(id: note.refersTo) else {
+                return ["refersTo: no invoice \(note.refersTo) is known; drop the credit note again once the invoice is in"]
+            }
+            guard target.invoice.currency == note.amount.currency else {
+                return ["currency: the credit note is in \(note.amount.currency.code) but \(note.refersTo) is in \(target.invoice.currency.code)"]
+            }
+            try tx.addPayment(invoiceID: note.refersTo, Payment(amount: note.amount, date: note.issueDate, reference: note.id),
+                              source: "credit-note", at: now)
+            try tx.recordSource(hash: hash, name: name, documentID: note.id, kind: "credit-note", at: now)
+            try journal.record(tx, at: now, event: "ingested", invoice: note.refersTo, [
+                ("file", name), ("credit_note", note.id), ("result", "credit"), ("amount", note.amount.description),
+            ])
+            try ReminderPlanning.refresh(tx, invoice: target.invoice, configuration: context.configuration, journal: journal, at: now)
+        }
+        return nil
+    }
+
+    private func isSymlink(_ path: String) -> Bool {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) != nil
+    }
+}

@@ -1,0 +1,45 @@
+import Foundation
+import RelanceConfig
+import RelanceCore
+import RelanceStore
+
+/// Keeps an invoice's stored plan in step with what it now is: after an
+/// ingest, an amendment, a payment, a credit note or a resume, the planned
+/// rows are recomputed by the pure `Planner`, or the invoice is marked paid
+/// and its waiting reminders cancelled.
+enum ReminderPlanning {
+    /// The customer a minimum gap applies to: their id, else their first address.
+    static func customerKey(_ customer: Customer) -> String {
+        customer.id.map { "id:" + $0 } ?? "email:" + (customer.emails.first?.value.lowercased() ?? "")
+    }
+
+    static func refresh(_ tx: StoreTransaction, invoice: Invoice, configuration: RelanceConfiguration,
+                        journal: Journal, at now: Date) throws {
+        let payments = try tx.payments(invoiceID: invoice.id, currency: invoice.currency)
+        let today = configuration.calendar.localDate(of: now)
+        if Balance.due(invoice, payments: payments, on: max(today, payments.map(\.date).max() ?? today)).isZero {
+            try tx.setInvoiceState(invoice.id, .paid, at: now)
+            let cancelled = try tx.cancelWaiting(invoiceID: invoice.id, reason: "paid", at: now)
+            try journal.record(tx, at: now, event: "paid", invoice: invoice.id, [("amount", "0.00 \(invoice.currency.code)")])
+            if cancelled > 0 {
+                try journal.record(tx, at: now, event: "cancelled", invoice: invoice.id, [("reminders", String(cancelled)), ("reason", "paid")])
+            }
+            return
+        }
+        try tx.setInvoiceState(invoice.id, .open, at: now)
+        let steps = Planner.plan(invoice: invoice, payments: payments, policy: configuration.policy(for: invoice.customer),
+                                 calendar: configuration.calendar)
+        let planned = steps.filter(\.isActive).map {
+            PlannedReminder(step: $0.name, kind: $0.kind, localDate: $0.date, sendAt: $0.sendAt, amount: $0.amountDue)
+        }
+        try tx.replacePlanned(invoiceID: invoice.id, with: planned, at: now)
+        let upcoming = try tx.reminders(invoiceID: invoice.id).filter { $0.state == .planned }
+        let next = upcoming.first { $0.sendAt >= now } ?? upcoming.last
+        try journal.record(tx, at: now, event: "planned", invoice: invoice.id, [
+            ("steps", String(upcoming.count)),
+            ("next", next.map { "\($0.step)@\($0.localDate)" }),
+            ("due", invoice.dueDate?.iso),
+            ("amount", Balance.due(invoice, payments: payments, on: today).description),
+        ])
+    }
+}

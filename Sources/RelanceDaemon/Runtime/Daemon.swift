@@ -1,0 +1,105 @@
+import Foundation
+import Logging
+import RelanceConfig
+import RelanceCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The long-running service: recovers from a crash, takes the inbox, sends
+/// what is due, then sleeps in poll(2) until the next due instant, an inbox
+/// event, a wake-up from the command line or a signal. No busy polling: with
+/// nothing due it wakes only for the systemd watchdog.
+public final class Daemon {
+    private let context: DaemonContext
+    private let configurationFile: String
+    private let notifier = SystemdNotifier()
+    private var inotify: Inotify
+    private var watchedInbox = ""
+
+    public init(context: DaemonContext, configurationFile: String) throws {
+        self.context = context
+        self.configurationFile = configurationFile
+        self.inotify = try Inotify()
+    }
+
+    /// Runs until SIGTERM or SIGINT. `signals` must be created before any other thread starts.
+    public func run() throws {
+        let signals = try SignalWatcher()
+        try watchFolders()
+        let cycle = Cycle(context: context)
+        try cycle.recoverInterrupted()
+        Pickup(context: context).scan()
+        notifier.notify("READY=1\nSTATUS=watching \(context.configuration.paths.inbox)")
+        context.logger.info("relance started", metadata: ["inbox": "\(context.configuration.paths.inbox)"])
+        var lastWatchdog = Date(timeIntervalSince1970: 0)
+
+        while true {
+            let summary = try Cycle(context: context).run()
+            if summary.sent + summary.deferred + summary.failed + summary.uncertain > 0 {
+                context.logger.info("cycle: \(summary)")
+            }
+            let timeout = sleepMilliseconds()
+            var fds = [pollfd(fd: inotify.descriptor, events: Int16(POLLIN), revents: 0),
+                       pollfd(fd: signals.descriptor, events: Int16(POLLIN), revents: 0)]
+            let ready = poll(&fds, nfds_t(fds.count), timeout)
+            if ready < 0, errno != EINTR { throw RuntimeFailure("poll: \(String(cString: strerror(errno)))") }
+            if let interval = notifier.watchdogInterval, context.clock.now().timeIntervalSince(lastWatchdog) >= interval / 2 {
+                notifier.notify("WATCHDOG=1")
+                lastWatchdog = context.clock.now()
+            }
+            for received in signals.drain() {
+                switch received {
+                case .terminate:
+                    notifier.notify("STOPPING=1")
+                    context.logger.info("relance stopping")
+                    return
+                case .reload:
+                    reload()
+                }
+            }
+            let events = inotify.drain()
+            let inbox = context.configuration.paths.inbox
+            let names = Array(Set(events.filter { $0.folder == inbox }.map(\.name))).sorted()
+            if !names.isEmpty { Pickup(context: context).ingest(names: names) }
+        }
+    }
+
+    /// Until the next due reminder, capped by the watchdog and by an hour (clock changes, DST).
+    private func sleepMilliseconds() -> Int32 {
+        var seconds: TimeInterval = 3600
+        if let next = try? context.store.read({ tx in try tx.nextWake() }) {
+            seconds = min(seconds, max(0, next.timeIntervalSince(context.clock.now())))
+        }
+        if let interval = notifier.watchdogInterval { seconds = min(seconds, interval) }
+        // A fixed clock (time travel) never advances: do not spin on past-due work.
+        if context.clock is FixedClock { seconds = max(seconds, 1) }
+        return Int32(min(seconds * 1000, Double(Int32.max)).rounded(.up))
+    }
+
+    private func watchFolders() throws {
+        let paths = context.configuration.paths
+        for folder in [paths.inbox, paths.stateDirectory] {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        }
+        inotify.unwatchAll()
+        try inotify.watch(paths.inbox)
+        try inotify.watch(paths.stateDirectory)
+        watchedInbox = paths.inbox
+    }
+
+    /// SIGHUP: reopen the send log; load the configuration again, keeping the old one when the new is invalid.
+    private func reload() {
+        notifier.notify("RELOADING=1")
+        context.sendLog.reopen()
+        do {
+            let fresh = try ConfigurationLoader.load(file: configurationFile)
+            context.configuration = fresh
+            if fresh.paths.inbox != watchedInbox { try watchFolders() }
+            context.logger.info("configuration reloaded from \(configurationFile)")
+        } catch {
+            context.logger.error("configuration not reloaded, keeping the previous one: \(error)")
+        }
+        notifier.notify("READY=1")
+    }
+}

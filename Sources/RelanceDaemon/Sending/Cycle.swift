@@ -1,0 +1,212 @@
+import Foundation
+import Logging
+import RelanceConfig
+import RelanceCore
+import RelanceMail
+import RelanceStore
+import RelanceTransport
+
+/// One pass of the scheduler at the clock's instant: every reminder whose time
+/// has come is re-checked against balance, pause and the customer's minimum
+/// gap, then sent (only the latest due step of an invoice; older missed ones
+/// are skipped), following DESIGN.md's sending semantics.
+public struct Cycle {
+    let context: DaemonContext
+    var retry = RetryPolicy()
+
+    public init(context: DaemonContext) { self.context = context }
+
+    /// What a cycle did, for logs and `--once`.
+    public struct Summary: Sendable, CustomStringConvertible {
+        public var sent = 0, deferred = 0, failed = 0, uncertain = 0, skipped = 0, postponed = 0, cancelled = 0
+        public var description: String {
+            "sent=\(sent) deferred=\(deferred) failed=\(failed) uncertain=\(uncertain) skipped=\(skipped) postponed=\(postponed) cancelled=\(cancelled)"
+        }
+    }
+
+    /// After a crash: rows left in `sending` become `uncertain`, reported, never resent on their own.
+    public func recoverInterrupted() throws {
+        let now = context.clock.now()
+        let journal = context.journal()
+        try context.store.write { tx in
+            journal.discard()
+            for row in try tx.markInterruptedUncertain(at: now) {
+                try journal.record(tx, at: now, event: "uncertain", invoice: row.invoiceID, [
+                    ("step", row.step), ("message_id", row.messageID), ("reason", "interrupted while sending; check before resending"),
+                ])
+            }
+        }
+        journal.flush(to: context.sendLog)
+    }
+
+    public func run(dryRun: Bool = false) throws -> Summary {
+        let now = context.clock.now()
+        var summary = Summary()
+        let due = try context.store.read { tx in try tx.dueReminders(at: now) }
+        var order: [String] = []
+        var byInvoice: [String: [ReminderRecord]] = [:]
+        for row in due {
+            if byInvoice[row.invoiceID] == nil { order.append(row.invoiceID) }
+            byInvoice[row.invoiceID, default: []].append(row)
+        }
+        for invoiceID in order {
+            try handle(invoiceID: invoiceID, rows: byInvoice[invoiceID] ?? [], now: now, dryRun: dryRun, summary: &summary)
+        }
+        return summary
+    }
+
+    private func handle(invoiceID: String, rows: [ReminderRecord], now: Date, dryRun: Bool, summary: inout Summary) throws {
+        let configuration = context.configuration
+        let calendar = configuration.calendar
+        let today = calendar.localDate(of: now)
+        let journal = context.journal()
+        var toSend: (ReminderRecord, ReminderFacts)?
+        var localSummary = summary
+
+        try context.store.write { tx in
+            journal.discard()
+            localSummary = summary
+            toSend = nil
+            guard let stored = try tx.invoice(id: invoiceID) else { return }
+            let invoice = stored.invoice
+            if stored.state != .open {
+                localSummary.cancelled += try tx.cancelWaiting(invoiceID: invoiceID, reason: stored.state.rawValue, at: now)
+                return
+            }
+            let payments = try tx.payments(invoiceID: invoiceID, currency: invoice.currency)
+            let balance = Balance.due(invoice, payments: payments, on: today)
+            if balance.isZero {
+                try ReminderPlanning.refresh(tx, invoice: invoice, configuration: configuration, journal: journal, at: now)
+                localSummary.cancelled += 1
+                return
+            }
+            var sorted = rows.sorted { ($0.sendAt, $0.id) < ($1.sendAt, $1.id) }
+            // A discount step whose discount has lapsed is never sent, even late.
+            if !invoice.discountOffers.contains(where: { today <= $0.deadline }) {
+                for stale in sorted where stale.kind == .discount {
+                    if !dryRun {
+                        try tx.setReminderState(stale.id, .skipped, detail: "the discount lapsed before it could be sent", at: now)
+                        try journal.record(tx, at: now, event: "cancelled", invoice: invoiceID, [
+                            ("step", stale.step), ("reason", "skipped: the discount lapsed before it could be sent"),
+                        ])
+                    }
+                    localSummary.skipped += 1
+                }
+                sorted.removeAll { $0.kind == .discount }
+            }
+            guard let latest = sorted.last else { return }
+            if stored.isPaused(on: today) {
+                guard let until = stored.pausedUntil else { return }  // open-ended: waits for `resume`
+                let day = calendar.sendingDay(onOrAfter: until)
+                try tx.reschedule(latest.id, to: calendar.slot(on: day), localDate: day, at: now)
+                localSummary.postponed += 1
+                return
+            }
+            // Missed while down: only the latest due step goes; older ones are recorded as skipped.
+            for older in sorted.dropLast() where !dryRun {
+                try tx.setReminderState(older.id, .skipped, detail: "missed; superseded by \(latest.step)", at: now)
+                try journal.record(tx, at: now, event: "cancelled", invoice: invoiceID, [
+                    ("step", older.step), ("reason", "skipped: missed while down, superseded by \(latest.step)"),
+                ])
+                localSummary.skipped += 1
+            }
+            // Minimum gap between two reminders to one customer.
+            let gap = configuration.schedule.minGapDays
+            if gap > 0, let last = try tx.lastReminderSent(customerKey: ReminderPlanning.customerKey(invoice.customer)) {
+                let earliest = calendar.localDate(of: last).adding(days: gap)
+                if today < earliest {
+                    let day = calendar.sendingDay(onOrAfter: earliest)
+                    if !dryRun { try tx.reschedule(latest.id, to: calendar.slot(on: day), localDate: day, at: now) }
+                    localSummary.postponed += 1
+                    return
+                }
+            }
+            let facts = self.facts(invoice: invoice, row: latest, balance: balance, today: today, now: now,
+                                   references: try tx.sentMessageIDs(invoiceID: invoiceID))
+            if dryRun {
+                toSend = (latest, facts)
+                return
+            }
+            try tx.markSending(latest.id, messageID: facts.messageID, recipients: (facts.to + facts.cc).map(\.value).joined(separator: ","), at: now)
+            toSend = (latest, facts)
+        }
+        journal.flush(to: context.sendLog)
+        summary = localSummary
+        guard let (row, facts) = toSend else { return }
+        if dryRun {
+            var line = LogfmtLine(timestamp: ZonedDateTime.iso8601(now, in: configuration.company.timeZone), event: "would-send")
+            line.add("invoice", invoiceID)
+            line.add("step", row.step)
+            line.add("to", facts.to.map(\.value).joined(separator: ","))
+            line.add("amount", facts.amountDue.description)
+            print(line.text)
+            return
+        }
+        deliver(row: row, facts: facts, now: now, summary: &summary)
+    }
+
+    private func deliver(row: ReminderRecord, facts: ReminderFacts, now: Date, summary: inout Summary) {
+        let message = MessageComposer.compose(facts)
+        let outcome = context.transport.send(message)
+        let journal = context.journal()
+        let after = context.clock.now()
+        let base: [(String, String?)] = [
+            ("step", row.step), ("to", facts.to.map(\.value).joined(separator: ",")), ("amount", facts.amountDue.description),
+            ("message_id", facts.messageID),
+        ]
+        do {
+            try context.store.write { tx in
+                journal.discard()
+                switch outcome {
+                case .delivered(let reply):
+                    try tx.setReminderState(row.id, .sent, detail: reply, sentAt: after, at: after)
+                    try journal.record(tx, at: after, event: "sent", invoice: row.invoiceID, base + [("smtp", reply)])
+                case .deferred(let reason):
+                    let firstTry = row.state == .deferred ? row.sendAt : now
+                    if after.timeIntervalSince(firstTry) > retry.giveUpAfter {
+                        try tx.setReminderState(row.id, .failed, detail: "gave up: \(reason)", at: after)
+                        try journal.record(tx, at: after, event: "failed", invoice: row.invoiceID, base + [("reason", "gave up: " + reason)])
+                    } else {
+                        let next = retry.nextAttempt(after: row.attempts + 1, now: after)
+                        try tx.setReminderState(row.id, .deferred, detail: reason, retryAt: next, at: after)
+                        try journal.record(tx, at: after, event: "deferred", invoice: row.invoiceID,
+                                           base + [("reason", reason), ("retry_at", ZonedDateTime.iso8601(next, in: facts.timeZone))])
+                    }
+                case .failed(let reason):
+                    try tx.setReminderState(row.id, .failed, detail: reason, at: after)
+                    try journal.record(tx, at: after, event: "failed", invoice: row.invoiceID, base + [("reason", reason)])
+                case .uncertain(let reason):
+                    try tx.setReminderState(row.id, .uncertain, detail: reason, sentAt: after, at: after)
+                    try journal.record(tx, at: after, event: "uncertain", invoice: row.invoiceID, base + [("reason", reason)])
+                }
+            }
+            journal.flush(to: context.sendLog)
+        } catch {
+            // The row stays in `sending`: the next start reports it as uncertain, never resends it.
+            context.logger.error("could not record the outcome of \(facts.messageID): \(error)")
+        }
+        switch outcome {
+        case .delivered: summary.sent += 1
+        case .deferred: summary.deferred += 1
+        case .failed: summary.failed += 1
+        case .uncertain: summary.uncertain += 1
+        }
+    }
+
+    private func facts(invoice: Invoice, row: ReminderRecord, balance: Money, today: LocalDate, now: Date, references: [String]) -> ReminderFacts {
+        let configuration = context.configuration
+        let customerSettings = invoice.customer.id.flatMap { configuration.customers[$0] }
+        let offer = invoice.discountOffers.first { today <= $0.deadline }.map {
+            DiscountOffer(percent: $0.percent, days: $0.days, deadline: $0.deadline, discount: $0.discount, payable: balance - $0.discount)
+        }
+        var cc = invoice.customer.cc
+        for extra in customerSettings?.cc ?? [] where !cc.contains(extra) && !invoice.customer.emails.contains(extra) { cc.append(extra) }
+        return ReminderFacts(
+            invoice: invoice, step: row.step, kind: row.kind, language: configuration.language(for: invoice.customer),
+            amountDue: balance, discount: row.kind == .discount || offer != nil ? offer : nil, sendDate: today,
+            companyName: configuration.company.name, from: configuration.company.email, replyTo: configuration.company.replyTo,
+            to: invoice.customer.emails, cc: cc,
+            messageID: MessageID.make(invoiceID: invoice.id, step: row.step, domain: configuration.company.email.domain),
+            references: references, date: now, timeZone: configuration.company.timeZone)
+    }
+}

@@ -1,0 +1,27 @@
+/// Stable Message-IDs: the same invoice and step always give the same
+/// identifier, so a retry is recognisably the same message and a reply's
+/// In-Reply-To leads back to its reminder.
+public enum MessageID {
+    /// `<relance.STEP.INVOICE.HASH@DOMAIN>`, with the invoice id reduced to safe characters
+    /// and a hash of the exact id keeping distinct invoices distinct.
+    public static func make(invoiceID: String, step: String, domain: some StringProtocol) -> String {
+        "<relance.\(safe(step)).\(safe(invoiceID)).\(fnv1a(invoiceID + "\u{0}" + step))@\(domain)>"
+    }
+
+    static func safe(_ text: String) -> String {
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
+        let cleaned = String(text.map { allowed.contains($0) ? $0 : "_" }.prefix(60))
+        return cleaned.isEmpty ? "_" : cleaned
+    }
+
+    /// FNV-1a 64-bit, hex: a short, stable, dependency-free digest.
+    public static func fnv1a(_ text: String) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 {
+            hash ^= UInt64(byte)
+            hash &*= 0x0000_0100_0000_01B3
+        }
+        let hex = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+}

@@ -1,0 +1,52 @@
+public import Foundation
+public import RelanceCore
+
+/// Everything a reminder message says, already decided: who, which invoice,
+/// which step, how much, which discount. The composer only formats it.
+public struct ReminderFacts: Sendable {
+    public var invoice: Invoice
+    public var step: String
+    public var kind: StepKind
+    public var language: Language
+    public var amountDue: Money
+    public var discount: DiscountOffer?
+    /// The local date the reminder is sent on, for "days late".
+    public var sendDate: LocalDate
+    public var companyName: String
+    public var from: EmailAddress
+    public var replyTo: EmailAddress?
+    public var to: [EmailAddress]
+    public var cc: [EmailAddress]
+    public var messageID: String
+    /// Message-IDs of the earlier reminders of this invoice, oldest first.
+    public var references: [String]
+    public var date: Date
+    public var timeZone: TimeZone
+
+    public init(invoice: Invoice, step: String, kind: StepKind, language: Language, amountDue: Money, discount: DiscountOffer?,
+                sendDate: LocalDate, companyName: String, from: EmailAddress, replyTo: EmailAddress?, to: [EmailAddress],
+                cc: [EmailAddress], messageID: String, references: [String], date: Date, timeZone: TimeZone) {
+        self.invoice = invoice
+        self.step = step
+        self.kind = kind
+        self.language = language
+        self.amountDue = amountDue
+        self.discount = discount
+        self.sendDate = sendDate
+        self.companyName = companyName
+        self.from = from
+        self.replyTo = replyTo
+        self.to = to
+        self.cc = cc
+        self.messageID = messageID
+        self.references = references
+        self.date = date
+        self.timeZone = timeZone
+    }
+
+    /// Days past the due date on the send date (0 before or on it).
+    public var daysLate: Int {
+        guard let due = invoice.dueDate else { return 0 }
+        return max(0, due.days(until: sendDate))
+    }
+}

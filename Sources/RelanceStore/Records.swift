@@ -1,0 +1,72 @@
+public import RelanceCore
+public import Foundation
+
+/// Where a reminder is in its life (DESIGN.md, "Sending semantics").
+public enum ReminderState: String, Sendable, CaseIterable {
+    case planned, sending, sent, deferred, failed, uncertain, bounced, cancelled, skipped
+}
+
+/// Whether an invoice is still being chased.
+public enum InvoiceState: String, Sendable {
+    case open, paid, cancelled
+}
+
+/// An invoice as stored: the document plus what relance has learnt since.
+public struct StoredInvoice: Sendable {
+    public let invoice: Invoice
+    public let state: InvoiceState
+    public let pausedUntil: LocalDate?
+    public let pauseReason: String?
+    public let sourceFile: String
+    public let sourceHash: String
+    public let format: String
+    public let revision: Int
+
+    /// Paused on `date` (a pause "until D" ends at the start of D; an open-ended pause never does).
+    public func isPaused(on date: LocalDate) -> Bool {
+        guard pauseReason != nil || pausedUntil != nil else { return false }
+        guard let pausedUntil else { return true }
+        return date < pausedUntil
+    }
+}
+
+/// One reminder row: a planned step or the record of a sending.
+public struct ReminderRecord: Sendable, Equatable {
+    public let id: Int64
+    public let invoiceID: String
+    public let step: String
+    public let kind: StepKind
+    public let localDate: LocalDate
+    public let sendAt: Date
+    public let state: ReminderState
+    public let amount: Int64
+    public let messageID: String?
+    public let recipients: String?
+    public let attempts: Int
+    public let detail: String?
+    public let sentAt: Date?
+}
+
+/// A planned step ready to be stored (the planner's output, minus what the store adds).
+public struct PlannedReminder: Sendable {
+    public let step: String
+    public let kind: StepKind
+    public let localDate: LocalDate
+    public let sendAt: Date
+    public let amount: Money
+
+    public init(step: String, kind: StepKind, localDate: LocalDate, sendAt: Date, amount: Money) {
+        self.step = step
+        self.kind = kind
+        self.localDate = localDate
+        self.sendAt = sendAt
+        self.amount = amount
+    }
+}
+
+/// What happened to a source file's content when it was recorded.
+public enum SourceOutcome: Sendable, Equatable {
+    /// The same bytes were ingested before (as `documentID`).
+    case duplicate(documentID: String)
+    case new
+}

@@ -1,0 +1,84 @@
+internal import GRDB
+
+/// The versioned schema. A migration, once released, is never edited: a
+/// change is a new migration appended here.
+enum Schema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE invoices (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    customer_key TEXT NOT NULL,
+                    currency TEXT NOT NULL,
+                    total_minor INTEGER NOT NULL,
+                    issue_date TEXT NOT NULL,
+                    due_date TEXT NOT NULL,
+                    state TEXT NOT NULL DEFAULT 'open',
+                    paused_until TEXT,
+                    pause_reason TEXT,
+                    source_file TEXT NOT NULL,
+                    source_hash TEXT NOT NULL,
+                    format TEXT NOT NULL,
+                    document TEXT NOT NULL,
+                    revision INTEGER NOT NULL DEFAULT 1,
+                    ingested_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL
+                );
+                CREATE INDEX invoices_customer ON invoices(customer_key);
+                CREATE TABLE source_files (
+                    hash TEXT PRIMARY KEY NOT NULL,
+                    name TEXT NOT NULL,
+                    document_id TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    ingested_at INTEGER NOT NULL
+                );
+                CREATE TABLE payments (
+                    id INTEGER PRIMARY KEY,
+                    invoice_id TEXT NOT NULL REFERENCES invoices(id),
+                    amount_minor INTEGER NOT NULL,
+                    date TEXT NOT NULL,
+                    reference TEXT,
+                    source TEXT NOT NULL,
+                    recorded_at INTEGER NOT NULL
+                );
+                CREATE INDEX payments_invoice ON payments(invoice_id);
+                CREATE TABLE reminders (
+                    id INTEGER PRIMARY KEY,
+                    invoice_id TEXT NOT NULL REFERENCES invoices(id),
+                    step TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    local_date TEXT NOT NULL,
+                    send_at INTEGER NOT NULL,
+                    state TEXT NOT NULL,
+                    amount_minor INTEGER NOT NULL,
+                    message_id TEXT,
+                    recipients TEXT,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    detail TEXT,
+                    sent_at INTEGER,
+                    updated_at INTEGER NOT NULL,
+                    UNIQUE (invoice_id, step)
+                );
+                CREATE INDEX reminders_due ON reminders(state, send_at);
+                CREATE TABLE replies (
+                    id INTEGER PRIMARY KEY,
+                    received_at INTEGER NOT NULL,
+                    message_id TEXT,
+                    invoice_id TEXT,
+                    kind TEXT NOT NULL,
+                    detail TEXT
+                );
+                CREATE TABLE events (
+                    id INTEGER PRIMARY KEY,
+                    at INTEGER NOT NULL,
+                    event TEXT NOT NULL,
+                    invoice_id TEXT,
+                    line TEXT NOT NULL
+                );
+                CREATE INDEX events_invoice ON events(invoice_id);
+                """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+internal import GRDB
+
+/// relance's single source of truth: one SQLite file in WAL mode with
+/// `synchronous=FULL`, shared safely by the daemon and the command line
+/// (a busy timeout instead of "database is locked"). Every state change is one
+/// transaction, given to callers as a `StoreTransaction`.
+public final class Store: Sendable {
+    private let pool: DatabasePool
+    public let path: String
+
+    /// Opens (creating if needed) the store at `path` and brings its schema up to date.
+    public init(path: String) throws(StoreError) {
+        self.path = path
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.journalMode = .wal
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: "PRAGMA foreign_keys = ON")
+        }
+        do {
+            try FileManager.default.createDirectory(
+                atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try Schema.migrator.migrate(pool)
+        } catch {
+            throw StoreError(operation: "open \(path)", underlying: "\(error)")
+        }
+    }
+
+    /// Runs `body` in one write transaction: all of it is committed, or none.
+    public func write<T>(_ body: (StoreTransaction) throws -> T) throws -> T {
+        do {
+            return try pool.write { db in try body(StoreTransaction(db: db)) }
+        } catch let error as StoreError {
+            throw error
+        } catch let error as DatabaseError {
+            throw StoreError(operation: "write", underlying: error.description)
+        }
+    }
+
+    /// Runs `body` on a consistent snapshot, concurrently with writers.
+    public func read<T>(_ body: (StoreTransaction) throws -> T) throws -> T {
+        do {
+            return try pool.read { db in try body(StoreTransaction(db: db)) }
+        } catch let error as DatabaseError {
+            throw StoreError(operation: "read", underlying: error.description)
+        }
+    }
+
+    /// `PRAGMA integrity_check`: "ok" when the file is sound.
+    public func integrityCheck() throws -> String {
+        try pool.read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "no answer" }
+    }
+}
+
+/// A store operation that failed, with SQLite's own words.
+public struct StoreError: Error, CustomStringConvertible, Sendable {
+    public let operation: String
+    public let underlying: String
+
+    public init(operation: String, underlying: String) {
+        self.operation = operation
+        self.underlying = underlying
+    }
+
+    public var description: String { "store: \(operation) failed: \(underlying)" }
+}

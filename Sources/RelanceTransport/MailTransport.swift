@@ -1,0 +1,20 @@
+public import RelanceMail
+
+/// Something that delivers a composed message: the outbox folder now, SMTP
+/// through libcurl next. It knows nothing of invoices. `send` blocks; callers
+/// run it on their own thread, never on the concurrency pool.
+public protocol MailTransport: Sendable {
+    func send(_ message: OutgoingMessage) -> DeliveryOutcome
+}
+
+/// How a delivery attempt ended, classified the way a mail queue needs it.
+public enum DeliveryOutcome: Sendable, Equatable {
+    /// Accepted; `reply` is the server's final answer (or the outbox file).
+    case delivered(reply: String)
+    /// Try again later (4xx, timeout, refused connection).
+    case deferred(reason: String)
+    /// Never retry (5xx, bad credentials, TLS failure).
+    case failed(reason: String)
+    /// The message may or may not have gone (connection lost after the data).
+    case uncertain(reason: String)
+}

@@ -1,0 +1,77 @@
+import ArgumentParser
+import RelanceCore
+import RelanceDaemon
+
+/// `relance paid INVOICE [--amount X] [--date D]`
+struct PaidCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "paid",
+        abstract: "Record a payment (the whole balance by default; the discounted amount when paid by a discount deadline).")
+
+    @Argument(help: "Invoice number.") var invoice: String
+    @Option(help: "Amount received, e.g. 980.00 (default: everything still due).") var amount: String?
+    @Option(help: "Date received, YYYY-MM-DD (default: today).") var date: String?
+    @OptionGroup var options: ConfigOptions
+    @Option(help: ArgumentHelp("Act as if the clock read this instant (tests, time travel).", visibility: .hidden)) var now: String?
+
+    func run() throws {
+        let configuration = try options.load()
+        let day = try date.map { text in
+            guard let parsed = LocalDate(iso: text) else { throw ValidationError("--date \"\(text)\" is not YYYY-MM-DD") }
+            return parsed
+        }
+        let context = try CommandContext.open(configuration, clock: try ClockOption.clock(now, zone: configuration.company.timeZone))
+        try ActionRunner.perform { try InvoiceActions(context: context).paid(invoiceID: invoice, amount: amount, date: day) }
+    }
+}
+
+/// `relance pause INVOICE [--until D] [--reason TEXT]`
+struct PauseCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "pause", abstract: "Stop reminding an invoice until a date or until resumed.")
+
+    @Argument(help: "Invoice number.") var invoice: String
+    @Option(help: "Resume on this date, YYYY-MM-DD (default: until `relance resume`).") var until: String?
+    @Option(help: "Why, for the send log and status.") var reason: String?
+    @OptionGroup var options: ConfigOptions
+    @Option(help: ArgumentHelp("Act as if the clock read this instant (tests, time travel).", visibility: .hidden)) var now: String?
+
+    func run() throws {
+        let configuration = try options.load()
+        let day = try until.map { text in
+            guard let parsed = LocalDate(iso: text) else { throw ValidationError("--until \"\(text)\" is not YYYY-MM-DD") }
+            return parsed
+        }
+        if let reason, reason.unicodeScalars.contains(where: { $0.value < 0x20 }) {
+            throw ValidationError("--reason must be one line")
+        }
+        let context = try CommandContext.open(configuration, clock: try ClockOption.clock(now, zone: configuration.company.timeZone))
+        try ActionRunner.perform { try InvoiceActions(context: context).pause(invoiceID: invoice, until: day, reason: reason) }
+    }
+}
+
+/// `relance resume INVOICE`
+struct ResumeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "resume", abstract: "Resume reminding a paused invoice.")
+
+    @Argument(help: "Invoice number.") var invoice: String
+    @OptionGroup var options: ConfigOptions
+    @Option(help: ArgumentHelp("Act as if the clock read this instant (tests, time travel).", visibility: .hidden)) var now: String?
+
+    func run() throws {
+        let configuration = try options.load()
+        let context = try CommandContext.open(configuration, clock: try ClockOption.clock(now, zone: configuration.company.timeZone))
+        try ActionRunner.perform { try InvoiceActions(context: context).resume(invoiceID: invoice) }
+    }
+}
+
+/// Prints an action's outcome; a refusal is a message and exit 1, not a crash.
+enum ActionRunner {
+    static func perform(_ action: () throws -> String) throws {
+        do {
+            Console.out(try action())
+        } catch let refusal as InvoiceActions.Refusal {
+            Console.error("relance: \(refusal)")
+            throw ExitCode(1)
+        }
+    }
+}

@@ -1,0 +1,80 @@
+import ArgumentParser
+import Foundation
+import Logging
+import RelanceCore
+import RelanceConfig
+import RelanceDaemon
+
+/// `relance run`: the daemon, or with `--once` one full cycle (pickup, due reminders) and exit.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run", abstract: "Run the daemon, or one cycle with --once.")
+
+    @OptionGroup var options: ConfigOptions
+
+    @Flag(help: "Run one cycle (recover, pick up the inbox, send what is due) and exit.")
+    var once = false
+
+    @Option(help: "Act as if the clock read this instant (ISO 8601, or a date = local midnight).")
+    var now: String?
+
+    @Flag(help: "Show what would be sent (would-send lines on standard output); change nothing.")
+    var dryRun = false
+
+    func run() throws {
+        let configuration = try options.load()
+        let clock = try ClockOption.clock(now, zone: configuration.company.timeZone)
+        let context = try CommandContext.open(configuration, clock: clock)
+        if dryRun {
+            let summary = try Cycle(context: context).run(dryRun: true)
+            Console.error("dry run: \(summary)")
+            return
+        }
+        if once {
+            let cycle = Cycle(context: context)
+            try cycle.recoverInterrupted()
+            Pickup(context: context).scan()
+            let summary = try cycle.run()
+            Console.error("cycle at \(ZonedDateTime.iso8601(clock.now(), in: configuration.company.timeZone)): \(summary)")
+            return
+        }
+        try Daemon(context: context, configurationFile: options.path).run()
+    }
+}
+
+/// The clock a command runs with: the system's, or one stopped at `--now`.
+enum ClockOption {
+    static func clock(_ now: String?, zone: TimeZone) throws -> any WallClock {
+        guard let now else { return SystemClock() }
+        guard let instant = ZonedDateTime.parse(now, defaultZone: zone) else {
+            throw ValidationError("--now \"\(now)\" is not an ISO 8601 instant or a date YYYY-MM-DD")
+        }
+        return FixedClock(instant)
+    }
+}
+
+/// Opens the daemon's parts for a command, with diagnostics on standard error.
+enum CommandContext {
+    static func open(_ configuration: RelanceConfiguration, clock: any WallClock) throws -> DaemonContext {
+        LoggingBootstrap.once()
+        do {
+            return try DaemonContext.open(configuration, clock: clock, logger: Logger(label: "relance"))
+        } catch {
+            Console.error("relance: \(error)")
+            throw ExitCode(1)
+        }
+    }
+}
+
+/// swift-log to standard error (journald keeps it under systemd), set up once per process.
+enum LoggingBootstrap {
+    private static let done: Void = {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = ProcessInfo.processInfo.environment["RELANCE_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+            return handler
+        }
+    }()
+
+    static func once() { _ = done }
+}

@@ -1,0 +1,131 @@
+import Foundation
+
+/// A private relance installation in a temporary folder: configuration,
+/// inbox, state, send log and outbox, removed when the test ends.
+final class Sandbox {
+    let root: String
+    var config: String { root + "/relance.toml" }
+    var inbox: String { root + "/inbox" }
+    var state: String { root + "/state" }
+    var sendLog: String { root + "/send.log" }
+    var outbox: String { state + "/outbox/new" }
+    var archive: String { state + "/archive" }
+    var rejected: String { state + "/rejected" }
+
+    init(minGapDays: Int = 3, maxFileBytes: Int = 10_485_760, extra: String = "") throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("relance-e2e-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: root + "/inbox", withIntermediateDirectories: true)
+        try configuration(minGapDays: minGapDays, maxFileBytes: maxFileBytes, extra: extra)
+            .write(toFile: config, atomically: true, encoding: .utf8)
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: root) }
+
+    func configuration(minGapDays: Int, maxFileBytes: Int, extra: String = "") -> String {
+        """
+        [company]
+        name = "Atelier Dupont SARL"
+        email = "compta@atelier-dupont.example"
+        reply_to = "relances@atelier-dupont.example"
+        timezone = "Europe/Paris"
+        country = "FR"
+        language = "fr"
+
+        [paths]
+        inbox = "inbox"
+        state_dir = "state"
+        send_log = "send.log"
+        max_file_bytes = \(maxFileBytes)
+
+        [schedule]
+        send_time = "09:30"
+        send_days = ["mon", "tue", "wed", "thu", "fri"]
+        holidays = ["FR"]
+        extra_holidays = ["2026-12-24", "2026-12-31"]
+        min_gap_days = \(minGapDays)
+
+        [[policies]]
+        name = "standard"
+        default = true
+        steps = [
+          { name = "courtesy", at = "due-7" },
+          { name = "discount-ending", at = "discount-2" },
+          { name = "due", at = "due" },
+          { name = "first", at = "due+7" },
+          { name = "second", at = "due+15" },
+          { name = "final", at = "due+30", kind = "final" },
+        ]
+        \(extra)
+        """
+    }
+
+    /// Writes an invoice file into the inbox the way a careful producer does: a temporary name, then a rename.
+    @discardableResult
+    func drop(_ name: String, _ text: String) throws -> String {
+        let temporary = inbox + "/." + name + ".tmp"
+        try text.write(toFile: temporary, atomically: false, encoding: .utf8)
+        try FileManager.default.moveItem(atPath: temporary, toPath: inbox + "/" + name)
+        return inbox + "/" + name
+    }
+
+    static func invoice(id: String, issued: String, due: String? = nil, terms: String? = nil, total: String = "1000.00",
+                        customer: String, email: String, language: String = "fr") -> String {
+        var fields = [#""id": "\#(id)""#, #""issueDate": "\#(issued)""#, #""currency": "EUR""#, #""total": "\#(total)""#]
+        if let due { fields.append(#""dueDate": "\#(due)""#) }
+        if let terms { fields.append(#""terms": "\#(terms)""#) }
+        fields.append(#""customer": {"id": "\#(customer)", "name": "Client \#(customer)", "email": "\#(email)", "language": "\#(language)"}"#)
+        return "{" + fields.joined(separator: ", ") + "}"
+    }
+
+    func run(_ arguments: [String]) throws -> RelanceBinary.Result {
+        try RelanceBinary.run(arguments + ["--config", config])
+    }
+
+    /// Every message in the outbox, parsed into the headers the tests look at.
+    func outboxMessages() throws -> [OutboxMessage] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: outbox)) ?? []
+        return try names.map { try OutboxMessage(path: outbox + "/" + $0) }
+    }
+
+    func sendLogLines() -> [String] {
+        ((try? String(contentsOfFile: sendLog, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+    }
+
+    func files(in folder: String) -> [String] {
+        guard let enumerator = FileManager.default.enumerator(atPath: folder) else { return [] }
+        return enumerator.compactMap { $0 as? String }.filter { name in
+            var isDirectory: ObjCBool = false
+            return FileManager.default.fileExists(atPath: folder + "/" + name, isDirectory: &isDirectory) && !isDirectory.boolValue
+        }
+    }
+}
+
+/// The headers of one delivered message.
+struct OutboxMessage {
+    let path: String
+    let headers: [String: String]
+
+    init(path: String) throws {
+        self.path = path
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        var headers: [String: String] = [:]
+        let head = text.components(separatedBy: "\r\n\r\n").first ?? ""
+        for line in head.components(separatedBy: "\r\n") where !line.hasPrefix(" ") {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            headers[String(line[..<colon]).lowercased()] = String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
+        }
+        self.headers = headers
+    }
+
+    var invoice: String { headers["x-relance-invoice"] ?? "" }
+    var step: String { headers["x-relance-step"] ?? "" }
+    var messageID: String { headers["message-id"] ?? "" }
+    /// The local date in the Date header (`Mon, 09 Nov 2026 09:30:00 +0100` → 2026-11-09).
+    var localDate: String {
+        let parts = (headers["date"] ?? "").split(separator: " ")
+        guard parts.count >= 4 else { return "" }
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        let month = (months.firstIndex(of: String(parts[2])) ?? 0) + 1
+        return "\(parts[3])-\(month < 10 ? "0" : "")\(month)-\(parts[1])"
+    }
+}
