@@ -41,3 +41,19 @@ struct RelanceBinary {
                       stderr: String(decoding: stderr, as: UTF8.self))
     }
 }
+
+extension RelanceBinary {
+    /// Runs another program (sqlite3, python3) and returns its standard output.
+    static func runTool(_ path: String, _ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+}

@@ -60,9 +60,19 @@ public final class Daemon {
             }
             let events = inotify.drain()
             let inbox = context.configuration.paths.inbox
-            let names = Array(Set(events.filter { $0.folder == inbox }.map(\.name))).sorted()
+            // A regular file is taken once closed or renamed in; a symbolic link, FIFO or device
+            // never closes after writing, so its creation is enough (it will be rejected with a reason).
+            let names = Array(Set(events.filter { $0.folder == inbox && (!$0.created || Self.isSpecial(inbox + "/" + $0.name)) }
+                .map(\.name))).sorted()
             if !names.isEmpty { Pickup(context: context).ingest(names: names) }
         }
+    }
+
+    static func isSpecial(_ path: String) -> Bool {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return false }
+        let type = info.st_mode & S_IFMT
+        return type != S_IFREG && type != S_IFDIR
     }
 
     /// Until the next due reminder, capped by the watchdog and by an hour (clock changes, DST).

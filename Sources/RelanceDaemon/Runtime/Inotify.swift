@@ -10,7 +10,12 @@ final class Inotify {
     private var watches: [Int32: String] = [:]
 
     /// A file event: which watched folder, which name in it.
-    struct Event { let folder: String; let name: String }
+    struct Event {
+        let folder: String
+        let name: String
+        /// IN_CREATE: a new name, possibly a file still being written.
+        let created: Bool
+    }
 
     init() throws {
         descriptor = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
@@ -20,7 +25,7 @@ final class Inotify {
     deinit { close(descriptor) }
 
     func watch(_ folder: String) throws {
-        let wd = inotify_add_watch(descriptor, folder, UInt32(IN_CLOSE_WRITE | IN_MOVED_TO | IN_ATTRIB))
+        let wd = inotify_add_watch(descriptor, folder, UInt32(IN_CLOSE_WRITE | IN_MOVED_TO | IN_ATTRIB | IN_CREATE))
         guard wd >= 0 else { throw RuntimeFailure("cannot watch \(folder): \(String(cString: strerror(errno)))") }
         watches[wd] = folder
     }
@@ -39,14 +44,15 @@ final class Inotify {
             if n <= 0 { break }
             var offset = 0
             while offset + MemoryLayout<inotify_event>.size <= n {
-                let (wd, length) = buffer.withUnsafeBytes { raw -> (Int32, Int) in
+                let (wd, length, mask) = buffer.withUnsafeBytes { raw -> (Int32, Int, UInt32) in
                     let event = raw.loadUnaligned(fromByteOffset: offset, as: inotify_event.self)
-                    return (event.wd, Int(event.len))
+                    return (event.wd, Int(event.len), event.mask)
                 }
                 let nameStart = offset + MemoryLayout<inotify_event>.size
                 let nameBytes = buffer[nameStart..<min(n, nameStart + length)].prefix { $0 != 0 }
                 if let folder = watches[wd], !nameBytes.isEmpty {
-                    events.append(Event(folder: folder, name: String(decoding: nameBytes, as: UTF8.self)))
+                    let created = mask & UInt32(IN_CREATE) != 0 && mask & UInt32(IN_CLOSE_WRITE | IN_MOVED_TO) == 0
+                    events.append(Event(folder: folder, name: String(decoding: nameBytes, as: UTF8.self), created: created))
                 }
                 offset = nameStart + length
             }

@@ -24,6 +24,11 @@ final class SignalWatcher {
         descriptor = ends[0]
         signalPipeWriteEnd = ends[1]
         signal(SIGPIPE, SIG_IGN)
+        // A parent may have started us with these blocked (some process spawners do): unblock them.
+        var set = sigset_t()
+        sigemptyset(&set)
+        for number in [SIGTERM, SIGINT, SIGHUP] { sigaddset(&set, number) }
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
         for number in [SIGTERM, SIGINT, SIGHUP] {
             var action = sigaction()
             action.__sigaction_handler.sa_handler = { received in
