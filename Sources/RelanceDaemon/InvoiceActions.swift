@@ -47,7 +47,8 @@ public struct InvoiceActions {
                 ("amount", money.description), ("date", day.iso), ("balance", after.description),
                 ("overpaid", overpaid.isPositive ? overpaid.description : nil),
             ])
-            try ReminderPlanning.refresh(tx, invoice: invoice, configuration: context.configuration, journal: journal, at: now)
+            try ReminderPlanning.refresh(tx, invoice: invoice, configuration: context.configuration, journal: journal, at: now,
+                                         announcePaid: false)
             return after.isZero ? "\(invoiceID): paid in full" : "\(invoiceID): \(money) recorded, \(after) still due"
         }
         journal.flush(to: context.sendLog)

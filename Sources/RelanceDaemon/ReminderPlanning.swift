@@ -13,14 +13,17 @@ enum ReminderPlanning {
         customer.id.map { "id:" + $0 } ?? "email:" + (customer.emails.first?.value.lowercased() ?? "")
     }
 
+    /// `announcePaid`: record a `paid` event when the balance reaches zero (false when the caller already did).
     static func refresh(_ tx: StoreTransaction, invoice: Invoice, configuration: RelanceConfiguration,
-                        journal: Journal, at now: Date) throws {
+                        journal: Journal, at now: Date, announcePaid: Bool = true) throws {
         let payments = try tx.payments(invoiceID: invoice.id, currency: invoice.currency)
         let today = configuration.calendar.localDate(of: now)
         if Balance.due(invoice, payments: payments, on: max(today, payments.map(\.date).max() ?? today)).isZero {
             try tx.setInvoiceState(invoice.id, .paid, at: now)
             let cancelled = try tx.cancelWaiting(invoiceID: invoice.id, reason: "paid", at: now)
-            try journal.record(tx, at: now, event: "paid", invoice: invoice.id, [("amount", "0.00 \(invoice.currency.code)")])
+            if announcePaid {
+                try journal.record(tx, at: now, event: "paid", invoice: invoice.id, [("balance", Money.zero(invoice.currency).description)])
+            }
             if cancelled > 0 {
                 try journal.record(tx, at: now, event: "cancelled", invoice: invoice.id, [("reminders", String(cancelled)), ("reason", "paid")])
             }

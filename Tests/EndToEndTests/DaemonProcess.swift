@@ -9,7 +9,7 @@ final class DaemonProcess {
     let process = Process()
     let stderrPath: String
 
-    init(sandbox: Sandbox, arguments: [String] = []) throws {
+    init(sandbox: Sandbox, arguments: [String] = [], environment extra: [String: String] = [:]) throws {
         stderrPath = sandbox.root + "/daemon-\(UUID().uuidString.prefix(8)).stderr"
         _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
         process.executableURL = URL(fileURLWithPath: RelanceBinary.path)
@@ -17,6 +17,7 @@ final class DaemonProcess {
         var environment = ProcessInfo.processInfo.environment
         environment.removeValue(forKey: "NOTIFY_SOCKET")
         environment.removeValue(forKey: "WATCHDOG_USEC")
+        for (key, value) in extra { environment[key] = value }
         process.environment = environment
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle(forWritingAtPath: stderrPath)

@@ -44,13 +44,13 @@ struct RelanceBinary {
 
 extension RelanceBinary {
     /// Runs another program (sqlite3, python3) and returns its standard output.
-    static func runTool(_ path: String, _ arguments: [String]) throws -> String {
+    static func runTool(_ path: String, _ arguments: [String], includeStderr: Bool = false) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
         let out = Pipe()
         process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
+        process.standardError = includeStderr ? out : FileHandle.nullDevice
         try process.run()
         let data = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()

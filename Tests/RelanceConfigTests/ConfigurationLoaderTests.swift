@@ -42,7 +42,7 @@ struct ConfigurationLoaderTests {
         #expect(configuration.defaultPolicy.name == "standard")
         #expect(configuration.defaultPolicy.steps.map(\.kind) == [.preDue, .discount, .due, .postDue, .postDue, .final])
         #expect(configuration.customers["C-17"]?.policy == "gentle")
-        #expect(configuration.paths.inbox == Self.packageRoot + "/config/examples")
+        #expect(configuration.paths.inbox == Self.packageRoot + "/config/../.demo/inbox")
         let globex = Customer(id: "C-17", name: "Globex", emails: [])
         #expect(configuration.policy(for: globex).name == "gentle")
         #expect(configuration.language(for: globex) == .en)

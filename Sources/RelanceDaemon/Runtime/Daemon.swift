@@ -32,7 +32,9 @@ public final class Daemon {
         Pickup(context: context).scan()
         notifier.notify("READY=1\nSTATUS=watching \(context.configuration.paths.inbox)")
         context.logger.info("relance started", metadata: ["inbox": "\(context.configuration.paths.inbox)"])
-        var lastWatchdog = Date(timeIntervalSince1970: 0)
+        // The watchdog measures the process's own liveness: monotonic time, not the (possibly fixed) business clock.
+        let monotonic = ContinuousClock()
+        var lastWatchdog: ContinuousClock.Instant?
 
         while true {
             let summary = try Cycle(context: context).run()
@@ -44,9 +46,10 @@ public final class Daemon {
                        pollfd(fd: signals.descriptor, events: Int16(POLLIN), revents: 0)]
             let ready = poll(&fds, nfds_t(fds.count), timeout)
             if ready < 0, errno != EINTR { throw RuntimeFailure("poll: \(String(cString: strerror(errno)))") }
-            if let interval = notifier.watchdogInterval, context.clock.now().timeIntervalSince(lastWatchdog) >= interval / 2 {
+            if let interval = notifier.watchdogInterval,
+               lastWatchdog.map({ monotonic.now - $0 >= .milliseconds(Int64(interval * 500)) }) ?? true {
                 notifier.notify("WATCHDOG=1")
-                lastWatchdog = context.clock.now()
+                lastWatchdog = monotonic.now
             }
             for received in signals.drain() {
                 switch received {

@@ -1,0 +1,71 @@
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A datagram socket standing in for systemd's notification socket.
+final class NotifySocket {
+    let path: String
+    let fd: Int32
+
+    init() throws {
+        path = FileManager.default.temporaryDirectory.appendingPathComponent("notify-\(UUID().uuidString.prefix(8)).sock").path
+        fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (index, byte) in path.utf8.enumerated() { raw[index] = byte }
+        }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard bound == 0 else { throw CocoaError(.fileWriteUnknown) }
+        var timeout = timeval(tv_sec: 0, tv_usec: 200_000)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    }
+
+    deinit {
+        close(fd)
+        unlink(path)
+    }
+
+    /// Datagrams received within `seconds`, until `until` is among them.
+    func receive(seconds: Double, until wanted: String) -> [String] {
+        var messages: [String] = []
+        let deadline = Date(timeIntervalSinceNow: seconds)
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while Date(timeIntervalSinceNow: 0) < deadline {
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n > 0 {
+                let text = String(decoding: buffer[0..<n], as: UTF8.self)
+                messages.append(text)
+                if text.contains(wanted) { break }
+            }
+        }
+        return messages
+    }
+}
+
+@Suite("sd_notify", .serialized)
+struct SystemdNotifyTests {
+    @Test("READY=1 after the start-up scan, WATCHDOG=1 while idle, STOPPING=1 on SIGTERM")
+    func notifications() throws {
+        let box = try Sandbox()
+        try box.drop("a.json", Sandbox.invoice(id: "N-1", issued: "2026-11-01", terms: "net 30", customer: "C", email: "a@c.example"))
+        let socket = try NotifySocket()
+        let daemon = try DaemonProcess(sandbox: box, environment: ["NOTIFY_SOCKET": socket.path, "WATCHDOG_USEC": "1000000"])
+        defer { if daemon.isRunning { daemon.killHard() } }
+        let startup = socket.receive(seconds: 10, until: "READY=1")
+        #expect(startup.contains { $0.hasPrefix("READY=1") })
+        // READY comes after the start-up scan: the dropped file is already archived.
+        #expect(box.files(in: box.archive).count == 1)
+        let idle = socket.receive(seconds: 5, until: "WATCHDOG=1")
+        #expect(idle.contains("WATCHDOG=1"))
+        daemon.signal(SIGTERM)
+        let stopping = socket.receive(seconds: 5, until: "STOPPING=1")
+        #expect(stopping.contains("STOPPING=1"))
+        daemon.process.waitUntilExit()
+        #expect(daemon.process.terminationStatus == 0)
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+@testable import RelanceDaemon
+import Testing
+
+@Suite("Daemon pieces")
+struct DaemonPiecesTests {
+    @Test("SHA-256 matches the FIPS 180-4 test vectors")
+    func sha256() {
+        #expect(SHA256.hex([]) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(SHA256.hex(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(SHA256.hex(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8))
+            == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+        #expect(SHA256.hex(Array(repeating: UInt8(ascii: "a"), count: 1_000_000))
+            == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+    }
+
+    @Test("logfmt quotes what needs quoting and never lets a line break through")
+    func logfmt() {
+        var line = LogfmtLine(timestamp: "2026-12-02T09:30:01+01:00", event: "sent")
+        line.add("invoice", "F-2026-0042")
+        line.add("amount", "1250.00 EUR")
+        line.add("smtp", "250 2.0.0 Ok: queued as \"4CAC\"")
+        line.add("reason", "line\r\nbreak=here")
+        line.add("empty", "")
+        line.add("absent", nil)
+        #expect(line.text == #"2026-12-02T09:30:01+01:00 event=sent invoice=F-2026-0042 amount="1250.00 EUR" smtp="250 2.0.0 Ok: queued as \"4CAC\"" reason="line\r\nbreak=here" empty="""#)
+        #expect(!line.text.contains("\n"))
+    }
+
+    @Test("inbox names still being written are left alone")
+    func readyNames() {
+        for ready in ["F-1.json", "facture 12.xml", "a.pdf"] { #expect(InboxScanner.isReadyName(ready)) }
+        for waiting in [".F-1.json", "F-1.json.tmp", "F-1.part", "F-1.json~", "x.swp", "F-1.json.reason", ""] {
+            #expect(!InboxScanner.isReadyName(waiting))
+        }
+    }
+
+    @Test("retries back off from 5 minutes, doubling, to at most 4 hours")
+    func retrySchedule() {
+        let policy = RetryPolicy()
+        let start = Date(timeIntervalSince1970: 0)
+        let delays = (1...8).map { policy.nextAttempt(after: $0, now: start).timeIntervalSince1970 / 60 }
+        #expect(delays == [5, 10, 20, 40, 80, 160, 240, 240])
+    }
+
+    @Test("the customer key groups by id, else by address")
+    func customerKey() throws {
+        let withID = RelanceCoreFixtures.customer(id: "C-1", email: "A@x.example")
+        let withoutID = RelanceCoreFixtures.customer(id: nil, email: "A@x.example")
+        #expect(ReminderPlanning.customerKey(withID) == "id:C-1")
+        #expect(ReminderPlanning.customerKey(withoutID) == "email:a@x.example")
+    }
+}
+
+import RelanceCore
+
+enum RelanceCoreFixtures {
+    static func customer(id: String?, email: String) -> Customer {
+        Customer(id: id, name: "X", emails: [try! EmailAddress(email)])
+    }
+}
