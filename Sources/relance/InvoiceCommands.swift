@@ -16,10 +16,7 @@ struct PaidCommand: ParsableCommand {
 
     func run() throws {
         let configuration = try options.load()
-        let day = try date.map { text in
-            guard let parsed = LocalDate(iso: text) else { throw ValidationError("--date \"\(text)\" is not YYYY-MM-DD") }
-            return parsed
-        }
+        let day = try DateArgument.parse(date, option: "date")
         let context = try CommandContext.open(configuration, clock: try ClockOption.clock(now, zone: configuration.company.timeZone))
         try ActionRunner.perform { try InvoiceActions(context: context).paid(invoiceID: invoice, amount: amount, date: day) }
     }
@@ -37,10 +34,7 @@ struct PauseCommand: ParsableCommand {
 
     func run() throws {
         let configuration = try options.load()
-        let day = try until.map { text in
-            guard let parsed = LocalDate(iso: text) else { throw ValidationError("--until \"\(text)\" is not YYYY-MM-DD") }
-            return parsed
-        }
+        let day = try DateArgument.parse(until, option: "until")
         if let reason, reason.unicodeScalars.contains(where: { $0.value < 0x20 }) {
             throw ValidationError("--reason must be one line")
         }
@@ -73,5 +67,14 @@ enum ActionRunner {
             Console.error("relance: \(refusal)")
             throw ExitCode(1)
         }
+    }
+}
+
+/// A `YYYY-MM-DD` option value, or a validation error naming the option.
+enum DateArgument {
+    static func parse(_ text: String?, option: String) throws -> LocalDate? {
+        guard let text else { return nil }
+        guard let date = LocalDate(iso: text) else { throw ValidationError("--\(option) \"\(text)\" is not YYYY-MM-DD") }
+        return date
     }
 }

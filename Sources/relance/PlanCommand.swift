@@ -21,13 +21,8 @@ struct PlanCommand: ParsableCommand {
         let context = try CommandContext.open(configuration, clock: try ClockOption.clock(now, zone: configuration.company.timeZone))
         let calendar = configuration.calendar
         let zone = configuration.company.timeZone
-        func day(_ text: String?, _ name: String) throws -> LocalDate? {
-            guard let text else { return nil }
-            guard let date = LocalDate(iso: text) else { throw ValidationError("--\(name) \"\(text)\" is not YYYY-MM-DD") }
-            return date
-        }
-        let first = try day(from, "from") ?? calendar.localDate(of: context.clock.now())
-        let last = try day(to, "to") ?? first.adding(days: 30)
+        let first = try DateArgument.parse(from, option: "from") ?? calendar.localDate(of: context.clock.now())
+        let last = try DateArgument.parse(to, option: "to") ?? first.adding(days: 30)
         guard first <= last else { throw ValidationError("--from is after --to") }
         let start = ZonedDateTime.instant(of: first, at: WallClockTime(hour: 0, minute: 0)!, in: zone)
         let end = ZonedDateTime.instant(of: last.adding(days: 1), at: WallClockTime(hour: 0, minute: 0)!, in: zone)

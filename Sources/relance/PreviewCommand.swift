@@ -25,13 +25,7 @@ struct PreviewCommand: ParsableCommand {
     func run() throws {
         let configuration = try options.load()
         let calendar = configuration.calendar
-        var instant: Date?
-        if let now {
-            guard let parsed = ZonedDateTime.parse(now, defaultZone: calendar.timeZone) else {
-                throw ValidationError("--now \"\(now)\" is not an ISO 8601 instant or a date YYYY-MM-DD")
-            }
-            instant = parsed
-        }
+        let instant = try now.map { try ClockOption.clock($0, zone: calendar.timeZone).now() }
         var previews: [InvoicePreview] = []
         var rejections: [InvoiceRejection] = []
         for file in files {

@@ -106,7 +106,7 @@ struct InvoiceJSONReaderTests {
         (["id": #""F-1\nX-Injected: yes""#], "id: contains a line break (CR/LF) or control character"),
         (["customer": #"{"name": "Acme", "email": "ap@acme.example", "language": "es"}"#], "customer.language: \"es\" is not one of fr, en, de"),
         (["customer": #"{"name": "Acme", "email": "ap@acme.example", "phone": "1"}"#], "customer.phone: unknown field (customer fields: cc, email, id, language, name)"),
-        (["dueDtae": #""2026-02-01""#], "dueDtae: unknown field (version 1 fields: amountPaid, attachment, currency, customer, dueDate, id, issueDate, terms, total, version)"),
+        (["dueDtae": #""2026-02-01""#], "dueDtae: unknown field (version 1 fields: amountPaid, attachment, currency, customer, dueDate, id, issueDate, kind, refersTo, terms, total, version)"),
         (["terms": #""see contract""#], "terms: \"see contract\" gives no due date that relance understands, and there is no dueDate"),
         (["terms": nil], "dueDate: required when there are no terms"),
         (["version": "2"], "version: only version 1 is understood"),

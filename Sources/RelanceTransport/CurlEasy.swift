@@ -1,0 +1,48 @@
+import CCurlShim
+
+/// State shared with libcurl's C callbacks for one transfer: the bytes to
+/// upload and the server's reply lines. Passed as an `Unmanaged` pointer,
+/// since a C callback captures nothing.
+final class TransferState {
+    let upload: [UInt8]
+    var offset = 0
+    /// The read callback handed over the last byte: the whole message went out.
+    var uploadFinished = false
+    var replyLines: [String] = []
+
+    init(upload: [UInt8]) { self.upload = upload }
+}
+
+/// libcurl's C callbacks, as plain functions.
+enum CurlCallbacks {
+    static let read: relance_curl_data_callback = { buffer, size, count, userdata in
+        guard let buffer, let userdata else { return 0 }
+        let state = Unmanaged<TransferState>.fromOpaque(userdata).takeUnretainedValue()
+        let length = min(size * count, state.upload.count - state.offset)
+        if length == 0 {
+            state.uploadFinished = true
+            return 0
+        }
+        state.upload.withUnsafeBytes { raw in
+            UnsafeMutableRawPointer(buffer).copyMemory(from: raw.baseAddress! + state.offset, byteCount: length)
+        }
+        state.offset += length
+        return length
+    }
+
+    /// For SMTP and IMAP, libcurl hands the server's response lines to the header callback.
+    static let header: relance_curl_data_callback = { buffer, size, count, userdata in
+        guard let buffer, let userdata else { return size * count }
+        let state = Unmanaged<TransferState>.fromOpaque(userdata).takeUnretainedValue()
+        let bytes = UnsafeRawBufferPointer(start: buffer, count: size * count)
+        let line = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: ["\r", "\n"])
+        if !line.isEmpty { state.replyLines.append(line) }
+        return size * count
+    }
+}
+
+extension String {
+    func trimmingCharacters(in set: Set<Character>) -> String {
+        String(drop(while: { set.contains($0) }).reversed().drop(while: { set.contains($0) }).reversed())
+    }
+}
