@@ -35,14 +35,17 @@ enum CurlCallbacks {
         guard let buffer, let userdata else { return size * count }
         let state = Unmanaged<TransferState>.fromOpaque(userdata).takeUnretainedValue()
         let bytes = UnsafeRawBufferPointer(start: buffer, count: size * count)
-        let line = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: ["\r", "\n"])
+        let line = String(decoding: bytes, as: UTF8.self).trimmingLineEnd()
         if !line.isEmpty { state.replyLines.append(line) }
         return size * count
     }
 }
 
 extension String {
-    func trimmingCharacters(in set: Set<Character>) -> String {
-        String(drop(while: { set.contains($0) }).reversed().drop(while: { set.contains($0) }).reversed())
+    /// Without trailing CR and LF (scalars, since "\r\n" is a single Character).
+    func trimmingLineEnd() -> String {
+        var scalars = unicodeScalars[...]
+        while let last = scalars.last, last == "\r" || last == "\n" { scalars = scalars.dropLast() }
+        return String(String.UnicodeScalarView(scalars))
     }
 }

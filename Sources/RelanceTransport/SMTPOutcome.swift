@@ -10,7 +10,10 @@ enum SMTPOutcome {
             let note = refused.isEmpty ? "" : " (refused: \(refused.joined(separator: " | ")))"
             return .delivered(reply: (last.isEmpty ? "250" : last) + note)
         }
-        let detail = last.isEmpty ? curlMessage : "\(last) (\(curlMessage))"
+        // The server's refusal, when it gave one, decides (later lines may be QUIT's 221).
+        let verdict = refused.first ?? last
+        let detail = verdict.isEmpty ? curlMessage : "\(verdict) (\(curlMessage))"
+        let verdictCode = Int(verdict.prefix(3)) ?? response
         switch code {
         case CURLE_LOGIN_DENIED:
             return .failed(reason: "authentication failed: \(detail)")
@@ -22,8 +25,8 @@ enum SMTPOutcome {
         default:
             break
         }
-        if (500...599).contains(response) { return .failed(reason: detail) }
-        if (400...499).contains(response) { return .deferred(reason: detail) }
+        if (500...599).contains(verdictCode) { return .failed(reason: detail) }
+        if (400...499).contains(verdictCode) { return .deferred(reason: detail) }
         // No SMTP verdict: the connection failed. After the data it may have been delivered.
         if uploadFinished { return .uncertain(reason: "connection lost after the message was sent: \(detail)") }
         return .deferred(reason: detail)

@@ -56,6 +56,8 @@ public final class SMTPTransport: MailTransport, @unchecked Sendable {
         check(relance_curl_setopt_long(easy, CURLOPT_NOSIGNAL, 1), "nosignal")
         check(relance_curl_setopt_long(easy, CURLOPT_CONNECTTIMEOUT, settings.connectTimeoutSeconds), "connect timeout")
         check(relance_curl_setopt_long(easy, CURLOPT_TIMEOUT, settings.timeoutSeconds), "timeout")
+        // The wait for each server reply has its own limit (120 s by default), which the overall one does not cut short.
+        check(relance_curl_setopt_long(easy, CURLOPT_SERVER_RESPONSE_TIMEOUT, settings.timeoutSeconds), "response timeout")
         check(relance_curl_setopt_long(easy, CURLOPT_USE_SSL, Int(settings.tls == .required ? CURLUSESSL_ALL.rawValue : CURLUSESSL_NONE.rawValue)), "use ssl")
         check(relance_curl_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, 1), "verify peer")
         check(relance_curl_setopt_long(easy, CURLOPT_SSL_VERIFYHOST, 2), "verify host")

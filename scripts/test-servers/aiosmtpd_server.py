@@ -1,0 +1,90 @@
+#!/usr/bin/python3
+"""An SMTP server for relance's tests, on 127.0.0.1 only: aiosmtpd with
+STARTTLS required and AUTH PLAIN/LOGIN, saving every message it accepts into
+a maildir-like folder and counting connections. It writes the port it chose
+to --port-file once it is listening, and runs until SIGTERM."""
+import argparse, json, os, signal, socket, ssl, sys, threading, time
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword, SMTP
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--port-file", required=True)
+parser.add_argument("--maildir", required=True)
+parser.add_argument("--cert")
+parser.add_argument("--key")
+parser.add_argument("--user", default="relance")
+parser.add_argument("--password", default="s3cret")
+args = parser.parse_args()
+
+os.makedirs(os.path.join(args.maildir, "new"), exist_ok=True)
+connections = {"count": 0}
+lock = threading.Lock()
+
+
+class Handler:
+    def __init__(self):
+        self.sequence = 0
+
+    async def handle_DATA(self, server, session, envelope):
+        with lock:
+            self.sequence += 1
+            name = "%d.eml" % self.sequence
+        path = os.path.join(args.maildir, "new", name)
+        with open(path + ".tmp", "wb") as f:
+            f.write(envelope.original_content or envelope.content)
+        os.rename(path + ".tmp", path)
+        with open(os.path.join(args.maildir, "envelopes.jsonl"), "a") as f:
+            f.write(json.dumps({"file": name, "from": envelope.mail_from, "to": envelope.rcpt_tos,
+                                "peer": "%s:%s" % tuple(session.peer[:2])}) + "\n")
+        return "250 2.0.0 Ok: queued as Q%06d" % self.sequence
+
+
+class CountingSMTP(SMTP):
+    def connection_made(self, transport):
+        with lock:
+            connections["count"] += 1
+            with open(os.path.join(args.maildir, "connections"), "w") as f:
+                f.write(str(connections["count"]))
+        super().connection_made(transport)
+
+
+def authenticator(server, session, envelope, mechanism, auth_data):
+    ok = isinstance(auth_data, LoginPassword) and auth_data.login == args.user.encode() and auth_data.password == args.password.encode()
+    # handled=False: let aiosmtpd answer 535 itself (its default, handled=True, answers nothing).
+    return AuthResult(success=ok, handled=False)
+
+
+class CountingController(Controller):
+    def factory(self):
+        return CountingSMTP(self.handler, **self.SMTP_kwargs)
+
+
+probe = socket.socket()
+probe.bind(("127.0.0.1", 0))
+port = probe.getsockname()[1]
+probe.close()
+
+context = None
+if args.cert:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(args.cert, args.key)
+
+controller = CountingController(
+    Handler(), hostname="127.0.0.1", port=port, ready_timeout=10,
+    tls_context=context, require_starttls=context is not None,
+    authenticator=authenticator, auth_required=True, auth_require_tls=context is not None,
+)
+controller.start()
+with open(args.port_file + ".tmp", "w") as f:
+    f.write(str(port))
+os.rename(args.port_file + ".tmp", args.port_file)
+
+stop = threading.Event()
+# Test runners may start us with signals blocked (the mask is inherited): unblock the ones that stop us.
+signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
+signal.signal(signal.SIGTERM, lambda *_: stop.set())
+signal.signal(signal.SIGINT, lambda *_: stop.set())
+while not stop.wait(0.2):
+    pass
+# A test server: leave at once, whatever connections a client still holds open.
+os._exit(0)

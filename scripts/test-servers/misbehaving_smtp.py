@@ -1,0 +1,112 @@
+#!/usr/bin/python3
+"""A deliberately misbehaving SMTP server for relance's failure tests, on
+127.0.0.1 only. --mode picks the misbehaviour:
+  ok               accept everything (250 queued as …)
+  greeting-421     answer the connection with 421 and close
+  rcpt-451         refuse every recipient with 451 (try later)
+  rcpt-550-bad     refuse recipients containing "bad" with 550, accept others
+  data-552         refuse the message after DATA with 552
+  stall-after-data read the whole message, then never answer
+  drop-after-data  read the whole message, then close without answering
+Accepted messages are appended to --log as one JSON line each. Writes the
+chosen port to --port-file, runs until SIGTERM."""
+import argparse, json, os, signal, socket, threading
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--port-file", required=True)
+parser.add_argument("--mode", default="ok")
+parser.add_argument("--log", required=True)
+args = parser.parse_args()
+
+server = socket.socket()
+server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+server.bind(("127.0.0.1", 0))
+server.listen(16)
+server.settimeout(0.2)
+with open(args.port_file + ".tmp", "w") as f:
+    f.write(str(server.getsockname()[1]))
+os.rename(args.port_file + ".tmp", args.port_file)
+stop = threading.Event()
+# Test runners may start us with signals blocked (the mask is inherited): unblock the ones that stop us.
+signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
+signal.signal(signal.SIGTERM, lambda *_: stop.set())
+sequence = [0]
+
+
+def serve(conn):
+    file = conn.makefile("rb")
+    def say(line):
+        conn.sendall((line + "\r\n").encode())
+    try:
+        if args.mode == "greeting-421":
+            say("421 4.3.2 Service not available, closing channel")
+            return
+        say("220 misbehaving.test ESMTP")
+        rcpts, sender = [], None
+        while not stop.is_set():
+            raw = file.readline()
+            if not raw:
+                return
+            line = raw.decode("utf-8", "replace").rstrip("\r\n")
+            verb = line.split(" ", 1)[0].upper()
+            if verb in ("EHLO", "HELO"):
+                say("250-misbehaving.test")
+                say("250 8BITMIME")
+            elif verb == "MAIL":
+                sender, rcpts = line[10:], []
+                say("250 2.1.0 Ok")
+            elif verb == "RCPT":
+                address = line[8:]
+                if args.mode == "rcpt-451":
+                    say("451 4.3.0 Try again later")
+                elif args.mode == "rcpt-550-bad" and "bad" in address:
+                    say("550 5.1.1 %s: Recipient address rejected" % address)
+                else:
+                    rcpts.append(address)
+                    say("250 2.1.5 Ok")
+            elif verb == "DATA":
+                say("354 End data with <CR><LF>.<CR><LF>")
+                body = []
+                while True:
+                    chunk = file.readline()
+                    if not chunk:
+                        return
+                    if chunk in (b".\r\n", b".\n"):
+                        break
+                    body.append(chunk)
+                if args.mode == "data-552":
+                    say("552 5.3.4 Message size exceeds fixed limit")
+                elif args.mode == "stall-after-data":
+                    stop.wait(3600)
+                    return
+                elif args.mode == "drop-after-data":
+                    conn.shutdown(socket.SHUT_RDWR)
+                    return
+                else:
+                    sequence[0] += 1
+                    with open(args.log, "a") as f:
+                        f.write(json.dumps({"from": sender, "to": rcpts, "bytes": sum(len(b) for b in body)}) + "\n")
+                    say("250 2.0.0 Ok: queued as M%05d" % sequence[0])
+            elif verb == "RSET":
+                rcpts = []
+                say("250 2.0.0 Ok")
+            elif verb == "NOOP":
+                say("250 2.0.0 Ok")
+            elif verb == "QUIT":
+                say("221 2.0.0 Bye")
+                return
+            else:
+                say("502 5.5.2 Command not recognized")
+    except OSError:
+        pass
+    finally:
+        conn.close()
+
+
+while not stop.is_set():
+    try:
+        conn, _ = server.accept()
+    except socket.timeout:
+        continue
+    threading.Thread(target=serve, args=(conn,), daemon=True).start()
+server.close()
