@@ -69,9 +69,11 @@ let package = Package(
         .testTarget(name: "RelanceConfigTests", dependencies: ["RelanceConfig"], swiftSettings: strict),
         .testTarget(name: "RelanceMailTests", dependencies: ["RelanceMail"], swiftSettings: strict),
         .testTarget(name: "RelanceStoreTests", dependencies: ["RelanceStore"], swiftSettings: strict),
-        .testTarget(name: "RelanceTransportTests", dependencies: ["RelanceTransport"], swiftSettings: strict),
+        // Starts the project's own test servers (scripts/test-servers) for the tests that need them.
+        .target(name: "RelanceTestSupport", path: "Tests/RelanceTestSupport", swiftSettings: strict),
+        .testTarget(name: "RelanceTransportTests", dependencies: ["RelanceTransport", "RelanceTestSupport"], swiftSettings: strict),
         .testTarget(name: "RelanceDaemonTests", dependencies: ["RelanceDaemon"], swiftSettings: strict),
-        .testTarget(name: "EndToEndTests", swiftSettings: strict),
+        .testTarget(name: "EndToEndTests", dependencies: ["RelanceTestSupport"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -15,15 +15,16 @@ struct ConfigurationReader {
     }
 
     mutating func read(file: String) -> RelanceConfiguration? {
-        allowOnly(root, "", ["company", "paths", "schedule", "policies", "customers"])
+        allowOnly(root, "", ["company", "paths", "schedule", "policies", "customers", "transport"])
         let company = self.company()
         let paths = self.paths()
         let schedule = self.schedule()
         let policies = self.policies()
         let customers = self.customers(policies: policies)
+        let (transport, giveUp) = self.transport()
         guard let company, let paths, let schedule, let policies, problems.isEmpty else { return nil }
         return RelanceConfiguration(file: file, company: company, paths: paths, schedule: schedule,
-                                    policies: policies, customers: customers)
+                                    policies: policies, customers: customers, transport: transport, giveUpAfterDays: giveUp)
     }
 
     // MARK: - Sections
@@ -181,6 +182,38 @@ struct ConfigurationReader {
             result[id] = CustomerSettings(policy: policy, language: language, cc: cc)
         }
         return result
+    }
+
+    private mutating func transport() -> (TransportSettings?, Int) {
+        guard let section = table(root, "transport", required: false) else { return (nil, 3) }
+        allowOnly(section, "transport", ["url", "tls", "username", "password_file", "auth", "ca_file", "envelope_from",
+                                         "tag_envelope", "connect_timeout_seconds", "timeout_seconds", "give_up_after_days"])
+        let url = string(section, "transport.url", required: true)
+        let tls = string(section, "transport.tls", required: false) ?? "required"
+        if !["required", "none"].contains(tls) { problem("transport.tls", "\"\(tls)\" is not \"required\" or \"none\"") }
+        let auth = string(section, "transport.auth", required: false) ?? "password"
+        if !["password", "xoauth2"].contains(auth) { problem("transport.auth", "\"\(auth)\" is not \"password\" or \"xoauth2\"") }
+        func file(_ key: String, in reader: inout ConfigurationReader) -> String? {
+            reader.string(section, "transport.\(key)", required: false).map {
+                $0.hasPrefix("/") ? $0 : (reader.directory as NSString).appendingPathComponent($0)
+            }
+        }
+        let envelope = string(section, "transport.envelope_from", required: false)
+        if let envelope, (try? EmailAddress(envelope)) == nil { problem("transport.envelope_from", "\"\(envelope)\" is not an e-mail address") }
+        func seconds(_ key: String, _ fallback: Int, in reader: inout ConfigurationReader) -> Int {
+            guard let value = reader.integer(section, "transport.\(key)") else { return fallback }
+            guard (1...3600).contains(value) else { reader.problem("transport.\(key)", "must be between 1 and 3600"); return fallback }
+            return value
+        }
+        let giveUp = integer(section, "transport.give_up_after_days") ?? 3
+        if !(1...30).contains(giveUp) { problem("transport.give_up_after_days", "must be between 1 and 30") }
+        guard let url else { return (nil, giveUp) }
+        return (TransportSettings(
+            url: url, tls: tls, username: string(section, "transport.username", required: false),
+            passwordFile: file("password_file", in: &self), auth: auth, caFile: file("ca_file", in: &self), envelopeFrom: envelope,
+            tagEnvelope: bool(section, "transport.tag_envelope") ?? false,
+            connectTimeoutSeconds: seconds("connect_timeout_seconds", 15, in: &self), timeoutSeconds: seconds("timeout_seconds", 120, in: &self)),
+            giveUp)
     }
 
     // MARK: - Value readers

@@ -11,6 +11,10 @@ public struct RelanceConfiguration: Sendable {
     public var schedule: ScheduleSettings
     public var policies: [Policy]
     public var customers: [String: CustomerSettings]
+    /// SMTP delivery; nil means the outbox folder (`paths.outbox`).
+    public var transport: TransportSettings?
+    /// Days after the first failed attempt when a deferred reminder becomes failed.
+    public var giveUpAfterDays: Int
 
     /// The default policy (the one marked `default = true`, else the first).
     public var defaultPolicy: Policy { policies.first(where: \.isDefault) ?? policies[0] }
@@ -74,4 +78,23 @@ public struct CustomerSettings: Sendable {
     public var policy: String?
     public var language: Language?
     public var cc: [EmailAddress]
+}
+
+/// `[transport]`: the SMTP server reminders go through. The password is never
+/// here: it is read from `password_file`, the systemd credential
+/// `smtp-password`, or `$RELANCE_SMTP_PASSWORD`, in that order.
+public struct TransportSettings: Sendable, Equatable {
+    public var url: String
+    /// `required` (the default) or `none` (plain text, loopback only).
+    public var tls: String
+    public var username: String?
+    public var passwordFile: String?
+    /// `password` (AUTH PLAIN/LOGIN) or `xoauth2` (the secret is a bearer token).
+    public var auth: String
+    public var caFile: String?
+    public var envelopeFrom: String?
+    /// Tag the envelope sender per reminder (`bounces+TOKEN@domain`).
+    public var tagEnvelope: Bool
+    public var connectTimeoutSeconds: Int
+    public var timeoutSeconds: Int
 }

@@ -30,10 +30,26 @@ public final class DaemonContext {
     public static func open(_ configuration: RelanceConfiguration, clock: any WallClock, logger: Logger) throws -> DaemonContext {
         let store = try Store(path: configuration.paths.stateDirectory + "/relance.sqlite")
         let sendLog = try SendLog(path: configuration.paths.sendLog)
-        let transport = try OutboxTransport(directory: configuration.paths.outbox)
+        let transport = try makeTransport(configuration)
         return DaemonContext(configuration: configuration, store: store, sendLog: sendLog, transport: transport,
                              clock: clock, logger: logger)
     }
 
     func journal() -> Journal { Journal(zone: configuration.company.timeZone) }
+
+    /// SMTP when `[transport]` is configured, else the outbox folder.
+    public static func makeTransport(_ configuration: RelanceConfiguration) throws -> any MailTransport {
+        guard let settings = configuration.transport else { return try OutboxTransport(directory: configuration.paths.outbox) }
+        let secret = try SecretSource(file: settings.passwordFile, credentialName: "smtp-password",
+                                      environmentVariable: "RELANCE_SMTP_PASSWORD").read()
+        return try SMTPTransport(settings: smtpSettings(settings, company: configuration.company.email.value), secret: secret)
+    }
+
+    /// The transport's view of `[transport]`.
+    public static func smtpSettings(_ settings: TransportSettings, company: String) -> SMTPSettings {
+        SMTPSettings(url: settings.url, tls: settings.tls == "none" ? .none : .required, username: settings.username,
+                     oauthBearer: settings.auth == "xoauth2", caFile: settings.caFile, envelopeFrom: settings.envelopeFrom,
+                     tagEnvelope: settings.tagEnvelope, connectTimeoutSeconds: settings.connectTimeoutSeconds,
+                     timeoutSeconds: settings.timeoutSeconds)
+    }
 }

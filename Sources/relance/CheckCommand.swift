@@ -1,5 +1,6 @@
 import ArgumentParser
 import RelanceConfig
+import RelanceDaemon
 
 /// `relance check`: validates the configuration and lists every problem with its line.
 struct CheckCommand: ParsableCommand {
@@ -10,7 +11,15 @@ struct CheckCommand: ParsableCommand {
 
     func run() throws {
         let configuration = try options.load()
+        if let transport = configuration.transport {
+            let problems = DaemonContext.smtpSettings(transport, company: configuration.company.email.value).problems
+            guard problems.isEmpty else {
+                Console.error("relance: invalid configuration\n" + problems.map { "\(options.path): transport: \($0)" }.joined(separator: "\n"))
+                throw ExitCode(1)
+            }
+        }
         let policies = configuration.policies.map { "\($0.name) (\($0.steps.count) steps)" }.joined(separator: ", ")
-        Console.out("\(options.path): ok; policies: \(policies)")
+        let delivery = configuration.transport.map { "SMTP \($0.url)" } ?? "outbox \(configuration.paths.outbox)"
+        Console.out("\(options.path): ok; policies: \(policies); delivery: \(delivery)")
     }
 }

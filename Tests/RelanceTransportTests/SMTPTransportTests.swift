@@ -1,5 +1,6 @@
 import Foundation
 import RelanceMail
+import RelanceTestSupport
 import RelanceTransport
 import Testing
 

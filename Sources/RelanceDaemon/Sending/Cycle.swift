@@ -14,7 +14,10 @@ public struct Cycle {
     let context: DaemonContext
     var retry = RetryPolicy()
 
-    public init(context: DaemonContext) { self.context = context }
+    public init(context: DaemonContext) {
+        self.context = context
+        retry.giveUpAfter = TimeInterval(context.configuration.giveUpAfterDays * 86_400)
+    }
 
     /// What a cycle did, for logs and `--once`.
     public struct Summary: Sendable, CustomStringConvertible {
@@ -162,7 +165,8 @@ public struct Cycle {
                     try tx.setReminderState(row.id, .sent, detail: reply, sentAt: after, at: after)
                     try journal.record(tx, at: after, event: "sent", invoice: row.invoiceID, base + [("smtp", reply)])
                 case .deferred(let reason):
-                    let firstTry = row.state == .deferred ? row.sendAt : now
+                    // Counted from the planned slot (a deferred row's send_at holds its next retry).
+                    let firstTry = context.configuration.calendar.slot(on: row.localDate)
                     if after.timeIntervalSince(firstTry) > retry.giveUpAfter {
                         try tx.setReminderState(row.id, .failed, detail: "gave up: \(reason)", at: after)
                         try journal.record(tx, at: after, event: "failed", invoice: row.invoiceID, base + [("reason", "gave up: " + reason)])

@@ -3,21 +3,22 @@ import Foundation
 import Glibc
 #endif
 
+/// Shared by the test targets that need real servers.
 /// A test server from `scripts/test-servers/`, run with Debian's /usr/bin/python3
 /// on 127.0.0.1 with a port it picks itself, its output sent to a file (never
 /// a pipe), stopped with SIGTERM when the test is done.
-final class TestServer {
-    static let packageRoot = URL(fileURLWithPath: #filePath)
+public final class TestServer {
+    public static let packageRoot = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
-    static var pythonAvailable: Bool {
+    public static var pythonAvailable: Bool {
         FileManager.default.isExecutableFile(atPath: "/usr/bin/python3")
     }
 
-    let folder: String
-    let port: Int
+    public let folder: String
+    public let port: Int
     private let process = Process()
 
-    init(script: String, arguments: [String], folder: String) throws {
+    public init(script: String, arguments: [String], folder: String) throws {
         self.folder = folder
         let portFile = folder + "/port-\(UUID().uuidString.prefix(6))"
         process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
@@ -57,12 +58,12 @@ final class TestServer {
 }
 
 /// A throw-away certificate authority and a server certificate for 127.0.0.1, made with openssl.
-struct TestCertificates {
-    let ca: String
-    let cert: String
-    let key: String
+public struct TestCertificates {
+    public let ca: String
+    public let cert: String
+    public let key: String
 
-    init(folder: String) throws {
+    public init(folder: String) throws {
         ca = folder + "/ca.pem"
         cert = folder + "/server.pem"
         key = folder + "/server.key"
@@ -89,8 +90,8 @@ struct TestCertificates {
 }
 
 /// A temporary folder removed at the end of a test.
-final class ScratchFolder {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("smtp-\(UUID().uuidString)").path
-    init() { try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) }
+public final class ScratchFolder {
+    public let path = FileManager.default.temporaryDirectory.appendingPathComponent("smtp-\(UUID().uuidString)").path
+    public init() { try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) }
     deinit { try? FileManager.default.removeItem(atPath: path) }
 }
