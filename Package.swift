@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // libcurl as the system provides it (Debian: libcurl4-openssl-dev).
@@ -38,7 +39,11 @@ let package = Package(
             dependencies: ["RelanceCore", .product(name: "TOMLKit", package: "TOMLKit")],
             swiftSettings: strict
         ),
-        .target(name: "RelanceMail", dependencies: ["RelanceCore"], swiftSettings: strict),
+        .target(
+            name: "RelanceMail",
+            dependencies: ["RelanceCore", .product(name: "Mustache", package: "swift-mustache")],
+            swiftSettings: strict
+        ),
         .target(
             name: "RelanceStore",
             dependencies: ["RelanceCore", .product(name: "GRDB", package: "GRDB.swift")],

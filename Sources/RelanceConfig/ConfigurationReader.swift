@@ -31,7 +31,7 @@ struct ConfigurationReader {
 
     private mutating func company() -> CompanySettings? {
         guard let section = table(root, "company", required: true) else { return nil }
-        allowOnly(section, "company", ["name", "email", "reply_to", "timezone", "country", "language"])
+        allowOnly(section, "company", ["name", "email", "reply_to", "timezone", "country", "language", "iban", "bic", "payment_link", "signature"])
         let name = string(section, "company.name", required: true)
         let email = address(section, "company.email", required: true)
         let replyTo = address(section, "company.reply_to", required: false)
@@ -45,8 +45,15 @@ struct ConfigurationReader {
             problem("company.country", "\"\(country)\" is not a two-letter country code")
         }
         let language = self.language(section, "company.language", required: true)
+        let iban = string(section, "company.iban", required: false).map { $0.filter { $0 != " " }.uppercased() }
+        if let iban, !Self.isValidIBAN(iban) { problem("company.iban", "\"\(iban)\" is not a valid IBAN (its check digits do not match)") }
+        let bic = string(section, "company.bic", required: false)
+        let link = string(section, "company.payment_link", required: false)
+        if let link, !(link.hasPrefix("https://") || link.hasPrefix("http://")) { problem("company.payment_link", "must be an http(s) URL") }
+        let signature = string(section, "company.signature", required: false, allowLineBreaks: true)
         guard let name, let email, let zone, let country, let language else { return nil }
-        return CompanySettings(name: name, email: email, replyTo: replyTo, timeZone: zone, country: country, language: language)
+        return CompanySettings(name: name, email: email, replyTo: replyTo, timeZone: zone, country: country, language: language,
+                               iban: iban, bic: bic, paymentLink: link, signature: signature ?? name)
     }
 
     private mutating func paths() -> PathSettings? {
@@ -234,13 +241,24 @@ struct ConfigurationReader {
         return value
     }
 
-    private mutating func string(_ parent: ConfigValue, _ path: String, required: Bool) -> String? {
+    /// ISO 13616: move the first four characters to the end, letters to numbers, mod 97 must be 1.
+    static func isValidIBAN(_ iban: String) -> Bool {
+        guard (15...34).contains(iban.count), iban.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else { return false }
+        var remainder = 0
+        for character in iban.dropFirst(4) + iban.prefix(4) {
+            let digits = character.isNumber ? String(character) : String(Int(character.asciiValue! - 55))
+            for digit in digits { remainder = (remainder * 10 + Int(String(digit))!) % 97 }
+        }
+        return remainder == 1
+    }
+
+    private mutating func string(_ parent: ConfigValue, _ path: String, required: Bool, allowLineBreaks: Bool = false) -> String? {
         guard let value = lookup(parent, path) else {
             if required { problem(path, "required") }
             return nil
         }
         guard case .string(let text) = value else { problem(path, "expected a string, found \(value.typeName)"); return nil }
-        if text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+        if text.unicodeScalars.contains(where: { ($0.value < 0x20 && !(allowLineBreaks && $0 == "\n")) || $0.value == 0x7F }) {
             problem(path, "contains a line break or control character")
             return nil
         }

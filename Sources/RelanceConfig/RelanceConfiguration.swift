@@ -46,6 +46,11 @@ public struct CompanySettings: Sendable {
     public var timeZone: TimeZone
     public var country: String
     public var language: Language
+    public var iban: String?
+    public var bic: String?
+    public var paymentLink: String?
+    /// May span several lines; defaults to the company name.
+    public var signature: String
 }
 
 /// Where relance reads and writes, all absolute once loaded.

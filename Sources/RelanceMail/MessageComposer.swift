@@ -16,11 +16,15 @@ public struct OutgoingMessage: Sendable {
     }
 }
 
-/// Builds a reminder email from `ReminderFacts`: RFC 5322 headers (stable
-/// Message-ID, threading headers, Auto-Submitted, the invoice named in
-/// X-Relance-Invoice) and a quoted-printable UTF-8 text body.
+/// Builds a reminder email from `ReminderFacts` and the templates: RFC 5322
+/// headers (stable Message-ID, In-Reply-To/References to the earlier
+/// reminders, Auto-Submitted, the invoice in X-Relance-Invoice), a
+/// multipart/alternative text + HTML body in quoted-printable UTF-8, wrapped
+/// in multipart/mixed with the invoice attached (base64, RFC 2231 file name)
+/// when there is one.
 public enum MessageComposer {
-    public static func compose(_ facts: ReminderFacts) -> OutgoingMessage {
+    public static func compose(_ facts: ReminderFacts, templates: MessageTemplates) throws(TemplateError) -> OutgoingMessage {
+        let rendered = try templates.render(facts)
         var headers: [(String, String)] = [
             ("Date", rfc5322Date(facts.date, in: facts.timeZone)),
             ("From", HeaderEncoding.mailbox(name: facts.companyName, address: facts.from.value)),
@@ -28,7 +32,7 @@ public enum MessageComposer {
         ]
         if !facts.cc.isEmpty { headers.append(("Cc", facts.cc.map(\.value).joined(separator: ", "))) }
         if let replyTo = facts.replyTo { headers.append(("Reply-To", replyTo.value)) }
-        headers.append(("Subject", HeaderEncoding.encodeUnstructured(ReminderText.subject(facts))))
+        headers.append(("Subject", HeaderEncoding.encodeUnstructured(rendered.subject)))
         headers.append(("Message-ID", facts.messageID))
         if let last = facts.references.last {
             headers.append(("In-Reply-To", last))
@@ -36,14 +40,25 @@ public enum MessageComposer {
         }
         headers += [
             ("Auto-Submitted", "auto-generated"),
+            ("X-Auto-Response-Suppress", "OOF, AutoReply"),
             ("X-Relance-Invoice", HeaderEncoding.encodeUnstructured(facts.invoice.id)),
             ("X-Relance-Step", HeaderEncoding.encodeUnstructured(facts.step)),
             ("MIME-Version", "1.0"),
-            ("Content-Type", "text/plain; charset=utf-8"),
-            ("Content-Transfer-Encoding", "quoted-printable"),
         ]
-        var text = headers.map { HeaderEncoding.fold($0.0, $0.1) }.joined(separator: "\r\n")
-        text += "\r\n\r\n" + QuotedPrintable.encode(ReminderText.body(facts)) + "\r\n"
+        let token = MessageID.fnv1a(facts.messageID)
+        // "=_" never occurs in quoted-printable or base64 output, so these boundaries cannot collide with content.
+        let alternative = Part.multipart("alternative", boundary: "=_relance_alt_\(token)", parts: [
+            Part.text(rendered.text, subtype: "plain"),
+            Part.text(rendered.html, subtype: "html"),
+        ])
+        let body: Part
+        if let attachment = facts.attachment {
+            body = Part.multipart("mixed", boundary: "=_relance_mix_\(token)", parts: [alternative, Part.attachment(attachment)])
+        } else {
+            body = alternative
+        }
+        var text = (headers + body.headers).map { HeaderEncoding.fold($0.0, $0.1) }.joined(separator: "\r\n")
+        text += "\r\n\r\n" + body.body
         return OutgoingMessage(messageID: facts.messageID, envelopeFrom: facts.from.value,
                                recipients: (facts.to + facts.cc).map(\.value), data: Array(text.utf8))
     }
@@ -59,5 +74,63 @@ public enum MessageComposer {
         let offset = String(iso.suffix(6)).replacingAll(":", with: "")
         let day = date.day < 10 ? "0\(date.day)" : String(date.day)
         return "\(weekday), \(day) \(months[date.month - 1]) \(date.year) \(time) \(offset)"
+    }
+}
+
+/// One MIME entity: its headers and its encoded body (CRLF line ends).
+struct Part {
+    let headers: [(String, String)]
+    let body: String
+
+    static func text(_ content: String, subtype: String) -> Part {
+        Part(headers: [("Content-Type", "text/\(subtype); charset=utf-8"), ("Content-Transfer-Encoding", "quoted-printable")],
+             body: QuotedPrintable.encode(content))
+    }
+
+    static func multipart(_ subtype: String, boundary: String, parts: [Part]) -> Part {
+        var body = ""
+        for part in parts {
+            body += "--\(boundary)\r\n"
+            body += part.headers.map { HeaderEncoding.fold($0.0, $0.1) }.joined(separator: "\r\n")
+            body += "\r\n\r\n" + part.body + "\r\n"
+        }
+        body += "--\(boundary)--\r\n"
+        return Part(headers: [("Content-Type", "multipart/\(subtype); boundary=\"\(boundary)\"")], body: body)
+    }
+
+    static func attachment(_ attachment: MailAttachment) -> Part {
+        let name = RFC2231.parameters("filename", attachment.fileName)
+        return Part(headers: [
+            ("Content-Type", "\(attachment.contentType); " + RFC2231.parameters("name", attachment.fileName)),
+            ("Content-Disposition", "attachment; \(name)"),
+            ("Content-Transfer-Encoding", "base64"),
+        ], body: Base64.encode(attachment.bytes, lineLength: 76))
+    }
+}
+
+/// MIME parameter values (RFC 2231): plain ASCII names as a quoted string;
+/// anything else percent-encoded UTF-8, split into numbered sections.
+enum RFC2231 {
+    static func parameters(_ name: String, _ value: String) -> String {
+        let clean = HeaderEncoding.stripLineBreaks(value)
+        if clean.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value < 0x7F && $0 != "\"" && $0 != "\\" }), clean.count <= 60 {
+            return "\(name)=\"\(clean)\""
+        }
+        let safe = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$&+-.^_`|~".utf8)
+        var pieces: [String] = []
+        var current = ""
+        for character in clean {
+            var encoded = ""
+            for byte in String(character).utf8 {
+                encoded += safe.contains(byte) ? String(UnicodeScalar(byte)) : String(format: "%%%02X", byte)
+            }
+            if current.count + encoded.count > 50 { pieces.append(current); current = "" }
+            current += encoded
+        }
+        if !current.isEmpty || pieces.isEmpty { pieces.append(current) }
+        if pieces.count == 1 { return "\(name)*=UTF-8''\(pieces[0])" }
+        return pieces.enumerated().map { index, piece in
+            index == 0 ? "\(name)*0*=UTF-8''\(piece)" : "\(name)*\(index)*=\(piece)"
+        }.joined(separator: "; ")
     }
 }

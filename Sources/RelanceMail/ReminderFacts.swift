@@ -22,10 +22,16 @@ public struct ReminderFacts: Sendable {
     public var references: [String]
     public var date: Date
     public var timeZone: TimeZone
+    public var payment: PaymentInstructions
+    /// Statutory late charges owed on the send date, when the law grants them.
+    public var lateCharges: LateChargesDue?
+    /// A document to attach (the invoice PDF).
+    public var attachment: MailAttachment?
 
     public init(invoice: Invoice, step: String, kind: StepKind, language: Language, amountDue: Money, discount: DiscountOffer?,
                 sendDate: LocalDate, companyName: String, from: EmailAddress, replyTo: EmailAddress?, to: [EmailAddress],
-                cc: [EmailAddress], messageID: String, references: [String], date: Date, timeZone: TimeZone) {
+                cc: [EmailAddress], messageID: String, references: [String], date: Date, timeZone: TimeZone,
+                payment: PaymentInstructions, lateCharges: LateChargesDue? = nil, attachment: MailAttachment? = nil) {
         self.invoice = invoice
         self.step = step
         self.kind = kind
@@ -42,11 +48,38 @@ public struct ReminderFacts: Sendable {
         self.references = references
         self.date = date
         self.timeZone = timeZone
+        self.payment = payment
+        self.lateCharges = lateCharges
+        self.attachment = attachment
     }
 
     /// Days past the due date on the send date (0 before or on it).
     public var daysLate: Int {
         guard let due = invoice.dueDate else { return 0 }
         return max(0, due.days(until: sendDate))
+    }
+}
+
+/// Late-payment charges owed at a date: interest to date and the fixed compensation.
+public struct LateChargesDue: Sendable, Equatable {
+    public let interest: Money
+    public let compensation: Money
+
+    public init(interest: Money, compensation: Money) {
+        self.interest = interest
+        self.compensation = compensation
+    }
+}
+
+/// A file attached to a message.
+public struct MailAttachment: Sendable, Equatable {
+    public let fileName: String
+    public let contentType: String
+    public let bytes: [UInt8]
+
+    public init(fileName: String, contentType: String, bytes: [UInt8]) {
+        self.fileName = fileName
+        self.contentType = contentType
+        self.bytes = bytes
     }
 }

@@ -1,6 +1,8 @@
 import ArgumentParser
 import RelanceConfig
+import RelanceCore
 import RelanceDaemon
+import RelanceMail
 
 /// `relance check`: validates the configuration and lists every problem with its line.
 struct CheckCommand: ParsableCommand {
@@ -17,6 +19,15 @@ struct CheckCommand: ParsableCommand {
                 Console.error("relance: invalid configuration\n" + problems.map { "\(options.path): transport: \($0)" }.joined(separator: "\n"))
                 throw ExitCode(1)
             }
+        }
+        var steps: [(name: String, kind: StepKind)] = []
+        for step in configuration.policies.flatMap(\.steps) where !steps.contains(where: { $0.name == step.name && $0.kind == step.kind }) {
+            steps.append((step.name, step.kind))
+        }
+        let templateProblems = MessageTemplates(overrideDirectory: configuration.paths.templates).check(steps: steps)
+        guard templateProblems.isEmpty else {
+            Console.error("relance: templates\n" + templateProblems.map { "  \($0)" }.joined(separator: "\n"))
+            throw ExitCode(1)
         }
         let policies = configuration.policies.map { "\($0.name) (\($0.steps.count) steps)" }.joined(separator: ", ")
         let delivery = configuration.transport.map { "SMTP \($0.url)" } ?? "outbox \(configuration.paths.outbox)"

@@ -5,32 +5,42 @@ import Testing
 
 @Suite("Message composition")
 struct MessageComposerTests {
-    static func facts(language: Language = .fr, name: String = "Müller & Söhne GmbH", id: String = "F-2026-0042") -> ReminderFacts {
+    static let bundled = MessageTemplates(overrideDirectory: nil)
+
+    static func facts(language: Language = .fr, kind: StepKind = .postDue, name: String = "Müller & Söhne GmbH", id: String = "F-2026-0042",
+                      attachment: MailAttachment? = nil, discount: Bool = false) -> ReminderFacts {
         let invoice = Invoice(id: id, issueDate: LocalDate(iso: "2026-11-02")!, terms: PaymentTermsParser.parse("2/10 n/30"),
                               total: Money(minorUnits: 125_000, currency: .eur),
                               customer: Customer(id: "C-1", name: name, emails: [try! EmailAddress("ap@acme.example")]))
         let zone = TimeZone(identifier: "Europe/Paris")!
         return ReminderFacts(
-            invoice: invoice, step: "first", kind: .postDue, language: language, amountDue: invoice.total, discount: nil,
+            invoice: invoice, step: "first", kind: kind, language: language, amountDue: invoice.total,
+            discount: discount ? invoice.discountOffers.first : nil,
             sendDate: LocalDate(iso: "2026-12-09")!, companyName: "Atelier Dupont — Société", from: try! EmailAddress("compta@atelier.example"),
-            replyTo: try! EmailAddress("relances@atelier.example"), to: invoice.customer.emails, cc: [],
+            replyTo: try! EmailAddress("relances@atelier.example"), to: invoice.customer.emails, cc: [try! EmailAddress("cfo@acme.example")],
             messageID: MessageID.make(invoiceID: invoice.id, step: "first", domain: "atelier.example"),
-            references: ["<relance.due.x@atelier.example>"], date: ZonedDateTime.instant(of: LocalDate(iso: "2026-12-09")!, at: WallClockTime(hour: 9, minute: 30)!, in: zone),
-            timeZone: zone)
+            references: ["<relance.courtesy.x@atelier.example>", "<relance.due.x@atelier.example>"],
+            date: ZonedDateTime.instant(of: LocalDate(iso: "2026-12-09")!, at: WallClockTime(hour: 9, minute: 30)!, in: zone),
+            timeZone: zone,
+            payment: PaymentInstructions(iban: "FR7630006000011234567890189", bic: "AGRIFRPP", paymentLink: "https://pay.example/F-2026-0042?a=1&b=<2>",
+                                         signature: "Jeanne Dupont\nService comptable"),
+            lateCharges: kind == .final ? LateChargesDue(interest: Money(minorUnits: 1234, currency: .eur), compensation: Money(minorUnits: 4000, currency: .eur)) : nil,
+            attachment: attachment)
     }
 
-    @Test("CRLF line ends only, no line over 998 octets, required headers present")
-    func shape() {
-        let message = MessageComposer.compose(Self.facts())
+    @Test("CRLF line ends only, no line over 998 octets, the headers that thread and identify the reminder")
+    func shape() throws {
+        let message = try MessageComposer.compose(Self.facts(), templates: Self.bundled)
         let text = String(decoding: message.data, as: UTF8.self)
         #expect(!text.replacingOccurrences(of: "\r\n", with: "").contains("\n"))
         #expect(!text.replacingOccurrences(of: "\r\n", with: "").contains("\r"))
         #expect(text.components(separatedBy: "\r\n").allSatisfy { $0.utf8.count <= 998 })
         for header in ["Date: Wed, 09 Dec 2026 09:30:00 +0100", "Message-ID: <relance.first.F-2026-0042.", "In-Reply-To: <relance.due.x@atelier.example>",
-                       "Auto-Submitted: auto-generated", "X-Relance-Invoice: F-2026-0042", "MIME-Version: 1.0"] {
-            #expect(text.contains(header), "\(header)")
+                       "References: <relance.courtesy.x@atelier.example> <relance.due.x@atelier.example>", "Auto-Submitted: auto-generated",
+                       "X-Relance-Invoice: F-2026-0042", "MIME-Version: 1.0", "Content-Type: multipart/alternative;"] {
+            #expect(text.replacingOccurrences(of: "\r\n ", with: " ").contains(header), "\(header)")
         }
-        #expect(message.recipients == ["ap@acme.example"])
+        #expect(message.recipients == ["ap@acme.example", "cfo@acme.example"])
     }
 
     @Test("stable Message-IDs: same invoice and step, same id; different ones differ")
@@ -57,30 +67,109 @@ struct MessageComposerTests {
         #expect(encoded.hasSuffix("fin=20"))
     }
 
-    @Test("Python's email parser reads every language's message without defects", .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/python3")))
-    func externalParser() throws {
+    @Test("the bundled templates render every kind in every language, escalating, with amounts and dates in the language")
+    func rendering() throws {
+        let fr = try Self.bundled.render(Self.facts(language: .fr, kind: .postDue))
+        #expect(fr.subject == "Relance : facture F-2026-0042 en retard de paiement")
+        #expect(fr.text.contains("d'un montant de 1\u{202F}250,00\u{00A0}€, échue le 2 décembre 2026, reste impayée (7 jours de retard)"))
+        #expect(fr.text.contains("IBAN FR7630006000011234567890189 – BIC AGRIFRPP"))
+        #expect(fr.text.hasSuffix("Jeanne Dupont\nService comptable\n"))
+        #expect(fr.html.contains("Jeanne Dupont<br>Service comptable"))
+        #expect(fr.html.contains("https://pay.example/F-2026-0042?a=1&amp;b=&lt;2&gt;"))  // escaped in HTML only
+        #expect(fr.text.contains("https://pay.example/F-2026-0042?a=1&b=<2>"))
+        let en = try Self.bundled.render(Self.facts(language: .en, kind: .preDue, discount: true))
+        #expect(en.text.contains("Pay €1,225.00 by 12 November 2026 to keep your 2 % discount."))
+        let de = try Self.bundled.render(Self.facts(language: .de, kind: .final))
+        #expect(de.subject == "Letzte Mahnung: Rechnung F-2026-0042")
+        #expect(de.text.contains("Verzugszinsen von 12,34\u{00A0}€ und eine Pauschale von 40,00\u{00A0}€"))
         for language in Language.allCases {
-            let facts = Self.facts(language: language, name: "Société Générale d'Électricité", id: "F-2026-0042")
-            let message = MessageComposer.compose(facts)
-            let path = FileManager.default.temporaryDirectory.appendingPathComponent("m-\(UUID().uuidString).eml").path
-            defer { try? FileManager.default.removeItem(atPath: path) }
-            try Data(message.data).write(to: URL(fileURLWithPath: path))
+            for kind in StepKind.allCases {
+                let rendered = try Self.bundled.render(Self.facts(language: language, kind: kind, discount: kind == .discount))
+                #expect(!rendered.subject.isEmpty && !rendered.text.contains("{{") && rendered.html.hasPrefix("<!DOCTYPE html>"))
+            }
+        }
+    }
+
+    @Test("the compiled-in templates are exactly the files in config/templates")
+    func bundledInSync() throws {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("config/templates").path
+        for language in Language.allCases {
+            for kind in StepKind.allCases {
+                for part in MessageTemplates.parts {
+                    let file = try String(contentsOfFile: "\(folder)/\(language.rawValue)/\(kind.rawValue).\(part).mustache", encoding: .utf8)
+                    let source = Self.bundled.source(language: language, step: "none", kind: kind, part: part)
+                    #expect(source?.text == file.trimmingCharacters(in: .newlines), "run scripts/generate-templates: \(language)/\(kind).\(part)")
+                }
+            }
+        }
+        #expect(Self.bundled.check(steps: StepKind.allCases.map { ($0.rawValue, $0) }).isEmpty)
+    }
+
+    @Test("a user's file replaces a bundled one; a step file wins over its kind; unknown variables are reported")
+    func overrides() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tpl-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try FileManager.default.createDirectory(atPath: folder + "/en", withIntermediateDirectories: true)
+        try "Pay up: {{invoiceId}}".write(toFile: folder + "/en/post-due.subject.mustache", atomically: true, encoding: .utf8)
+        try "First nudge for {{invoiceId}}".write(toFile: folder + "/en/first.subject.mustache", atomically: true, encoding: .utf8)
+        try "Hello {{custmerName}} {{#discount}}{{discount.percnt}}{{/discount}}".write(toFile: folder + "/en/final.text.mustache", atomically: true, encoding: .utf8)
+        let templates = MessageTemplates(overrideDirectory: folder)
+        #expect(try templates.render(Self.facts(language: .en)).subject == "First nudge for F-2026-0042")
+        #expect(templates.source(language: .en, step: "second", kind: .postDue, part: "subject")?.text == "Pay up: {{invoiceId}}")
+        let problems = templates.check(steps: [("final", .final)])
+        #expect(problems.contains { $0.hasSuffix("unknown variable {{custmerName}}") })
+        #expect(problems.contains { $0.hasSuffix("unknown variable {{discount.percnt}}") })
+    }
+
+    @Test("attachment names use RFC 2231 when they are not plain ASCII")
+    func attachmentNames() throws {
+        let facts = Self.facts(attachment: MailAttachment(fileName: "Facture été n°42 — Müller & Söhne, Société Générale d'Électricité.pdf",
+                                                      contentType: "application/pdf", bytes: Array(repeating: 0x25, count: 10)))
+        let text = String(decoding: try MessageComposer.compose(facts, templates: Self.bundled).data, as: UTF8.self)
+        #expect(text.contains("Content-Type: multipart/mixed;"))
+        #expect(text.contains("filename*0*=UTF-8''Facture%20%C3%A9t%C3%A9"))
+    }
+
+    @Test("Python's email parser reads every message without defects: subject, text, HTML and attachment bytes",
+          .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/python3")))
+    func externalParser() throws {
+        var pdf = Array("%PDF-1.4\n".utf8)
+        for i in 0..<3000 { pdf.append(UInt8(truncatingIfNeeded: i &* 7919)) }
+        for language in Language.allCases {
+            let facts = Self.facts(language: language, kind: .final, name: "Société Générale d'Électricité", id: "F-2026-0042",
+                                   attachment: MailAttachment(fileName: "Facture été F-2026-0042.pdf", contentType: "application/pdf", bytes: pdf))
+            let message = try MessageComposer.compose(facts, templates: Self.bundled)
+            let rendered = try Self.bundled.render(facts)
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("m-\(UUID().uuidString)").path
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: folder) }
+            try Data(message.data).write(to: URL(fileURLWithPath: folder + "/m.eml"))
             let script = """
                 import sys, email, email.policy
-                m = email.message_from_binary_file(open(sys.argv[1], 'rb'), policy=email.policy.default)
-                print(len(m.defects)); print(m['subject']); print(m['from'])
+                m = email.message_from_binary_file(open(sys.argv[1] + '/m.eml', 'rb'), policy=email.policy.default)
+                defects = list(m.defects) + [d for part in m.walk() for d in part.defects]
+                print(len(defects)); print(m['subject']); print(m['from'])
+                for part in m.iter_attachments():
+                    print(part.get_filename()); open(sys.argv[1] + '/a.bin', 'wb').write(part.get_content())
+                open(sys.argv[1] + '/text.txt', 'w').write(m.get_body(('plain',)).get_content())
+                open(sys.argv[1] + '/html.txt', 'w').write(m.get_body(('html',)).get_content())
                 """
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-            process.arguments = ["-c", script, path]
+            process.arguments = ["-c", script, folder]
             let pipe = Pipe()
             process.standardOutput = pipe
             try process.run()
             let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: "\n").map(String.init)
             process.waitUntilExit()
-            #expect(output.first == "0", "defects in \(language)")
-            #expect(output.dropFirst().first == ReminderText.subject(facts))
+            #expect(output.first == "0", "defects in \(language): \(output)")
+            #expect(output.dropFirst().first == rendered.subject)
             #expect(output.dropFirst(2).first?.contains("Atelier Dupont — Société") == true)
+            #expect(output.dropFirst(3).first == "Facture été F-2026-0042.pdf")
+            #expect(try Array(Data(contentsOf: URL(fileURLWithPath: folder + "/a.bin"))) == pdf)
+            #expect(try String(contentsOfFile: folder + "/text.txt", encoding: .utf8) == rendered.text)
+            #expect(try String(contentsOfFile: folder + "/html.txt", encoding: .utf8) == rendered.html)
         }
     }
 }

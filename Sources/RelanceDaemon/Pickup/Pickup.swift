@@ -108,7 +108,14 @@ public struct Pickup {
             return nil
         }
         switch read.document {
-        case .invoice(let invoice):
+        case .invoice(let parsed):
+            var invoice = parsed
+            if let relative = invoice.attachment {
+                guard let stored = storeAttachment(relative, from: (parsed.id, name)) else {
+                    return ["attachment: \(relative) cannot be read"]
+                }
+                invoice.attachment = stored
+            }
             let previous = try tx.invoice(id: invoice.id)
             if let previous, previous.invoice.currency != invoice.currency {
                 return ["currency: the invoice \(invoice.id) was ingested in \(previous.invoice.currency.code); an amendment cannot change it to \(invoice.currency.code)"]
@@ -138,6 +145,26 @@ public struct Pickup {
             try ReminderPlanning.refresh(tx, invoice: target.invoice, configuration: context.configuration, journal: journal, at: now)
         }
         return nil
+    }
+
+    /// Copies an invoice's attachment (a path relative to the invoice file, already checked to stay in
+    /// the inbox) to `STATE_DIR/attachments/HASH/NAME`, where it stays after the inbox file is archived.
+    private func storeAttachment(_ relative: String, from origin: (id: String, file: String)) -> String? {
+        let paths = context.configuration.paths
+        let source = paths.inbox + "/" + relative
+        guard let bytes = try? InboxFile.read(source, inbox: paths.inbox, sizeLimit: paths.maxFileBytes) else { return nil }
+        let folder = paths.stateDirectory + "/attachments/" + SHA256.hex(Array(origin.id.utf8) + bytes).prefix(16)
+        let target = folder + "/" + (relative as NSString).lastPathComponent
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            if !FileManager.default.fileExists(atPath: target) {
+                try Data(bytes).write(to: URL(fileURLWithPath: target), options: .atomic)
+            }
+            return target
+        } catch {
+            context.logger.error("cannot store the attachment \(relative) of \(origin.file): \(error)")
+            return nil
+        }
     }
 
     private func isSymlink(_ path: String) -> Bool {

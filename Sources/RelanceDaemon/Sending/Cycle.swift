@@ -149,8 +149,14 @@ public struct Cycle {
     }
 
     private func deliver(row: ReminderRecord, facts: ReminderFacts, now: Date, summary: inout Summary) {
-        let message = MessageComposer.compose(facts)
-        let outcome = context.transport.send(message)
+        let outcome: DeliveryOutcome
+        do {
+            let message = try MessageComposer.compose(facts, templates: MessageTemplates(overrideDirectory: context.configuration.paths.templates))
+            outcome = context.transport.send(message)
+        } catch {
+            // A broken template is not the server's fault: fail this reminder with the reason, never crash.
+            outcome = .failed(reason: error.description)
+        }
         let journal = context.journal()
         let after = context.clock.now()
         let base: [(String, String?)] = [
@@ -211,6 +217,17 @@ public struct Cycle {
             companyName: configuration.company.name, from: configuration.company.email, replyTo: configuration.company.replyTo,
             to: invoice.customer.emails, cc: cc,
             messageID: MessageID.make(invoiceID: invoice.id, step: row.step, domain: configuration.company.email.domain),
-            references: references, date: now, timeZone: configuration.company.timeZone)
+            references: references, date: now, timeZone: configuration.company.timeZone,
+            payment: PaymentInstructions(iban: configuration.company.iban, bic: configuration.company.bic,
+                                         paymentLink: configuration.company.paymentLink, signature: configuration.company.signature),
+            attachment: invoice.attachment.flatMap(Self.attachment))
+    }
+
+    /// The stored copy of the invoice's document, if it can be read.
+    static func attachment(_ path: String) -> MailAttachment? {
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        let name = (path as NSString).lastPathComponent
+        let type = name.lowercased().hasSuffix(".pdf") ? "application/pdf" : "application/octet-stream"
+        return MailAttachment(fileName: name, contentType: type, bytes: Array(data))
     }
 }

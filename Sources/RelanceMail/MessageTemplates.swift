@@ -1,0 +1,179 @@
+import Foundation
+import Mustache
+public import RelanceCore
+
+/// The subject, text and HTML of each reminder, from Mustache templates:
+/// the user's templates folder first, then the ones compiled into relance.
+/// A template named after the step (`first.text`) wins over its kind's
+/// (`post-due.text`).
+public struct MessageTemplates: Sendable {
+    public static let parts = ["subject", "text", "html"]
+    /// Every variable a template may use (dotted names for the sections' fields).
+    public static let variables: Set<String> = [
+        "customerName", "companyName", "invoiceId", "invoiceDate", "dueDate", "amountDue", "total", "daysLate", "step", "kind",
+        "discount", "discount.percent", "discount.deadline", "discount.payable", "discount.amount",
+        "lateCharges", "lateCharges.interest", "lateCharges.compensation", "lateCharges.total",
+        "iban", "bic", "paymentLink", "signature", "signatureHTML",
+    ]
+
+    public let overrideDirectory: String?
+
+    public init(overrideDirectory: String?) { self.overrideDirectory = overrideDirectory }
+
+    /// A message rendered for one reminder.
+    public struct Rendered: Sendable, Equatable {
+        public let subject: String
+        public let text: String
+        public let html: String
+    }
+
+    /// Where a template's text came from.
+    public struct Source: Sendable {
+        public let text: String
+        public let origin: String
+    }
+
+    /// The template text for a step: user's step file, bundled step file, user's kind file, bundled kind file.
+    public func source(language: Language, step: String, kind: StepKind, part: String) -> Source? {
+        for name in [step, kind.rawValue] {
+            let key = "\(language.rawValue)/\(name).\(part)"
+            if let overrideDirectory {
+                let path = "\(overrideDirectory)/\(key).mustache"
+                if let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) {
+                    return Source(text: text, origin: path)
+                }
+            }
+            if let text = BundledTemplates.all[key] { return Source(text: text, origin: "built-in \(key)") }
+        }
+        return nil
+    }
+
+    public func render(_ facts: ReminderFacts) throws(TemplateError) -> Rendered {
+        let context = Self.context(facts)
+        var out: [String] = []
+        for part in Self.parts {
+            guard let source = source(language: facts.language, step: facts.step, kind: facts.kind, part: part) else {
+                throw TemplateError(problem: "no \(part) template for \(facts.language.rawValue)/\(facts.step) or \(facts.language.rawValue)/\(facts.kind.rawValue)")
+            }
+            let template: MustacheTemplate
+            do {
+                template = try MustacheTemplate(string: (part == "html" ? "" : "{{% CONTENT_TYPE: TEXT}}") + source.text)
+            } catch {
+                throw TemplateError(problem: "\(source.origin): \(error)")
+            }
+            out.append(template.render(context))
+        }
+        let subject = out[0].split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+        return Rendered(subject: subject, text: Self.tidy(out[1]), html: out[2])
+    }
+
+    /// Every template a policy needs, in every language, checked for a missing file, a syntax
+    /// error or an unknown variable; each problem in words.
+    public func check(steps: [(name: String, kind: StepKind)]) -> [String] {
+        var problems: [String] = []
+        for language in Language.allCases {
+            for step in steps {
+                for part in Self.parts {
+                    guard let source = source(language: language, step: step.name, kind: step.kind, part: part) else {
+                        problems.append("\(language.rawValue)/\(step.name): no \(part) template (\(step.name).\(part) or \(step.kind.rawValue).\(part))")
+                        continue
+                    }
+                    do { _ = try MustacheTemplate(string: source.text) } catch {
+                        problems.append("\(source.origin): \(error)")
+                    }
+                    for name in Self.tags(in: source.text) where !Self.variables.contains(name) {
+                        problems.append("\(source.origin): unknown variable {{\(name)}}")
+                    }
+                }
+            }
+        }
+        return Array(Set(problems)).sorted()
+    }
+
+    /// Names used in `{{…}}` tags (variables and sections), without sigils, comments or pragmas.
+    static func tags(in text: String) -> [String] {
+        var names: [String] = []
+        var rest = Substring(text)
+        while let open = rest.range(of: "{{") {
+            guard let close = rest[open.upperBound...].range(of: "}}") else { break }
+            var tag = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
+            rest = rest[close.upperBound...]
+            if rest.hasPrefix("}") { rest = rest.dropFirst() }
+            guard let sigil = tag.first else { continue }
+            if sigil == "!" || sigil == "%" || sigil == ">" || sigil == "/" || sigil == "=" { continue }
+            if "#^{&".contains(sigil) { tag = String(tag.dropFirst()).trimmingCharacters(in: .whitespaces) }
+            if tag.hasSuffix("}") { tag = String(tag.dropLast()) }
+            if !tag.isEmpty, tag != "." { names.append(tag) }
+        }
+        return names
+    }
+
+    /// The values templates see. Amounts and dates are already formatted for the language.
+    static func context(_ facts: ReminderFacts) -> [String: Any] {
+        let language = facts.language
+        func money(_ value: Money) -> String { MoneyFormatter.format(value, language: language) }
+        var context: [String: Any] = [
+            "customerName": facts.invoice.customer.name,
+            "companyName": facts.companyName,
+            "invoiceId": facts.invoice.id,
+            "invoiceDate": PeopleDates.format(facts.invoice.issueDate, language),
+            "dueDate": facts.invoice.dueDate.map { PeopleDates.format($0, language) } ?? "",
+            "amountDue": money(facts.amountDue),
+            "total": money(facts.invoice.total),
+            "daysLate": String(facts.daysLate),
+            "step": facts.step,
+            "kind": facts.kind.rawValue,
+            "signature": facts.payment.signature,
+            "signatureHTML": facts.payment.signature.split(separator: "\n", omittingEmptySubsequences: false)
+                .map { htmlEscape(String($0)) }.joined(separator: "<br>"),
+        ]
+        if let offer = facts.discount {
+            context["discount"] = [
+                "percent": offer.percent.description, "deadline": PeopleDates.format(offer.deadline, language),
+                "payable": money(offer.payable), "amount": money(offer.discount),
+            ]
+        }
+        if let charges = facts.lateCharges {
+            context["lateCharges"] = [
+                "interest": money(charges.interest), "compensation": money(charges.compensation),
+                "total": money(charges.interest + charges.compensation),
+            ]
+        }
+        if let iban = facts.payment.iban { context["iban"] = iban }
+        if let bic = facts.payment.bic { context["bic"] = bic }
+        if let link = facts.payment.paymentLink { context["paymentLink"] = link }
+        return context
+    }
+
+    /// At most one blank line in a row; no blank lines at the start.
+    static func tidy(_ text: String) -> String {
+        var lines: [Substring] = []
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            let blank = line.allSatisfy(\.isWhitespace)
+            if blank, lines.last.map({ $0.allSatisfy(\.isWhitespace) }) ?? true { continue }
+            lines.append(blank ? "" : line)
+        }
+        while let last = lines.last, last.isEmpty { lines.removeLast() }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func htmlEscape(_ text: String) -> String {
+        var out = ""
+        for ch in text {
+            switch ch {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            default: out.append(ch)
+            }
+        }
+        return out
+    }
+}
+
+/// A template that cannot be used, and why.
+public struct TemplateError: Error, CustomStringConvertible, Sendable {
+    public let problem: String
+    public var description: String { "template: \(problem)" }
+}
