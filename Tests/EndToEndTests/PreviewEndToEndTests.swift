@@ -33,6 +33,21 @@ struct PreviewEndToEndTests {
         #expect(try RelanceBinary.run(["check"], environment: ["RELANCE_CONFIG": Self.config]).status == 0)
     }
 
+    @Test("check renders every template of every policy step and names unknown variables")
+    func checkTemplates() throws {
+        let box = try Sandbox(extra: "")
+        try FileManager.default.createDirectory(atPath: box.root + "/templates/de", withIntermediateDirectories: true)
+        try "Hallo {{kundenName}}".write(toFile: box.root + "/templates/de/final.text.mustache", atomically: true, encoding: .utf8)
+        let text = try String(contentsOfFile: box.config, encoding: .utf8)
+            .replacingOccurrences(of: "send_log = \"send.log\"", with: "send_log = \"send.log\"\ntemplates = \"templates\"")
+        try text.write(toFile: box.config, atomically: true, encoding: .utf8)
+        let result = try box.run(["check"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("templates/de/final.text.mustache: unknown variable {{kundenName}}"), "\(result.stderr)")
+        try FileManager.default.removeItem(atPath: box.root + "/templates/de/final.text.mustache")
+        #expect(try box.run(["check"]).status == 0)
+    }
+
     @Test("preview --json plans the examples as the contract describes")
     func previewJSON() throws {
         let result = try RelanceBinary.run(["preview", Self.examples + "/F-2026-0042.json", "--config", Self.config, "--json"])

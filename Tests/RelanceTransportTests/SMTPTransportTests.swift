@@ -19,17 +19,20 @@ struct SMTPTransportTests {
         let server: TestServer
         var maildir: String { scratch.path + "/maildir" }
 
-        init() throws {
+        let implicit: Bool
+
+        init(implicitTLS: Bool = false) throws {
+            implicit = implicitTLS
             certificates = try TestCertificates(folder: scratch.path)
             server = try TestServer(script: "aiosmtpd_server.py", arguments: [
                 "--maildir", scratch.path + "/maildir", "--cert", certificates.cert, "--key", certificates.key,
                 "--user", "relance", "--password", "s3cret",
-            ], folder: scratch.path)
+            ] + (implicitTLS ? ["--implicit-tls"] : []), folder: scratch.path)
         }
 
         func transport(password: String = "s3cret", ca: Bool = true, tagEnvelope: Bool = false) throws -> SMTPTransport {
             try SMTPTransport(settings: SMTPSettings(
-                url: "smtp://127.0.0.1:\(server.port)", tls: .required, username: "relance", caFile: ca ? certificates.ca : nil,
+                url: "\(implicit ? "smtps" : "smtp")://127.0.0.1:\(server.port)", tls: .required, username: "relance", caFile: ca ? certificates.ca : nil,
                 envelopeFrom: tagEnvelope ? "bounces@atelier.example" : nil, tagEnvelope: tagEnvelope, connectTimeoutSeconds: 5, timeoutSeconds: 10),
                 secret: password)
         }
@@ -54,6 +57,14 @@ struct SMTPTransportTests {
         })
         #expect(peers.count == 1, "\(peers)")
         #expect(envelopes.contains("\"from\": \"bounces+"))  // tagged envelope sender
+    }
+
+    @Test("smtps:// (TLS from the first byte) delivers too")
+    func implicitTLS() throws {
+        let secure = try Secure(implicitTLS: true)
+        let outcome = try secure.transport().send(Self.message(1))
+        guard case .delivered(let reply) = outcome else { Issue.record("expected delivered, got \(outcome)"); return }
+        #expect(reply.hasPrefix("250 2.0.0 Ok: queued as"))
     }
 
     @Test("a wrong password fails with a clear reason and is not retried")

@@ -14,6 +14,7 @@ parser.add_argument("--cert")
 parser.add_argument("--key")
 parser.add_argument("--user", default="relance")
 parser.add_argument("--password", default="s3cret")
+parser.add_argument("--implicit-tls", action="store_true", help="TLS from the first byte (smtps) instead of STARTTLS")
 args = parser.parse_args()
 
 os.makedirs(os.path.join(args.maildir, "new"), exist_ok=True)
@@ -69,10 +70,18 @@ if args.cert:
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(args.cert, args.key)
 
+implicit = args.implicit_tls and context is not None
+if implicit:
+    # The controller's own readiness probe must speak TLS too.
+    probe_context = ssl.create_default_context()
+    probe_context.check_hostname = False
+    probe_context.verify_mode = ssl.CERT_NONE
 controller = CountingController(
     Handler(), hostname="127.0.0.1", port=port, ready_timeout=10,
-    tls_context=context, require_starttls=context is not None,
-    authenticator=authenticator, auth_required=True, auth_require_tls=context is not None,
+    ssl_context=context if implicit else None, server_hostname=None,
+    tls_context=None if implicit else context, require_starttls=context is not None and not implicit,
+    # With implicit TLS aiosmtpd does not see a STARTTLS session, so it must not insist on one before AUTH.
+    authenticator=authenticator, auth_required=True, auth_require_tls=context is not None and not implicit,
 )
 controller.start()
 with open(args.port_file + ".tmp", "w") as f:
