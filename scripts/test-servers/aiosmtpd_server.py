@@ -1,6 +1,6 @@
 #!/usr/bin/python3
-"""An SMTP server for relance's tests, on 127.0.0.1 only: aiosmtpd with
-STARTTLS required and AUTH PLAIN/LOGIN, saving every message it accepts into
+"""An SMTP server for relance's tests and demo, on 127.0.0.1 only: aiosmtpd
+with STARTTLS required (--cert/--key) and AUTH PLAIN/LOGIN (unless --no-auth), saving every message it accepts into
 a maildir-like folder and counting connections. It writes the port it chose
 to --port-file once it is listening, and runs until SIGTERM."""
 import argparse, json, os, signal, socket, ssl, sys, threading, time
@@ -15,6 +15,7 @@ parser.add_argument("--key")
 parser.add_argument("--user", default="relance")
 parser.add_argument("--password", default="s3cret")
 parser.add_argument("--implicit-tls", action="store_true", help="TLS from the first byte (smtps) instead of STARTTLS")
+parser.add_argument("--no-auth", action="store_true", help="accept mail without AUTH (the demo's local sink)")
 args = parser.parse_args()
 
 os.makedirs(os.path.join(args.maildir, "new"), exist_ok=True)
@@ -81,7 +82,8 @@ controller = CountingController(
     ssl_context=context if implicit else None, server_hostname=None,
     tls_context=None if implicit else context, require_starttls=context is not None and not implicit,
     # With implicit TLS aiosmtpd does not see a STARTTLS session, so it must not insist on one before AUTH.
-    authenticator=authenticator, auth_required=True, auth_require_tls=context is not None and not implicit,
+    authenticator=None if args.no_auth else authenticator, auth_required=not args.no_auth,
+    auth_require_tls=context is not None and not implicit and not args.no_auth,
 )
 controller.start()
 with open(args.port_file + ".tmp", "w") as f:
