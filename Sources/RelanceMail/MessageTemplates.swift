@@ -87,7 +87,8 @@ public struct MessageTemplates: Sendable {
                 }
                 // And render the whole message for a sample invoice, discount and late charges included.
                 do {
-                    let rendered = try render(Self.sample(language: language, step: step.name, kind: step.kind))
+                    guard let sample = Self.sample(language: language, step: step.name, kind: step.kind) else { continue }
+                    let rendered = try render(sample)
                     if rendered.subject.isEmpty { problems.append("\(language.rawValue)/\(step.name): the subject renders empty") }
                 } catch {
                     problems.append("\(language.rawValue)/\(step.name): \(error.problem)")
@@ -98,18 +99,19 @@ public struct MessageTemplates: Sendable {
     }
 
     /// A made-up reminder with every optional part present, for `check`.
-    static func sample(language: Language, step: String, kind: StepKind) -> ReminderFacts {
+    static func sample(language: Language, step: String, kind: StepKind) -> ReminderFacts? {
         let eur = Currency.eur
-        let issued = LocalDate(year: 2026, month: 11, day: 2)!
+        guard let issued = LocalDate(year: 2026, month: 11, day: 2), let customer = try? EmailAddress("ap@acme.example"),
+              let from = try? EmailAddress("billing@sample.example"), let zone = TimeZone(identifier: "UTC") else { return nil }
         let invoice = Invoice(id: "F-2026-0042", issueDate: issued, terms: PaymentTermsParser.parse("2/10 n/30"),
                               total: Money(minorUnits: 125_000, currency: eur),
-                              customer: Customer(id: "C-1", name: "Acme SARL", emails: [try! EmailAddress("ap@acme.example")]))
+                              customer: Customer(id: "C-1", name: "Acme SARL", emails: [customer]))
         return ReminderFacts(
             invoice: invoice, step: step, kind: kind, language: language, amountDue: invoice.total,
             discount: invoice.discountOffers.first, sendDate: issued.adding(days: 37), companyName: "Sample Company",
-            from: try! EmailAddress("billing@sample.example"), replyTo: nil, to: invoice.customer.emails, cc: [],
+            from: from, replyTo: nil, to: invoice.customer.emails, cc: [],
             messageID: "<sample@sample.example>", references: [], date: Date(timeIntervalSince1970: 1_796_000_000),
-            timeZone: TimeZone(identifier: "UTC")!,
+            timeZone: zone,
             payment: PaymentInstructions(iban: "FR7630006000011234567890189", bic: "AGRIFRPP", paymentLink: "https://pay.example/x",
                                          signature: "Sample Company\nAccounts"),
             lateCharges: LateChargesDue(interest: Money(minorUnits: 1234, currency: eur), compensation: Money(minorUnits: 4000, currency: eur)))
