@@ -1,0 +1,97 @@
+public import RelanceCore
+
+/// Finds dates written by people in English, French and German: `15 December`,
+/// `December 15th`, `15 décembre`, `le 1er mars`, `15. Dezember`, `15.12.`,
+/// `15.12.2026`, `12/15` (English: month first), `15/12` (French and German:
+/// day first), `2026-12-15`. A date without a year is the next one on or after
+/// `reference`.
+public enum TextDates {
+    static let months: [String: Int] = {
+        var table: [String: Int] = [:]
+        let names = [
+            ["january", "jan", "janvier", "janv", "januar", "jänner"], ["february", "feb", "février", "fevrier", "févr", "fevr", "februar"],
+            ["march", "mar", "mars", "märz", "maerz", "marz"], ["april", "apr", "avril", "avr"], ["may", "mai"],
+            ["june", "jun", "juin", "juni"], ["july", "jul", "juillet", "juil", "juli"], ["august", "aug", "août", "aout"],
+            ["september", "sep", "sept", "septembre"], ["october", "oct", "octobre", "oktober", "okt"],
+            ["november", "nov", "novembre"], ["december", "dec", "décembre", "decembre", "déc", "dezember", "dez"],
+        ]
+        for (index, words) in names.enumerated() { for word in words { table[word] = index + 1 } }
+        return table
+    }()
+
+    /// Every date found in `text`, in order.
+    public static func all(in text: String, reference: LocalDate, dayFirst: Bool) -> [LocalDate] {
+        let tokens = tokenize(text)
+        var dates: [LocalDate] = []
+        var index = 0
+        func number(_ i: Int) -> Int? { i < tokens.count ? Int(tokens[i].filter(\.isNumber)) : nil }
+        func isNumber(_ i: Int) -> Bool { i < tokens.count && tokens[i].first?.isNumber == true }
+        while index < tokens.count {
+            let token = tokens[index]
+            // 2026-12-15, 15.12.2026, 15.12., 15/12, 12/15/2026
+            if let date = numeric(token, reference: reference, dayFirst: dayFirst) {
+                dates.append(date)
+            } else if isNumber(index), let day = number(index), (1...31).contains(day),
+                      index + 1 < tokens.count, let month = months[tokens[index + 1]] {
+                // 15 December [2026]
+                let year = index + 2 < tokens.count ? Int(tokens[index + 2]).flatMap { $0 > 1900 && $0 < 2200 ? $0 : nil } : nil
+                if let date = resolve(day: day, month: month, year: year, reference: reference) { dates.append(date) }
+                index += year == nil ? 1 : 2
+            } else if let month = months[token], isNumber(index + 1), let day = number(index + 1), (1...31).contains(day) {
+                // December 15[th] [2026]
+                let year = index + 2 < tokens.count ? Int(tokens[index + 2]).flatMap { $0 > 1900 && $0 < 2200 ? $0 : nil } : nil
+                if let date = resolve(day: day, month: month, year: year, reference: reference) { dates.append(date) }
+                index += year == nil ? 1 : 2
+            }
+            index += 1
+        }
+        return dates
+    }
+
+    static func tokenize(_ text: String) -> [String] {
+        var tokens: [String] = []
+        var current = ""
+        for ch in text.lowercased() {
+            if ch.isLetter || ch.isNumber || ch == "." || ch == "/" || ch == "-" {
+                current.append(ch)
+            } else if !current.isEmpty {
+                tokens.append(current)
+                current = ""
+            }
+        }
+        if !current.isEmpty { tokens.append(current) }
+        // "15." and "1er" and "15th" lose their marks; a trailing sentence dot goes.
+        return tokens.map { token in
+            var t = token
+            if t.contains("/") { while t.hasSuffix(".") { t.removeLast() } }  // "12/15." ends a sentence
+            while t.hasSuffix(".") && !(t.dropLast().contains(".")) && t.count > 1 && t.dropLast().allSatisfy(\.isNumber) { t.removeLast() }
+            if t.hasSuffix("."), t.dropLast().allSatisfy(\.isLetter) { t.removeLast() }
+            for suffix in ["er", "st", "nd", "rd", "th", "e"] where t.hasSuffix(suffix) && t.dropLast(suffix.count).allSatisfy(\.isNumber) && t.count > suffix.count {
+                t = String(t.dropLast(suffix.count))
+            }
+            return t
+        }
+    }
+
+    static func numeric(_ token: String, reference: LocalDate, dayFirst: Bool) -> LocalDate? {
+        if let iso = LocalDate(iso: token) { return iso }
+        for separator in [".", "/"] as [Character] {
+            var parts = token.split(separator: separator, omittingEmptySubsequences: false).map(String.init)
+            if parts.last == "" { parts.removeLast() }
+            guard (2...3).contains(parts.count), parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isNumber) && $0.count <= 4 }),
+                  let a = Int(parts[0]), let b = Int(parts[1]) else { continue }
+            var year = parts.count == 3 ? Int(parts[2]) : nil
+            if let y = year, y < 100 { year = 2000 + y }
+            // A dot date is always day first; a slash date follows the language.
+            let (day, month) = separator == "." || dayFirst ? (a, b) : (b, a)
+            if let date = resolve(day: day, month: month, year: year, reference: reference) { return date }
+        }
+        return nil
+    }
+
+    static func resolve(day: Int, month: Int, year: Int?, reference: LocalDate) -> LocalDate? {
+        if let year { return LocalDate(year: year, month: month, day: day) }
+        if let thisYear = LocalDate(year: reference.year, month: month, day: day), thisYear >= reference { return thisYear }
+        return LocalDate(year: reference.year + 1, month: month, day: day)
+    }
+}

@@ -1,0 +1,48 @@
+import Foundation
+import Testing
+
+@Suite("relance inspect")
+struct InspectEndToEndTests {
+    static let corpus = RelanceBinary.packageRoot + "/../shared/corpus/mail/bounces"
+
+    @Test("a Postfix bounce: kind, failed recipient, status, hard; the returned message's id as a reference",
+          .enabled(if: FileManager.default.fileExists(atPath: corpus)))
+    func bounce() throws {
+        let result = try RelanceBinary.run(["inspect", Self.corpus + "/lhost-postfix-01.eml", "--json"])
+        #expect(result.status == 0)
+        let json = try result.json()
+        #expect(json["kind"] as? String == "bounce")
+        let bounce = try #require(json["bounce"] as? [String: Any])
+        #expect((bounce["recipient"] as? String)?.contains("@") == true)
+        #expect((bounce["status"] as? String)?.hasPrefix("5.") == true)
+        #expect(bounce["hard"] as? Bool == true)
+        #expect(json["references"] is [Any])
+    }
+
+    @Test("a promise to pay in French, its date, the reminder it answers; nothing written anywhere")
+    func promise() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("inspect-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let message = "From: Jean <jean@client.example>\r\nDate: Mon, 23 Nov 2026 10:12:00 +0100\r\nSubject: Re: Relance F-2026-0042\r\n"
+            + "In-Reply-To: <relance.first.F-2026-0042.0123456789abcdef@atelier.example>\r\n"
+            + "Content-Type: text/plain; charset=utf-8\r\n\r\nBonjour, je réglerai le 15 décembre.\r\n"
+        try message.write(toFile: folder + "/reply.eml", atomically: true, encoding: .utf8)
+        let result = try RelanceBinary.run(["inspect", folder + "/reply.eml", "--json"])
+        let json = try result.json()
+        #expect(json["kind"] as? String == "reply")
+        #expect(json["intent"] as? String == "promise")
+        #expect(json["promiseDate"] as? String == "2026-12-15")
+        #expect(json["references"] as? [String] == ["<relance.first.F-2026-0042.0123456789abcdef@atelier.example>"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["reply.eml"])
+    }
+
+    @Test("an empty file is unreadable, not a crash")
+    func unreadable() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("empty-\(UUID().uuidString).eml").path
+        _ = FileManager.default.createFile(atPath: path, contents: Data())
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let json = try (try RelanceBinary.run(["inspect", path, "--json"])).json()
+        #expect(json["kind"] as? String == "unreadable")
+    }
+}
