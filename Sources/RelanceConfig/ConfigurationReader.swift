@@ -58,7 +58,7 @@ struct ConfigurationReader {
 
     private mutating func paths() -> PathSettings? {
         let section = table(root, "paths", required: false) ?? .table([])
-        allowOnly(section, "paths", ["inbox", "state_dir", "send_log", "templates", "outbox", "archive", "rejected", "max_file_bytes"])
+        allowOnly(section, "paths", ["inbox", "state_dir", "send_log", "templates", "outbox", "archive", "rejected", "payments", "max_file_bytes"])
         func path(_ key: String, _ fallback: String, in reader: inout ConfigurationReader) -> String {
             let value = reader.string(section, "paths.\(key)", required: false) ?? fallback
             return value.hasPrefix("/") ? value : (reader.directory as NSString).appendingPathComponent(value)
@@ -71,6 +71,7 @@ struct ConfigurationReader {
             outbox: path("outbox", (state as NSString).appendingPathComponent("outbox"), in: &self),
             archive: path("archive", (state as NSString).appendingPathComponent("archive"), in: &self),
             rejected: path("rejected", (state as NSString).appendingPathComponent("rejected"), in: &self),
+            payments: path("payments", "payments", in: &self),
             maxFileBytes: maxFileBytes(section))
     }
 

@@ -64,6 +64,8 @@ public struct PathSettings: Sendable {
     public var archive: String
     /// Where unreadable files go, each with a `.reason` file beside it.
     public var rejected: String
+    /// Where payment files (CSV) are dropped.
+    public var payments: String
     /// Files larger than this are rejected unread.
     public var maxFileBytes: Int
 }

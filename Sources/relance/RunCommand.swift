@@ -34,6 +34,7 @@ struct RunCommand: ParsableCommand {
             let cycle = Cycle(context: context)
             try cycle.recoverInterrupted()
             Pickup(context: context).scan()
+            PaymentPickup(context: context).scan()
             let summary = try cycle.run()
             Console.error("cycle at \(ZonedDateTime.iso8601(clock.now(), in: configuration.company.timeZone)): \(summary)")
             return

@@ -30,6 +30,7 @@ public final class Daemon {
         let cycle = Cycle(context: context)
         try cycle.recoverInterrupted()
         Pickup(context: context).scan()
+        PaymentPickup(context: context).scan()
         notifier.notify("READY=1\nSTATUS=watching \(context.configuration.paths.inbox)")
         context.logger.info("relance started", metadata: ["inbox": "\(context.configuration.paths.inbox)"])
         // The watchdog measures the process's own liveness: monotonic time, not the (possibly fixed) business clock.
@@ -68,6 +69,9 @@ public final class Daemon {
             let names = Array(Set(events.filter { $0.folder == inbox && (!$0.created || Self.isSpecial(inbox + "/" + $0.name)) }
                 .map(\.name))).sorted()
             if !names.isEmpty { Pickup(context: context).ingest(names: names) }
+            let paymentsFolder = context.configuration.paths.payments
+            let paymentNames = Array(Set(events.filter { $0.folder == paymentsFolder }.map(\.name))).sorted()
+            if !paymentNames.isEmpty { PaymentPickup(context: context).ingest(names: paymentNames) }
         }
     }
 
@@ -92,12 +96,13 @@ public final class Daemon {
 
     private func watchFolders() throws {
         let paths = context.configuration.paths
-        for folder in [paths.inbox, paths.stateDirectory] {
+        for folder in [paths.inbox, paths.stateDirectory, paths.payments] {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         }
         inotify.unwatchAll()
         try inotify.watch(paths.inbox)
         try inotify.watch(paths.stateDirectory)
+        try inotify.watch(paths.payments)
         watchedInbox = paths.inbox
     }
 

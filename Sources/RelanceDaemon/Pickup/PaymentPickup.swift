@@ -1,0 +1,120 @@
+import Foundation
+import Logging
+import RelanceCore
+import RelanceFormats
+import RelanceStore
+
+/// Takes payment files (CSV) from the payments folder: all lines of a file
+/// are applied in one transaction or none is, then the file is archived
+/// (`archive/payments/YYYY/MM/`) or rejected with its reasons. The same file
+/// dropped again changes nothing.
+public struct PaymentPickup {
+    let context: DaemonContext
+
+    public init(context: DaemonContext) { self.context = context }
+
+    @discardableResult
+    public func scan() -> Int { ingest(names: InboxScanner.candidates(in: context.configuration.paths.payments)) }
+
+    @discardableResult
+    public func ingest(names: [String]) -> Int {
+        let paths = context.configuration.paths
+        var taken = 0
+        for name in names where InboxScanner.isReadyName(name) {
+            let path = paths.payments + "/" + name
+            let now = context.clock.now()
+            let journal = context.journal()
+            var reasons: [String]
+            do throws(InvoiceRejection) {
+                let bytes = try InboxFile.read(path, inbox: paths.payments, sizeLimit: paths.maxFileBytes)
+                let lines = try PaymentCSVReader.read(bytes, file: path)
+                do {
+                    reasons = try apply(lines, hash: SHA256.hex(bytes), name: name, journal: journal, at: now)
+                } catch {
+                    context.logger.error("payments: \(name) could not be recorded, it stays for another try: \(error)")
+                    continue
+                }
+            } catch {
+                reasons = error.problems.map(\.description)
+            }
+            let mover = FileMover(archive: paths.archive + "/payments", rejected: paths.rejected)
+            do {
+                if !reasons.isEmpty {
+                    let destination = try mover.reject(path, reasons: reasons)
+                    journal.lineWithoutCommit(at: now, event: "rejected", invoice: nil, [
+                        ("file", name), ("moved_to", destination), ("reason", reasons.joined(separator: "; ")),
+                    ])
+                } else {
+                    _ = try mover.archive(path, on: context.configuration.calendar.localDate(of: now))
+                }
+                journal.flush(to: context.sendLog)
+                taken += 1
+            } catch {
+                context.logger.error("payments: \(error)")
+            }
+        }
+        return taken
+    }
+
+    /// Applies every line or none; returns the problems (empty when applied).
+    private func apply(_ lines: [PaymentLine], hash: String, name: String, journal: Journal, at now: Date) throws -> [String] {
+        var problems: [String] = []
+        do {
+            try write(lines, hash: hash, name: name, journal: journal, at: now, problems: &problems)
+        } catch is PaymentFileRefused {
+            journal.discard()
+        }
+        return problems
+    }
+
+    private func write(_ lines: [PaymentLine], hash: String, name: String, journal: Journal, at now: Date, problems: inout [String]) throws {
+        var found: [String] = []
+        defer { problems = found }
+        try context.store.write { tx in
+            journal.discard()
+            found = []
+            if case .duplicate = try tx.sourceOutcome(hash: hash) {
+                try journal.record(tx, at: now, event: "paid", invoice: nil, [("file", name), ("result", "duplicate"), ("change", "none")])
+                return
+            }
+            var touched: [String: Invoice] = [:]
+            for line in lines {
+                guard let stored = try tx.invoice(id: line.invoiceID) else {
+                    found.append("line \(line.line): no invoice \(line.invoiceID) is known")
+                    continue
+                }
+                let invoice = stored.invoice
+                let amount: Money
+                do { amount = try Money(parsing: line.amount, currency: invoice.currency) } catch {
+                    found.append("line \(line.line): \(error) for \(invoice.currency.code)")
+                    continue
+                }
+                guard amount.isPositive else { found.append("line \(line.line): the amount must be positive"); continue }
+                let before = try tx.payments(invoiceID: invoice.id, currency: invoice.currency)
+                try tx.addPayment(invoiceID: invoice.id, Payment(amount: amount, date: line.date, reference: line.reference),
+                                  source: "payments-file:\(name)", at: now)
+                let all = before + [Payment(amount: amount, date: line.date)]
+                let received = all.reduce(Money.zero(invoice.currency)) { $0 + $1.amount }
+                let overpaid = received - (invoice.total - invoice.amountPaid)
+                try journal.record(tx, at: now, event: "paid", invoice: invoice.id, [
+                    ("amount", amount.description), ("date", line.date.iso), ("reference", line.reference), ("file", name),
+                    ("balance", Balance.due(invoice, payments: all, on: line.date).description),
+                    ("overpaid", overpaid.isPositive ? overpaid.description : nil),
+                ])
+                touched[invoice.id] = invoice
+            }
+            guard found.isEmpty else {
+                // All or nothing: undo this file's lines by failing the transaction.
+                throw PaymentFileRefused()
+            }
+            for invoice in touched.values.sorted(by: { $0.id < $1.id }) {
+                try ReminderPlanning.refresh(tx, invoice: invoice, configuration: context.configuration, journal: journal, at: now,
+                                             announcePaid: false)
+            }
+            try tx.recordSource(hash: hash, name: name, documentID: "payments", kind: "payments", at: now)
+        }
+    }
+}
+
+/// Raised inside the transaction to roll back a payments file with a bad line.
+struct PaymentFileRefused: Error {}
