@@ -9,6 +9,8 @@ final class TransferState {
     /// The read callback handed over the last byte: the whole message went out.
     var uploadFinished = false
     var replyLines: [String] = []
+    /// What the server sent as the transfer's content (an IMAP message, untagged answers).
+    var download: [UInt8] = []
 
     init(upload: [UInt8]) { self.upload = upload }
 }
@@ -27,6 +29,15 @@ enum CurlCallbacks {
             UnsafeMutableRawPointer(buffer).copyMemory(from: raw.baseAddress! + state.offset, byteCount: length)
         }
         state.offset += length
+        return length
+    }
+
+    static let write: relance_curl_data_callback = { buffer, size, count, userdata in
+        guard let buffer, let userdata else { return 0 }
+        let state = Unmanaged<TransferState>.fromOpaque(userdata).takeUnretainedValue()
+        let length = size * count
+        guard state.download.count + length <= 64 * 1024 * 1024 else { return 0 }  // refuse absurd sizes
+        state.download.append(contentsOf: UnsafeRawBufferPointer(start: buffer, count: length))
         return length
     }
 

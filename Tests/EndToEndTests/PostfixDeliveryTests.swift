@@ -5,23 +5,8 @@ import Testing
 import Glibc
 #endif
 
-/// A private Postfix (scripts/test-servers/postfix-instance) on 127.0.0.1, delivering to a Maildir.
-final class PostfixInstance {
-    let folder: String
-    let port: Int
-    static let script = RelanceBinary.packageRoot + "/scripts/test-servers/postfix-instance"
-    static var available: Bool { getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/sbin/postfix") }
-
-    init(folder: String) throws {
-        self.folder = folder
-        port = try Self.freePort()
-        let output = try RelanceBinary.runTool("/bin/bash", [Self.script, "start", folder, String(port)], includeStderr: true)
-        guard Self.listening(port) else { throw PostfixError(output: output) }
-    }
-
-    deinit { _ = try? RelanceBinary.runTool("/bin/bash", [Self.script, "stop", folder]) }
-
-    /// Messages Postfix has put in the Maildir, waiting up to `seconds` for `count` of them.
+extension ScriptedServer {
+    /// Messages a private Postfix has put in its Maildir, waiting up to `seconds` for `count` of them.
     func delivered(count: Int, seconds: Double) -> [String] {
         let inbox = folder + "/mail/inbox/new"
         let deadline = Date(timeIntervalSinceNow: seconds)
@@ -33,48 +18,13 @@ final class PostfixInstance {
         } while Date(timeIntervalSinceNow: 0) < deadline
         return names.map { inbox + "/" + $0 }
     }
-
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let ok = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw in
-                bind(fd, raw, length) == 0 && getsockname(fd, raw, &length) == 0
-            }
-        }
-        guard ok else { throw PostfixError(output: "no free port") }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
-    static func listening(_ port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(port).bigEndian
-        return withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
-    }
-
-    struct PostfixError: Error, CustomStringConvertible {
-        let output: String
-        var description: String { "Postfix did not start: \(output)" }
-    }
 }
 
-@Suite("delivery through a real Postfix", .serialized, .enabled(if: PostfixInstance.available && TestServer.pythonAvailable))
+@Suite("delivery through a real Postfix", .serialized, .enabled(if: ScriptedServer.available("/usr/sbin/postfix") && TestServer.pythonAvailable))
 struct PostfixDeliveryTests {
     @Test("a time-travel run delivers threaded, localised reminders with the invoice attached")
     func timeTravel() throws {
-        let scratch = ScratchFolder()
-        let postfix = try PostfixInstance(folder: scratch.path + "/postfix")
+        let postfix = try ScriptedServer(script: "postfix-instance")
         let box = try Sandbox(minGapDays: 0, extra: """
 
             [transport]

@@ -95,3 +95,78 @@ public final class ScratchFolder {
     public init() { try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) }
     deinit { try? FileManager.default.removeItem(atPath: path) }
 }
+
+/// A server started and stopped by one of the project's shell scripts
+/// (`postfix-instance`, `dovecot-instance`), on 127.0.0.1 and a free port,
+/// in a folder of its own that lives exactly as long as the server.
+public final class ScriptedServer {
+    public let folder: String
+    public let port: Int
+    private let script: String
+
+    /// Root is needed (the daemons drop privileges) and the program must be installed.
+    public static func available(_ program: String) -> Bool { getuid() == 0 && FileManager.default.isExecutableFile(atPath: program) }
+
+    public init(script: String) throws {
+        self.script = TestServer.packageRoot + "/scripts/test-servers/" + script
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("\(script)-\(UUID().uuidString.prefix(8))").path
+        port = try FreePort.pick()
+        let log = folder + ".start.log"
+        guard Self.spawn([self.script, "start", folder, String(port)], log: log) == 0 else {
+            throw TestServer.TestServerError(log: (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
+        }
+    }
+
+    deinit {
+        _ = Self.spawn([script, "stop", folder], log: "/dev/null")
+        try? FileManager.default.removeItem(atPath: folder)
+        try? FileManager.default.removeItem(atPath: folder + ".start.log")
+    }
+
+    /// Runs bash SCRIPT ARGS with its output in `log` and waits for it with waitpid(2). (Foundation's
+    /// Process can wait forever here: the daemon the script starts keeps running after the script exits.)
+    static func spawn(_ arguments: [String], log: String) -> Int32 {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        // The test runner blocks signals and children inherit the mask: a daemon started with SIGTERM
+        // blocked could never be stopped. Start the script with an empty mask and default handlers.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        var all = sigset_t()
+        sigfillset(&all)
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        let argv = (["/bin/bash"] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid = pid_t()
+        guard posix_spawn(&pid, "/bin/bash", &actions, &attributes, argv, environ) == 0 else { return -1 }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0, errno == EINTR {}
+        return (status & 0x7F) == 0 ? (status >> 8) & 0xFF : -1
+    }
+}
+
+/// A TCP port on 127.0.0.1 that nothing listens on right now.
+public enum FreePort {
+    public static func pick() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let ok = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard ok else { throw CocoaError(.fileWriteUnknown) }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
