@@ -15,16 +15,18 @@ struct ConfigurationReader {
     }
 
     mutating func read(file: String) -> RelanceConfiguration? {
-        allowOnly(root, "", ["company", "paths", "schedule", "policies", "customers", "transport"])
+        allowOnly(root, "", ["company", "paths", "schedule", "policies", "customers", "transport", "replies"])
         let company = self.company()
         let paths = self.paths()
         let schedule = self.schedule()
         let policies = self.policies()
         let customers = self.customers(policies: policies)
         let (transport, giveUp) = self.transport()
+        let replies = self.replies()
         guard let company, let paths, let schedule, let policies, problems.isEmpty else { return nil }
         return RelanceConfiguration(file: file, company: company, paths: paths, schedule: schedule,
-                                    policies: policies, customers: customers, transport: transport, giveUpAfterDays: giveUp)
+                                    policies: policies, customers: customers, transport: transport, giveUpAfterDays: giveUp,
+                                    replies: replies)
     }
 
     // MARK: - Sections
@@ -222,6 +224,33 @@ struct ConfigurationReader {
             tagEnvelope: bool(section, "transport.tag_envelope") ?? false,
             connectTimeoutSeconds: seconds("connect_timeout_seconds", 15, in: &self), timeoutSeconds: seconds("timeout_seconds", 120, in: &self)),
             giveUp)
+    }
+
+    private mutating func replies() -> RepliesSettings? {
+        guard let section = table(root, "replies", required: false) else { return nil }
+        allowOnly(section, "replies", ["url", "tls", "folder", "username", "password_file", "ca_file", "poll_interval_seconds",
+                                       "mark_read", "move_to", "pause_days"])
+        let url = string(section, "replies.url", required: true)
+        if let url, !(url.lowercased().hasPrefix("imap://") || url.lowercased().hasPrefix("imaps://")) {
+            problem("replies.url", "must start with imap:// or imaps://")
+        }
+        let tls = string(section, "replies.tls", required: false) ?? "required"
+        if !["required", "none"].contains(tls) { problem("replies.tls", "\"\(tls)\" is not \"required\" or \"none\"") }
+        let username = string(section, "replies.username", required: true)
+        func file(_ key: String, in reader: inout ConfigurationReader) -> String? {
+            reader.string(section, "replies.\(key)", required: false).map {
+                $0.hasPrefix("/") ? $0 : (reader.directory as NSString).appendingPathComponent($0)
+            }
+        }
+        let interval = integer(section, "replies.poll_interval_seconds") ?? 300
+        if !(5...86_400).contains(interval) { problem("replies.poll_interval_seconds", "must be between 5 and 86400") }
+        let pauseDays = integer(section, "replies.pause_days") ?? 7
+        if !(1...90).contains(pauseDays) { problem("replies.pause_days", "must be between 1 and 90") }
+        guard let url, let username else { return nil }
+        return RepliesSettings(url: url, tls: tls, folder: string(section, "replies.folder", required: false) ?? "INBOX",
+                               username: username, passwordFile: file("password_file", in: &self), caFile: file("ca_file", in: &self),
+                               pollIntervalSeconds: interval, markRead: bool(section, "replies.mark_read") ?? false,
+                               moveTo: string(section, "replies.move_to", required: false), pauseDays: pauseDays)
     }
 
     // MARK: - Value readers

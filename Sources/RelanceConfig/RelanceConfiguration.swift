@@ -15,6 +15,8 @@ public struct RelanceConfiguration: Sendable {
     public var transport: TransportSettings?
     /// Days after the first failed attempt when a deferred reminder becomes failed.
     public var giveUpAfterDays: Int
+    /// The reply mailbox read over IMAP; nil when relance reads no replies.
+    public var replies: RepliesSettings?
 
     /// The default policy (the one marked `default = true`, else the first).
     public var defaultPolicy: Policy { policies.first(where: \.isDefault) ?? policies[0] }
@@ -104,4 +106,23 @@ public struct TransportSettings: Sendable, Equatable {
     public var tagEnvelope: Bool
     public var connectTimeoutSeconds: Int
     public var timeoutSeconds: Int
+}
+
+/// `[replies]`: the mailbox customers' answers, bounces and auto-replies reach.
+/// The password comes from `password_file`, the systemd credential
+/// `imap-password`, or `$RELANCE_IMAP_PASSWORD`.
+public struct RepliesSettings: Sendable, Equatable {
+    public var url: String
+    public var tls: String
+    public var folder: String
+    public var username: String
+    public var passwordFile: String?
+    public var caFile: String?
+    public var pollIntervalSeconds: Int
+    /// Leave messages unread (false, the default) or mark them read.
+    public var markRead: Bool
+    /// Move handled messages to this folder (created if missing).
+    public var moveTo: String?
+    /// How long a reply that is neither a payment, a promise nor a dispute pauses the chase.
+    public var pauseDays: Int
 }

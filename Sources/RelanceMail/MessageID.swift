@@ -14,6 +14,9 @@ public enum MessageID {
         return cleaned.isEmpty ? "_" : cleaned
     }
 
+    /// The token tagged onto the envelope sender of a message (`bounces+TOKEN@domain`).
+    public static func envelopeTag(_ messageID: String) -> String { String(fnv1a(messageID).prefix(12)) }
+
     /// FNV-1a 64-bit, hex: a short, stable, dependency-free digest.
     public static func fnv1a(_ text: String) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325

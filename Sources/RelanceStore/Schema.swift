@@ -79,6 +79,28 @@ enum Schema {
                 CREATE INDEX events_invoice ON events(invoice_id);
                 """)
         }
+        migrator.registerMigration("v2-replies") { db in
+            try db.execute(sql: """
+                CREATE TABLE mailbox_state (
+                    folder TEXT PRIMARY KEY NOT NULL,
+                    uid_validity INTEGER NOT NULL,
+                    last_uid INTEGER NOT NULL
+                );
+                CREATE TABLE undeliverable (
+                    address TEXT PRIMARY KEY NOT NULL,
+                    reason TEXT NOT NULL,
+                    at INTEGER NOT NULL
+                );
+                ALTER TABLE replies ADD COLUMN fingerprint TEXT;
+                ALTER TABLE replies ADD COLUMN intent TEXT;
+                ALTER TABLE replies ADD COLUMN sender TEXT;
+                CREATE UNIQUE INDEX replies_fingerprint ON replies(fingerprint);
+                ALTER TABLE invoices ADD COLUMN attention TEXT;
+                ALTER TABLE reminders ADD COLUMN envelope_tag TEXT;
+                CREATE INDEX reminders_message_id ON reminders(message_id);
+                CREATE INDEX reminders_envelope_tag ON reminders(envelope_tag);
+                """)
+        }
         return migrator
     }
 }

@@ -96,7 +96,7 @@ public final class SMTPTransport: MailTransport, @unchecked Sendable {
     func envelopeSender(for message: OutgoingMessage) -> String {
         let base = settings.envelopeFrom ?? message.envelopeFrom
         guard settings.tagEnvelope, let at = base.lastIndex(of: "@") else { return base }
-        return base[..<at] + "+" + MessageID.fnv1a(message.messageID).prefix(12) + base[at...]
+        return base[..<at] + "+" + MessageID.envelopeTag(message.messageID) + base[at...]
     }
 }
 

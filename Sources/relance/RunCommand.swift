@@ -35,6 +35,7 @@ struct RunCommand: ParsableCommand {
             try cycle.recoverInterrupted()
             Pickup(context: context).scan()
             PaymentPickup(context: context).scan()
+            try ReplyPoller(context: context)?.poll()
             let summary = try cycle.run()
             Console.error("cycle at \(ZonedDateTime.iso8601(clock.now(), in: configuration.company.timeZone)): \(summary)")
             return

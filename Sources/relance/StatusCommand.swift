@@ -34,7 +34,8 @@ struct StatusCommand: ParsableCommand {
                 let payments = try tx.payments(invoiceID: stored.invoice.id, currency: stored.invoice.currency)
                 return InvoiceStatus(stored: stored, balance: Balance.due(stored.invoice, payments: payments, on: today),
                                      reminders: try tx.reminders(invoiceID: stored.invoice.id),
-                                     lastEvent: try tx.lastEvent(invoiceID: stored.invoice.id), today: today)
+                                     lastEvent: try tx.lastEvent(invoiceID: stored.invoice.id), today: today,
+                                     note: try tx.attention(stored.invoice.id))
             }
         }
         if let invoice, rows.isEmpty {
@@ -65,6 +66,8 @@ struct InvoiceStatus {
     let reminders: [ReminderRecord]
     let lastEvent: String?
     let today: LocalDate
+    /// Why a person should look at this invoice (a reply, a hard bounce…).
+    let note: String?
 
     var next: ReminderRecord? {
         reminders.filter { $0.state == .planned || $0.state == .deferred }.min { $0.sendAt < $1.sendAt }
@@ -72,13 +75,16 @@ struct InvoiceStatus {
 
     var state: String {
         if stored.state != .open { return stored.state.rawValue }
-        if stored.isPaused(on: today) { return stored.pausedUntil.map { "paused until \($0)" } ?? "paused" }
+        if stored.isPaused(on: today) {
+            let why = stored.pauseReason.map { " (\($0))" } ?? ""
+            return (stored.pausedUntil.map { "paused until \($0)" } ?? "paused") + why
+        }
         return "open"
     }
 
     /// Uncertain and failed reminders, which a person must look at.
     var attention: [String] {
-        reminders.compactMap { row in
+        (note.map { [$0] } ?? []) + reminders.compactMap { row in
             switch row.state {
             case .uncertain: return "\(row.step) uncertain: \(row.detail ?? "")"
             case .failed: return "\(row.step) failed: \(row.detail ?? "")"

@@ -107,12 +107,12 @@ public final class ScriptedServer {
     /// Root is needed (the daemons drop privileges) and the program must be installed.
     public static func available(_ program: String) -> Bool { getuid() == 0 && FileManager.default.isExecutableFile(atPath: program) }
 
-    public init(script: String) throws {
+    public init(script: String, arguments: [String] = []) throws {
         self.script = TestServer.packageRoot + "/scripts/test-servers/" + script
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("\(script)-\(UUID().uuidString.prefix(8))").path
         port = try FreePort.pick()
         let log = folder + ".start.log"
-        guard Self.spawn([self.script, "start", folder, String(port)], log: log) == 0 else {
+        guard Self.spawn([self.script, "start", folder, String(port)] + arguments, log: log) == 0 else {
             throw TestServer.TestServerError(log: (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
         }
     }

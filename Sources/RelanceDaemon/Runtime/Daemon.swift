@@ -31,13 +31,19 @@ public final class Daemon {
         try cycle.recoverInterrupted()
         Pickup(context: context).scan()
         PaymentPickup(context: context).scan()
+        // The watchdog and the mailbox poll run on monotonic time, not the (possibly fixed) business clock.
+        let monotonic = ContinuousClock()
+        let replies = try ReplyPoller(context: context)
+        var lastPoll: ContinuousClock.Instant?
         notifier.notify("READY=1\nSTATUS=watching \(context.configuration.paths.inbox)")
         context.logger.info("relance started", metadata: ["inbox": "\(context.configuration.paths.inbox)"])
-        // The watchdog measures the process's own liveness: monotonic time, not the (possibly fixed) business clock.
-        let monotonic = ContinuousClock()
         var lastWatchdog: ContinuousClock.Instant?
 
         while true {
+            if let replies, lastPoll.map({ monotonic.now - $0 >= .seconds(replies.settings.pollIntervalSeconds) }) ?? true {
+                lastPoll = monotonic.now
+                replies.poll()
+            }
             let summary = try Cycle(context: context).run()
             if summary.sent + summary.deferred + summary.failed + summary.uncertain > 0 {
                 context.logger.info("cycle: \(summary)")
@@ -89,6 +95,7 @@ public final class Daemon {
             seconds = min(seconds, max(0, next.timeIntervalSince(context.clock.now())))
         }
         if let interval = notifier.watchdogInterval { seconds = min(seconds, interval) }
+        if let poll = context.configuration.replies?.pollIntervalSeconds { seconds = min(seconds, TimeInterval(poll)) }
         // A fixed clock (time travel) never advances: do not spin on past-due work.
         if context.clock is FixedClock { seconds = max(seconds, 1) }
         return Int32(min(seconds * 1000, Double(Int32.max)).rounded(.up))

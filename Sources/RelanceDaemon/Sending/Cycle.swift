@@ -124,13 +124,27 @@ public struct Cycle {
                     return
                 }
             }
-            let facts = self.facts(invoice: invoice, row: latest, balance: balance, today: today, now: now,
+            var facts = self.facts(invoice: invoice, row: latest, balance: balance, today: today, now: now,
                                    references: try tx.sentMessageIDs(invoiceID: invoiceID))
             if dryRun {
                 toSend = (latest, facts)
                 return
             }
+            // Addresses that bounced hard or complained are never mailed again.
+            let blocked = try tx.undeliverable((facts.to + facts.cc).map(\.value))
+            facts.to.removeAll { blocked.contains($0.value.lowercased()) }
+            facts.cc.removeAll { blocked.contains($0.value.lowercased()) }
+            guard !facts.to.isEmpty else {
+                try tx.setReminderState(latest.id, .failed, detail: "every address of the customer is undeliverable", at: now)
+                try tx.setAttention(invoiceID, "no deliverable address: \(blocked.sorted().joined(separator: ", "))")
+                try journal.record(tx, at: now, event: "failed", invoice: invoiceID, [
+                    ("step", latest.step), ("reason", "every address is undeliverable (bounced or complained)"),
+                ])
+                localSummary.failed += 1
+                return
+            }
             try tx.markSending(latest.id, messageID: facts.messageID, recipients: (facts.to + facts.cc).map(\.value).joined(separator: ","), at: now)
+            try tx.setEnvelopeTag(latest.id, tag: MessageID.envelopeTag(facts.messageID))
             toSend = (latest, facts)
         }
         journal.flush(to: context.sendLog)

@@ -231,7 +231,7 @@ public enum ReplyClassifier {
         return ids.filter { seen.insert($0).inserted }
     }
 
-    static func messageIDs(in text: String) -> [String] {
+    public static func messageIDs(in text: String) -> [String] {
         var ids: [String] = []
         var rest = Substring(text)
         while let open = rest.firstIndex(of: "<"), let close = rest[open...].firstIndex(of: ">") {

@@ -1,0 +1,100 @@
+import Foundation
+import RelanceCore
+public import RelanceMail
+import RelanceStore
+
+/// Acts on one incoming message: classifies it, finds the reminder or invoice
+/// it concerns (In-Reply-To/References, then the envelope tag, then the
+/// Message-ID quoted in a bounce, then the invoice number, last the sender),
+/// records it once, and pauses, postpones or flags the chase. Every decision
+/// is an event and a send-log line.
+public struct ReplyProcessor {
+    let context: DaemonContext
+
+    public init(context: DaemonContext) { self.context = context }
+
+    /// Returns the analysis, or nil when the message had been recorded before.
+    @discardableResult
+    public func process(_ bytes: [UInt8]) throws -> ReplyAnalysis? {
+        let now = context.clock.now()
+        let calendar = context.configuration.calendar
+        let today = calendar.localDate(of: now)
+        let analysis = ReplyClassifier.analyze(bytes, reference: today)
+        let parsed = try? MIMEParser.parse(bytes)
+        let messageID = parsed?.header("Message-ID").flatMap { ReplyClassifier.messageIDs(in: $0).first }
+        let fingerprint = messageID ?? "sha256:" + SHA256.hex(bytes)
+        let pauseDays = context.configuration.replies?.pauseDays ?? 7
+        let journal = context.journal()
+        var fresh = true
+        try context.store.write { tx in
+            journal.discard()
+            let (reminderID, invoiceID) = try match(analysis, parsed: parsed, tx: tx)
+            fresh = try tx.recordReply(fingerprint: fingerprint, messageID: messageID, invoiceID: invoiceID, kind: analysis.kind.rawValue,
+                                       intent: analysis.intent?.rawValue, sender: analysis.from, detail: analysis.subject, at: now)
+            guard fresh else { return }
+            var fields: [(String, String?)] = [("kind", analysis.kind.rawValue), ("from", analysis.from), ("subject", analysis.subject)]
+            switch analysis.kind {
+            case .unreadable:
+                fields.append(("reason", analysis.problem))
+                try journal.record(tx, at: now, event: "reply", invoice: invoiceID, fields)
+            case .bounce:
+                let bounce = analysis.bounce
+                if let reminderID { try tx.setReminderState(reminderID, .bounced, detail: [bounce?.status, bounce?.recipient].compactMap { $0 }.joined(separator: " "), at: now) }
+                try journal.record(tx, at: now, event: "bounced", invoice: invoiceID, [
+                    ("recipient", bounce?.recipient), ("status", bounce?.status), ("hard", (bounce?.hard ?? false) ? "true" : "false"),
+                ])
+                if bounce?.hard == true, let recipient = bounce?.recipient {
+                    try tx.markUndeliverable(recipient, reason: "hard bounce \(bounce?.status ?? "")", at: now)
+                    if let invoiceID { try tx.setAttention(invoiceID, "hard bounce: \(recipient) is undeliverable") }
+                }
+            case .complaint:
+                if let recipient = analysis.bounce?.recipient { try tx.markUndeliverable(recipient, reason: "complaint", at: now) }
+                if let invoiceID { try tx.setAttention(invoiceID, "complaint from \(analysis.bounce?.recipient ?? "the recipient"): no more mail to that address") }
+                try journal.record(tx, at: now, event: "reply", invoice: invoiceID, fields + [("recipient", analysis.bounce?.recipient)])
+            case .autoReply:
+                try journal.record(tx, at: now, event: "reply", invoice: invoiceID, fields + [("return_date", analysis.returnDate?.iso)])
+                if let invoiceID, let back = analysis.returnDate, back > today {
+                    try pause(tx, invoiceID, until: back, reason: "out of office until \(back.iso)", journal: journal, at: now)
+                }
+            case .reply:
+                try journal.record(tx, at: now, event: "reply", invoice: invoiceID, fields + [
+                    ("intent", analysis.intent?.rawValue), ("promise_date", analysis.promiseDate?.iso),
+                ])
+                guard let invoiceID else { break }
+                let intent = analysis.intent ?? .other
+                try tx.setAttention(invoiceID, "the customer replied (\(intent.rawValue)): \(analysis.subject ?? "")")
+                switch intent {
+                case .paid: try pause(tx, invoiceID, until: nil, reason: "the customer says it is paid: verify, then record it or resume", journal: journal, at: now)
+                case .dispute: try pause(tx, invoiceID, until: nil, reason: "disputed by the customer: stopped until resumed", journal: journal, at: now)
+                case .promise:
+                    let until = analysis.promiseDate.map { $0.adding(days: 1) } ?? today.adding(days: pauseDays)
+                    try pause(tx, invoiceID, until: until, reason: "promise to pay\(analysis.promiseDate.map { " on \($0.iso)" } ?? "")", journal: journal, at: now)
+                case .other: try pause(tx, invoiceID, until: today.adding(days: pauseDays), reason: "the customer replied", journal: journal, at: now)
+                }
+            }
+        }
+        journal.flush(to: context.sendLog)
+        return fresh ? analysis : nil
+    }
+
+    private func pause(_ tx: StoreTransaction, _ invoiceID: String, until: LocalDate?, reason: String, journal: Journal, at now: Date) throws {
+        try tx.setPause(invoiceID, until: until, reason: reason, at: now)
+        try journal.record(tx, at: now, event: "paused", invoice: invoiceID, [("until", until?.iso ?? "resume"), ("reason", reason)])
+    }
+
+    /// The reminder and invoice a message concerns, best evidence first.
+    private func match(_ analysis: ReplyAnalysis, parsed: ParsedMessage?, tx: StoreTransaction) throws -> (Int64?, String?) {
+        for id in analysis.references {
+            if let hit = try tx.reminder(messageID: id) { return (hit.id, hit.invoiceID) }
+        }
+        if let tag = analysis.envelopeTag, let hit = try tx.reminder(envelopeTag: tag) { return (hit.id, hit.invoiceID) }
+        if let invoice = analysis.invoice, try tx.invoice(id: invoice) != nil { return (nil, invoice) }
+        let text = (analysis.subject ?? "") + "\n" + (parsed?.bodyText ?? "")
+        if let mentioned = try tx.invoiceIDs(mentionedIn: text).first { return (nil, mentioned) }
+        if analysis.kind == .reply || analysis.kind == .autoReply, let from = analysis.from,
+           let invoice = try tx.openInvoiceIDs(customerAddress: from).first {
+            return (nil, invoice)
+        }
+        return (nil, nil)
+    }
+}
