@@ -61,7 +61,7 @@ let package = Package(
         .executableTarget(
             name: "relance",
             dependencies: [
-                "RelanceCore", "RelanceFormats", "RelanceConfig", "RelanceStore", "RelanceDaemon", "CCurlShim",
+                "RelanceCore", "RelanceFormats", "RelanceConfig", "RelanceStore", "RelanceDaemon", "RelanceMail", "RelanceTransport", "CCurlShim",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

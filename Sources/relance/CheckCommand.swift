@@ -3,6 +3,7 @@ import RelanceConfig
 import RelanceCore
 import RelanceDaemon
 import RelanceMail
+import RelanceTransport
 
 /// `relance check`: validates the configuration and lists every problem with its line.
 struct CheckCommand: ParsableCommand {
@@ -17,6 +18,13 @@ struct CheckCommand: ParsableCommand {
             let problems = DaemonContext.smtpSettings(transport, company: configuration.company.email.value).problems
             guard problems.isEmpty else {
                 Console.error("relance: invalid configuration\n" + problems.map { "\(options.path): transport: \($0)" }.joined(separator: "\n"))
+                throw ExitCode(1)
+            }
+        }
+        if let replies = configuration.replies {
+            let problems = IMAPSettings(url: replies.url, tls: replies.tls == "none" ? .none : .required, username: replies.username).problems
+            guard problems.isEmpty else {
+                Console.error("relance: invalid configuration\n" + problems.map { "\(options.path): replies: \($0)" }.joined(separator: "\n"))
                 throw ExitCode(1)
             }
         }
