@@ -40,21 +40,16 @@ public struct IMAPError: Error, CustomStringConvertible, Sendable {
 /// reused connection: a folder's UIDVALIDITY and next UID, the UIDs above a
 /// mark, a message's bytes (its \Seen flag left as it was unless asked), and
 /// moving a handled message. Blocking: call it from a thread of its own.
-public final class IMAPClient: @unchecked Sendable {
+public final class IMAPClient: Sendable {
     private let settings: IMAPSettings
     private let secret: String?
-    private let lock = NSLock()
-    private var handle: OpaquePointer?
+    private let session = CurlSession()
 
     public init(settings: IMAPSettings, secret: String?) throws {
         let problems = settings.problems
         guard problems.isEmpty else { throw SMTPConfigurationError(problems: problems) }
         self.settings = settings
         self.secret = secret
-    }
-
-    deinit {
-        if let handle { curl_easy_cleanup(UnsafeMutableRawPointer(handle)) }
     }
 
     /// `EXAMINE folder` (read-only): the folder's UIDVALIDITY and UIDNEXT.
@@ -125,38 +120,21 @@ public final class IMAPClient: @unchecked Sendable {
     }
 
     private func transfer(path: String, command: String?) throws(IMAPError) -> (body: [UInt8], replies: [String]) {
-        lock.lock()
-        defer { lock.unlock() }
-        if handle == nil { handle = OpaquePointer(curl_easy_init()) }
-        guard let handle else { throw IMAPError(command: command ?? "FETCH", reason: "libcurl: cannot create a handle") }
-        let easy = UnsafeMutableRawPointer(handle)
-        curl_easy_reset(easy)
-        let state = TransferState(upload: [])
-        let opaque = Unmanaged.passRetained(state)
-        defer { opaque.release() }
-        _ = relance_curl_setopt_string(easy, CURLOPT_URL, settings.url + path)
-        _ = relance_curl_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
-        _ = relance_curl_setopt_long(easy, CURLOPT_CONNECTTIMEOUT, 15)
-        _ = relance_curl_setopt_long(easy, CURLOPT_TIMEOUT, settings.timeoutSeconds)
-        _ = relance_curl_setopt_long(easy, CURLOPT_SERVER_RESPONSE_TIMEOUT, settings.timeoutSeconds)
-        _ = relance_curl_setopt_long(easy, CURLOPT_USE_SSL, Int(settings.tls == .required ? CURLUSESSL_ALL.rawValue : CURLUSESSL_NONE.rawValue))
-        _ = relance_curl_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, 1)
-        _ = relance_curl_setopt_long(easy, CURLOPT_SSL_VERIFYHOST, 2)
-        if let ca = settings.caFile { _ = relance_curl_setopt_string(easy, CURLOPT_CAINFO, ca) }
-        _ = relance_curl_setopt_string(easy, CURLOPT_USERNAME, settings.username)
-        if let secret { _ = relance_curl_setopt_string(easy, CURLOPT_PASSWORD, secret) }
-        if let command { _ = relance_curl_setopt_string(easy, CURLOPT_CUSTOMREQUEST, command) }
-        _ = relance_curl_setopt_data_callback(easy, CURLOPT_WRITEFUNCTION, CurlCallbacks.write)
-        _ = relance_curl_setopt_pointer(easy, CURLOPT_WRITEDATA, opaque.toOpaque())
-        _ = relance_curl_setopt_data_callback(easy, CURLOPT_HEADERFUNCTION, CurlCallbacks.header)
-        _ = relance_curl_setopt_pointer(easy, CURLOPT_HEADERDATA, opaque.toOpaque())
-        let code = curl_easy_perform(easy)
-        guard code == CURLE_OK else {
-            // The server's refusal (a tagged NO or BAD), else its last words.
-            let last = state.replyLines.first { $0.contains(" NO ") || $0.contains(" BAD ") } ?? state.replyLines.last ?? ""
-            throw IMAPError(command: command ?? "FETCH", reason: "\(String(cString: curl_easy_strerror(code)))\(last.isEmpty ? "" : ": \(last)")")
+        let common = CurlSession.Common(url: settings.url + path, requireTLS: settings.tls == .required, caFile: settings.caFile,
+                                        username: settings.username, secret: secret, connectTimeoutSeconds: 15,
+                                        timeoutSeconds: settings.timeoutSeconds)
+        let result = session.perform(common) { easy, _ in
+            guard let command else { return [] }
+            return relance_curl_setopt_string(easy, CURLOPT_CUSTOMREQUEST, command) == CURLE_OK ? [] : ["custom request"]
         }
-        return (state.download, state.replyLines)
+        guard let result else { throw IMAPError(command: command ?? "FETCH", reason: "libcurl: cannot create a handle") }
+        guard result.code == CURLE_OK else {
+            // The server's refusal (a tagged NO or BAD), else its last words.
+            let lines = result.state.replyLines
+            let last = lines.first { $0.contains(" NO ") || $0.contains(" BAD ") } ?? lines.last ?? ""
+            throw IMAPError(command: command ?? "FETCH", reason: "\(result.message)\(last.isEmpty ? "" : ": \(last)")")
+        }
+        return (result.state.download, result.state.replyLines)
     }
 
     private func quoted(_ folder: String) -> String {
