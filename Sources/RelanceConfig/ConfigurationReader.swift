@@ -15,7 +15,7 @@ struct ConfigurationReader {
     }
 
     mutating func read(file: String) -> RelanceConfiguration? {
-        allowOnly(root, "", ["company", "paths", "schedule", "policies", "customers", "transport", "replies"])
+        allowOnly(root, "", ["company", "paths", "schedule", "policies", "customers", "transport", "replies", "late_charges"])
         let company = self.company()
         let paths = self.paths()
         let schedule = self.schedule()
@@ -23,10 +23,11 @@ struct ConfigurationReader {
         let customers = self.customers(policies: policies)
         let (transport, giveUp) = self.transport()
         let replies = self.replies()
+        let (law, rates) = self.lateCharges(country: company?.country)
         guard let company, let paths, let schedule, let policies, problems.isEmpty else { return nil }
         return RelanceConfiguration(file: file, company: company, paths: paths, schedule: schedule,
                                     policies: policies, customers: customers, transport: transport, giveUpAfterDays: giveUp,
-                                    replies: replies)
+                                    replies: replies, lateChargeLaw: law, referenceRates: rates)
     }
 
     // MARK: - Sections
@@ -179,7 +180,7 @@ struct ConfigurationReader {
         for (id, value) in members {
             let path = "customers.\(id)"
             guard case .table = value else { problem(path, "expected a table"); continue }
-            allowOnly(value, path, ["policy", "language", "cc"])
+            allowOnly(value, path, ["policy", "language", "cc", "late_charges"])
             let policy = string(value, "\(path).policy", required: false)
             if let policy, let policies, !policies.contains(where: { $0.name == policy }) {
                 problem("\(path).policy", "no policy is named \"\(policy)\"")
@@ -189,7 +190,12 @@ struct ConfigurationReader {
             for (index, text) in (strings(value, "\(path).cc") ?? []).enumerated() {
                 do { cc.append(try EmailAddress(text)) } catch { problem("\(path).cc[\(index)]", error.description) }
             }
-            result[id] = CustomerSettings(policy: policy, language: language, cc: cc)
+            var law: LateChargeLaw?
+            if let code = string(value, "\(path).late_charges", required: false) {
+                law = Self.law(code)
+                if law == nil { problem("\(path).late_charges", "\"\(code)\" is not one of EU, FR, DE, GB, NONE") }
+            }
+            result[id] = CustomerSettings(policy: policy, language: language, cc: cc, lateCharges: law)
         }
         return result
     }
@@ -251,6 +257,34 @@ struct ConfigurationReader {
                                username: username, passwordFile: file("password_file", in: &self), caFile: file("ca_file", in: &self),
                                pollIntervalSeconds: interval, markRead: bool(section, "replies.mark_read") ?? false,
                                moveTo: string(section, "replies.move_to", required: false), pauseDays: pauseDays)
+    }
+
+    static func law(_ code: String) -> LateChargeLaw? {
+        LateChargeLaw(rawValue: code.uppercased() == "UK" ? "GB" : code.uppercased())
+    }
+
+    /// `[late_charges]`: `law` (EU, FR, DE, GB, NONE; default from the company's country) and `rates_file`
+    /// (default `reference-rates.toml` beside the configuration, when present).
+    private mutating func lateCharges(country: String?) -> (LateChargeLaw, ReferenceRates) {
+        let section = table(root, "late_charges", required: false) ?? .table([])
+        allowOnly(section, "late_charges", ["law", "rates_file"])
+        var law = LateChargeLaw(country: country ?? "")
+        if let code = string(section, "late_charges.law", required: false) {
+            if let chosen = Self.law(code) { law = chosen } else { problem("late_charges.law", "\"\(code)\" is not one of EU, FR, DE, GB, NONE") }
+        }
+        let explicit = string(section, "late_charges.rates_file", required: false)
+        let name = explicit ?? "reference-rates.toml"
+        let path = name.hasPrefix("/") ? name : (directory as NSString).appendingPathComponent(name)
+        guard FileManager.default.fileExists(atPath: path) else {
+            if explicit != nil { problem("late_charges.rates_file", "\(path) does not exist") }
+            return (law, .builtIn)
+        }
+        do {
+            return (law, .builtIn.merging(try ReferenceRatesFile.read(path)))
+        } catch {
+            problem("late_charges.rates_file", "\(error)")
+            return (law, .builtIn)
+        }
     }
 
     // MARK: - Value readers

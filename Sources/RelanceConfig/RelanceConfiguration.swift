@@ -17,6 +17,15 @@ public struct RelanceConfiguration: Sendable {
     public var giveUpAfterDays: Int
     /// The reply mailbox read over IMAP; nil when relance reads no replies.
     public var replies: RepliesSettings?
+    /// The late-charge law for customers with no override (from `[late_charges] law`, else `company.country`).
+    public var lateChargeLaw: LateChargeLaw
+    /// Reference rates: the built-in table with the rates file's entries over it.
+    public var referenceRates: ReferenceRates
+
+    /// The law a customer's overdue invoices fall under.
+    public func lateChargeLaw(for customer: Customer) -> LateChargeLaw {
+        customer.id.flatMap { customers[$0]?.lateCharges } ?? lateChargeLaw
+    }
 
     /// The default policy (the one marked `default = true`, else the first).
     public var defaultPolicy: Policy { policies.first(where: \.isDefault) ?? policies[0] }
@@ -87,6 +96,8 @@ public struct CustomerSettings: Sendable {
     public var policy: String?
     public var language: Language?
     public var cc: [EmailAddress]
+    /// `late_charges = "NONE"` for a consumer or a customer you do not charge; a country code for another law.
+    public var lateCharges: LateChargeLaw?
 }
 
 /// `[transport]`: the SMTP server reminders go through. The password is never

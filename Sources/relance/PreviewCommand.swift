@@ -36,7 +36,15 @@ struct PreviewCommand: ParsableCommand {
                 }
                 let plan = Planner.plan(invoice: invoice, policy: configuration.policy(for: invoice.customer),
                                         calendar: calendar, now: instant)
-                previews.append(InvoicePreview(read: read, invoice: invoice, plan: plan, asOf: instant.map(calendar.localDate(of:))))
+                let asOf = instant.map(calendar.localDate(of:))
+                var charges: Result<LateChargesResult?, LateChargesError> = .success(nil)
+                if let asOf {
+                    charges = Result { () throws(LateChargesError) in
+                        try LateCharges.compute(invoice: invoice, payments: [], asOf: asOf,
+                                                law: configuration.lateChargeLaw(for: invoice.customer), rates: configuration.referenceRates)
+                    }
+                }
+                previews.append(InvoicePreview(read: read, invoice: invoice, plan: plan, asOf: asOf, lateCharges: charges))
             } catch {
                 rejections.append(error)
             }
@@ -58,6 +66,8 @@ struct InvoicePreview {
     let plan: [PlannedStep]
     /// The day `--now` falls on, for the amount due; the issue date otherwise.
     let asOf: LocalDate?
+    /// Late charges owed on `asOf`, or why they cannot be computed.
+    let lateCharges: Result<LateChargesResult?, LateChargesError>
 
     var amountDue: Money { Balance.due(invoice, payments: [], on: asOf ?? invoice.issueDate) }
 }

@@ -52,6 +52,20 @@ struct PreviewRenderer {
             fields.append(("terms", .object(termFields)))
         }
         if let attachment = invoice.attachment { fields.append(("attachment", .string(attachment))) }
+        switch preview.lateCharges {
+        case .success(let charges?):
+            var late: [(String, JSONValue)] = [
+                ("asOf", .string(charges.asOf.iso)), ("interest", .string(charges.interest.decimalString)),
+                ("compensation", charges.compensation.map { .string($0.decimalString) } ?? .null),
+                ("rate", .string(charges.rate.description)), ("daysLate", .number(String(charges.daysLate))),
+            ]
+            late.append(("law", .string(configuration.lateChargeLaw(for: invoice.customer).rawValue)))
+            fields.append(("lateCharges", .object(late)))
+        case .failure(let error):
+            fields.append(("lateCharges", .object([("error", .string(error.description))])))
+        case .success(nil):
+            break
+        }
         return .object([
             ("file", .string(preview.read.file)),
             ("format", .string(preview.read.format.rawValue)),
@@ -88,6 +102,12 @@ struct PreviewRenderer {
             var summary = "  issued \(invoice.issueDate), due \(invoice.dueDate.map(\.iso) ?? "?"), total \(money(invoice.total)), due now \(money(preview.amountDue))"
             if let terms = invoice.terms { summary += ", terms \"\(terms.text.replacingOccurrences(of: "\n", with: " "))\"" }
             lines.append(summary)
+            if case .success(let charges?) = preview.lateCharges {
+                let compensation = charges.compensation.map { " + \(money($0)) compensation" } ?? ""
+                lines.append("  late charges at \(charges.asOf): \(money(charges.interest)) interest at \(charges.rate) %\(compensation)")
+            } else if case .failure(let error) = preview.lateCharges {
+                lines.append("  late charges: \(error)")
+            }
             for offer in invoice.discountOffers {
                 lines.append("  discount \(offer.percent) % until \(offer.deadline): pay \(money(offer.payable)) (saves \(money(offer.discount)))")
             }

@@ -108,6 +108,24 @@ struct PreviewEndToEndTests {
         #expect(result.stdout.contains("discount 2 % until 2026-11-12"))
     }
 
+    @Test("preview --json shows the statutory late charges owed at --now, or why they cannot be computed")
+    func lateCharges() throws {
+        let box = try Sandbox()
+        let file = box.root + "/late.json"
+        try #"{"id": "OLD-1", "issueDate": "2025-05-21", "dueDate": "2025-06-20", "currency": "EUR", "total": "10000.00", "customer": {"name": "Late Payer SAS", "email": "ap@late.example"}}"#
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        let json = try (try box.run(["preview", file, "--json", "--now", "2025-07-10T12:00:00+02:00"])).json()
+        let invoice = try #require(((json["invoices"] as? [[String: Any]])?.first?["invoice"]) as? [String: Any])
+        let late = try #require(invoice["lateCharges"] as? [String: Any])
+        #expect(late["asOf"] as? String == "2025-07-10")
+        #expect(late["interest"] as? String == "69.32")      // hand-computed in LateChargesTests.france
+        #expect(late["compensation"] as? String == "40.00")
+        #expect(late["rate"] as? String == "12.15")
+        let later = try (try box.run(["preview", file, "--json", "--now", "2026-03-10T12:00:00+01:00"])).json()
+        let unknown = ((later["invoices"] as? [[String: Any]])?.first?["invoice"] as? [String: Any])?["lateCharges"] as? [String: Any]
+        #expect((unknown?["error"] as? String)?.contains("half-year starting 2026-01-01") == true)
+    }
+
     @Test("a missing configuration is a clear error")
     func missingConfig() throws {
         let result = try RelanceBinary.run(["preview", Self.examples + "/F-2026-0042.json", "--config", "/nonexistent/relance.toml"])

@@ -29,14 +29,18 @@ struct RelanceBinary {
         env.removeValue(forKey: "RELANCE_CONFIG")
         for (key, value) in environment { env[key] = value }
         process.environment = env
-        let out = Pipe(), err = Pipe()
+        // Standard error goes to a file: a child that writes much to both streams can never block
+        // on a full pipe while this side waits for the other one.
+        let errorFile = FileManager.default.temporaryDirectory.appendingPathComponent("relance-stderr-\(UUID().uuidString)").path
+        _ = FileManager.default.createFile(atPath: errorFile, contents: nil)
+        defer { try? FileManager.default.removeItem(atPath: errorFile) }
+        let out = Pipe()
         process.standardOutput = out
-        process.standardError = err
+        process.standardError = FileHandle(forWritingAtPath: errorFile)
         try process.run()
-        // Read both pipes to the end before waiting, so a large output cannot block the child.
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        let stderr = FileManager.default.contents(atPath: errorFile) ?? Data()
         return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
                       stderr: String(decoding: stderr, as: UTF8.self))
     }

@@ -122,6 +122,19 @@ struct ConfigurationLoaderTests {
         #expect(found.first?.path == "company.name")
     }
 
+    @Test("the shipped reference-rate table is the built-in one; customers can be exempted from late charges")
+    func lateCharges() throws {
+        let file = try ReferenceRatesFile.read(Self.packageRoot + "/config/reference-rates.toml")
+        #expect(file.table == ReferenceRates.builtIn.table)
+        let configuration = try ConfigurationLoader.parse(Self.minimal + "\n[customers.\"C-9\"]\nlate_charges = \"none\"\n", file: "/nonexistent/relance.toml")
+        #expect(configuration.lateChargeLaw == .fr)
+        #expect(configuration.lateChargeLaw(for: Customer(id: "C-9", name: "Consumer", emails: [])) == LateChargeLaw.none)
+        #expect(configuration.lateChargeLaw(for: Customer(id: "C-1", name: "Firm", emails: [])) == .fr)
+        let german = try ConfigurationLoader.parse(Self.minimal + "\n[late_charges]\nlaw = \"DE\"\n", file: "/nonexistent/relance.toml")
+        #expect(german.lateChargeLaw == .de)
+        #expect(problems(Self.minimal + "\n[late_charges]\nlaw = \"XX\"\n").first?.path == "late_charges.law")
+    }
+
     @Test("$RELANCE_CONFIG picks the default file")
     func defaultPath() {
         #expect(ConfigurationLoader.defaultPath(environment: [:]) == "/etc/relance/relance.toml")

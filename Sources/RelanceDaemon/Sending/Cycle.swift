@@ -13,6 +13,8 @@ import RelanceTransport
 public struct Cycle {
     let context: DaemonContext
     var retry = RetryPolicy()
+    /// Rate-table gaps already reported in this cycle.
+    private let missingRates = MissingRates()
 
     public init(context: DaemonContext) {
         self.context = context
@@ -126,6 +128,9 @@ public struct Cycle {
             }
             var facts = self.facts(invoice: invoice, row: latest, balance: balance, today: today, now: now,
                                    references: try tx.sentMessageIDs(invoiceID: invoiceID))
+            if latest.kind == .postDue || latest.kind == .final {
+                facts.lateCharges = self.lateCharges(invoice, payments: payments, on: today)
+            }
             if dryRun {
                 toSend = (latest, facts)
                 return
@@ -237,6 +242,23 @@ public struct Cycle {
             attachment: invoice.attachment.flatMap(Self.attachment))
     }
 
+    /// Statutory charges owed today, when the law grants them and the rate table covers the period.
+    private func lateCharges(_ invoice: Invoice, payments: [Payment], on today: LocalDate) -> LateChargesDue? {
+        let configuration = context.configuration
+        do {
+            guard let result = try LateCharges.compute(invoice: invoice, payments: payments, asOf: today,
+                                                       law: configuration.lateChargeLaw(for: invoice.customer),
+                                                       rates: configuration.referenceRates) else { return nil }
+            return LateChargesDue(interest: result.interest, compensation: result.compensation ?? .zero(invoice.currency))
+        } catch {
+            // Said once per cycle and rate period, not once per invoice.
+            if missingRates.insert(error.description).inserted {
+                context.logger.warning("late charges are not shown: \(error)")
+            }
+            return nil
+        }
+    }
+
     /// The stored copy of the invoice's document, if it can be read.
     static func attachment(_ path: String) -> MailAttachment? {
         guard let data = FileManager.default.contents(atPath: path) else { return nil }
@@ -244,4 +266,10 @@ public struct Cycle {
         let type = name.lowercased().hasSuffix(".pdf") ? "application/pdf" : "application/octet-stream"
         return MailAttachment(fileName: name, contentType: type, bytes: Array(data))
     }
+}
+
+/// The set of problems a cycle has already reported (a reference type so the cycle's methods can stay non-mutating).
+final class MissingRates {
+    private var seen = Set<String>()
+    func insert(_ text: String) -> (inserted: Bool, memberAfterInsert: String) { seen.insert(text) }
 }
