@@ -6,7 +6,7 @@ public import RelanceCore
 public enum InvoiceReader {
     /// The formats relance recognises by content.
     public enum Format: String, Sendable {
-        case json
+        case json, ubl, cii
     }
 
     /// What a file turned out to hold.
@@ -38,17 +38,28 @@ public enum InvoiceReader {
         case .json:
             let document = try InvoiceJSONReader.read(bytes, location: .init(file: file, inbox: inbox))
             return Read(file: file, format: .json, document: document)
+        case .ubl, .cii:
+            let root: XMLNode
+            do { root = try SafeXML.parse(bytes) } catch { throw InvoiceRejection(file: file, "\(error.description)") }
+            let (format, document) = try EInvoiceReader.read(root, file: file)
+            return Read(file: file, format: format, document: document)
         case nil:
             if bytes.isEmpty { throw InvoiceRejection(file: file, "the file is empty") }
-            throw InvoiceRejection(file: file, "not a format relance reads (expected a JSON invoice)")
+            throw InvoiceRejection(file: file, "not a format relance reads (expected a JSON invoice, UBL or CII XML)")
         }
     }
 
-    /// Detection by content, never by file name: the first non-blank byte of a JSON document is `{`.
+    /// Detection by content, never by file name: a JSON document starts with `{`; an XML one with `<`
+    /// (which of UBL or CII it is, the root element says once parsed).
     public static func detect(_ bytes: [UInt8]) -> Format? {
         var body = bytes[...]
         if body.starts(with: [0xEF, 0xBB, 0xBF]) { body = body.dropFirst(3) }
         guard let first = body.first(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }) else { return nil }
-        return first == UInt8(ascii: "{") ? .json : nil
+        if first == UInt8(ascii: "{") { return .json }
+        if first == UInt8(ascii: "<") {
+            let head = String(decoding: body.prefix(4096), as: UTF8.self)
+            return head.contains("CrossIndustry") ? .cii : .ubl
+        }
+        return nil
     }
 }

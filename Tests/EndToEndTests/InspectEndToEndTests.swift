@@ -46,3 +46,27 @@ struct InspectEndToEndTests {
         #expect(json["kind"] as? String == "unreadable")
     }
 }
+
+@Suite("e-invoices in the inbox")
+struct EInvoiceInboxTests {
+    static let corpus = RelanceBinary.packageRoot + "/../shared/corpus/einvoices/xrechnung"
+
+    @Test("a UBL file is recognised by content, ingested and reminded; one without a buyer e-mail is kept as no contact",
+          .enabled(if: FileManager.default.fileExists(atPath: corpus)))
+    func ubl() throws {
+        let box = try Sandbox(minGapDays: 0)
+        let ubl = try String(contentsOfFile: Self.corpus + "/01.05a-INVOICE_ubl.xml", encoding: .utf8)
+        try box.drop("scan-0001.dat", ubl)  // the name says nothing; the content does
+        let noContact = ubl.replacingOccurrences(of: "PRG1502112", with: "PRG-NOMAIL")
+            .replacingOccurrences(of: "<cbc:EndpointID schemeID=\"EM\">buyer@info.de</cbc:EndpointID>", with: "")
+            .replacingOccurrences(of: "<cbc:ElectronicMail>buyer@info.de</cbc:ElectronicMail>", with: "")
+        try box.drop("scan-0002.dat", noContact)
+        #expect(try box.run(["run", "--once", "--now", "2015-05-11T10:00:00+02:00"]).status == 0)
+        let log = box.sendLogLines()
+        #expect(log.contains { $0.contains("event=ingested invoice=PRG1502112") && $0.contains("format=ubl") })
+        #expect(log.contains { $0.contains("event=sent invoice=PRG1502112") && $0.contains("to=buyer@info.de") })
+        #expect(log.contains { $0.contains("event=cancelled invoice=PRG-NOMAIL") && $0.contains("no contact") })
+        let status = try (try box.run(["status", "PRG-NOMAIL", "--json", "--now", "2015-05-11T10:00:00+02:00"])).json()
+        #expect(((status["invoices"] as? [[String: Any]])?.first?["attention"] as? [String])?.contains { $0.hasPrefix("no contact") } == true)
+    }
+}

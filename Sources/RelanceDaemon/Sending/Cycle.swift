@@ -85,6 +85,16 @@ public struct Cycle {
                 localSummary.cancelled += 1
                 return
             }
+            // An e-invoice that names no buyer e-mail is kept and reported, never mailed.
+            if invoice.customer.emails.isEmpty {
+                for row in rows where !dryRun {
+                    try tx.setReminderState(row.id, .cancelled, detail: "no contact", at: now)
+                    try journal.record(tx, at: now, event: "cancelled", invoice: invoiceID, [("step", row.step), ("reason", "no contact e-mail on the invoice")])
+                }
+                if !dryRun { try tx.setAttention(invoiceID, "no contact: the invoice names no buyer e-mail") }
+                localSummary.cancelled += rows.count
+                return
+            }
             var sorted = rows.sorted { ($0.sendAt, $0.id) < ($1.sendAt, $1.id) }
             // A discount step whose discount has lapsed is never sent, even late.
             if !invoice.discountOffers.contains(where: { today <= $0.deadline }) {

@@ -1,0 +1,103 @@
+import Foundation
+import RelanceCore
+import RelanceFormats
+import Testing
+
+enum EInvoiceCorpus {
+    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("shared/corpus/einvoices/xrechnung").path
+    static var available: Bool { FileManager.default.fileExists(atPath: folder) }
+    static var cases: [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix("_ubl.xml") }
+            .map { String($0.dropLast("_ubl.xml".count)) }.sorted()
+    }
+
+    static func read(_ name: String) -> Result<InvoiceReader.Read, InvoiceRejection> {
+        Result { () throws(InvoiceRejection) in try InvoiceReader.read(file: folder + "/" + name) }
+    }
+}
+
+@Suite("UBL and CII e-invoices", .enabled(if: EInvoiceCorpus.available))
+struct EInvoiceReaderTests {
+    @Test("the UBL and CII versions of each business case give the same invoice, or the same reason", arguments: EInvoiceCorpus.cases)
+    func sameInvoice(name: String) throws {
+        let ubl = EInvoiceCorpus.read(name + "_ubl.xml")
+        let cii = EInvoiceCorpus.read(name + "_uncefact.xml")
+        switch (ubl, cii) {
+        case (.success(let a), .success(let b)):
+            #expect(a.format == .ubl)
+            #expect(b.format == .cii)
+            #expect(a.invoice == b.invoice, "\(name)")
+            #expect(a.invoice?.customer.emails.isEmpty == false)
+        case (.failure(let a), .failure(let b)):
+            #expect(a.problems == b.problems, "\(name)")
+        default:
+            Issue.record("\(name): one syntax read, the other was rejected: \(ubl) / \(cii)")
+        }
+    }
+
+    @Test("what the corpus says: 01.01a is due on receipt, 01.05a in 14 days, 01.06a is rejected for its unusable terms")
+    func knownCases() throws {
+        let immediate = try EInvoiceCorpus.read("01.01a-INVOICE_ubl.xml").get().invoice
+        #expect(immediate?.id == "123456XX")
+        #expect(immediate?.dueDate == immediate?.issueDate)
+        #expect(immediate?.total.decimalString == "336.90")
+        #expect(immediate?.customer.emails.map(\.value) == ["buyer@info.de"])
+        let fourteen = try EInvoiceCorpus.read("01.05a-INVOICE_uncefact.xml").get().invoice
+        #expect(fourteen?.dueDate?.iso == "2015-05-08")
+        guard case .failure(let rejection) = EInvoiceCorpus.read("01.06a-INVOICE_ubl.xml") else { Issue.record("01.06a read"); return }
+        #expect(rejection.problems.first?.field == "BT-9 due date")
+    }
+
+    func reject(_ xml: String, sizeLimit: Int = InboxFile.defaultSizeLimit) -> String? {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("x-\(UUID().uuidString).xml").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        _ = FileManager.default.createFile(atPath: path, contents: Data(xml.utf8))
+        do {
+            _ = try InvoiceReader.read(file: path, sizeLimit: sizeLimit)
+            return nil
+        } catch {
+            return error.problems.map(\.description).joined(separator: "; ")
+        }
+    }
+
+    @Test("hostile XML is refused quickly and reads nothing outside the file")
+    func hostile() throws {
+        let laughs = """
+            <?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+            <!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;"><!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>
+            <Invoice><ID>&lol3;</ID></Invoice>
+            """
+        #expect(reject(laughs)?.contains("declares a DTD") == true)
+        let xxe = #"<?xml version="1.0"?><!DOCTYPE x [<!ENTITY secret SYSTEM "file:///etc/passwd">]><Invoice><ID>&secret;</ID></Invoice>"#
+        let refused = try #require(reject(xxe))
+        #expect(refused.contains("declares a DTD"))
+        #expect(!refused.contains("root:"))
+        let start = ContinuousClock.now
+        let huge = "<Invoice><Note>" + String(repeating: "x", count: 50 * 1024 * 1024) + "</Note></Invoice>"
+        #expect(reject(huge)?.contains("over the 10485760-byte limit") == true)
+        #expect(ContinuousClock.now - start < .seconds(30))
+        #expect(reject("<Invoice><ID>1</ID>")?.contains("not well-formed") == true)
+        #expect(reject("<Order><ID>1</ID></Order>")?.contains("not an invoice") == true)
+        let deep = String(repeating: "<a>", count: 10_000) + String(repeating: "</a>", count: 10_000)
+        #expect(reject("<Invoice>" + deep + "</Invoice>") != nil)
+    }
+
+    @Test("a UBL credit note becomes a credit against the invoice it names; one naming none is refused")
+    func creditNote() throws {
+        let note = """
+            <CreditNote xmlns="urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2" xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2" xmlns:cac="urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2">
+            <cbc:ID>AV-1</cbc:ID><cbc:IssueDate>2026-11-20</cbc:IssueDate><cbc:DocumentCurrencyCode>EUR</cbc:DocumentCurrencyCode>
+            <cac:BillingReference><cac:InvoiceDocumentReference><cbc:ID>F-2026-0042</cbc:ID></cac:InvoiceDocumentReference></cac:BillingReference>
+            <cac:LegalMonetaryTotal><cbc:PayableAmount currencyID="EUR">250.00</cbc:PayableAmount></cac:LegalMonetaryTotal></CreditNote>
+            """
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("cn-\(UUID().uuidString).xml").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        _ = FileManager.default.createFile(atPath: path, contents: Data(note.utf8))
+        guard case .creditNote(let credit) = try InvoiceReader.read(file: path).document else { Issue.record("not a credit note"); return }
+        #expect(credit.refersTo == "F-2026-0042")
+        #expect(credit.amount.decimalString == "250.00")
+        #expect(reject(note.replacingOccurrences(of: "<cac:BillingReference><cac:InvoiceDocumentReference><cbc:ID>F-2026-0042</cbc:ID></cac:InvoiceDocumentReference></cac:BillingReference>", with: ""))?
+            .contains("names no invoice") == true)
+    }
+}
