@@ -32,8 +32,11 @@ let package = Package(
         // Non-variadic wrappers of curl_easy_setopt / curl_easy_getinfo.
         .target(name: "CCurlShim", dependencies: ["CCurl"]),
 
+        // zlib as the system provides it (zlib1g-dev): inflates the invoice XML embedded in Factur-X PDFs.
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+
         .target(name: "RelanceCore", swiftSettings: strict),
-        .target(name: "RelanceFormats", dependencies: ["RelanceCore"], swiftSettings: strict),
+        .target(name: "RelanceFormats", dependencies: ["RelanceCore", "CZlib"], swiftSettings: strict),
         .target(
             name: "RelanceConfig",
             dependencies: ["RelanceCore", .product(name: "TOMLKit", package: "TOMLKit")],

@@ -7,6 +7,7 @@ public enum InvoiceReader {
     /// The formats relance recognises by content.
     public enum Format: String, Sendable {
         case json, ubl, cii
+        case facturXPDF = "facturx-pdf"
     }
 
     /// What a file turned out to hold.
@@ -43,9 +44,24 @@ public enum InvoiceReader {
             do { root = try SafeXML.parse(bytes) } catch { throw InvoiceRejection(file: file, "\(error.description)") }
             let (format, document) = try EInvoiceReader.read(root, file: file)
             return Read(file: file, format: format, document: document)
+        case .facturXPDF:
+            let xml: [UInt8]
+            do { xml = try FacturXPDF.embeddedInvoice(bytes) } catch {
+                switch error {
+                case .broken, .notAPDF: throw InvoiceRejection(file: file, "a broken PDF: no readable object in it")
+                case .noInvoice: throw InvoiceRejection(file: file, "a PDF without an embedded invoice XML (not Factur-X / ZUGFeRD)")
+                }
+            }
+            let root: XMLNode
+            do { root = try SafeXML.parse(xml) } catch { throw InvoiceRejection(file: file, "the embedded invoice: \(error.description)") }
+            let (_, document) = try EInvoiceReader.read(root, file: file)
+            guard case .invoice(var invoice) = document else { return Read(file: file, format: .facturXPDF, document: document) }
+            // The PDF is the invoice people read: it goes with the reminders.
+            invoice.attachment = file.split(separator: "/").last.map(String.init)
+            return Read(file: file, format: .facturXPDF, document: .invoice(invoice))
         case nil:
             if bytes.isEmpty { throw InvoiceRejection(file: file, "the file is empty") }
-            throw InvoiceRejection(file: file, "not a format relance reads (expected a JSON invoice, UBL or CII XML)")
+            throw InvoiceRejection(file: file, "not a format relance reads (expected a JSON invoice, UBL or CII XML, or a Factur-X PDF)")
         }
     }
 
@@ -56,6 +72,7 @@ public enum InvoiceReader {
         if body.starts(with: [0xEF, 0xBB, 0xBF]) { body = body.dropFirst(3) }
         guard let first = body.first(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }) else { return nil }
         if first == UInt8(ascii: "{") { return .json }
+        if body.starts(with: Array("%PDF-".utf8)) { return .facturXPDF }
         if first == UInt8(ascii: "<") {
             let head = String(decoding: body.prefix(4096), as: UTF8.self)
             return head.contains("CrossIndustry") ? .cii : .ubl

@@ -69,4 +69,18 @@ struct EInvoiceInboxTests {
         let status = try (try box.run(["status", "PRG-NOMAIL", "--json", "--now", "2015-05-11T10:00:00+02:00"])).json()
         #expect(((status["invoices"] as? [[String: Any]])?.first?["attention"] as? [String])?.contains { $0.hasPrefix("no contact") } == true)
     }
+
+    @Test("a Factur-X PDF is ingested from its embedded XML and kept as the reminders' attachment",
+          .enabled(if: FileManager.default.fileExists(atPath: corpus)))
+    func facturX() throws {
+        let box = try Sandbox(minGapDays: 0)
+        let pdf = try Data(contentsOf: URL(fileURLWithPath: Self.corpus + "/../facturx-pdf/MustangBeispiel20221026.pdf"))
+        try pdf.write(to: URL(fileURLWithPath: box.inbox + "/.incoming.pdf"))
+        try FileManager.default.moveItem(atPath: box.inbox + "/.incoming.pdf", toPath: box.inbox + "/RE1001.pdf")
+        #expect(try box.run(["run", "--once", "--now", "2022-11-01T10:00:00+01:00"]).status == 0)
+        #expect(box.sendLogLines().contains { $0.contains("event=ingested invoice=RE1001") && $0.contains("format=facturx-pdf") })
+        let stored = box.files(in: box.state + "/attachments")
+        #expect(stored.count == 1 && stored[0].hasSuffix("RE1001.pdf"))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: box.state + "/attachments/" + stored[0])) == pdf)
+    }
 }

@@ -1,6 +1,6 @@
 import Foundation
 import RelanceCore
-import RelanceFormats
+@testable import RelanceFormats
 import Testing
 
 enum EInvoiceCorpus {
@@ -99,5 +99,56 @@ struct EInvoiceReaderTests {
         #expect(credit.amount.decimalString == "250.00")
         #expect(reject(note.replacingOccurrences(of: "<cac:BillingReference><cac:InvoiceDocumentReference><cbc:ID>F-2026-0042</cbc:ID></cac:InvoiceDocumentReference></cac:BillingReference>", with: ""))?
             .contains("names no invoice") == true)
+    }
+}
+
+@Suite("Factur-X / ZUGFeRD PDFs", .enabled(if: EInvoiceCorpus.available))
+struct FacturXTests {
+    static let folder = EInvoiceCorpus.folder + "/../facturx-pdf"
+
+    func read(_ name: String) -> Result<InvoiceReader.Read, InvoiceRejection> {
+        Result { () throws(InvoiceRejection) in try InvoiceReader.read(file: Self.folder + "/" + name) }
+    }
+
+    @Test("each PDF of the corpus is read, or rejected with the reason that fits it")
+    func corpus() throws {
+        let mustang = try read("MustangBeispiel20221026.pdf").get()
+        #expect(mustang.format == .facturXPDF)
+        #expect(mustang.invoice?.id == "RE1001")
+        #expect(mustang.invoice?.total.decimalString == "963.11")
+        #expect(mustang.invoice?.attachment == "MustangBeispiel20221026.pdf")  // the PDF goes with the reminders
+        let einfach = try read("EN16931_Einfach.pdf").get()
+        #expect(einfach.invoice?.id == "471102")
+        #expect(einfach.invoice?.dueDate?.iso == "2024-12-15")
+        guard case .failure(let empty) = read("EmptyPDFA1.pdf"), case .failure(let broken) = read("corrupt-factur-x-waytoosmall.pdf") else {
+            Issue.record("expected rejections")
+            return
+        }
+        #expect(empty.problems.first?.message.contains("without an embedded invoice") == true)
+        #expect(broken.problems.first?.message.contains("broken PDF") == true)
+    }
+
+    @Test("a compression bomb is cut off, not inflated")
+    func bomb() {
+        let zeros = [UInt8](repeating: 0, count: 64 * 1024 * 1024)
+        // Compress through the same zlib the reader uses: 64 MiB of zeros is a few dozen KiB.
+        let compressed = Self.deflate(zeros)
+        #expect(compressed.count < 200_000)
+        #expect(FacturXPDF.inflate(compressed) == nil)
+    }
+
+    static func deflate(_ input: [UInt8]) -> [UInt8] {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("bomb-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        _ = FileManager.default.createFile(atPath: path, contents: Data(input))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        process.arguments = ["-c", "import sys,zlib; sys.stdout.buffer.write(zlib.compress(open(sys.argv[1],'rb').read(), 9))", path]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try? process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Array(data)
     }
 }
