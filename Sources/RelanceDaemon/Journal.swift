@@ -27,6 +27,11 @@ final class Journal {
         pending.append(line.text)
     }
 
+    /// A point to come back to when part of a transaction is rolled back.
+    func mark() -> Int { pending.count }
+
+    func rewind(to mark: Int) { pending.removeLast(max(0, pending.count - mark)) }
+
     /// Drops what the failed transaction would have reported.
     func discard() { pending.removeAll() }
 

@@ -6,7 +6,7 @@ public import RelanceCore
 public enum InvoiceReader {
     /// The formats relance recognises by content.
     public enum Format: String, Sendable {
-        case json, ubl, cii
+        case json, ubl, cii, csv
         case facturXPDF = "facturx-pdf"
     }
 
@@ -16,16 +16,30 @@ public enum InvoiceReader {
         case creditNote(CreditNote)
     }
 
-    /// A file that was read.
+    /// A file that was read: one document, or several for a CSV batch.
     public struct Read: Sendable {
         public let file: String
         public let format: Format
-        public let document: Document
+        public let documents: [Document]
 
-        /// The invoice, when the file held one (nil for a credit note).
-        public var invoice: Invoice? {
-            if case .invoice(let invoice) = document { return invoice }
-            return nil
+        public init(file: String, format: Format, document: Document) {
+            self.init(file: file, format: format, documents: [document])
+        }
+
+        public init(file: String, format: Format, documents: [Document]) {
+            self.file = file
+            self.format = format
+            self.documents = documents
+        }
+
+        /// The first document.
+        public var document: Document { documents[0] }
+
+        /// The first invoice, when the file held one (nil for a credit note).
+        public var invoice: Invoice? { invoices.first }
+
+        public var invoices: [Invoice] {
+            documents.compactMap { if case .invoice(let invoice) = $0 { invoice } else { nil } }
         }
     }
 
@@ -59,9 +73,11 @@ public enum InvoiceReader {
             // The PDF is the invoice people read: it goes with the reminders.
             invoice.attachment = file.split(separator: "/").last.map(String.init)
             return Read(file: file, format: .facturXPDF, document: .invoice(invoice))
+        case .csv:
+            return Read(file: file, format: .csv, documents: try InvoiceCSVReader.read(bytes, file: file, inbox: inbox))
         case nil:
             if bytes.isEmpty { throw InvoiceRejection(file: file, "the file is empty") }
-            throw InvoiceRejection(file: file, "not a format relance reads (expected a JSON invoice, UBL or CII XML, or a Factur-X PDF)")
+            throw InvoiceRejection(file: file, "not a format relance reads (expected a JSON invoice, UBL or CII XML, a Factur-X PDF, or a CSV batch with a header row)")
         }
     }
 
@@ -73,6 +89,7 @@ public enum InvoiceReader {
         guard let first = body.first(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }) else { return nil }
         if first == UInt8(ascii: "{") { return .json }
         if body.starts(with: Array("%PDF-".utf8)) { return .facturXPDF }
+        if InvoiceCSVReader.looksLikeBatch(body) { return .csv }
         if first == UInt8(ascii: "<") {
             let head = String(decoding: body.prefix(4096), as: UTF8.self)
             return head.contains("CrossIndustry") ? .cii : .ubl

@@ -236,3 +236,10 @@ public struct StoreTransaction {
 
     private func seconds(_ date: Date) -> Int64 { Int64(date.timeIntervalSince1970.rounded(.down)) }
 }
+
+extension StoreTransaction {
+    /// Runs `body` in a savepoint: its changes stay only when it returns true.
+    public func savepoint(_ body: () throws -> Bool) throws {
+        try db.inSavepoint { try body() ? .commit : .rollback }
+    }
+}

@@ -31,9 +31,10 @@ struct PreviewCommand: ParsableCommand {
         for file in files {
             do throws(InvoiceRejection) {
                 let read = try InvoiceReader.read(file: file)
-                guard let invoice = read.invoice else {
+                guard !read.invoices.isEmpty else {
                     throw InvoiceRejection(file: file, field: "kind", "a credit note has no reminders to preview; relance run applies it")
                 }
+                for invoice in read.invoices {
                 let plan = Planner.plan(invoice: invoice, policy: configuration.policy(for: invoice.customer),
                                         calendar: calendar, now: instant)
                 let asOf = instant.map(calendar.localDate(of:))
@@ -45,6 +46,7 @@ struct PreviewCommand: ParsableCommand {
                     }
                 }
                 previews.append(InvoicePreview(read: read, invoice: invoice, plan: plan, asOf: asOf, lateCharges: charges))
+                }
             } catch {
                 rejections.append(error)
             }

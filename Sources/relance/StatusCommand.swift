@@ -32,7 +32,11 @@ struct StatusCommand: ParsableCommand {
             }
             return try invoices.map { stored in
                 let payments = try tx.payments(invoiceID: stored.invoice.id, currency: stored.invoice.currency)
+                let charges = try? LateCharges.compute(invoice: stored.invoice, payments: payments, asOf: today,
+                                                       law: configuration.lateChargeLaw(for: stored.invoice.customer),
+                                                       rates: configuration.referenceRates)
                 return InvoiceStatus(stored: stored, balance: Balance.due(stored.invoice, payments: payments, on: today),
+                                     lateCharges: stored.state == .open ? charges ?? nil : nil,
                                      reminders: try tx.reminders(invoiceID: stored.invoice.id),
                                      lastEvent: try tx.lastEvent(invoiceID: stored.invoice.id), today: today,
                                      note: try tx.attention(stored.invoice.id))
@@ -63,6 +67,8 @@ struct StatusCommand: ParsableCommand {
 struct InvoiceStatus {
     let stored: StoredInvoice
     let balance: Money
+    /// Statutory charges owed today, when the law grants them and the rate table covers the period.
+    let lateCharges: LateChargesResult?
     let reminders: [ReminderRecord]
     let lastEvent: String?
     let today: LocalDate
@@ -103,6 +109,12 @@ struct InvoiceStatus {
             ("state", .string(state)),
             ("daysLate", .number(String(max(0, invoice.dueDate.map { $0.days(until: today) } ?? 0)))),
         ]
+        if let charges = lateCharges {
+            fields.append(("lateCharges", .object([
+                ("asOf", .string(charges.asOf.iso)), ("interest", .string(charges.interest.decimalString)),
+                ("compensation", charges.compensation.map { .string($0.decimalString) } ?? .null), ("rate", .string(charges.rate.description)),
+            ])))
+        }
         if let next {
             fields.append(("nextReminder", .object([
                 ("step", .string(next.step)), ("kind", .string(next.kind.rawValue)),

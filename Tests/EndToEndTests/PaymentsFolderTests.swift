@@ -34,3 +34,20 @@ struct PaymentsFolderTests {
         #expect(box.sendLogLines().contains { $0.contains("file=bank-again.csv") && $0.contains("result=duplicate") })
     }
 }
+
+@Suite("CSV batches in the inbox", .serialized)
+struct CSVBatchInboxTests {
+    @Test("a batch is ingested whole, or rejected whole when a row is wrong")
+    func batch() throws {
+        let box = try Sandbox(minGapDays: 0)
+        try box.drop("month-end.csv", "id;issueDate;terms;currency;total;customerId;customerName;email\nM-1;2026-11-02;net 30;EUR;100,00;C1;One;one@m.example\nM-2;2026-11-02;net 30;EUR;200,00;C2;Two;two@m.example\n")
+        try box.drop("broken.csv", "id;issueDate;terms;currency;total;customerId;customerName;email\nM-3;2026-11-02;net 30;EUR;300,00;C3;Three;three@m.example\nM-4;2026-11-02;net 30;EUR;400,00;C4;Four;not-an-address\n")
+        #expect(try box.run(["run", "--once", "--now", "2026-11-03T10:00:00+01:00"]).status == 0)
+        let status = try (try box.run(["status", "--json", "--now", "2026-11-03T10:00:00+01:00"])).json()
+        let ids = ((status["invoices"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String }.sorted()
+        #expect(ids == ["M-1", "M-2"])  // M-3 was not applied: its file had a bad row
+        let reason = try String(contentsOfFile: box.rejected + "/broken.csv.reason", encoding: .utf8)
+        #expect(reason.contains("line 3: customer.email[0]"))
+        #expect(box.sendLogLines().contains { $0.contains("event=ingested invoice=M-2") && $0.contains("format=csv") })
+    }
+}

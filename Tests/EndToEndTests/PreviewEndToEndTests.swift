@@ -124,6 +124,13 @@ struct PreviewEndToEndTests {
         let later = try (try box.run(["preview", file, "--json", "--now", "2026-03-10T12:00:00+01:00"])).json()
         let unknown = ((later["invoices"] as? [[String: Any]])?.first?["invoice"] as? [String: Any])?["lateCharges"] as? [String: Any]
         #expect((unknown?["error"] as? String)?.contains("half-year starting 2026-01-01") == true)
+        // Once ingested, status shows the same charges to date.
+        try FileManager.default.moveItem(atPath: file, toPath: box.inbox + "/late.json")
+        #expect(try box.run(["run", "--once", "--now", "2025-07-10T12:00:00+02:00"]).status == 0)
+        let status = try (try box.run(["status", "OLD-1", "--json", "--now", "2025-07-10T12:00:00+02:00"])).json()
+        let charges = ((status["invoices"] as? [[String: Any]])?.first?["lateCharges"]) as? [String: Any]
+        #expect(charges?["interest"] as? String == "69.32")
+        #expect(charges?["compensation"] as? String == "40.00")
     }
 
     @Test("a missing configuration is a clear error")

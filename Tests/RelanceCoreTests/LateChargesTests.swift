@@ -34,6 +34,15 @@ struct LateChargesTests {
         #expect(result.compensation?.decimalString == "40.00")
     }
 
+    // EU default (here for Italy), 2,000.00 EUR due 2024-01-31, as of 2024-03-01: 30 days at 4.50 + 8 = 12.50 %.
+    // 200,000 × 12.50 × 30 / 36,500 = 2,054.79 cents → 20.55 EUR, plus 40.00 EUR.
+    @Test("the EU directive's default")
+    func europeanDefault() throws {
+        let result = try #require(try charges(Self.invoice(200_000, .eur, due: "2024-01-31"), asOf: "2024-03-01", law: LateChargeLaw(country: "IT")))
+        #expect(result.interest.decimalString == "20.55")
+        #expect(result.compensation?.decimalString == "40.00")
+    }
+
     // Britain, £5,000.00 due 2024-06-20, as of 2024-07-05: 15 days at 5.25 + 8 = 13.25 % (the rate did not change on 1 July).
     // 500,000 × 13.25 × 15 / 36,500 = 2,722.60 pence → £27.23; £70 for a debt from £1,000 to £9,999.99.
     @Test("Britain, and its compensation tiers")

@@ -156,10 +156,10 @@ struct HostileFileTests {
         let full = InvoiceJSONReaderTests.document()
         #expect(rejection(inbox.write("empty.json", ""), inbox: inbox.root) == "file: the file is empty")
         #expect(rejection(inbox.write("truncated.json", String(full.prefix(full.count / 2))), inbox: inbox.root)?.hasPrefix("file: not valid JSON") == true)
-        #expect(rejection(inbox.write("binary.json", bytes: [0x00, 0xFF, 0xFE, 0x01]), inbox: inbox.root) == "file: not a format relance reads (expected a JSON invoice, UBL or CII XML, or a Factur-X PDF)")
+        #expect(rejection(inbox.write("binary.json", bytes: [0x00, 0xFF, 0xFE, 0x01]), inbox: inbox.root) == "file: not a format relance reads (expected a JSON invoice, UBL or CII XML, a Factur-X PDF, or a CSV batch with a header row)")
         let latin1 = Array(full.replacingOccurrences(of: "Acme SARL", with: "Acmé SARL").utf8).map { $0 == 0xC3 ? 0xE9 : $0 }.filter { $0 != 0xA9 }
         #expect(rejection(inbox.write("latin1.json", bytes: latin1), inbox: inbox.root)?.contains("not valid UTF-8") == true)
-        #expect(rejection(inbox.write("array.json", "[1,2]"), inbox: inbox.root) == "file: not a format relance reads (expected a JSON invoice, UBL or CII XML, or a Factur-X PDF)")
+        #expect(rejection(inbox.write("array.json", "[1,2]"), inbox: inbox.root) == "file: not a format relance reads (expected a JSON invoice, UBL or CII XML, a Factur-X PDF, or a CSV batch with a header row)")
     }
 
     @Test("files over the size limit are refused before being parsed")

@@ -100,14 +100,32 @@ public struct Pickup {
         return taken
     }
 
-    /// Applies one read file inside the batch transaction. Returns rejection reasons, or nil when committed.
+    /// Applies one read file inside the batch transaction, all its documents or none (a savepoint).
+    /// Returns rejection reasons, or nil when committed.
     private func commit(_ read: InvoiceReader.Read, hash: String, tx: StoreTransaction, journal: Journal, at now: Date) throws -> [String]? {
         let name = (read.file as NSString).lastPathComponent
         if case .duplicate(let id) = try tx.sourceOutcome(hash: hash) {
             try journal.record(tx, at: now, event: "ingested", invoice: id, [("file", name), ("result", "duplicate"), ("change", "none")])
             return nil
         }
-        switch read.document {
+        var reasons: [String] = []
+        let mark = journal.mark()
+        try tx.savepoint {
+            for (index, document) in read.documents.enumerated() {
+                if let problems = try commit(document, read: read, hash: hash, tx: tx, journal: journal, at: now) {
+                    reasons += read.documents.count > 1 ? problems.map { "document \(index + 1): \($0)" } : problems
+                }
+            }
+            return reasons.isEmpty
+        }
+        if !reasons.isEmpty { journal.rewind(to: mark) }
+        return reasons.isEmpty ? nil : reasons
+    }
+
+    private func commit(_ document: InvoiceReader.Document, read: InvoiceReader.Read, hash: String, tx: StoreTransaction,
+                        journal: Journal, at now: Date) throws -> [String]? {
+        let name = (read.file as NSString).lastPathComponent
+        switch document {
         case .invoice(let parsed):
             var invoice = parsed
             if let relative = invoice.attachment {

@@ -1,14 +1,13 @@
 import CZlib
 import Foundation
 
-/// Finds the invoice XML embedded in a Factur-X / ZUGFeRD PDF: every stream
-/// of the file is examined, the Flate-compressed ones inflated (bounded), and
-/// the first that is a CII or UBL document is the invoice. The PDF itself is
-/// kept as the reminder's attachment.
-enum FacturXPDF {
-    /// The names standards give the embedded file; used to prefer it when several XML files are embedded.
-    static let knownNames = ["factur-x.xml", "zugferd-invoice.xml", "ZUGFeRD-invoice.xml", "xrechnung.xml"]
-    static let maximumInflated = 20 * 1024 * 1024
+/// Finds the invoice XML embedded in a Factur-X / ZUGFeRD PDF. Rather than
+/// trusting the attachment's name (`factur-x.xml`, `zugferd-invoice.xml`,
+/// `ZUGFeRD-invoice.xml`, `xrechnung.xml`, and producers misspell them), every
+/// stream of the file is examined, the Flate-compressed ones inflated
+/// (bounded), and the first whose root element is a CII or UBL invoice is the
+/// invoice. The PDF itself is kept as the reminder's attachment.
+enum FacturXPDF {    static let maximumInflated = 20 * 1024 * 1024
     static let maximumStreams = 5_000
 
     enum Failure: Error {
