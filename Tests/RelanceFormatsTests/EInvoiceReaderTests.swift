@@ -83,6 +83,37 @@ struct EInvoiceReaderTests {
         #expect(reject("<Invoice>" + deep + "</Invoice>") != nil)
     }
 
+    @Test("the ZUGFeRD 1.0 namespace and element names are read too")
+    func zugferd1() throws {
+        let document = """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <rsm:CrossIndustryDocument xmlns:rsm="urn:ferd:CrossIndustryDocument:invoice:1p0"
+                xmlns:ram="urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:12"
+                xmlns:udt="urn:un:unece:uncefact:data:standard:UnqualifiedDataType:15">
+              <rsm:HeaderExchangedDocument><ram:ID>Z1-2014</ram:ID><ram:TypeCode>380</ram:TypeCode>
+                <ram:IssueDateTime><udt:DateTimeString format="102">20140604</udt:DateTimeString></ram:IssueDateTime></rsm:HeaderExchangedDocument>
+              <rsm:SpecifiedSupplyChainTradeTransaction>
+                <ram:ApplicableSupplyChainTradeAgreement><ram:BuyerTradeParty><ram:Name>Kunden AG</ram:Name>
+                  <ram:DefinedTradeContact><ram:EmailURIUniversalCommunication><ram:URIID>ap@kunden.example</ram:URIID></ram:EmailURIUniversalCommunication></ram:DefinedTradeContact>
+                </ram:BuyerTradeParty></ram:ApplicableSupplyChainTradeAgreement>
+                <ram:ApplicableSupplyChainTradeSettlement><ram:InvoiceCurrencyCode>EUR</ram:InvoiceCurrencyCode>
+                  <ram:SpecifiedTradePaymentTerms><ram:Description>Zahlbar innerhalb 30 Tagen netto, 2% Skonto innerhalb 10 Tagen</ram:Description></ram:SpecifiedTradePaymentTerms>
+                  <ram:SpecifiedTradeSettlementMonetarySummation><ram:GrandTotalAmount currencyID="EUR">235.62</ram:GrandTotalAmount></ram:SpecifiedTradeSettlementMonetarySummation>
+                </ram:ApplicableSupplyChainTradeSettlement>
+              </rsm:SpecifiedSupplyChainTradeTransaction>
+            </rsm:CrossIndustryDocument>
+            """
+        let read = try InvoiceReader.read(bytes: Array(document.utf8), file: "zugferd1.xml", inbox: nil)
+        #expect(read.format == .cii)
+        let invoice = try #require(read.invoice)
+        #expect(invoice.id == "Z1-2014")
+        #expect(invoice.issueDate.iso == "2014-06-04")
+        #expect(invoice.dueDate?.iso == "2014-07-04")
+        #expect(invoice.total.decimalString == "235.62")
+        #expect(invoice.customer.emails.map(\.value) == ["ap@kunden.example"])
+        #expect(invoice.discountOffers.first?.deadline.iso == "2014-06-14")
+    }
+
     @Test("a UBL credit note becomes a credit against the invoice it names; one naming none is refused")
     func creditNote() throws {
         let note = """
