@@ -12,12 +12,12 @@ struct PaidCommand: ParsableCommand {
     @Option(help: "Amount received, e.g. 980.00 (default: everything still due).") var amount: String?
     @Option(help: "Date received, YYYY-MM-DD (default: today).") var date: String?
     @OptionGroup var options: ConfigOptions
-    @Option(help: ArgumentHelp("Act as if the clock read this instant (tests, time travel).", visibility: .hidden)) var now: String?
+    @OptionGroup var clock: HiddenClockOption
 
     func run() throws {
         let configuration = try options.load()
         let day = try DateArgument.parse(date, option: "date")
-        let context = try CommandContext.open(configuration, clock: try ClockOption.clock(now, zone: configuration.company.timeZone))
+        let context = try clock.context(for: configuration)
         try ActionRunner.perform { try InvoiceActions(context: context).paid(invoiceID: invoice, amount: amount, date: day) }
     }
 }
@@ -30,7 +30,7 @@ struct PauseCommand: ParsableCommand {
     @Option(help: "Resume on this date, YYYY-MM-DD (default: until `relance resume`).") var until: String?
     @Option(help: "Why, for the send log and status.") var reason: String?
     @OptionGroup var options: ConfigOptions
-    @Option(help: ArgumentHelp("Act as if the clock read this instant (tests, time travel).", visibility: .hidden)) var now: String?
+    @OptionGroup var clock: HiddenClockOption
 
     func run() throws {
         let configuration = try options.load()
@@ -38,7 +38,7 @@ struct PauseCommand: ParsableCommand {
         if let reason, reason.unicodeScalars.contains(where: { $0.value < 0x20 }) {
             throw ValidationError("--reason must be one line")
         }
-        let context = try CommandContext.open(configuration, clock: try ClockOption.clock(now, zone: configuration.company.timeZone))
+        let context = try clock.context(for: configuration)
         try ActionRunner.perform { try InvoiceActions(context: context).pause(invoiceID: invoice, until: day, reason: reason) }
     }
 }
@@ -49,11 +49,11 @@ struct ResumeCommand: ParsableCommand {
 
     @Argument(help: "Invoice number.") var invoice: String
     @OptionGroup var options: ConfigOptions
-    @Option(help: ArgumentHelp("Act as if the clock read this instant (tests, time travel).", visibility: .hidden)) var now: String?
+    @OptionGroup var clock: HiddenClockOption
 
     func run() throws {
         let configuration = try options.load()
-        let context = try CommandContext.open(configuration, clock: try ClockOption.clock(now, zone: configuration.company.timeZone))
+        let context = try clock.context(for: configuration)
         try ActionRunner.perform { try InvoiceActions(context: context).resume(invoiceID: invoice) }
     }
 }

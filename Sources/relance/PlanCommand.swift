@@ -14,11 +14,11 @@ struct PlanCommand: ParsableCommand {
     @Option(help: "Last day included, YYYY-MM-DD (default: 30 days after --from).") var to: String?
     @Flag(help: "Print JSON.") var json = false
     @OptionGroup var options: ConfigOptions
-    @Option(help: ArgumentHelp("Act as if the clock read this instant (tests, time travel).", visibility: .hidden)) var now: String?
+    @OptionGroup var clock: HiddenClockOption
 
     func run() throws {
         let configuration = try options.load()
-        let context = try CommandContext.open(configuration, clock: try ClockOption.clock(now, zone: configuration.company.timeZone))
+        let context = try clock.context(for: configuration)
         let calendar = configuration.calendar
         let zone = configuration.company.timeZone
         let first = try DateArgument.parse(from, option: "from") ?? calendar.localDate(of: context.clock.now())

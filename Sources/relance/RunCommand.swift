@@ -55,6 +55,18 @@ enum ClockOption {
     }
 }
 
+/// The hidden `--now` of the commands that change or show state, so a
+/// time-travel test can run `paid`, `status`… on the same clock as `run --now`.
+struct HiddenClockOption: ParsableArguments {
+    @Option(help: ArgumentHelp("Act as if the clock read this instant (tests, time travel).", visibility: .hidden))
+    var now: String?
+
+    /// The daemon's parts, on the system clock or the one stopped at `--now`.
+    func context(for configuration: RelanceConfiguration) throws -> DaemonContext {
+        try CommandContext.open(configuration, clock: ClockOption.clock(now, zone: configuration.company.timeZone))
+    }
+}
+
 /// Opens the daemon's parts for a command, with diagnostics on standard error.
 enum CommandContext {
     static func open(_ configuration: RelanceConfiguration, clock: any WallClock) throws -> DaemonContext {

@@ -14,11 +14,11 @@ struct StatusCommand: ParsableCommand {
     @Argument(help: "One invoice number (default: every invoice).") var invoice: String?
     @Flag(help: "Print JSON.") var json = false
     @OptionGroup var options: ConfigOptions
-    @Option(help: ArgumentHelp("Act as if the clock read this instant (tests, time travel).", visibility: .hidden)) var now: String?
+    @OptionGroup var clock: HiddenClockOption
 
     func run() throws {
         let configuration = try options.load()
-        let context = try CommandContext.open(configuration, clock: try ClockOption.clock(now, zone: configuration.company.timeZone))
+        let context = try clock.context(for: configuration)
         let now = context.clock.now()
         let today = configuration.calendar.localDate(of: now)
         let zone = configuration.company.timeZone

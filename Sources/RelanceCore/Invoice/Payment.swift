@@ -41,7 +41,7 @@ public enum Balance {
         for offer in invoice.discountOffers {
             let inTime = payments.filter { $0.date <= min(offer.deadline, date) }
                 .reduce(Money.zero(invoice.currency)) { $0 + $1.amount }
-            if !payments.isEmpty, inTime.isPositive, inTime >= offer.payable { return offer }
+            if inTime.isPositive, inTime >= offer.payable { return offer }
         }
         return nil
     }

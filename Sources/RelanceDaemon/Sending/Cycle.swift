@@ -242,7 +242,7 @@ public struct Cycle {
         for extra in customerSettings?.cc ?? [] where !cc.contains(extra) && !invoice.customer.emails.contains(extra) { cc.append(extra) }
         return ReminderFacts(
             invoice: invoice, step: row.step, kind: row.kind, language: configuration.language(for: invoice.customer),
-            amountDue: balance, discount: row.kind == .discount || offer != nil ? offer : nil, sendDate: today,
+            amountDue: balance, discount: offer, sendDate: today,
             companyName: configuration.company.name, from: configuration.company.email, replyTo: configuration.company.replyTo,
             to: invoice.customer.emails, cc: cc,
             messageID: MessageID.make(invoiceID: invoice.id, step: row.step, domain: configuration.company.email.domain),
