@@ -53,6 +53,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(name: "RelanceTransport", dependencies: ["CCurlShim", "RelanceMail"], swiftSettings: strict),
+        .target(name: "RelanceReport", dependencies: ["RelanceCore", "RelanceFormats"], swiftSettings: strict),
         .target(
             name: "RelanceDaemon",
             dependencies: [
@@ -65,6 +66,7 @@ let package = Package(
             name: "relance",
             dependencies: [
                 "RelanceCore", "RelanceFormats", "RelanceConfig", "RelanceStore", "RelanceDaemon", "RelanceMail", "RelanceTransport", "CCurlShim",
+                "RelanceReport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -80,6 +82,7 @@ let package = Package(
         // Starts the project's own test servers (scripts/test-servers) for the tests that need them.
         .target(name: "RelanceTestSupport", path: "Tests/RelanceTestSupport", swiftSettings: strict),
         .testTarget(name: "RelanceTransportTests", dependencies: ["RelanceTransport", "RelanceTestSupport"], swiftSettings: strict),
+        .testTarget(name: "RelanceReportTests", dependencies: ["RelanceReport"], swiftSettings: strict),
         .testTarget(name: "RelanceDaemonTests", dependencies: ["RelanceDaemon"], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["RelanceTestSupport"], swiftSettings: strict),
     ],

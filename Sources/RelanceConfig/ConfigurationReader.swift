@@ -61,7 +61,7 @@ struct ConfigurationReader {
 
     private mutating func paths() -> PathSettings? {
         let section = table(root, "paths", required: false) ?? .table([])
-        allowOnly(section, "paths", ["inbox", "state_dir", "send_log", "templates", "outbox", "archive", "rejected", "payments", "max_file_bytes"])
+        allowOnly(section, "paths", ["inbox", "state_dir", "send_log", "templates", "outbox", "archive", "rejected", "payments", "max_file_bytes", "metrics_dir"])
         func path(_ key: String, _ fallback: String, in reader: inout ConfigurationReader) -> String {
             let value = reader.string(section, "paths.\(key)", required: false) ?? fallback
             return value.hasPrefix("/") ? value : (reader.directory as NSString).appendingPathComponent(value)
@@ -75,7 +75,8 @@ struct ConfigurationReader {
             archive: path("archive", (state as NSString).appendingPathComponent("archive"), in: &self),
             rejected: path("rejected", (state as NSString).appendingPathComponent("rejected"), in: &self),
             payments: path("payments", "payments", in: &self),
-            maxFileBytes: maxFileBytes(section))
+            maxFileBytes: maxFileBytes(section),
+            metricsDirectory: string(section, "paths.metrics_dir", required: false) == nil ? nil : path("metrics_dir", "", in: &self))
     }
 
     private mutating func maxFileBytes(_ section: ConfigValue) -> Int {

@@ -79,6 +79,8 @@ public struct PathSettings: Sendable {
     public var payments: String
     /// Files larger than this are rejected unread.
     public var maxFileBytes: Int
+    /// When set, the daemon writes `relance.prom` here after each cycle (node_exporter's textfile collector).
+    public var metricsDirectory: String?
 }
 
 /// When reminders may go out.

@@ -101,6 +101,19 @@ enum Schema {
                 CREATE INDEX reminders_envelope_tag ON reminders(envelope_tag);
                 """)
         }
+        migrator.registerMigration("v3-insight") { db in
+            try db.execute(sql: """
+                ALTER TABLE replies ADD COLUMN promise_date TEXT;
+                CREATE INDEX replies_invoice ON replies(invoice_id);
+                ALTER TABLE invoices ADD COLUMN owed_minor INTEGER NOT NULL DEFAULT 0;
+                UPDATE invoices SET owed_minor = total_minor - COALESCE(json_extract(document, '$.amountPaid.minorUnits'), 0);
+                CREATE INDEX invoices_state ON invoices(state, currency);
+                CREATE TABLE daemon_state (
+                    key TEXT PRIMARY KEY NOT NULL,
+                    value TEXT NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 }

@@ -1,4 +1,5 @@
 public import Foundation
+public import RelanceCore
 internal import GRDB
 
 /// The store's operations for replies: where the mailbox was read up to,
@@ -20,11 +21,12 @@ extension StoreTransaction {
 
     /// Records a message once: false when its fingerprint (Message-ID, else a hash of its bytes) was seen before.
     public func recordReply(fingerprint: String, messageID: String?, invoiceID: String?, kind: String, intent: String?,
-                            sender: String?, detail: String?, at: Date) throws -> Bool {
+                            sender: String?, detail: String?, promiseDate: LocalDate? = nil, at: Date) throws -> Bool {
         try db.execute(sql: """
-            INSERT OR IGNORE INTO replies (received_at, message_id, invoice_id, kind, detail, fingerprint, intent, sender)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [Int64(at.timeIntervalSince1970), messageID, invoiceID, kind, detail, fingerprint, intent, sender])
+            INSERT OR IGNORE INTO replies (received_at, message_id, invoice_id, kind, detail, fingerprint, intent, sender, promise_date)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [Int64(at.timeIntervalSince1970), messageID, invoiceID, kind, detail, fingerprint, intent, sender,
+                             promiseDate?.iso])
         return db.changesCount > 0
     }
 
@@ -74,5 +76,13 @@ extension StoreTransaction {
 
     public func attention(_ invoiceID: String) throws -> String? {
         try String.fetchOne(db, sql: "SELECT attention FROM invoices WHERE id = ?", arguments: [invoiceID])
+    }
+
+    /// The customer's latest reply about an invoice that said something (paid, dispute, promise…), if any.
+    public func latestIntent(invoiceID: String) throws -> (intent: String, promiseDate: LocalDate?)? {
+        try Row.fetchOne(db, sql: """
+            SELECT intent, promise_date FROM replies WHERE invoice_id = ? AND kind = 'reply' AND intent IS NOT NULL
+            ORDER BY received_at DESC, id DESC LIMIT 1
+            """, arguments: [invoiceID]).map { ($0["intent"], ($0["promise_date"] as String?).flatMap { LocalDate(iso: $0) }) }
     }
 }

@@ -50,21 +50,22 @@ public struct StoreTransaction {
                               format: String, at: Date) throws -> Int {
         let document = String(decoding: try Self.encoder.encode(invoice), as: UTF8.self)
         let due = invoice.dueDate?.iso ?? invoice.issueDate.iso
+        let owed = (invoice.total - invoice.amountPaid).minorUnits
         if let existing = try Int.fetchOne(db, sql: "SELECT revision FROM invoices WHERE id = ?", arguments: [invoice.id]) {
             try db.execute(sql: """
                 UPDATE invoices SET customer_key = ?, currency = ?, total_minor = ?, issue_date = ?, due_date = ?,
-                    source_file = ?, source_hash = ?, format = ?, document = ?, revision = ?, updated_at = ?, state = 'open'
+                    source_file = ?, source_hash = ?, format = ?, document = ?, revision = ?, updated_at = ?, state = 'open', owed_minor = ?
                 WHERE id = ?
                 """, arguments: [customerKey, invoice.currency.code, invoice.total.minorUnits, invoice.issueDate.iso, due,
-                                 sourceFile, sourceHash, format, document, existing + 1, seconds(at), invoice.id])
+                                 sourceFile, sourceHash, format, document, existing + 1, seconds(at), owed, invoice.id])
             return existing + 1
         }
         try db.execute(sql: """
             INSERT INTO invoices (id, customer_key, currency, total_minor, issue_date, due_date, source_file, source_hash,
-                                  format, document, revision, ingested_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
+                                  format, document, revision, ingested_at, updated_at, owed_minor)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)
             """, arguments: [invoice.id, customerKey, invoice.currency.code, invoice.total.minorUnits, invoice.issueDate.iso,
-                             due, sourceFile, sourceHash, format, document, seconds(at), seconds(at)])
+                             due, sourceFile, sourceHash, format, document, seconds(at), seconds(at), owed])
         return 1
     }
 

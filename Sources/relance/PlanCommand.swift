@@ -1,3 +1,4 @@
+import RelanceReport
 import ArgumentParser
 import Foundation
 import RelanceCore
@@ -54,7 +55,7 @@ struct PlanCommand: ParsableCommand {
         for row in views {
             table.append([ZonedDateTime.iso8601(row.sendAt, in: zone), row.invoiceID, row.step, row.kind, amount(row), row.state])
         }
-        Console.out(PreviewRenderer.align(table).joined(separator: "\n"))
+        Console.out(TextTable.align(table).joined(separator: "\n"))
         Console.out("\(views.count) reminder\(views.count == 1 ? "" : "s") from \(first) to \(last)")
     }
 }

@@ -1,3 +1,4 @@
+import RelanceReport
 import Foundation
 import RelanceConfig
 import RelanceCore
@@ -122,7 +123,7 @@ struct PreviewRenderer {
                     rows.append([step.name, step.kind.rawValue, step.date.iso, ZonedDateTime.iso8601(step.sendAt, in: zone),
                                  money(step.amountDue), note])
                 }
-                lines += Self.align(rows).map { "  " + $0 }
+                lines += TextTable.align(rows).map { "  " + $0 }
             }
             lines.append("")
         }
@@ -132,15 +133,5 @@ struct PreviewRenderer {
             lines.append("")
         }
         return lines.joined(separator: "\n")
-    }
-
-    static func align(_ rows: [[String]]) -> [String] {
-        guard let columns = rows.map(\.count).max() else { return [] }
-        let widths = (0..<columns).map { column in rows.map { column < $0.count ? $0[column].count : 0 }.max() ?? 0 }
-        return rows.map { row in
-            row.enumerated().map { index, cell in
-                index == row.count - 1 ? cell : cell + String(repeating: " ", count: widths[index] - cell.count)
-            }.joined(separator: "  ").trimmingCharacters(in: .whitespaces)
-        }
     }
 }

@@ -10,7 +10,7 @@ struct Relance: ParsableCommand {
         version: VersionText.full,
         subcommands: [
             RunCommand.self, CheckCommand.self, PreviewCommand.self, PlanCommand.self, StatusCommand.self,
-            PaidCommand.self, PauseCommand.self, ResumeCommand.self, SendTestCommand.self, InspectCommand.self,
+            PaidCommand.self, PauseCommand.self, ResumeCommand.self, SendTestCommand.self, InspectCommand.self, ReportCommand.self, MetricsCommand.self,
         ]
     )
 }

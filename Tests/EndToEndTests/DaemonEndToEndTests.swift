@@ -100,7 +100,7 @@ struct DaemonEndToEndTests {
         let reason = try String(contentsOfFile: box.rejected + "/bad-0025.json.reason", encoding: .utf8)
         #expect(reason.contains("symbolic link"))
         #expect(FileManager.default.fileExists(atPath: outside))  // the link target was never touched
-        let status = try box.run(["status", "--json", "--now", Self.now])
+        let status = try box.run(["status", "--all", "--json", "--now", Self.now])
         #expect(((try status.json())["invoices"] as? [Any])?.count == 1000)
         #expect(daemon.stop() == 0)
     }
@@ -133,7 +133,7 @@ struct DaemonEndToEndTests {
         let messages = try box.outboxMessages()
         let ids = messages.map(\.messageID)
         #expect(Set(ids).count == ids.count, "a message was delivered twice")
-        let status = try (try box.run(["status", "--json", "--now", "2026-12-29T10:00:00+01:00"])).json()
+        let status = try (try box.run(["status", "--all", "--json", "--now", "2026-12-29T10:00:00+01:00"])).json()
         let invoices = try #require(status["invoices"] as? [[String: Any]])
         #expect(invoices.count == 500)
         var sentIDs = Set<String>(), uncertainIDs = Set<String>()

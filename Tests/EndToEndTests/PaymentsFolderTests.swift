@@ -15,7 +15,7 @@ struct PaymentsFolderTests {
         try csv.write(toFile: box.root + "/payments/bank-2026-11-12.csv", atomically: true, encoding: .utf8)
         try "invoice;amount;date\nP-1;100,00;2026-11-13\nP-404;5,00;2026-11-13\n".write(toFile: box.root + "/payments/bad.csv", atomically: true, encoding: .utf8)
         #expect(try box.run(["run", "--once", "--now", "2026-11-13T10:00:00+01:00"]).status == 0)
-        let status = try (try box.run(["status", "--json", "--now", "2026-11-13T10:00:00+01:00"])).json()
+        let status = try (try box.run(["status", "--all", "--json", "--now", "2026-11-13T10:00:00+01:00"])).json()
         let invoices = try #require(status["invoices"] as? [[String: Any]])
         func invoice(_ id: String) -> [String: Any]? { invoices.first { $0["id"] as? String == id } }
         #expect(invoice("P-1")?["amountDue"] as? String == "600.00")   // partial; the bad file's 100.00 was not applied

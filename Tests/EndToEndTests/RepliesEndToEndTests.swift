@@ -90,7 +90,11 @@ struct RepliesEndToEndTests {
         let status = try (try box.run(["status", "--json", "--now", "2026-11-03T10:00:00+01:00"])).json()
         let invoices = try #require(status["invoices"] as? [[String: Any]])
         func invoice(_ id: String) -> [String: Any]? { invoices.first { $0["id"] as? String == id } }
-        #expect((invoice("R-1")?["state"] as? String)?.hasPrefix("paused until 2026-12-16") == true)
+        #expect(invoice("R-1")?["state"] as? String == "promised")
+        #expect(invoice("R-1")?["promisedFor"] as? String == "2026-12-15")
+        #expect(invoice("R-2")?["state"] as? String == "paused")
+        #expect(invoice("R-2")?["pausedUntil"] as? String == "2026-12-07")
+        #expect(invoice("R-3")?["state"] as? String == "bounced")
         #expect((invoice("R-1")?["attention"] as? [String])?.contains { $0.hasPrefix("the customer replied (promise)") } == true)
         #expect((invoice("R-3")?["attention"] as? [String])?.contains { $0.contains("ghost@customers.test is undeliverable") } == true)
         #expect(invoice("R-3")?["reminders"].flatMap { ($0 as? [[String: Any]])?.first { $0["step"] as? String == "due" }?["state"] as? String } == "bounced")

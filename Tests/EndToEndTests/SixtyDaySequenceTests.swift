@@ -67,7 +67,7 @@ struct SixtyDaySequenceTests {
         #expect(log.contains { $0.hasPrefix("2026-11-20T15:00:00+01:00 event=paid invoice=F-B") })
         #expect(log.contains { $0.contains("event=cancelled invoice=F-B") && $0.contains("reason=paid") })
         // status reports the paid invoice and the next reminders.
-        let status = try box.run(["status", "--json", "--now", "2026-12-31T12:00:00+01:00"])
+        let status = try box.run(["status", "--all", "--json", "--now", "2026-12-31T12:00:00+01:00"])
         let invoices = try #require((try status.json())["invoices"] as? [[String: Any]])
         #expect(invoices.first { $0["id"] as? String == "F-B" }?["state"] as? String == "paid")
         let a = try #require(invoices.first { $0["id"] as? String == "F-A" })

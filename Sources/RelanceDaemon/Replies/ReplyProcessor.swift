@@ -30,7 +30,8 @@ public struct ReplyProcessor {
             journal.discard()
             let (reminderID, invoiceID) = try match(analysis, parsed: parsed, tx: tx)
             fresh = try tx.recordReply(fingerprint: fingerprint, messageID: messageID, invoiceID: invoiceID, kind: analysis.kind.rawValue,
-                                       intent: analysis.intent?.rawValue, sender: analysis.from, detail: analysis.subject, at: now)
+                                       intent: analysis.intent?.rawValue, sender: analysis.from, detail: analysis.subject,
+                                       promiseDate: analysis.intent == .promise ? analysis.promiseDate : nil, at: now)
             guard fresh else { return }
             var fields: [(String, String?)] = [("kind", analysis.kind.rawValue), ("from", analysis.from), ("subject", analysis.subject)]
             switch analysis.kind {

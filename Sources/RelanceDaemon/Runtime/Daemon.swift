@@ -38,15 +38,22 @@ public final class Daemon {
         notifier.notify("READY=1\nSTATUS=watching \(context.configuration.paths.inbox)")
         context.logger.info("relance started", metadata: ["inbox": "\(context.configuration.paths.inbox)"])
         var lastWatchdog: ContinuousClock.Instant?
+        var lastMark: ContinuousClock.Instant?
 
         while true {
             if let replies, lastPoll.map({ monotonic.now - $0 >= .seconds(replies.settings.pollIntervalSeconds) }) ?? true {
                 lastPoll = monotonic.now
                 replies.poll()
             }
-            let summary = try Cycle(context: context).run()
-            if summary.sent + summary.deferred + summary.failed + summary.uncertain > 0 {
-                context.logger.info("cycle: \(summary)")
+            let cycle = Cycle(context: context)
+            let summary = try cycle.run()
+            let acted = summary.sent + summary.deferred + summary.failed + summary.uncertain > 0
+            if acted { context.logger.info("cycle: \(summary)") }
+            // The cycle's bookkeeping and relance.prom: after sending, else at most once a minute (an fsync each).
+            if acted || lastMark.map({ monotonic.now - $0 >= .seconds(60) }) ?? true {
+                lastMark = monotonic.now
+                try cycle.markCompleted()
+                cycle.writeMetrics()
             }
             let timeout = sleepMilliseconds()
             var fds = [pollfd(fd: inotify.descriptor, events: Int16(POLLIN), revents: 0),
