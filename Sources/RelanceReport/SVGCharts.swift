@@ -50,7 +50,7 @@ public enum SVGCharts {
             if points.count > 1 { svg += "<polyline fill=\"none\" stroke=\"\(colour)\" stroke-width=\"2.5\" points=\"\(points.joined(separator: " "))\"/>" }
         }
         for (index, month) in months.enumerated() where months.count <= 12 || index % 2 == 0 {
-            svg += text(x: x(index), y: base + 18, String(month.monthLabel.suffix(5)), anchor: "middle", size: 11)
+            svg += text(x: x(index), y: base + 18, month.monthLabel, anchor: "middle", size: 10)
         }
         svg += "<rect x=\"\(left + 10)\" y=\"\(height - 22)\" width=\"12\" height=\"12\" fill=\"#1565c0\"/>"
         svg += text(x: left + 28, y: height - 12, "simple", anchor: "start", size: 12)
@@ -61,7 +61,7 @@ public enum SVGCharts {
 
     /// Horizontal bars of what the top customers were invoiced, with share and score.
     public static func topCustomers(_ customers: [CustomerStanding]) -> String {
-        let rowHeight = 34, width = 640, labelWidth = 200, barSpace = 300
+        let rowHeight = 34, width = 680, labelWidth = 200, barSpace = 260
         let height = max(1, customers.count) * rowHeight + 20
         let highest = max(customers.map(\.invoiced.minorUnits).max() ?? 0, 1)
         var svg = open(width: width, height: height, title: "Top customers by amount invoiced")
