@@ -131,5 +131,13 @@ struct InsightEndToEndTests {
         }
         let printed = try box.run(["metrics", "--now", "2026-11-20T12:00:00+01:00"])
         #expect(printed.stdout == text)
+
+        // With [paths] metrics_dir, each cycle writes the file itself.
+        let configured = try String(contentsOfFile: box.config, encoding: .utf8)
+            .replacingOccurrences(of: "[paths]\n", with: "[paths]\nmetrics_dir = \"daemon-metrics\"\n")
+        try configured.write(toFile: box.config, atomically: true, encoding: .utf8)
+        #expect(try box.run(["run", "--once", "--now", "2026-11-20T12:00:00+01:00"]).status == 0)
+        let written = try String(contentsOfFile: box.root + "/daemon-metrics/relance.prom", encoding: .utf8)
+        #expect(written.contains("relance_last_cycle_timestamp_seconds 1795172400\n"))
     }
 }
