@@ -14,6 +14,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "relance", targets: ["relance"]),
+        .executable(name: "relance-bench", targets: ["relance-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -69,6 +70,16 @@ let package = Package(
                 "RelanceReport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+
+        // In-process timings for scripts/bench (next wake-up, status of one invoice).
+        .executableTarget(
+            name: "relance-bench",
+            dependencies: [
+                "RelanceCore", "RelanceFormats", "RelanceConfig", "RelanceStore", "RelanceDaemon",
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),

@@ -34,29 +34,13 @@ struct StatusCommand: ParsableCommand {
     func run() throws {
         let configuration = try options.load()
         let context = try clock.context(for: configuration)
-        let now = context.clock.now()
-        let today = configuration.calendar.localDate(of: now)
         let zone = configuration.company.timeZone
-        let rows: [InvoiceStatus] = try context.store.read { tx in
-            let invoices: [StoredInvoice]
-            if let invoice {
-                guard let one = try tx.invoice(id: invoice) else { return [] }
-                invoices = [one]
-            } else {
-                invoices = try tx.invoices(state: all || !wantedStates.isEmpty ? nil : .open)
-            }
-            return try invoices.filter(matchesCustomer).map { stored in
-                let payments = try tx.payments(invoiceID: stored.invoice.id, currency: stored.invoice.currency)
-                let charges = try? LateCharges.compute(invoice: stored.invoice, payments: payments, asOf: today,
-                                                       law: configuration.lateChargeLaw(for: stored.invoice.customer),
-                                                       rates: configuration.referenceRates)
-                let intent = try tx.latestIntent(invoiceID: stored.invoice.id)
-                return InvoiceStatus(stored: stored, balance: Balance.due(stored.invoice, payments: payments, on: today),
-                                     lateCharges: stored.state == .open ? charges ?? nil : nil,
-                                     reminders: try tx.reminders(invoiceID: stored.invoice.id),
-                                     lastEvent: try tx.lastEvent(invoiceID: stored.invoice.id), today: today,
-                                     note: try tx.attention(stored.invoice.id), intent: intent)
-            }
+        let query = StatusQuery(context: context)
+        let rows: [InvoiceStatus]
+        if let invoice {
+            rows = try query.one(invoice).map { [$0] } ?? []
+        } else {
+            rows = try query.many(includeClosed: all || !wantedStates.isEmpty, keep: matchesCustomer)
         }
         if let invoice, rows.isEmpty {
             Console.error("relance: no invoice \(invoice)")

@@ -1,38 +1,38 @@
-import Foundation
-import RelanceCore
-import RelanceFormats
-import RelanceStore
+public import Foundation
+public import RelanceCore
+public import RelanceFormats
+public import RelanceStore
 
 /// The state `status` reports for an invoice, the most pressing first.
-enum Standing: String, CaseIterable {
+public enum Standing: String, CaseIterable, Sendable {
     case noContact = "no-contact", disputed, promised, paused, bounced, uncertain, planned, open, paid, cancelled
 }
 
 /// One invoice's standing, as `status` shows it.
-struct InvoiceStatus {
-    let stored: StoredInvoice
-    let balance: Money
+public struct InvoiceStatus {
+    public let stored: StoredInvoice
+    public let balance: Money
     /// Statutory charges owed today, when the law grants them and the rate table covers the period.
-    let lateCharges: LateChargesResult?
-    let reminders: [ReminderRecord]
-    let lastEvent: String?
-    let today: LocalDate
+    public let lateCharges: LateChargesResult?
+    public let reminders: [ReminderRecord]
+    public let lastEvent: String?
+    public let today: LocalDate
     /// Why a person should look at this invoice (a reply, a hard bounce…).
-    let note: String?
+    public let note: String?
     /// The customer's latest reply that said something (paid, dispute, promise…).
-    let intent: (intent: String, promiseDate: LocalDate?)?
+    public let intent: (intent: String, promiseDate: LocalDate?)?
 
-    var next: ReminderRecord? {
+    public var next: ReminderRecord? {
         reminders.filter { $0.state == .planned || $0.state == .deferred }.min { $0.sendAt < $1.sendAt }
     }
 
-    var daysLate: Int {
+    public var daysLate: Int {
         guard stored.state == .open, let due = stored.invoice.dueDate else { return 0 }
         return max(0, due.days(until: today))
     }
 
     /// The state, its date when it has one (paused until, promised for), and a line for people.
-    var standing: (state: Standing, date: LocalDate?, text: String) {
+    public var standing: (state: Standing, date: LocalDate?, text: String) {
         switch stored.state {
         case .paid: return (.paid, nil, "paid")
         case .cancelled: return (.cancelled, nil, "cancelled")
@@ -57,7 +57,7 @@ struct InvoiceStatus {
     }
 
     /// Uncertain and failed reminders, which a person must look at.
-    var attention: [String] {
+    public var attention: [String] {
         (note.map { [$0] } ?? []) + reminders.compactMap { row in
             switch row.state {
             case .uncertain: return "\(row.step) uncertain: \(row.detail ?? "")"
@@ -69,14 +69,14 @@ struct InvoiceStatus {
     }
 
     /// "sent 2026-12-02": the last event's name and day, from its send-log line.
-    var lastEventSummary: String? {
+    public var lastEventSummary: String? {
         guard let lastEvent else { return nil }
         let parts = lastEvent.split(separator: " ")
         guard let event = parts.first(where: { $0.hasPrefix("event=") }) else { return nil }
         return "\(event.dropFirst(6)) \(parts.first?.prefix(10) ?? "")"
     }
 
-    func json(zone: TimeZone) -> JSONValue {
+    public func json(zone: TimeZone) -> JSONValue {
         let invoice = stored.invoice
         let standing = self.standing
         var fields: [(String, JSONValue)] = [
@@ -115,5 +115,39 @@ struct InvoiceStatus {
         fields.append(("attention", .array(attention.map { .string($0) })))
         if let lastEvent { fields.append(("lastEvent", .string(lastEvent))) }
         return .object(fields)
+    }
+}
+
+/// Loads the standing of one invoice or of many, in one read transaction:
+/// what `relance status` shows.
+public struct StatusQuery {
+    let context: DaemonContext
+
+    public init(context: DaemonContext) { self.context = context }
+
+    /// One invoice, or nil when there is none by that number.
+    public func one(_ id: String) throws -> InvoiceStatus? {
+        try context.store.read { tx in try tx.invoice(id: id).map { try status($0, tx) } }
+    }
+
+    /// Open invoices (all when `includeClosed`), those `keep` accepts.
+    public func many(includeClosed: Bool, keep: (StoredInvoice) -> Bool = { _ in true }) throws -> [InvoiceStatus] {
+        try context.store.read { tx in
+            try tx.invoices(state: includeClosed ? nil : .open).filter(keep).map { try status($0, tx) }
+        }
+    }
+
+    private func status(_ stored: StoredInvoice, _ tx: StoreTransaction) throws -> InvoiceStatus {
+        let configuration = context.configuration
+        let today = configuration.calendar.localDate(of: context.clock.now())
+        let payments = try tx.payments(invoiceID: stored.invoice.id, currency: stored.invoice.currency)
+        let charges = try? LateCharges.compute(invoice: stored.invoice, payments: payments, asOf: today,
+                                               law: configuration.lateChargeLaw(for: stored.invoice.customer),
+                                               rates: configuration.referenceRates)
+        return InvoiceStatus(stored: stored, balance: Balance.due(stored.invoice, payments: payments, on: today),
+                             lateCharges: stored.state == .open ? charges ?? nil : nil,
+                             reminders: try tx.reminders(invoiceID: stored.invoice.id),
+                             lastEvent: try tx.lastEvent(invoiceID: stored.invoice.id), today: today,
+                             note: try tx.attention(stored.invoice.id), intent: try tx.latestIntent(invoiceID: stored.invoice.id))
     }
 }
