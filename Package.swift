@@ -33,6 +33,9 @@ let package = Package(
         // Non-variadic wrappers of curl_easy_setopt / curl_easy_getinfo.
         .target(name: "CCurlShim", dependencies: ["CCurl"]),
 
+        // Linux calls glibc hides behind _GNU_SOURCE (syncfs for the outbox's batched durability).
+        .target(name: "CSystemShim"),
+
         // zlib as the system provides it (zlib1g-dev): inflates the invoice XML embedded in Factur-X PDFs.
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
 
@@ -53,7 +56,7 @@ let package = Package(
             dependencies: ["RelanceCore", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict
         ),
-        .target(name: "RelanceTransport", dependencies: ["CCurlShim", "RelanceMail"], swiftSettings: strict),
+        .target(name: "RelanceTransport", dependencies: ["CCurlShim", "CSystemShim", "RelanceMail"], swiftSettings: strict),
         .target(name: "RelanceReport", dependencies: ["RelanceCore", "RelanceFormats"], swiftSettings: strict),
         .target(
             name: "RelanceDaemon",

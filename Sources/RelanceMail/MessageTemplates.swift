@@ -1,5 +1,6 @@
 import Foundation
 import Mustache
+import Synchronization
 public import RelanceCore
 
 /// The subject, text and HTML of each reminder, from Mustache templates:
@@ -17,6 +18,9 @@ public struct MessageTemplates: Sendable {
     ]
 
     public let overrideDirectory: String?
+    /// Compiled templates by language, step, kind and part: a cycle sending thousands of
+    /// reminders reads and compiles each template once. A new `MessageTemplates` sees edits.
+    private let compiled = CompiledTemplates()
 
     public init(overrideDirectory: String?) { self.overrideDirectory = overrideDirectory }
 
@@ -52,14 +56,16 @@ public struct MessageTemplates: Sendable {
         let context = Self.context(facts)
         var out: [String] = []
         for part in Self.parts {
-            guard let source = source(language: facts.language, step: facts.step, kind: facts.kind, part: part) else {
-                throw TemplateError(problem: "no \(part) template for \(facts.language.rawValue)/\(facts.step) or \(facts.language.rawValue)/\(facts.kind.rawValue)")
-            }
-            let template: MustacheTemplate
-            do {
-                template = try MustacheTemplate(string: (part == "html" ? "" : "{{% CONTENT_TYPE: TEXT}}") + source.text)
-            } catch {
-                throw TemplateError(problem: "\(source.origin): \(error)")
+            let key = "\(facts.language.rawValue)/\(facts.step)/\(facts.kind.rawValue).\(part)"
+            let template = try compiled.template(key) { () throws(TemplateError) -> MustacheTemplate in
+                guard let source = source(language: facts.language, step: facts.step, kind: facts.kind, part: part) else {
+                    throw TemplateError(problem: "no \(part) template for \(facts.language.rawValue)/\(facts.step) or \(facts.language.rawValue)/\(facts.kind.rawValue)")
+                }
+                do {
+                    return try MustacheTemplate(string: (part == "html" ? "" : "{{% CONTENT_TYPE: TEXT}}") + source.text)
+                } catch {
+                    throw TemplateError(problem: "\(source.origin): \(error)")
+                }
             }
             out.append(template.render(context))
         }
@@ -203,4 +209,16 @@ public struct MessageTemplates: Sendable {
 public struct TemplateError: Error, CustomStringConvertible, Sendable {
     public let problem: String
     public var description: String { "template: \(problem)" }
+}
+
+/// The compiled-template cache behind `MessageTemplates` (shared by its copies, safe across threads).
+final class CompiledTemplates: Sendable {
+    private let templates = Mutex<[String: MustacheTemplate]>([:])
+
+    func template(_ key: String, compile: () throws(TemplateError) -> MustacheTemplate) throws(TemplateError) -> MustacheTemplate {
+        if let known = templates.withLock({ $0[key] }) { return known }
+        let fresh = try compile()
+        templates.withLock { $0[key] = fresh }
+        return fresh
+    }
 }

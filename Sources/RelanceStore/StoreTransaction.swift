@@ -147,11 +147,14 @@ public struct StoreTransaction {
         return db.changesCount
     }
 
-    /// Commits the point of no return: the row is `sending` with its stable Message-ID.
-    public func markSending(_ id: Int64, messageID: String, recipients: String, at: Date) throws {
+    /// Commits the point of no return: the row is `sending` with its stable Message-ID; `sent_at`
+    /// holds the attempt so the minimum gap sees it before the outcome is recorded.
+    public func markSending(_ id: Int64, messageID: String, recipients: String, envelopeTag: String? = nil, at: Date) throws {
         try db.execute(sql: """
-            UPDATE reminders SET state = 'sending', message_id = ?, recipients = ?, attempts = attempts + 1, updated_at = ? WHERE id = ?
-            """, arguments: [messageID, recipients, seconds(at), id])
+            UPDATE reminders SET state = 'sending', message_id = ?, recipients = ?, attempts = attempts + 1, updated_at = ?, sent_at = ?,
+                envelope_tag = ?
+            WHERE id = ?
+            """, arguments: [messageID, recipients, seconds(at), seconds(at), envelopeTag, id])
     }
 
     public func setReminderState(_ id: Int64, _ state: ReminderState, detail: String?, sentAt: Date? = nil,

@@ -5,6 +5,15 @@ public import RelanceMail
 /// run it on their own thread, never on the concurrency pool.
 public protocol MailTransport: Sendable {
     func send(_ message: OutgoingMessage) -> DeliveryOutcome
+
+    /// Makes what `send` delivered since the last call durable; the reason when it could not.
+    /// Called once per batch, before the outcomes are recorded as delivered.
+    func flush() -> String?
+}
+
+extension MailTransport {
+    /// A transport whose acceptance is already durable (an SMTP server's 250) has nothing to flush.
+    public func flush() -> String? { nil }
 }
 
 /// How a delivery attempt ended, classified the way a mail queue needs it.

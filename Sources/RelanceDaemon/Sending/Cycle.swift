@@ -70,147 +70,182 @@ public struct Cycle {
             if byInvoice[row.invoiceID] == nil { order.append(row.invoiceID) }
             byInvoice[row.invoiceID, default: []].append(row)
         }
-        for invoiceID in order {
-            try handle(invoiceID: invoiceID, rows: byInvoice[invoiceID] ?? [], now: now, dryRun: dryRun, summary: &summary)
+        let templates = MessageTemplates(overrideDirectory: context.configuration.paths.templates)
+        var batch = BatchSize()
+        var index = 0
+        while index < order.count {
+            let chunk = Array(order[index..<min(index + batch.size, order.count)])
+            index += chunk.count
+            let started = ContinuousClock.now
+            let toSend = try decide(chunk, rows: byInvoice, now: now, dryRun: dryRun, summary: &summary)
+            if dryRun {
+                for (row, facts) in toSend { printWouldSend(row: row, facts: facts, now: now) }
+                continue
+            }
+            deliver(toSend, templates: templates, summary: &summary)
+            batch.adapt(after: ContinuousClock.now - started)
         }
         return summary
     }
 
-    private func handle(invoiceID: String, rows: [ReminderRecord], now: Date, dryRun: Bool, summary: inout Summary) throws {
-        let configuration = context.configuration
-        let calendar = configuration.calendar
-        let today = calendar.localDate(of: now)
+    /// Decides, in one transaction for the whole chunk, what each invoice's due rows become; the
+    /// reminders to send are committed `sending` (with their Message-IDs) before any is sent.
+    private func decide(_ invoiceIDs: [String], rows: [String: [ReminderRecord]], now: Date, dryRun: Bool,
+                        summary: inout Summary) throws -> [(ReminderRecord, ReminderFacts)] {
         let journal = context.journal()
-        var toSend: (ReminderRecord, ReminderFacts)?
+        var toSend: [(ReminderRecord, ReminderFacts)] = []
         var localSummary = summary
-
         try context.store.write { tx in
             journal.discard()
+            toSend = []
             localSummary = summary
-            toSend = nil
-            guard let stored = try tx.invoice(id: invoiceID) else { return }
-            let invoice = stored.invoice
-            if stored.state != .open {
-                localSummary.cancelled += try tx.cancelWaiting(invoiceID: invoiceID, reason: stored.state.rawValue, at: now)
-                return
-            }
-            let payments = try tx.payments(invoiceID: invoiceID, currency: invoice.currency)
-            let balance = Balance.due(invoice, payments: payments, on: today)
-            if balance.isZero {
-                try ReminderPlanning.refresh(tx, invoice: invoice, configuration: configuration, journal: journal, at: now)
-                localSummary.cancelled += 1
-                return
-            }
-            // An e-invoice that names no buyer e-mail is kept and reported, never mailed.
-            if invoice.customer.emails.isEmpty {
-                for row in rows where !dryRun {
-                    try tx.setReminderState(row.id, .cancelled, detail: "no contact", at: now)
-                    try journal.record(tx, at: now, event: "cancelled", invoice: invoiceID, [("step", row.step), ("reason", "no contact e-mail on the invoice")])
-                }
-                if !dryRun { try tx.setAttention(invoiceID, "no contact: the invoice names no buyer e-mail") }
-                localSummary.cancelled += rows.count
-                return
-            }
-            var sorted = rows.sorted { ($0.sendAt, $0.id) < ($1.sendAt, $1.id) }
-            // A discount step whose discount has lapsed is never sent, even late.
-            if !invoice.discountOffers.contains(where: { today <= $0.deadline }) {
-                for stale in sorted where stale.kind == .discount {
-                    if !dryRun {
-                        try tx.setReminderState(stale.id, .skipped, detail: "the discount lapsed before it could be sent", at: now)
-                        try journal.record(tx, at: now, event: "cancelled", invoice: invoiceID, [
-                            ("step", stale.step), ("reason", "skipped: the discount lapsed before it could be sent"),
-                        ])
-                    }
-                    localSummary.skipped += 1
-                }
-                sorted.removeAll { $0.kind == .discount }
-            }
-            guard let latest = sorted.last else { return }
-            if stored.isPaused(on: today) {
-                guard let until = stored.pausedUntil else { return }  // open-ended: waits for `resume`
-                let day = calendar.sendingDay(onOrAfter: until)
-                try tx.reschedule(latest.id, to: calendar.slot(on: day), localDate: day, at: now)
-                localSummary.postponed += 1
-                return
-            }
-            // Missed while down: only the latest due step goes; older ones are recorded as skipped.
-            for older in sorted.dropLast() where !dryRun {
-                try tx.setReminderState(older.id, .skipped, detail: "missed; superseded by \(latest.step)", at: now)
-                try journal.record(tx, at: now, event: "cancelled", invoice: invoiceID, [
-                    ("step", older.step), ("reason", "skipped: missed while down, superseded by \(latest.step)"),
-                ])
-                localSummary.skipped += 1
-            }
-            // Minimum gap between two reminders to one customer.
-            let gap = configuration.schedule.minGapDays
-            if gap > 0, let last = try tx.lastReminderSent(customerKey: ReminderPlanning.customerKey(invoice.customer)) {
-                let earliest = calendar.localDate(of: last).adding(days: gap)
-                if today < earliest {
-                    let day = calendar.sendingDay(onOrAfter: earliest)
-                    if !dryRun { try tx.reschedule(latest.id, to: calendar.slot(on: day), localDate: day, at: now) }
-                    localSummary.postponed += 1
-                    return
+            for invoiceID in invoiceIDs {
+                if let item = try decide(invoiceID: invoiceID, rows: rows[invoiceID] ?? [], tx: tx, journal: journal, now: now,
+                                         dryRun: dryRun, summary: &localSummary) {
+                    toSend.append(item)
                 }
             }
-            var facts = self.facts(invoice: invoice, row: latest, balance: balance, today: today, now: now,
-                                   references: try tx.sentMessageIDs(invoiceID: invoiceID))
-            if latest.kind == .postDue || latest.kind == .final {
-                facts.lateCharges = self.lateCharges(invoice, payments: payments, on: today)
-            }
-            if dryRun {
-                toSend = (latest, facts)
-                return
-            }
-            // Addresses that bounced hard or complained are never mailed again.
-            let blocked = try tx.undeliverable((facts.to + facts.cc).map(\.value))
-            facts.to.removeAll { blocked.contains($0.value.lowercased()) }
-            facts.cc.removeAll { blocked.contains($0.value.lowercased()) }
-            guard !facts.to.isEmpty else {
-                try tx.setReminderState(latest.id, .failed, detail: "every address of the customer is undeliverable", at: now)
-                try tx.setAttention(invoiceID, "no deliverable address: \(blocked.sorted().joined(separator: ", "))")
-                try journal.record(tx, at: now, event: "failed", invoice: invoiceID, [
-                    ("step", latest.step), ("reason", "every address is undeliverable (bounced or complained)"),
-                ])
-                localSummary.failed += 1
-                return
-            }
-            try tx.markSending(latest.id, messageID: facts.messageID, recipients: (facts.to + facts.cc).map(\.value).joined(separator: ","), at: now)
-            try tx.setEnvelopeTag(latest.id, tag: MessageID.envelopeTag(facts.messageID))
-            toSend = (latest, facts)
         }
         journal.flush(to: context.sendLog)
         summary = localSummary
-        guard let (row, facts) = toSend else { return }
-        if dryRun {
-            var line = LogfmtLine(timestamp: ZonedDateTime.iso8601(now, in: configuration.company.timeZone), event: "would-send")
-            line.add("invoice", invoiceID)
-            line.add("step", row.step)
-            line.add("to", facts.to.map(\.value).joined(separator: ","))
-            line.add("amount", facts.amountDue.description)
-            print(line.text)
-            return
-        }
-        deliver(row: row, facts: facts, now: now, summary: &summary)
+        return toSend
     }
 
-    private func deliver(row: ReminderRecord, facts: ReminderFacts, now: Date, summary: inout Summary) {
-        let outcome: DeliveryOutcome
-        do {
-            let message = try MessageComposer.compose(facts, templates: MessageTemplates(overrideDirectory: context.configuration.paths.templates))
-            outcome = context.transport.send(message)
-        } catch {
-            // A broken template is not the server's fault: fail this reminder with the reason, never crash.
-            outcome = .failed(reason: error.description)
+    private func decide(invoiceID: String, rows: [ReminderRecord], tx: StoreTransaction, journal: Journal, now: Date, dryRun: Bool,
+                        summary: inout Summary) throws -> (ReminderRecord, ReminderFacts)? {
+        let configuration = context.configuration
+        let calendar = configuration.calendar
+        let today = calendar.localDate(of: now)
+        guard let stored = try tx.invoice(id: invoiceID) else { return nil }
+        let invoice = stored.invoice
+        if stored.state != .open {
+            summary.cancelled += try tx.cancelWaiting(invoiceID: invoiceID, reason: stored.state.rawValue, at: now)
+            return nil
+        }
+        let payments = try tx.payments(invoiceID: invoiceID, currency: invoice.currency)
+        let balance = Balance.due(invoice, payments: payments, on: today)
+        if balance.isZero {
+            try ReminderPlanning.refresh(tx, invoice: invoice, configuration: configuration, journal: journal, at: now)
+            summary.cancelled += 1
+            return nil
+        }
+        // An e-invoice that names no buyer e-mail is kept and reported, never mailed.
+        if invoice.customer.emails.isEmpty {
+            for row in rows where !dryRun {
+                try tx.setReminderState(row.id, .cancelled, detail: "no contact", at: now)
+                try journal.record(tx, at: now, event: "cancelled", invoice: invoiceID, [("step", row.step), ("reason", "no contact e-mail on the invoice")])
+            }
+            if !dryRun { try tx.setAttention(invoiceID, "no contact: the invoice names no buyer e-mail") }
+            summary.cancelled += rows.count
+            return nil
+        }
+        var sorted = rows.sorted { ($0.sendAt, $0.id) < ($1.sendAt, $1.id) }
+        // A discount step whose discount has lapsed is never sent, even late.
+        if !invoice.discountOffers.contains(where: { today <= $0.deadline }) {
+            for stale in sorted where stale.kind == .discount {
+                if !dryRun {
+                    try tx.setReminderState(stale.id, .skipped, detail: "the discount lapsed before it could be sent", at: now)
+                    try journal.record(tx, at: now, event: "cancelled", invoice: invoiceID, [
+                        ("step", stale.step), ("reason", "skipped: the discount lapsed before it could be sent"),
+                    ])
+                }
+                summary.skipped += 1
+            }
+            sorted.removeAll { $0.kind == .discount }
+        }
+        guard let latest = sorted.last else { return nil }
+        if stored.isPaused(on: today) {
+            guard let until = stored.pausedUntil else { return nil }  // open-ended: waits for `resume`
+            let day = calendar.sendingDay(onOrAfter: until)
+            try tx.reschedule(latest.id, to: calendar.slot(on: day), localDate: day, at: now)
+            summary.postponed += 1
+            return nil
+        }
+        // Missed while down: only the latest due step goes; older ones are recorded as skipped.
+        for older in sorted.dropLast() where !dryRun {
+            try tx.setReminderState(older.id, .skipped, detail: "missed; superseded by \(latest.step)", at: now)
+            try journal.record(tx, at: now, event: "cancelled", invoice: invoiceID, [
+                ("step", older.step), ("reason", "skipped: missed while down, superseded by \(latest.step)"),
+            ])
+            summary.skipped += 1
+        }
+        // Minimum gap between two reminders to one customer.
+        let gap = configuration.schedule.minGapDays
+        if gap > 0, let last = try tx.lastReminderSent(customerKey: ReminderPlanning.customerKey(invoice.customer)) {
+            let earliest = calendar.localDate(of: last).adding(days: gap)
+            if today < earliest {
+                let day = calendar.sendingDay(onOrAfter: earliest)
+                if !dryRun { try tx.reschedule(latest.id, to: calendar.slot(on: day), localDate: day, at: now) }
+                summary.postponed += 1
+                return nil
+            }
+        }
+        var facts = self.facts(invoice: invoice, row: latest, balance: balance, today: today, now: now,
+                               references: try tx.sentMessageIDs(invoiceID: invoiceID))
+        if latest.kind == .postDue || latest.kind == .final {
+            facts.lateCharges = self.lateCharges(invoice, payments: payments, on: today)
+        }
+        if dryRun { return (latest, facts) }
+        // Addresses that bounced hard or complained are never mailed again.
+        let blocked = try tx.undeliverable((facts.to + facts.cc).map(\.value))
+        facts.to.removeAll { blocked.contains($0.value.lowercased()) }
+        facts.cc.removeAll { blocked.contains($0.value.lowercased()) }
+        guard !facts.to.isEmpty else {
+            try tx.setReminderState(latest.id, .failed, detail: "every address of the customer is undeliverable", at: now)
+            try tx.setAttention(invoiceID, "no deliverable address: \(blocked.sorted().joined(separator: ", "))")
+            try journal.record(tx, at: now, event: "failed", invoice: invoiceID, [
+                ("step", latest.step), ("reason", "every address is undeliverable (bounced or complained)"),
+            ])
+            summary.failed += 1
+            return nil
+        }
+        try tx.markSending(latest.id, messageID: facts.messageID, recipients: (facts.to + facts.cc).map(\.value).joined(separator: ","),
+                           envelopeTag: MessageID.envelopeTag(facts.messageID), at: now)
+        return (latest, facts)
+    }
+
+    private func printWouldSend(row: ReminderRecord, facts: ReminderFacts, now: Date) {
+        var line = LogfmtLine(timestamp: ZonedDateTime.iso8601(now, in: context.configuration.company.timeZone), event: "would-send")
+        line.add("invoice", row.invoiceID)
+        line.add("step", row.step)
+        line.add("to", facts.to.map(\.value).joined(separator: ","))
+        line.add("amount", facts.amountDue.description)
+        print(line.text)
+    }
+
+    /// Composes and sends each message of the batch, makes the transport's writes durable, then
+    /// records every outcome in one transaction. A crash before that commit leaves the rows
+    /// `sending`: the next start reports them uncertain and never resends them.
+    private func deliver(_ batch: [(ReminderRecord, ReminderFacts)], templates: MessageTemplates, summary: inout Summary) {
+        guard !batch.isEmpty else { return }
+        var outcomes: [(row: ReminderRecord, facts: ReminderFacts, outcome: DeliveryOutcome, at: Date)] = []
+        outcomes.reserveCapacity(batch.count)
+        for (row, facts) in batch {
+            let outcome: DeliveryOutcome
+            do {
+                outcome = context.transport.send(try MessageComposer.compose(facts, templates: templates))
+            } catch {
+                // A broken template is not the server's fault: fail this reminder with the reason, never crash.
+                outcome = .failed(reason: error.description)
+            }
+            outcomes.append((row, facts, outcome, context.clock.now()))
+        }
+        if let problem = context.transport.flush() {
+            // Written but perhaps not durable: neither resent nor claimed as delivered.
+            outcomes = outcomes.map { item in
+                guard case .delivered = item.outcome else { return item }
+                return (item.row, item.facts, .uncertain(reason: problem), item.at)
+            }
         }
         let journal = context.journal()
-        let after = context.clock.now()
-        let base: [(String, String?)] = [
-            ("step", row.step), ("to", facts.to.map(\.value).joined(separator: ",")), ("amount", facts.amountDue.description),
-            ("message_id", facts.messageID),
-        ]
         do {
             try context.store.write { tx in
                 journal.discard()
+                for (row, facts, outcome, after) in outcomes {
+                    let base: [(String, String?)] = [
+                        ("step", row.step), ("to", facts.to.map(\.value).joined(separator: ",")), ("amount", facts.amountDue.description),
+                        ("message_id", facts.messageID),
+                    ]
                 switch outcome {
                 case .delivered(let reply):
                     try tx.setReminderState(row.id, .sent, detail: reply, sentAt: after, at: after)
@@ -234,17 +269,20 @@ public struct Cycle {
                     try tx.setReminderState(row.id, .uncertain, detail: reason, sentAt: after, at: after)
                     try journal.record(tx, at: after, event: "uncertain", invoice: row.invoiceID, base + [("reason", reason)])
                 }
+                }
             }
             journal.flush(to: context.sendLog)
         } catch {
-            // The row stays in `sending`: the next start reports it as uncertain, never resends it.
-            context.logger.error("could not record the outcome of \(facts.messageID): \(error)")
+            // The rows stay in `sending`: the next start reports them as uncertain, never resends them.
+            context.logger.error("could not record the outcome of \(outcomes.count) reminders: \(error)")
         }
-        switch outcome {
-        case .delivered: summary.sent += 1
-        case .deferred: summary.deferred += 1
-        case .failed: summary.failed += 1
-        case .uncertain: summary.uncertain += 1
+        for item in outcomes {
+            switch item.outcome {
+            case .delivered: summary.sent += 1
+            case .deferred: summary.deferred += 1
+            case .failed: summary.failed += 1
+            case .uncertain: summary.uncertain += 1
+            }
         }
     }
 
@@ -291,6 +329,17 @@ public struct Cycle {
         let name = (path as NSString).lastPathComponent
         let type = name.lowercased().hasSuffix(".pdf") ? "application/pdf" : "application/octet-stream"
         return MailAttachment(fileName: name, contentType: type, bytes: Array(data))
+    }
+}
+
+/// How many invoices one transaction decides and one transaction records: it starts small and
+/// doubles while a batch goes out in under a quarter of a second (up to 512), halving when
+/// slower, so a slow mail server never leaves many rows `sending` at once.
+struct BatchSize {
+    private(set) var size = 16
+
+    mutating func adapt(after elapsed: Duration) {
+        if elapsed < .milliseconds(250) { size = min(512, size * 2) } else if elapsed > .seconds(1) { size = max(1, size / 2) }
     }
 }
 
