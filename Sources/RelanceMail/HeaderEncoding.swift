@@ -23,22 +23,43 @@ public enum HeaderEncoding {
     }
 
     /// Folds `name: value` at white space so no line exceeds 78 characters where possible.
+    /// An existing fold (CRLF + space) in `value` counts as a space. Works on UTF-8 bytes.
     public static func fold(_ name: String, _ value: String) -> String {
-        var lines: [String] = []
-        var current = name + ":"
-        for (index, piece) in value.split(separator: "\r\n ", omittingEmptySubsequences: false).enumerated() {
-            for word in piece.split(separator: " ", omittingEmptySubsequences: false) {
-                if current.utf8.count + 1 + word.utf8.count > 78, current.utf8.count > name.utf8.count + 1 {
-                    lines.append(current)
-                    current = " " + word
-                } else {
-                    current += " " + word
-                }
+        var out = Array(name.utf8)
+        out.append(UInt8(ascii: ":"))
+        let minimum = out.count
+        var lineLength = out.count
+        let bytes = Array(value.utf8)
+        var wordStart = 0
+        var index = 0
+
+        func word(_ start: Int, _ end: Int) {
+            let length = end - start
+            if lineLength + 1 + length > 78, lineLength > minimum {
+                out.append(13)
+                out.append(10)
+                lineLength = 0
             }
-            _ = index
+            out.append(0x20)
+            out.append(contentsOf: bytes[start..<end])
+            lineLength += 1 + length
         }
-        lines.append(current)
-        return lines.joined(separator: "\r\n")
+
+        while index < bytes.count {
+            if bytes[index] == 0x20 {
+                word(wordStart, index)
+                index += 1
+                wordStart = index
+            } else if bytes[index] == 13, index + 2 < bytes.count, bytes[index + 1] == 10, bytes[index + 2] == 0x20 {
+                word(wordStart, index)
+                index += 3
+                wordStart = index
+            } else {
+                index += 1
+            }
+        }
+        word(wordStart, bytes.count)
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Line breaks and other control characters become spaces: a header value is one logical line.

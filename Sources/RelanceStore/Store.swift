@@ -67,3 +67,11 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
 
     public var description: String { "store: \(operation) failed: \(underlying)" }
 }
+
+extension Database {
+    /// Runs one statement through GRDB's statement cache: compiled (and authorized) once per
+    /// connection, not once per call, which counts when a cycle touches thousands of rows.
+    func cachedExecute(sql: String, arguments: StatementArguments = StatementArguments()) throws {
+        try cachedStatement(sql: sql).execute(arguments: arguments)
+    }
+}

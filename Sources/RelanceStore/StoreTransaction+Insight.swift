@@ -8,25 +8,25 @@ extension StoreTransaction {
     /// Every invoice with its payments, sent reminders and promises; `day` turns an instant into the creditor's date.
     public func receivableHistories(day: (Date) -> LocalDate) throws -> [ReceivableHistory] {
         var payments: [String: [(Int64, String, String?)]] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT invoice_id, amount_minor, date, reference FROM payments ORDER BY date, id") {
+        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT invoice_id, amount_minor, date, reference FROM payments ORDER BY date, id")) {
             payments[row["invoice_id"], default: []].append((row["amount_minor"], row["date"], row["reference"]))
         }
         var sent: [String: [SentReminder]] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT invoice_id, step, sent_at FROM reminders WHERE state = 'sent' AND sent_at IS NOT NULL") {
+        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT invoice_id, step, sent_at FROM reminders WHERE state = 'sent' AND sent_at IS NOT NULL")) {
             let at = Date(timeIntervalSince1970: TimeInterval(row["sent_at"] as Int64))
             sent[row["invoice_id"], default: []].append(SentReminder(step: row["step"], sentOn: day(at)))
         }
         var promises: [String: [PaymentPromise]] = [:]
-        for row in try Row.fetchAll(db, sql: """
+        for row in try Row.fetchAll(db.cachedStatement(sql: """
             SELECT invoice_id, received_at, promise_date FROM replies
             WHERE invoice_id IS NOT NULL AND intent = 'promise' AND promise_date IS NOT NULL
-            """) {
+            """)) {
             guard let promised = LocalDate(iso: row["promise_date"] as String) else { continue }
             let made = day(Date(timeIntervalSince1970: TimeInterval(row["received_at"] as Int64)))
             promises[row["invoice_id"], default: []].append(PaymentPromise(madeOn: made, promisedFor: promised))
         }
         let decoder = JSONDecoder()
-        return try Row.fetchAll(db, sql: "SELECT id, customer_key, state, document FROM invoices ORDER BY issue_date, id").map { row in
+        return try Row.fetchAll(db.cachedStatement(sql: "SELECT id, customer_key, state, document FROM invoices ORDER BY issue_date, id")).map { row in
             let id: String = row["id"]
             let invoice = try decoder.decode(Invoice.self, from: Data((row["document"] as String).utf8))
             let paid = (payments[id] ?? []).compactMap { amount, date, reference in
@@ -39,27 +39,27 @@ extension StoreTransaction {
 
     /// Open invoices and what they still owe, per currency (payments subtracted, never below zero per invoice).
     public func openTotals() throws -> [(currency: String, invoices: Int, owedMinor: Int64)] {
-        try Row.fetchAll(db, sql: """
+        try Row.fetchAll(db.cachedStatement(sql: """
             SELECT i.currency AS currency, COUNT(*) AS n,
                    SUM(MAX(0, i.owed_minor - COALESCE((SELECT SUM(amount_minor) FROM payments p WHERE p.invoice_id = i.id), 0))) AS owed
             FROM invoices i WHERE i.state = 'open' GROUP BY i.currency ORDER BY i.currency
-            """).map { ($0["currency"], $0["n"], $0["owed"]) }
+            """)).map { ($0["currency"], $0["n"], $0["owed"]) }
     }
 
     /// The last time a reminder was accepted by the mail server.
     public func lastSuccessfulSend() throws -> Date? {
-        try Int64.fetchOne(db, sql: "SELECT MAX(sent_at) FROM reminders WHERE state = 'sent'")
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(sent_at) FROM reminders WHERE state = 'sent'"))
             .map { Date(timeIntervalSince1970: TimeInterval($0)) }
     }
 
     // MARK: - Daemon bookkeeping
 
     public func setDaemonValue(_ key: String, _ value: String) throws {
-        try db.execute(sql: "INSERT INTO daemon_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        try db.cachedExecute(sql: "INSERT INTO daemon_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                        arguments: [key, value])
     }
 
     public func daemonValue(_ key: String) throws -> String? {
-        try String.fetchOne(db, sql: "SELECT value FROM daemon_state WHERE key = ?", arguments: [key])
+        try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM daemon_state WHERE key = ?"), arguments: [key])
     }
 }

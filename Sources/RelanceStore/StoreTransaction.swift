@@ -16,32 +16,32 @@ public struct StoreTransaction {
     // MARK: - Source files
 
     public func sourceOutcome(hash: String) throws -> SourceOutcome {
-        if let id = try String.fetchOne(db, sql: "SELECT document_id FROM source_files WHERE hash = ?", arguments: [hash]) {
+        if let id = try String.fetchOne(db.cachedStatement(sql: "SELECT document_id FROM source_files WHERE hash = ?"), arguments: [hash]) {
             return .duplicate(documentID: id)
         }
         return .new
     }
 
     public func recordSource(hash: String, name: String, documentID: String, kind: String, at: Date) throws {
-        try db.execute(sql: "INSERT OR IGNORE INTO source_files (hash, name, document_id, kind, ingested_at) VALUES (?, ?, ?, ?, ?)",
+        try db.cachedExecute(sql: "INSERT OR IGNORE INTO source_files (hash, name, document_id, kind, ingested_at) VALUES (?, ?, ?, ?, ?)",
                        arguments: [hash, name, documentID, kind, seconds(at)])
     }
 
     // MARK: - Invoices
 
     public func invoice(id: String) throws -> StoredInvoice? {
-        try Row.fetchOne(db, sql: "SELECT * FROM invoices WHERE id = ?", arguments: [id]).map(storedInvoice)
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM invoices WHERE id = ?"), arguments: [id]).map(storedInvoice)
     }
 
     public func invoices(state: InvoiceState? = nil) throws -> [StoredInvoice] {
         if let state {
-            return try Row.fetchAll(db, sql: "SELECT * FROM invoices WHERE state = ? ORDER BY due_date, id", arguments: [state.rawValue]).map(storedInvoice)
+            return try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM invoices WHERE state = ? ORDER BY due_date, id"), arguments: [state.rawValue]).map(storedInvoice)
         }
-        return try Row.fetchAll(db, sql: "SELECT * FROM invoices ORDER BY due_date, id").map(storedInvoice)
+        return try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM invoices ORDER BY due_date, id")).map(storedInvoice)
     }
 
     public func invoiceCount() throws -> Int {
-        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM invoices") ?? 0
+        try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM invoices")) ?? 0
     }
 
     /// Inserts a new invoice or amends an existing one (revision + 1). Returns the revision now stored.
@@ -51,8 +51,8 @@ public struct StoreTransaction {
         let document = String(decoding: try Self.encoder.encode(invoice), as: UTF8.self)
         let due = invoice.dueDate?.iso ?? invoice.issueDate.iso
         let owed = (invoice.total - invoice.amountPaid).minorUnits
-        if let existing = try Int.fetchOne(db, sql: "SELECT revision FROM invoices WHERE id = ?", arguments: [invoice.id]) {
-            try db.execute(sql: """
+        if let existing = try Int.fetchOne(db.cachedStatement(sql: "SELECT revision FROM invoices WHERE id = ?"), arguments: [invoice.id]) {
+            try db.cachedExecute(sql: """
                 UPDATE invoices SET customer_key = ?, currency = ?, total_minor = ?, issue_date = ?, due_date = ?,
                     source_file = ?, source_hash = ?, format = ?, document = ?, revision = ?, updated_at = ?, state = 'open', owed_minor = ?
                 WHERE id = ?
@@ -60,7 +60,7 @@ public struct StoreTransaction {
                                  sourceFile, sourceHash, format, document, existing + 1, seconds(at), owed, invoice.id])
             return existing + 1
         }
-        try db.execute(sql: """
+        try db.cachedExecute(sql: """
             INSERT INTO invoices (id, customer_key, currency, total_minor, issue_date, due_date, source_file, source_hash,
                                   format, document, revision, ingested_at, updated_at, owed_minor)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)
@@ -70,19 +70,19 @@ public struct StoreTransaction {
     }
 
     public func setInvoiceState(_ id: String, _ state: InvoiceState, at: Date) throws {
-        try db.execute(sql: "UPDATE invoices SET state = ?, updated_at = ? WHERE id = ?", arguments: [state.rawValue, seconds(at), id])
+        try db.cachedExecute(sql: "UPDATE invoices SET state = ?, updated_at = ? WHERE id = ?", arguments: [state.rawValue, seconds(at), id])
     }
 
     /// Pauses until `until` (nil: until resumed), or clears the pause when `reason` and `until` are both nil.
     public func setPause(_ id: String, until: LocalDate?, reason: String?, at: Date) throws {
-        try db.execute(sql: "UPDATE invoices SET paused_until = ?, pause_reason = ?, updated_at = ? WHERE id = ?",
+        try db.cachedExecute(sql: "UPDATE invoices SET paused_until = ?, pause_reason = ?, updated_at = ? WHERE id = ?",
                        arguments: [until?.iso, reason, seconds(at), id])
     }
 
     // MARK: - Payments
 
     public func payments(invoiceID: String, currency: Currency) throws -> [Payment] {
-        try Row.fetchAll(db, sql: "SELECT amount_minor, date, reference FROM payments WHERE invoice_id = ? ORDER BY date, id",
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT amount_minor, date, reference FROM payments WHERE invoice_id = ? ORDER BY date, id"),
                          arguments: [invoiceID]).compactMap { row in
             guard let date = LocalDate(iso: row["date"] as String) else { return nil }
             return Payment(amount: Money(minorUnits: row["amount_minor"], currency: currency), date: date, reference: row["reference"])
@@ -90,46 +90,46 @@ public struct StoreTransaction {
     }
 
     public func addPayment(invoiceID: String, _ payment: Payment, source: String, at: Date) throws {
-        try db.execute(sql: "INSERT INTO payments (invoice_id, amount_minor, date, reference, source, recorded_at) VALUES (?, ?, ?, ?, ?, ?)",
+        try db.cachedExecute(sql: "INSERT INTO payments (invoice_id, amount_minor, date, reference, source, recorded_at) VALUES (?, ?, ?, ?, ?, ?)",
                        arguments: [invoiceID, payment.amount.minorUnits, payment.date.iso, payment.reference, source, seconds(at)])
     }
 
     // MARK: - Reminders
 
     public func reminders(invoiceID: String) throws -> [ReminderRecord] {
-        try Row.fetchAll(db, sql: "SELECT * FROM reminders WHERE invoice_id = ? ORDER BY send_at, id", arguments: [invoiceID]).map(reminder)
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM reminders WHERE invoice_id = ? ORDER BY send_at, id"), arguments: [invoiceID]).map(reminder)
     }
 
     public func reminders(state: ReminderState) throws -> [ReminderRecord] {
-        try Row.fetchAll(db, sql: "SELECT * FROM reminders WHERE state = ? ORDER BY send_at, id", arguments: [state.rawValue]).map(reminder)
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM reminders WHERE state = ? ORDER BY send_at, id"), arguments: [state.rawValue]).map(reminder)
     }
 
     /// Reminders waiting to go (planned, or deferred for a retry) whose time has come, oldest first.
     public func dueReminders(at instant: Date, limit: Int = 100_000) throws -> [ReminderRecord] {
-        try Row.fetchAll(db, sql: """
+        try Row.fetchAll(db.cachedStatement(sql: """
             SELECT * FROM reminders WHERE state IN ('planned', 'deferred') AND send_at <= ? ORDER BY send_at, id LIMIT ?
-            """, arguments: [seconds(instant), limit]).map(reminder)
+            """), arguments: [seconds(instant), limit]).map(reminder)
     }
 
     /// Planned or deferred reminders in a window of send instants.
     public func upcomingReminders(from: Date, to: Date) throws -> [ReminderRecord] {
-        try Row.fetchAll(db, sql: """
+        try Row.fetchAll(db.cachedStatement(sql: """
             SELECT * FROM reminders WHERE state IN ('planned', 'deferred') AND send_at >= ? AND send_at < ? ORDER BY send_at, id
-            """, arguments: [seconds(from), seconds(to)]).map(reminder)
+            """), arguments: [seconds(from), seconds(to)]).map(reminder)
     }
 
     /// The earliest instant at which a reminder is waiting to go.
     public func nextWake() throws -> Date? {
-        try Int64.fetchOne(db, sql: "SELECT MIN(send_at) FROM reminders WHERE state IN ('planned', 'deferred')")
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT MIN(send_at) FROM reminders WHERE state IN ('planned', 'deferred')"))
             .map { Date(timeIntervalSince1970: TimeInterval($0)) }
     }
 
     /// Replaces the invoice's planned rows with `plan`, leaving every step that has
     /// already gone further (sent, skipped, uncertain…) untouched: history is never rewritten.
     public func replacePlanned(invoiceID: String, with plan: [PlannedReminder], at: Date) throws {
-        try db.execute(sql: "DELETE FROM reminders WHERE invoice_id = ? AND state = 'planned'", arguments: [invoiceID])
+        try db.cachedExecute(sql: "DELETE FROM reminders WHERE invoice_id = ? AND state = 'planned'", arguments: [invoiceID])
         for step in plan {
-            try db.execute(sql: """
+            try db.cachedExecute(sql: """
                 INSERT OR IGNORE INTO reminders (invoice_id, step, kind, local_date, send_at, state, amount_minor, updated_at)
                 VALUES (?, ?, ?, ?, ?, 'planned', ?, ?)
                 """, arguments: [invoiceID, step.step, step.kind.rawValue, step.localDate.iso, seconds(step.sendAt),
@@ -140,7 +140,7 @@ public struct StoreTransaction {
     /// Cancels every planned or deferred reminder of the invoice; returns how many.
     @discardableResult
     public func cancelWaiting(invoiceID: String, reason: String, at: Date) throws -> Int {
-        try db.execute(sql: """
+        try db.cachedExecute(sql: """
             UPDATE reminders SET state = 'cancelled', detail = ?, updated_at = ?
             WHERE invoice_id = ? AND state IN ('planned', 'deferred')
             """, arguments: [reason, seconds(at), invoiceID])
@@ -150,7 +150,7 @@ public struct StoreTransaction {
     /// Commits the point of no return: the row is `sending` with its stable Message-ID; `sent_at`
     /// holds the attempt so the minimum gap sees it before the outcome is recorded.
     public func markSending(_ id: Int64, messageID: String, recipients: String, envelopeTag: String? = nil, at: Date) throws {
-        try db.execute(sql: """
+        try db.cachedExecute(sql: """
             UPDATE reminders SET state = 'sending', message_id = ?, recipients = ?, attempts = attempts + 1, updated_at = ?, sent_at = ?,
                 envelope_tag = ?
             WHERE id = ?
@@ -159,7 +159,7 @@ public struct StoreTransaction {
 
     public func setReminderState(_ id: Int64, _ state: ReminderState, detail: String?, sentAt: Date? = nil,
                                  retryAt: Date? = nil, at: Date) throws {
-        try db.execute(sql: """
+        try db.cachedExecute(sql: """
             UPDATE reminders SET state = ?, detail = ?, sent_at = COALESCE(?, sent_at), send_at = COALESCE(?, send_at), updated_at = ?
             WHERE id = ?
             """, arguments: [state.rawValue, detail, sentAt.map(seconds), retryAt.map(seconds), seconds(at), id])
@@ -167,14 +167,14 @@ public struct StoreTransaction {
 
     /// Moves a waiting reminder to a later slot (minimum gap between two reminders, a pause).
     public func reschedule(_ id: Int64, to sendAt: Date, localDate: LocalDate, at: Date) throws {
-        try db.execute(sql: "UPDATE reminders SET send_at = ?, local_date = ?, updated_at = ? WHERE id = ?",
+        try db.cachedExecute(sql: "UPDATE reminders SET send_at = ?, local_date = ?, updated_at = ? WHERE id = ?",
                        arguments: [seconds(sendAt), localDate.iso, seconds(at), id])
     }
 
     /// Rows left in `sending` by a crash become `uncertain`; returns them.
     public func markInterruptedUncertain(at: Date) throws -> [ReminderRecord] {
         let rows = try reminders(state: .sending)
-        try db.execute(sql: """
+        try db.cachedExecute(sql: """
             UPDATE reminders SET state = 'uncertain', detail = 'interrupted while sending; not resent automatically', updated_at = ?
             WHERE state = 'sending'
             """, arguments: [seconds(at)])
@@ -183,23 +183,23 @@ public struct StoreTransaction {
 
     /// The last instant a reminder went (or may have gone) to this customer.
     public func lastReminderSent(customerKey: String) throws -> Date? {
-        try Int64.fetchOne(db, sql: """
+        try Int64.fetchOne(db.cachedStatement(sql: """
             SELECT MAX(r.sent_at) FROM reminders r JOIN invoices i ON i.id = r.invoice_id
             WHERE i.customer_key = ? AND r.state IN ('sent', 'sending', 'uncertain', 'bounced')
-            """, arguments: [customerKey]).map { Date(timeIntervalSince1970: TimeInterval($0)) }
+            """), arguments: [customerKey]).map { Date(timeIntervalSince1970: TimeInterval($0)) }
     }
 
     /// Message-IDs of the reminders already sent for an invoice, oldest first (for threading).
     public func sentMessageIDs(invoiceID: String) throws -> [String] {
-        try String.fetchAll(db, sql: """
+        try String.fetchAll(db.cachedStatement(sql: """
             SELECT message_id FROM reminders WHERE invoice_id = ? AND message_id IS NOT NULL
               AND state IN ('sent', 'uncertain', 'bounced') ORDER BY sent_at, id
-            """, arguments: [invoiceID])
+            """), arguments: [invoiceID])
     }
 
     public func reminderCounts() throws -> [ReminderState: Int] {
         var counts: [ReminderState: Int] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM reminders GROUP BY state") {
+        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT state, COUNT(*) AS n FROM reminders GROUP BY state")) {
             if let state = ReminderState(rawValue: row["state"]) { counts[state] = row["n"] }
         }
         return counts
@@ -208,12 +208,12 @@ public struct StoreTransaction {
     // MARK: - Events
 
     public func addEvent(at: Date, event: String, invoiceID: String?, line: String) throws {
-        try db.execute(sql: "INSERT INTO events (at, event, invoice_id, line) VALUES (?, ?, ?, ?)",
+        try db.cachedExecute(sql: "INSERT INTO events (at, event, invoice_id, line) VALUES (?, ?, ?, ?)",
                        arguments: [seconds(at), event, invoiceID, line])
     }
 
     public func lastEvent(invoiceID: String) throws -> String? {
-        try String.fetchOne(db, sql: "SELECT line FROM events WHERE invoice_id = ? ORDER BY id DESC LIMIT 1", arguments: [invoiceID])
+        try String.fetchOne(db.cachedStatement(sql: "SELECT line FROM events WHERE invoice_id = ? ORDER BY id DESC LIMIT 1"), arguments: [invoiceID])
     }
 
     // MARK: - Row mapping

@@ -173,3 +173,65 @@ struct MessageComposerTests {
         }
     }
 }
+
+@Suite("Quoted-printable")
+struct QuotedPrintableTests {
+    @Test("known encodings: '=' escaped, trailing blanks protected, UTF-8 bytes, soft breaks at 76 columns")
+    func known() {
+        #expect(QuotedPrintable.encode("a=b") == "a=3Db")
+        #expect(QuotedPrintable.encode("end \nnext\t") == "end=20\r\nnext=09")
+        #expect(QuotedPrintable.encode("café") == "caf=C3=A9")
+        #expect(QuotedPrintable.encode("one\r\ntwo\n") == "one\r\ntwo\r\n")
+        let long = String(repeating: "x", count: 80)
+        #expect(QuotedPrintable.encode(long) == String(repeating: "x", count: 75) + "=\r\n" + String(repeating: "x", count: 5))
+        // An escape is never split across a soft break.
+        #expect(QuotedPrintable.encode(String(repeating: "x", count: 74) + "é") == String(repeating: "x", count: 74) + "=\r\n=C3=A9")
+    }
+
+    @Test("random text survives encode then decode, with lines of at most 76 characters")
+    func roundTrip() {
+        var generator = SystemRandomNumberGenerator()
+        let alphabet = Array("abc =\t\nxyzé€😀.-") + ["\r\n"]
+        for _ in 0..<500 {
+            let text = String((0..<Int.random(in: 0...300, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! })
+            let encoded = QuotedPrintable.encode(text)
+            #expect(encoded.components(separatedBy: "\r\n").allSatisfy { $0.utf8.count <= 76 })
+            let decoded = String(decoding: TransferDecoding.quotedPrintable(Array(encoded.utf8)), as: UTF8.self)
+            let expected = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\n", with: "\r\n")
+            #expect(decoded == expected, "\(text.debugDescription)")
+        }
+    }
+}
+
+@Suite("Header folding")
+struct HeaderFoldingTests {
+    /// The first, string-based implementation, kept as the reference the byte-based one must match.
+    static func reference(_ name: String, _ value: String) -> String {
+        var lines: [String] = []
+        var current = name + ":"
+        for piece in value.components(separatedBy: "\r\n ") {
+            for word in piece.split(separator: " ", omittingEmptySubsequences: false) {
+                if current.utf8.count + 1 + word.utf8.count > 78, current.utf8.count > name.utf8.count + 1 {
+                    lines.append(current)
+                    current = " " + word
+                } else {
+                    current += " " + word
+                }
+            }
+        }
+        lines.append(current)
+        return lines.joined(separator: "\r\n")
+    }
+
+    @Test("folding matches the reference on random headers; no line over 78 unless one word is longer")
+    func random() {
+        var generator = SystemRandomNumberGenerator()
+        let words = ["a", "Relance", "=?UTF-8?B?w6lsw6lwaGFudA==?=", "", "très-long-mot-\(String(repeating: "x", count: 90))", "F-2026-0042", "<id@x.example>,"]
+        for _ in 0..<500 {
+            let value = (0..<Int.random(in: 0...30, using: &generator)).map { _ in words.randomElement(using: &generator)! }
+                .joined(separator: Bool.random(using: &generator) ? " " : "\r\n ")
+            let folded = HeaderEncoding.fold("Subject", value)
+            #expect(folded == Self.reference("Subject", value), "\(value.debugDescription)")
+        }
+    }
+}

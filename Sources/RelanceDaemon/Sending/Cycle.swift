@@ -82,8 +82,13 @@ public struct Cycle {
                 for (row, facts) in toSend { printWouldSend(row: row, facts: facts, now: now) }
                 continue
             }
+            let decided = ContinuousClock.now
             deliver(toSend, templates: templates, summary: &summary)
-            batch.adapt(after: ContinuousClock.now - started)
+            let done = ContinuousClock.now
+            context.logger.debug("batch", metadata: [
+                "invoices": "\(chunk.count)", "sent": "\(toSend.count)", "decide": "\(decided - started)", "deliver": "\(done - decided)",
+            ])
+            batch.adapt(after: done - started)
         }
         return summary
     }
@@ -220,13 +225,13 @@ public struct Cycle {
         guard !batch.isEmpty else { return }
         var outcomes: [(row: ReminderRecord, facts: ReminderFacts, outcome: DeliveryOutcome, at: Date)] = []
         outcomes.reserveCapacity(batch.count)
-        for (row, facts) in batch {
+        let pipeline = ComposingPipeline(batch.map(\.1), templates: templates)
+        for (index, (row, facts)) in batch.enumerated() {
             let outcome: DeliveryOutcome
-            do {
-                outcome = context.transport.send(try MessageComposer.compose(facts, templates: templates))
-            } catch {
-                // A broken template is not the server's fault: fail this reminder with the reason, never crash.
-                outcome = .failed(reason: error.description)
+            switch pipeline.message(index) {
+            case .success(let message): outcome = context.transport.send(message)
+            // A broken template is not the server's fault: fail this reminder with the reason, never crash.
+            case .failure(let error): outcome = .failed(reason: error.description)
             }
             outcomes.append((row, facts, outcome, context.clock.now()))
         }

@@ -1,0 +1,34 @@
+import Dispatch
+import RelanceMail
+import Synchronization
+
+/// Composes a batch's messages on a background thread, in order, while the
+/// caller's thread sends the ones already composed: rendering templates and
+/// encoding bodies overlaps the SMTP round trips instead of adding to them.
+/// `curl_easy_perform` itself stays on the caller's thread.
+final class ComposingPipeline: Sendable {
+    private let facts: [ReminderFacts]
+    private let slots: Mutex<[Result<OutgoingMessage, TemplateError>?]>
+    private let ready = DispatchSemaphore(value: 0)
+
+    init(_ facts: [ReminderFacts], templates: MessageTemplates) {
+        self.facts = facts
+        slots = Mutex(Array(repeating: nil, count: facts.count))
+        DispatchQueue.global(qos: .userInitiated).async { [self] in
+            for index in facts.indices {
+                let result = Result { () throws(TemplateError) -> OutgoingMessage in try MessageComposer.compose(facts[index], templates: templates) }
+                slots.withLock { $0[index] = result }
+                ready.signal()
+            }
+        }
+    }
+
+    /// The message at `index`, waiting for it to be composed. Call with 0, 1, 2… in order.
+    func message(_ index: Int) -> Result<OutgoingMessage, TemplateError> {
+        ready.wait()
+        return slots.withLock { slots in
+            defer { slots[index] = nil }
+            return slots[index]!
+        }
+    }
+}
