@@ -11,10 +11,11 @@ final class ComposingPipeline: Sendable {
     private let slots: Mutex<[Result<OutgoingMessage, TemplateError>?]>
     private let ready = DispatchSemaphore(value: 0)
 
-    init(_ facts: [ReminderFacts], templates: MessageTemplates) {
+    /// Starts composing on `queue` (a serial queue keeps batches in order, one after the other).
+    init(_ facts: [ReminderFacts], templates: MessageTemplates, queue: DispatchQueue) {
         self.facts = facts
         slots = Mutex(Array(repeating: nil, count: facts.count))
-        DispatchQueue.global(qos: .userInitiated).async { [self] in
+        queue.async { [self] in
             for index in facts.indices {
                 let result = Result { () throws(TemplateError) -> OutgoingMessage in try MessageComposer.compose(facts[index], templates: templates) }
                 slots.withLock { $0[index] = result }

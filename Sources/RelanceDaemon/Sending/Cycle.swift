@@ -71,8 +71,12 @@ public struct Cycle {
             byInvoice[row.invoiceID, default: []].append(row)
         }
         let templates = MessageTemplates(overrideDirectory: context.configuration.paths.templates)
+        let composer = DispatchQueue(label: "relance.compose", qos: .userInitiated)
         var batch = BatchSize()
         var index = 0
+        // While batch k goes out, batch k+1 is already decided (committed `sending`) and being
+        // composed: the store, the templates and the network work side by side.
+        var ready: DecidedBatch?
         while index < order.count {
             let chunk = Array(order[index..<min(index + batch.size, order.count)])
             index += chunk.count
@@ -82,15 +86,20 @@ public struct Cycle {
                 for (row, facts) in toSend { printWouldSend(row: row, facts: facts, now: now) }
                 continue
             }
-            let decided = ContinuousClock.now
-            deliver(toSend, templates: templates, summary: &summary)
-            let done = ContinuousClock.now
-            context.logger.debug("batch", metadata: [
-                "invoices": "\(chunk.count)", "sent": "\(toSend.count)", "decide": "\(decided - started)", "deliver": "\(done - decided)",
-            ])
-            batch.adapt(after: done - started)
+            let next = DecidedBatch(items: toSend, pipeline: ComposingPipeline(toSend.map(\.1), templates: templates, queue: composer),
+                                    decidedIn: ContinuousClock.now - started)
+            if let previous = ready { batch.adapt(after: deliver(previous, summary: &summary)) }
+            ready = next
         }
+        if let last = ready { _ = deliver(last, summary: &summary) }
         return summary
+    }
+
+    /// Reminders committed `sending`, their messages being composed.
+    private struct DecidedBatch {
+        let items: [(ReminderRecord, ReminderFacts)]
+        let pipeline: ComposingPipeline
+        let decidedIn: Duration
     }
 
     /// Decides, in one transaction for the whole chunk, what each invoice's due rows become; the
@@ -218,17 +227,19 @@ public struct Cycle {
         print(line.text)
     }
 
-    /// Composes and sends each message of the batch, makes the transport's writes durable, then
-    /// records every outcome in one transaction. A crash before that commit leaves the rows
+    /// Sends each message of the batch as it is composed, makes the transport's writes durable,
+    /// then records every outcome in one transaction. A crash before that commit leaves the rows
     /// `sending`: the next start reports them uncertain and never resends them.
-    private func deliver(_ batch: [(ReminderRecord, ReminderFacts)], templates: MessageTemplates, summary: inout Summary) {
-        guard !batch.isEmpty else { return }
+    /// Returns how long the batch took, from its decision to its record.
+    private func deliver(_ decided: DecidedBatch, summary: inout Summary) -> Duration {
+        let started = ContinuousClock.now
+        let batch = decided.items
+        guard !batch.isEmpty else { return decided.decidedIn }
         var outcomes: [(row: ReminderRecord, facts: ReminderFacts, outcome: DeliveryOutcome, at: Date)] = []
         outcomes.reserveCapacity(batch.count)
-        let pipeline = ComposingPipeline(batch.map(\.1), templates: templates)
         for (index, (row, facts)) in batch.enumerated() {
             let outcome: DeliveryOutcome
-            switch pipeline.message(index) {
+            switch decided.pipeline.message(index) {
             case .success(let message): outcome = context.transport.send(message)
             // A broken template is not the server's fault: fail this reminder with the reason, never crash.
             case .failure(let error): outcome = .failed(reason: error.description)
@@ -289,6 +300,9 @@ public struct Cycle {
             case .uncertain: summary.uncertain += 1
             }
         }
+        let delivered = ContinuousClock.now - started
+        context.logger.debug("batch", metadata: ["reminders": "\(batch.count)", "decide": "\(decided.decidedIn)", "deliver": "\(delivered)"])
+        return decided.decidedIn + delivered
     }
 
     private func facts(invoice: Invoice, row: ReminderRecord, balance: Money, today: LocalDate, now: Date, references: [String]) -> ReminderFacts {
@@ -341,7 +355,7 @@ public struct Cycle {
 /// doubles while a batch goes out in under a quarter of a second (up to 512), halving when
 /// slower, so a slow mail server never leaves many rows `sending` at once.
 struct BatchSize {
-    private(set) var size = 16
+    private(set) var size = 64
 
     mutating func adapt(after elapsed: Duration) {
         if elapsed < .milliseconds(250) { size = min(512, size * 2) } else if elapsed > .seconds(1) { size = max(1, size / 2) }
