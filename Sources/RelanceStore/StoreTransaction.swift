@@ -127,7 +127,7 @@ public struct StoreTransaction {
     /// Replaces the invoice's planned rows with `plan`, leaving every step that has
     /// already gone further (sent, skipped, uncertain…) untouched: history is never rewritten.
     public func replacePlanned(invoiceID: String, with plan: [PlannedReminder], at: Date) throws {
-        try db.cachedExecute(sql: "DELETE FROM reminders WHERE invoice_id = ? AND state = 'planned'", arguments: [invoiceID])
+        try db.cachedExecute(sql: "DELETE FROM reminders WHERE invoice_id = ? AND +state = 'planned'", arguments: [invoiceID])
         for step in plan {
             try db.cachedExecute(sql: """
                 INSERT OR IGNORE INTO reminders (invoice_id, step, kind, local_date, send_at, state, amount_minor, updated_at)

@@ -10,6 +10,8 @@ public struct BusinessCalendar: Sendable {
     /// Countries whose public holidays are skipped (ISO 3166 alpha-2).
     public let holidayCountries: [String]
     public let extraHolidays: Set<LocalDate>
+    /// `sendDays` as bits, Monday = bit 0: asked for every day the planner considers.
+    private let sendDayMask: UInt8
 
     public init(timeZone: TimeZone, sendTime: WallClockTime, sendDays: Set<Weekday>,
                 holidayCountries: [String] = [], extraHolidays: Set<LocalDate> = []) {
@@ -19,6 +21,7 @@ public struct BusinessCalendar: Sendable {
         self.sendDays = sendDays
         self.holidayCountries = holidayCountries
         self.extraHolidays = extraHolidays
+        sendDayMask = sendDays.reduce(0) { $0 | (1 << UInt8($1.index)) }
     }
 
     public func isHoliday(_ date: LocalDate) -> Bool {
@@ -27,14 +30,18 @@ public struct BusinessCalendar: Sendable {
     }
 
     public func isSendingDay(_ date: LocalDate) -> Bool {
-        sendDays.contains(date.weekday) && !isHoliday(date)
+        sendDayMask & (1 << UInt8(date.weekday.index)) != 0 && !isHoliday(date)
     }
 
     /// The first sending day on or after `date`.
     public func sendingDay(onOrAfter date: LocalDate) -> LocalDate {
         var day = date
         // Bounded: even a calendar of one weekday and many holidays has a slot within a year.
-        for _ in 0..<400 where !isSendingDay(day) { day = day.adding(days: 1) }
+        var tries = 0
+        while tries < 400, !isSendingDay(day) {
+            day = day.adding(days: 1)
+            tries += 1
+        }
         return day
     }
 

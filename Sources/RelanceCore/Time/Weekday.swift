@@ -11,6 +11,19 @@ public enum Weekday: String, CaseIterable, Sendable, Hashable {
         self = day
     }
 
+    /// 0 for Monday … 6 for Sunday.
+    public var index: Int {
+        switch self {
+        case .monday: 0
+        case .tuesday: 1
+        case .wednesday: 2
+        case .thursday: 3
+        case .friday: 4
+        case .saturday: 5
+        case .sunday: 6
+        }
+    }
+
     private static let fullNames: Set<String> = [
         "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
     ]

@@ -8,20 +8,34 @@ import Glibc
 /// `archive/YYYY/MM/NAME` or `rejected/NAME` with `NAME.reason` beside it.
 /// A name already taken gets `.1`, `.2`… before its extension: nothing is
 /// ever overwritten or deleted.
-struct FileMover {
+///
+/// Moves are done in two steps so a batch costs one fsync per folder, not
+/// one per file, and a crash can never lose a file: each file is first
+/// linked at its destination; `finish()` makes the destination folders
+/// durable, and only then unlinks the originals from the inbox. A crash in
+/// between leaves a file in both places; the next scan recognises its hash
+/// and archives it again under a new name.
+final class FileMover {
     let archive: String
     let rejected: String
+    private var createdFolders = Set<String>()
+    private var touchedFolders: [String] = []
+    private var originals: [String] = []
+
+    init(archive: String, rejected: String) {
+        self.archive = archive
+        self.rejected = rejected
+    }
 
     func archive(_ path: String, on date: LocalDate) throws -> String {
         let folder = "\(archive)/\(date.iso.prefix(4))/\(date.iso.dropFirst(5).prefix(2))"
-        return try move(path, into: folder)
+        return try place(path, into: folder)
     }
 
     func reject(_ path: String, reasons: [String]) throws -> String {
-        let destination = try move(path, into: rejected)
+        let destination = try place(path, into: rejected)
         let text = "relance could not read \((path as NSString).lastPathComponent):\n" + reasons.map { "- \($0)\n" }.joined()
-        let reasonPath = destination + ".reason"
-        let fd = open(reasonPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o640)
+        let fd = open(destination + ".reason", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o640)
         if fd >= 0 {
             let bytes = Array(text.utf8)
             _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
@@ -31,40 +45,60 @@ struct FileMover {
         return destination
     }
 
-    private func move(_ path: String, into folder: String) throws -> String {
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    /// Makes every destination folder durable, then removes the originals (and syncs their folders).
+    func finish() {
+        for folder in touchedFolders { syncFolder(folder) }
+        var sources = Set<String>()
+        for path in originals {
+            unlink(path)
+            sources.insert((path as NSString).deletingLastPathComponent)
+        }
+        for folder in sources { syncFolder(folder) }
+        touchedFolders.removeAll()
+        originals.removeAll()
+    }
+
+    /// Links (or, across file systems, copies) `path` into `folder` under a free name.
+    private func place(_ path: String, into folder: String) throws -> String {
+        if !createdFolders.contains(folder) {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            createdFolders.insert(folder)
+        }
         let name = (path as NSString).lastPathComponent
         var destination = folder + "/" + name
         var counter = 1
         let stem = (name as NSString).deletingPathExtension
         let ext = (name as NSString).pathExtension
-        // link(2) + unlink(2) never replaces an existing name (rename(2) would).
+        // link(2) never replaces an existing name (rename(2) would).
         while true {
-            if link(path, destination) == 0 {
-                unlink(path)
-                break
-            }
+            if link(path, destination) == 0 { break }
             if errno == EEXIST {
                 destination = folder + "/" + stem + ".\(counter)" + (ext.isEmpty ? "" : "." + ext)
                 counter += 1
                 continue
             }
             if errno == EXDEV || errno == EPERM {
-                // Another file system (or links not allowed): copy, then remove the original.
+                // Another file system (or links not allowed): copy; the original goes in `finish`.
                 guard !FileManager.default.fileExists(atPath: destination) else {
                     destination = folder + "/" + stem + ".\(counter)" + (ext.isEmpty ? "" : "." + ext)
                     counter += 1
                     continue
                 }
                 try FileManager.default.copyItem(atPath: path, toPath: destination)
-                try FileManager.default.removeItem(atPath: path)
+                let fd = open(destination, O_RDONLY | O_CLOEXEC)
+                if fd >= 0 { fsync(fd); close(fd) }
                 break
             }
             throw FileMoveError(path: path, reason: String(cString: strerror(errno)))
         }
+        if !touchedFolders.contains(folder) { touchedFolders.append(folder) }
+        originals.append(path)
+        return destination
+    }
+
+    private func syncFolder(_ folder: String) {
         let dir = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if dir >= 0 { fsync(dir); close(dir) }
-        return destination
     }
 }
 

@@ -47,6 +47,7 @@ public struct PaymentPickup {
                 } else {
                     _ = try mover.archive(path, on: context.configuration.calendar.localDate(of: now))
                 }
+                mover.finish()
                 journal.flush(to: context.sendLog)
                 taken += 1
             } catch {

@@ -96,6 +96,7 @@ public struct Pickup {
                 context.logger.error("pickup: \(error)")
             }
         }
+        mover.finish()
         journal.flush(to: context.sendLog)
         return taken
     }
