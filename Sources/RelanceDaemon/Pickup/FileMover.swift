@@ -13,8 +13,8 @@ import Glibc
 /// one per file, and a crash can never lose a file: each file is first
 /// linked at its destination; `finish()` makes the destination folders
 /// durable, and only then unlinks the originals from the inbox. A crash in
-/// between leaves a file in both places; the next scan recognises its hash
-/// and archives it again under a new name.
+/// between leaves one file under two names; the next scan finds the archive
+/// name is the same inode and only removes the inbox name.
 final class FileMover {
     let archive: String
     let rejected: String
@@ -72,6 +72,8 @@ final class FileMover {
         // link(2) never replaces an existing name (rename(2) would).
         while true {
             if link(path, destination) == 0 { break }
+            // Already linked there before a crash (the same inode): only the unlink is left to do.
+            if errno == EEXIST, Self.sameFile(path, destination) { break }
             if errno == EEXIST {
                 destination = folder + "/" + stem + ".\(counter)" + (ext.isEmpty ? "" : "." + ext)
                 counter += 1
@@ -94,6 +96,12 @@ final class FileMover {
         if !touchedFolders.contains(folder) { touchedFolders.append(folder) }
         originals.append(path)
         return destination
+    }
+
+    private static func sameFile(_ a: String, _ b: String) -> Bool {
+        var first = stat(), second = stat()
+        guard lstat(a, &first) == 0, lstat(b, &second) == 0 else { return false }
+        return first.st_dev == second.st_dev && first.st_ino == second.st_ino
     }
 
     private func syncFolder(_ folder: String) {
