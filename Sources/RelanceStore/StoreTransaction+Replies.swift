@@ -43,10 +43,6 @@ extension StoreTransaction {
         }
     }
 
-    public func setEnvelopeTag(_ id: Int64, tag: String) throws {
-        try db.cachedExecute(sql: "UPDATE reminders SET envelope_tag = ? WHERE id = ?", arguments: [tag, id])
-    }
-
     /// Open invoices whose id appears in `text` (longest id first), or whose customer has the address.
     public func invoiceIDs(mentionedIn text: String) throws -> [String] {
         let ids = try String.fetchAll(db.cachedStatement(sql: "SELECT id FROM invoices WHERE state = 'open'"))

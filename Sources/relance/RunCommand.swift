@@ -38,7 +38,6 @@ struct RunCommand: ParsableCommand {
             try ReplyPoller(context: context)?.poll()
             let summary = try cycle.run()
             try cycle.markCompleted()
-            cycle.writeMetrics()
             Console.error("cycle at \(ZonedDateTime.iso8601(clock.now(), in: configuration.company.timeZone)): \(summary)")
             return
         }

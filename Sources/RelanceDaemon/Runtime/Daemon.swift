@@ -53,7 +53,6 @@ public final class Daemon {
             if acted || lastMark.map({ monotonic.now - $0 >= .seconds(60) }) ?? true {
                 lastMark = monotonic.now
                 try cycle.markCompleted()
-                cycle.writeMetrics()
             }
             let timeout = sleepMilliseconds()
             var fds = [pollfd(fd: inotify.descriptor, events: Int16(POLLIN), revents: 0),

@@ -44,14 +44,15 @@ public struct Cycle {
         journal.flush(to: context.sendLog)
     }
 
-    /// Records that a cycle ran at the clock's instant (for `relance metrics` and `relance.prom`).
+    /// Records that a cycle ran at the clock's instant (for `relance metrics`), then writes
+    /// `relance.prom` when `paths.metrics_dir` is set (a failure there is logged, never fatal).
     public func markCompleted() throws {
         let now = context.clock.now()
         try context.store.write { tx in try tx.setDaemonValue(MetricsSnapshot.lastCycleKey, String(Int64(now.timeIntervalSince1970))) }
+        writeMetrics()
     }
 
-    /// Writes `relance.prom` when `paths.metrics_dir` is set; a failure is logged, never fatal.
-    public func writeMetrics() {
+    private func writeMetrics() {
         guard let directory = context.configuration.paths.metricsDirectory else { return }
         do {
             try MetricsTextfile.write(try MetricsSnapshot.collect(context.store), directory: directory)
