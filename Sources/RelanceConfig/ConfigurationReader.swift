@@ -90,10 +90,19 @@ struct ConfigurationReader {
 
     private mutating func schedule() -> ScheduleSettings? {
         let section = table(root, "schedule", required: false) ?? .table([])
-        allowOnly(section, "schedule", ["send_time", "send_days", "holidays", "extra_holidays", "min_gap_days"])
+        allowOnly(section, "schedule", ["send_time", "send_until", "send_days", "holidays", "extra_holidays", "min_gap_days",
+                                        "default_terms", "min_balance"])
         var sendTime = WallClockTime(hour: 9, minute: 30)!
         if let text = string(section, "schedule.send_time", required: false) {
             if let parsed = WallClockTime(text) { sendTime = parsed } else { problem("schedule.send_time", "\"\(text)\" is not a time HH:MM (24-hour)") }
+        }
+        var sendUntil: WallClockTime?
+        if let text = string(section, "schedule.send_until", required: false) {
+            if let parsed = WallClockTime(text) {
+                if parsed <= sendTime { problem("schedule.send_until", "\"\(text)\" must be later than send_time (\(sendTime))") } else { sendUntil = parsed }
+            } else {
+                problem("schedule.send_until", "\"\(text)\" is not a time HH:MM (24-hour)")
+            }
         }
         var days: Set<Weekday> = [.monday, .tuesday, .wednesday, .thursday, .friday]
         if let names = strings(section, "schedule.send_days") {
@@ -127,8 +136,29 @@ struct ConfigurationReader {
         if let value = integer(section, "schedule.min_gap_days") {
             if (0...60).contains(value) { gap = value } else { problem("schedule.min_gap_days", "must be between 0 and 60") }
         }
+        // EU Directive 2011/7/EU art. 3(3)(b) and 4(3)(a): 30 days when the contract fixes none
+        // (France: Code de commerce L441-10 I; Germany: § 286 (3) BGB).
+        var defaultTerms = PaymentTerms(text: "net 30", netDays: 30)
+        if let text = string(section, "schedule.default_terms", required: false) {
+            let parsed = PaymentTermsParser.parse(text)
+            if parsed.isUnderstood { defaultTerms = parsed } else { problem("schedule.default_terms", "\"\(text)\" are not payment terms relance understands (e.g. \"net 30\")") }
+        }
+        var minBalance: [String: Int64] = [:]
+        if let table = table(section, "schedule.min_balance", required: false) {
+            if case .table(let members) = table {
+                for (code, value) in members {
+                    let path = "schedule.min_balance.\(code)"
+                    guard let currency = Currency(code: code.uppercased()) else { problem(path, "\"\(code)\" is not an ISO 4217 currency"); continue }
+                    guard case .string(let text) = value, let money = try? Money(parsing: text, currency: currency), money.minorUnits >= 0 else {
+                        problem(path, "expected an amount as a string, e.g. \"5.00\""); continue
+                    }
+                    minBalance[currency.code] = money.minorUnits
+                }
+            }
+        }
         guard !days.isEmpty else { return nil }
-        return ScheduleSettings(sendTime: sendTime, sendDays: days, holidayCountries: countries, extraHolidays: extra, minGapDays: gap)
+        return ScheduleSettings(sendTime: sendTime, sendUntil: sendUntil, sendDays: days, holidayCountries: countries, extraHolidays: extra,
+                                minGapDays: gap, defaultTerms: defaultTerms, minBalance: minBalance)
     }
 
     private mutating func policies() -> [Policy]? {
@@ -140,9 +170,13 @@ struct ConfigurationReader {
         for (index, value) in list.enumerated() {
             let path = "policies[\(index)]"
             guard case .table = value else { problem(path, "expected a table, found \(value.typeName)"); continue }
-            allowOnly(value, path, ["name", "default", "steps"])
+            allowOnly(value, path, ["name", "default", "steps", "min_spacing_days"])
             let name = string(value, "\(path).name", required: true)
             let isDefault = bool(value, "\(path).default") ?? false
+            var spacing = 0
+            if let days = integer(value, "\(path).min_spacing_days") {
+                if (0...60).contains(days) { spacing = days } else { problem("\(path).min_spacing_days", "must be between 0 and 60") }
+            }
             var steps: [PolicyStep] = []
             let stepValues = array(value, "\(path).steps") ?? []
             if stepValues.isEmpty { problem("\(path).steps", "a policy needs at least one step") }
@@ -168,7 +202,7 @@ struct ConfigurationReader {
             }
             if let name {
                 if result.contains(where: { $0.name == name }) { problem("\(path).name", "\"\(name)\" names two policies") }
-                result.append(Policy(name: name, isDefault: isDefault, steps: steps))
+                result.append(Policy(name: name, isDefault: isDefault, steps: steps, minSpacingDays: spacing))
             }
         }
         if result.filter(\.isDefault).count > 1 { problem("policies", "more than one policy has default = true") }

@@ -44,7 +44,7 @@ public struct RelanceConfiguration: Sendable {
     }
 
     public var calendar: BusinessCalendar {
-        BusinessCalendar(timeZone: company.timeZone, sendTime: schedule.sendTime, sendDays: schedule.sendDays,
+        BusinessCalendar(timeZone: company.timeZone, sendTime: schedule.sendTime, sendUntil: schedule.sendUntil, sendDays: schedule.sendDays,
                          holidayCountries: schedule.holidayCountries, extraHolidays: schedule.extraHolidays)
     }
 }
@@ -86,11 +86,24 @@ public struct PathSettings: Sendable {
 /// When reminders may go out.
 public struct ScheduleSettings: Sendable {
     public var sendTime: WallClockTime
+    /// End of the daily send window (exclusive); nil: the end of the day.
+    public var sendUntil: WallClockTime?
     public var sendDays: Set<Weekday>
     public var holidayCountries: [String]
     public var extraHolidays: Set<LocalDate>
     /// Fewest days between two reminders to the same customer.
     public var minGapDays: Int
+    /// Terms applied when an invoice states neither a due date nor terms relance understands:
+    /// the statutory default (30 days: Directive 2011/7/EU art. 3–4, L441-10, § 286 (3) BGB).
+    public var defaultTerms: PaymentTerms
+    /// Per currency (ISO code → minor units): a balance below this is reported, never chased.
+    public var minBalance: [String: Int64]
+
+    /// Whether a balance is too small to chase.
+    public func isBelowMinimum(_ balance: Money) -> Bool {
+        guard let floor = minBalance[balance.currency.code] else { return false }
+        return balance.minorUnits < floor
+    }
 }
 
 /// Per-customer overrides, keyed by the customer's id.

@@ -15,6 +15,8 @@ public final class DaemonContext {
     public let transport: any MailTransport
     public let clock: any WallClock
     public let logger: Logger
+    /// This process's running period, opened by `Cycle.recoverInterrupted` (nil for read-only commands).
+    public var run: RunPeriod?
 
     public init(configuration: RelanceConfiguration, store: Store, sendLog: SendLog, transport: any MailTransport,
                 clock: any WallClock, logger: Logger) {

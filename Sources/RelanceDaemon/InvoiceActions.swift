@@ -77,6 +77,7 @@ public struct InvoiceActions {
             journal.discard()
             guard let stored = try tx.invoice(id: invoiceID) else { throw Refusal(description: "no invoice \(invoiceID)") }
             try tx.setPause(invoiceID, until: nil, reason: nil, at: now)
+            try tx.markResumed(invoiceID, at: now)
             try journal.record(tx, at: now, event: "resumed", invoice: invoiceID, [])
             try ReminderPlanning.refresh(tx, invoice: stored.invoice, configuration: context.configuration, journal: journal, at: now)
         }

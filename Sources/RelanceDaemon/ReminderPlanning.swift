@@ -13,6 +13,27 @@ enum ReminderPlanning {
         customer.id.map { "id:" + $0 } ?? "email:" + (customer.emails.first?.value.lowercased() ?? "")
     }
 
+    /// The days on which the invoice's reminders went (or may have gone): the planner spaces
+    /// the remaining escalation levels from them.
+    static func history(_ tx: StoreTransaction, invoiceID: String, zone: TimeZone) throws -> [String: LocalDate] {
+        var days: [String: LocalDate] = [:]
+        for row in try tx.reminders(invoiceID: invoiceID) where [.sent, .sending, .uncertain, .bounced].contains(row.state) {
+            days[row.step] = row.sentAt.map { ZonedDateTime.localDate(of: $0, in: zone) } ?? row.localDate
+        }
+        return days
+    }
+
+    /// Recomputes the planned rows from the policy and the history (rows that went further are kept).
+    static func replan(_ tx: StoreTransaction, invoice: Invoice, payments: [Payment], configuration: RelanceConfiguration,
+                       history: [String: LocalDate], at now: Date) throws {
+        let steps = Planner.plan(invoice: invoice, payments: payments, policy: configuration.policy(for: invoice.customer),
+                                 calendar: configuration.calendar, history: history)
+        let planned = steps.filter(\.isActive).map {
+            PlannedReminder(step: $0.name, kind: $0.kind, localDate: $0.date, sendAt: $0.sendAt, amount: $0.amountDue)
+        }
+        try tx.replacePlanned(invoiceID: invoice.id, with: planned, at: now)
+    }
+
     /// `announcePaid`: record a `paid` event when the balance reaches zero (false when the caller already did).
     static func refresh(_ tx: StoreTransaction, invoice: Invoice, configuration: RelanceConfiguration,
                         journal: Journal, at now: Date, announcePaid: Bool = true) throws {
@@ -30,12 +51,7 @@ enum ReminderPlanning {
             return
         }
         try tx.setInvoiceState(invoice.id, .open, at: now)
-        let steps = Planner.plan(invoice: invoice, payments: payments, policy: configuration.policy(for: invoice.customer),
-                                 calendar: configuration.calendar)
-        let planned = steps.filter(\.isActive).map {
-            PlannedReminder(step: $0.name, kind: $0.kind, localDate: $0.date, sendAt: $0.sendAt, amount: $0.amountDue)
-        }
-        try tx.replacePlanned(invoiceID: invoice.id, with: planned, at: now)
+        try replan(tx, invoice: invoice, payments: payments, configuration: configuration, history: try history(tx, invoiceID: invoice.id, zone: configuration.company.timeZone), at: now)
         let upcoming = try tx.reminders(invoiceID: invoice.id).filter { $0.state == .planned }
         let next = upcoming.first { $0.sendAt >= now } ?? upcoming.last
         try journal.record(tx, at: now, event: "planned", invoice: invoice.id, [

@@ -96,11 +96,6 @@ public struct InvoiceJSONReader {
         if let termsText {
             let parsed = PaymentTermsParser.parse(termsText)
             terms = parsed
-            if !parsed.isUnderstood, statedDue == nil {
-                problem("terms", "\"\(termsText)\" gives no due date that relance understands, and there is no dueDate")
-            }
-        } else if statedDue == nil, document["dueDate"] == nil {
-            problem("dueDate", "required when there are no terms")
         }
         if let issueDate, let statedDue, statedDue < issueDate {
             problem("dueDate", "\(statedDue) is before the issue date \(issueDate)")
@@ -108,10 +103,6 @@ public struct InvoiceJSONReader {
         guard let id, let issueDate, let total, let customer, problems.isEmpty else { return nil }
         let invoice = Invoice(id: id, issueDate: issueDate, statedDueDate: statedDue, terms: terms, total: total,
                               amountPaid: paid, customer: customer, attachment: attachment)
-        if invoice.dueDate == nil {
-            problem("terms", "no due date can be worked out from the terms")
-            return nil
-        }
         return invoice
     }
 

@@ -43,12 +43,32 @@ public enum InvoiceReader {
         }
     }
 
-    public static func read(file: String, inbox: String? = nil, sizeLimit: Int = InboxFile.defaultSizeLimit) throws(InvoiceRejection) -> Read {
+    /// Reads one file. `defaultTerms` (the statutory term, `schedule.default_terms`) applies
+    /// to an invoice that states neither a due date nor terms relance understands; without
+    /// it such an invoice is rejected. Pickup and `relance preview` both come here, with the
+    /// same inbox rule and limits, so they never disagree.
+    public static func read(file: String, inbox: String? = nil, sizeLimit: Int = InboxFile.defaultSizeLimit,
+                            defaultTerms: PaymentTerms? = nil) throws(InvoiceRejection) -> Read {
         let bytes = try InboxFile.read(file, inbox: inbox, sizeLimit: sizeLimit)
-        return try read(bytes: bytes, file: file, inbox: inbox)
+        return try read(bytes: bytes, file: file, inbox: inbox, defaultTerms: defaultTerms)
     }
 
-    public static func read(bytes: [UInt8], file: String, inbox: String?) throws(InvoiceRejection) -> Read {
+    public static func read(bytes: [UInt8], file: String, inbox: String?, defaultTerms: PaymentTerms? = nil) throws(InvoiceRejection) -> Read {
+        let read = try readDocuments(bytes: bytes, file: file, inbox: inbox)
+        var documents: [Document] = []
+        for document in read.documents {
+            guard case .invoice(let invoice) = document, invoice.dueDate == nil else { documents.append(document); continue }
+            guard let defaultTerms else {
+                let said = invoice.terms.map { " and its terms \"\($0.text.prefix(120))\" give none relance understands" } ?? " and states no terms"
+                throw InvoiceRejection(file: file, field: read.format == .json || read.format == .csv ? "dueDate" : "BT-9 due date",
+                                       "invoice \(invoice.id) states no due date\(said) (schedule.default_terms would apply the legal term)")
+            }
+            documents.append(.invoice(invoice.applyingDefaultTerms(defaultTerms)))
+        }
+        return Read(file: read.file, format: read.format, documents: documents)
+    }
+
+    private static func readDocuments(bytes: [UInt8], file: String, inbox: String?) throws(InvoiceRejection) -> Read {
         switch detect(bytes) {
         case .json:
             let document = try InvoiceJSONReader.read(bytes, location: .init(file: file, inbox: inbox))

@@ -9,11 +9,29 @@ enum BundledTemplates {
             <html><body style="font-family:Helvetica,Arial,sans-serif;color:#222;line-height:1.5;max-width:640px">
             <p>Guten Tag {{customerName}},</p>
             <p style="border-left:4px solid #2e7d32;padding-left:12px">für die Rechnung {{invoiceId}} vom {{invoiceDate}} können Sie bei schneller Zahlung {{discount.percent}} % Skonto abziehen.</p>
+            {{#statutoryTerms}}
+            <p>Da die Rechnung kein Zahlungsziel nennt, ist sie innerhalb der gesetzlichen Frist von {{statutoryTerms.days}} Tagen zahlbar ({{statutoryTerms.basis}}).</p>
+            {{/statutoryTerms}}
+            {{#partlyPaid}}
+            <p>Rechnungsbetrag: {{partlyPaid.total}}<br>
+            {{#payments}}
+            Zahlung erhalten am {{date}}: {{amount}}<br>
+            {{/payments}}
+            <strong>Offener Betrag: {{partlyPaid.balance}}</strong></p>
+            {{/partlyPaid}}
             {{#discount}}
             <p><strong>Zahlen Sie {{discount.payable}} bis zum {{discount.deadline}}, um {{discount.percent}} % Skonto zu erhalten.</strong></p>
             {{/discount}}
             {{#lateCharges}}
-            <p>Gemäß unseren Bedingungen sind Verzugszinsen von {{lateCharges.interest}} und eine Pauschale von {{lateCharges.compensation}} angefallen.</p>
+            {{#lateCharges.interest}}
+            <p>Bis heute sind Verzugszinsen von {{lateCharges.interest}} angefallen (Jahreszins {{lateCharges.rate}} %, {{lateCharges.basis}}).</p>
+            {{/lateCharges.interest}}
+            {{#lateCharges.interestPending}}
+            <p>Zusätzlich sind Verzugszinsen in gesetzlicher Höhe geschuldet ({{lateCharges.basis}}).</p>
+            {{/lateCharges.interestPending}}
+            {{#lateCharges.compensation}}
+            <p>Die Pauschale für Beitreibungskosten von {{lateCharges.compensation}} ist geschuldet ({{lateCharges.compensationBasis}}).</p>
+            {{/lateCharges.compensation}}
             {{/lateCharges}}
             {{#iban}}
             <p>Zahlung per Überweisung:<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Verwendungszweck: <code>{{invoiceId}}</code></p>
@@ -32,11 +50,27 @@ enum BundledTemplates {
             Guten Tag {{customerName}},
 
             für die Rechnung {{invoiceId}} vom {{invoiceDate}} können Sie bei schneller Zahlung {{discount.percent}} % Skonto abziehen.
+            {{#statutoryTerms}}Da die Rechnung kein Zahlungsziel nennt, ist sie innerhalb der gesetzlichen Frist von {{statutoryTerms.days}} Tagen zahlbar ({{statutoryTerms.basis}}).{{/statutoryTerms}}
+            {{#partlyPaid}}
+            Rechnungsbetrag: {{partlyPaid.total}}
+            {{#payments}}
+            Zahlung erhalten am {{date}}: {{amount}}
+            {{/payments}}
+            Offener Betrag: {{partlyPaid.balance}}
+            {{/partlyPaid}}
             {{#discount}}
             Zahlen Sie {{discount.payable}} bis zum {{discount.deadline}}, um {{discount.percent}} % Skonto zu erhalten.
             {{/discount}}
             {{#lateCharges}}
-            Gemäß unseren Bedingungen sind Verzugszinsen von {{lateCharges.interest}} und eine Pauschale von {{lateCharges.compensation}} angefallen.
+            {{#lateCharges.interest}}
+            Bis heute sind Verzugszinsen von {{lateCharges.interest}} angefallen (Jahreszins {{lateCharges.rate}} %, {{lateCharges.basis}}).
+            {{/lateCharges.interest}}
+            {{#lateCharges.interestPending}}
+            Zusätzlich sind Verzugszinsen in gesetzlicher Höhe geschuldet ({{lateCharges.basis}}).
+            {{/lateCharges.interestPending}}
+            {{#lateCharges.compensation}}
+            Die Pauschale für Beitreibungskosten von {{lateCharges.compensation}} ist geschuldet ({{lateCharges.compensationBasis}}).
+            {{/lateCharges.compensation}}
             {{/lateCharges}}
 
             {{#iban}}
@@ -58,12 +92,30 @@ enum BundledTemplates {
             <!DOCTYPE html>
             <html><body style="font-family:Helvetica,Arial,sans-serif;color:#222;line-height:1.5;max-width:640px">
             <p>Guten Tag {{customerName}},</p>
-            <p style="border-left:4px solid #1565c0;padding-left:12px">die Rechnung {{invoiceId}} vom {{invoiceDate}} über {{amountDue}} ist heute fällig.</p>
+            <p style="border-left:4px solid #1565c0;padding-left:12px">{{#dueToday}}die Rechnung {{invoiceId}} vom {{invoiceDate}} über {{amountDue}} ist heute fällig.{{/dueToday}}{{#wasDue}}die Rechnung {{invoiceId}} vom {{invoiceDate}} über {{amountDue}} war am {{dueDateLong}} fällig. Falls die Zahlung noch nicht veranlasst ist, bitten wir Sie, dies nachzuholen.{{/wasDue}}</p>
+            {{#statutoryTerms}}
+            <p>Da die Rechnung kein Zahlungsziel nennt, ist sie innerhalb der gesetzlichen Frist von {{statutoryTerms.days}} Tagen zahlbar ({{statutoryTerms.basis}}).</p>
+            {{/statutoryTerms}}
+            {{#partlyPaid}}
+            <p>Rechnungsbetrag: {{partlyPaid.total}}<br>
+            {{#payments}}
+            Zahlung erhalten am {{date}}: {{amount}}<br>
+            {{/payments}}
+            <strong>Offener Betrag: {{partlyPaid.balance}}</strong></p>
+            {{/partlyPaid}}
             {{#discount}}
             <p><strong>Zahlen Sie {{discount.payable}} bis zum {{discount.deadline}}, um {{discount.percent}} % Skonto zu erhalten.</strong></p>
             {{/discount}}
             {{#lateCharges}}
-            <p>Gemäß unseren Bedingungen sind Verzugszinsen von {{lateCharges.interest}} und eine Pauschale von {{lateCharges.compensation}} angefallen.</p>
+            {{#lateCharges.interest}}
+            <p>Bis heute sind Verzugszinsen von {{lateCharges.interest}} angefallen (Jahreszins {{lateCharges.rate}} %, {{lateCharges.basis}}).</p>
+            {{/lateCharges.interest}}
+            {{#lateCharges.interestPending}}
+            <p>Zusätzlich sind Verzugszinsen in gesetzlicher Höhe geschuldet ({{lateCharges.basis}}).</p>
+            {{/lateCharges.interestPending}}
+            {{#lateCharges.compensation}}
+            <p>Die Pauschale für Beitreibungskosten von {{lateCharges.compensation}} ist geschuldet ({{lateCharges.compensationBasis}}).</p>
+            {{/lateCharges.compensation}}
             {{/lateCharges}}
             {{#iban}}
             <p>Zahlung per Überweisung:<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Verwendungszweck: <code>{{invoiceId}}</code></p>
@@ -76,17 +128,33 @@ enum BundledTemplates {
             </body></html>
             """#,
         "de/due.subject": #"""
-            Rechnung {{invoiceId}} ist heute fällig
+            {{#dueToday}}Rechnung {{invoiceId}} ist heute fällig{{/dueToday}}{{#wasDue}}Rechnung {{invoiceId}} war am {{dueDate}} fällig{{/wasDue}}
             """#,
         "de/due.text": #"""
             Guten Tag {{customerName}},
 
-            die Rechnung {{invoiceId}} vom {{invoiceDate}} über {{amountDue}} ist heute fällig.
+            {{#dueToday}}die Rechnung {{invoiceId}} vom {{invoiceDate}} über {{amountDue}} ist heute fällig.{{/dueToday}}{{#wasDue}}die Rechnung {{invoiceId}} vom {{invoiceDate}} über {{amountDue}} war am {{dueDateLong}} fällig. Falls die Zahlung noch nicht veranlasst ist, bitten wir Sie, dies nachzuholen.{{/wasDue}}
+            {{#statutoryTerms}}Da die Rechnung kein Zahlungsziel nennt, ist sie innerhalb der gesetzlichen Frist von {{statutoryTerms.days}} Tagen zahlbar ({{statutoryTerms.basis}}).{{/statutoryTerms}}
+            {{#partlyPaid}}
+            Rechnungsbetrag: {{partlyPaid.total}}
+            {{#payments}}
+            Zahlung erhalten am {{date}}: {{amount}}
+            {{/payments}}
+            Offener Betrag: {{partlyPaid.balance}}
+            {{/partlyPaid}}
             {{#discount}}
             Zahlen Sie {{discount.payable}} bis zum {{discount.deadline}}, um {{discount.percent}} % Skonto zu erhalten.
             {{/discount}}
             {{#lateCharges}}
-            Gemäß unseren Bedingungen sind Verzugszinsen von {{lateCharges.interest}} und eine Pauschale von {{lateCharges.compensation}} angefallen.
+            {{#lateCharges.interest}}
+            Bis heute sind Verzugszinsen von {{lateCharges.interest}} angefallen (Jahreszins {{lateCharges.rate}} %, {{lateCharges.basis}}).
+            {{/lateCharges.interest}}
+            {{#lateCharges.interestPending}}
+            Zusätzlich sind Verzugszinsen in gesetzlicher Höhe geschuldet ({{lateCharges.basis}}).
+            {{/lateCharges.interestPending}}
+            {{#lateCharges.compensation}}
+            Die Pauschale für Beitreibungskosten von {{lateCharges.compensation}} ist geschuldet ({{lateCharges.compensationBasis}}).
+            {{/lateCharges.compensation}}
             {{/lateCharges}}
 
             {{#iban}}
@@ -108,12 +176,30 @@ enum BundledTemplates {
             <!DOCTYPE html>
             <html><body style="font-family:Helvetica,Arial,sans-serif;color:#222;line-height:1.5;max-width:640px">
             <p>Guten Tag {{customerName}},</p>
-            <p style="border-left:4px solid #b71c1c;padding-left:12px">trotz unserer Erinnerungen ist die Rechnung {{invoiceId}} vom {{invoiceDate}} über {{amountDue}}, fällig am {{dueDate}}, weiterhin offen ({{daysLate}} Tage überfällig). Geht die Zahlung nicht innerhalb von acht Tagen ein, übergeben wir die Forderung an ein Inkassounternehmen.</p>
+            <p style="border-left:4px solid #b71c1c;padding-left:12px">{{#hasEarlierReminders}}trotz unserer Mahnungen ({{earlierReminders}}) ist{{/hasEarlierReminders}}{{^hasEarlierReminders}}leider ist{{/hasEarlierReminders}} die Rechnung {{invoiceId}} vom {{invoiceDate}}, fällig am {{dueDateLong}}, weiterhin offen ({{daysLate}} Tage überfällig). Geht die Zahlung von {{amountDue}} nicht innerhalb von acht Tagen ein, übergeben wir die Forderung an ein Inkassounternehmen.</p>
+            {{#statutoryTerms}}
+            <p>Da die Rechnung kein Zahlungsziel nennt, ist sie innerhalb der gesetzlichen Frist von {{statutoryTerms.days}} Tagen zahlbar ({{statutoryTerms.basis}}).</p>
+            {{/statutoryTerms}}
+            {{#partlyPaid}}
+            <p>Rechnungsbetrag: {{partlyPaid.total}}<br>
+            {{#payments}}
+            Zahlung erhalten am {{date}}: {{amount}}<br>
+            {{/payments}}
+            <strong>Offener Betrag: {{partlyPaid.balance}}</strong></p>
+            {{/partlyPaid}}
             {{#discount}}
             <p><strong>Zahlen Sie {{discount.payable}} bis zum {{discount.deadline}}, um {{discount.percent}} % Skonto zu erhalten.</strong></p>
             {{/discount}}
             {{#lateCharges}}
-            <p>Gemäß unseren Bedingungen sind Verzugszinsen von {{lateCharges.interest}} und eine Pauschale von {{lateCharges.compensation}} angefallen.</p>
+            {{#lateCharges.interest}}
+            <p>Bis heute sind Verzugszinsen von {{lateCharges.interest}} angefallen (Jahreszins {{lateCharges.rate}} %, {{lateCharges.basis}}).</p>
+            {{/lateCharges.interest}}
+            {{#lateCharges.interestPending}}
+            <p>Zusätzlich sind Verzugszinsen in gesetzlicher Höhe geschuldet ({{lateCharges.basis}}).</p>
+            {{/lateCharges.interestPending}}
+            {{#lateCharges.compensation}}
+            <p>Die Pauschale für Beitreibungskosten von {{lateCharges.compensation}} ist geschuldet ({{lateCharges.compensationBasis}}).</p>
+            {{/lateCharges.compensation}}
             {{/lateCharges}}
             {{#iban}}
             <p>Zahlung per Überweisung:<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Verwendungszweck: <code>{{invoiceId}}</code></p>
@@ -126,17 +212,33 @@ enum BundledTemplates {
             </body></html>
             """#,
         "de/final.subject": #"""
-            Letzte Mahnung: Rechnung {{invoiceId}}
+            {{levelTitle}}: Rechnung {{invoiceId}}
             """#,
         "de/final.text": #"""
             Guten Tag {{customerName}},
 
-            trotz unserer Erinnerungen ist die Rechnung {{invoiceId}} vom {{invoiceDate}} über {{amountDue}}, fällig am {{dueDate}}, weiterhin offen ({{daysLate}} Tage überfällig). Geht die Zahlung nicht innerhalb von acht Tagen ein, übergeben wir die Forderung an ein Inkassounternehmen.
+            {{#hasEarlierReminders}}trotz unserer Mahnungen ({{earlierReminders}}) ist{{/hasEarlierReminders}}{{^hasEarlierReminders}}leider ist{{/hasEarlierReminders}} die Rechnung {{invoiceId}} vom {{invoiceDate}}, fällig am {{dueDateLong}}, weiterhin offen ({{daysLate}} Tage überfällig). Geht die Zahlung von {{amountDue}} nicht innerhalb von acht Tagen ein, übergeben wir die Forderung an ein Inkassounternehmen.
+            {{#statutoryTerms}}Da die Rechnung kein Zahlungsziel nennt, ist sie innerhalb der gesetzlichen Frist von {{statutoryTerms.days}} Tagen zahlbar ({{statutoryTerms.basis}}).{{/statutoryTerms}}
+            {{#partlyPaid}}
+            Rechnungsbetrag: {{partlyPaid.total}}
+            {{#payments}}
+            Zahlung erhalten am {{date}}: {{amount}}
+            {{/payments}}
+            Offener Betrag: {{partlyPaid.balance}}
+            {{/partlyPaid}}
             {{#discount}}
             Zahlen Sie {{discount.payable}} bis zum {{discount.deadline}}, um {{discount.percent}} % Skonto zu erhalten.
             {{/discount}}
             {{#lateCharges}}
-            Gemäß unseren Bedingungen sind Verzugszinsen von {{lateCharges.interest}} und eine Pauschale von {{lateCharges.compensation}} angefallen.
+            {{#lateCharges.interest}}
+            Bis heute sind Verzugszinsen von {{lateCharges.interest}} angefallen (Jahreszins {{lateCharges.rate}} %, {{lateCharges.basis}}).
+            {{/lateCharges.interest}}
+            {{#lateCharges.interestPending}}
+            Zusätzlich sind Verzugszinsen in gesetzlicher Höhe geschuldet ({{lateCharges.basis}}).
+            {{/lateCharges.interestPending}}
+            {{#lateCharges.compensation}}
+            Die Pauschale für Beitreibungskosten von {{lateCharges.compensation}} ist geschuldet ({{lateCharges.compensationBasis}}).
+            {{/lateCharges.compensation}}
             {{/lateCharges}}
 
             {{#iban}}
@@ -154,16 +256,34 @@ enum BundledTemplates {
             Mit freundlichen Grüßen
             {{signature}}
             """#,
-        "de/post-due.html": #"""
+        "de/post-due-1.html": #"""
             <!DOCTYPE html>
             <html><body style="font-family:Helvetica,Arial,sans-serif;color:#222;line-height:1.5;max-width:640px">
             <p>Guten Tag {{customerName}},</p>
-            <p style="border-left:4px solid #e65100;padding-left:12px">nach unseren Unterlagen ist die Rechnung {{invoiceId}} vom {{invoiceDate}} über {{amountDue}}, fällig am {{dueDate}}, noch offen ({{daysLate}} Tage überfällig).</p>
+            <p style="border-left:4px solid #e65100;padding-left:12px">nach unseren Unterlagen ist die Rechnung {{invoiceId}} vom {{invoiceDate}}, fällig am {{dueDateLong}}, noch offen ({{daysLate}} Tage überfällig). Bitte überweisen Sie {{amountDue}} in den nächsten Tagen.</p>
+            {{#statutoryTerms}}
+            <p>Da die Rechnung kein Zahlungsziel nennt, ist sie innerhalb der gesetzlichen Frist von {{statutoryTerms.days}} Tagen zahlbar ({{statutoryTerms.basis}}).</p>
+            {{/statutoryTerms}}
+            {{#partlyPaid}}
+            <p>Rechnungsbetrag: {{partlyPaid.total}}<br>
+            {{#payments}}
+            Zahlung erhalten am {{date}}: {{amount}}<br>
+            {{/payments}}
+            <strong>Offener Betrag: {{partlyPaid.balance}}</strong></p>
+            {{/partlyPaid}}
             {{#discount}}
             <p><strong>Zahlen Sie {{discount.payable}} bis zum {{discount.deadline}}, um {{discount.percent}} % Skonto zu erhalten.</strong></p>
             {{/discount}}
             {{#lateCharges}}
-            <p>Gemäß unseren Bedingungen sind Verzugszinsen von {{lateCharges.interest}} und eine Pauschale von {{lateCharges.compensation}} angefallen.</p>
+            {{#lateCharges.interest}}
+            <p>Bis heute sind Verzugszinsen von {{lateCharges.interest}} angefallen (Jahreszins {{lateCharges.rate}} %, {{lateCharges.basis}}).</p>
+            {{/lateCharges.interest}}
+            {{#lateCharges.interestPending}}
+            <p>Zusätzlich sind Verzugszinsen in gesetzlicher Höhe geschuldet ({{lateCharges.basis}}).</p>
+            {{/lateCharges.interestPending}}
+            {{#lateCharges.compensation}}
+            <p>Die Pauschale für Beitreibungskosten von {{lateCharges.compensation}} ist geschuldet ({{lateCharges.compensationBasis}}).</p>
+            {{/lateCharges.compensation}}
             {{/lateCharges}}
             {{#iban}}
             <p>Zahlung per Überweisung:<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Verwendungszweck: <code>{{invoiceId}}</code></p>
@@ -175,18 +295,202 @@ enum BundledTemplates {
             <p>Mit freundlichen Grüßen<br>{{{signatureHTML}}}</p>
             </body></html>
             """#,
-        "de/post-due.subject": #"""
-            Zahlungserinnerung: Rechnung {{invoiceId}}
+        "de/post-due-1.subject": #"""
+            {{levelTitle}}: Rechnung {{invoiceId}} ist überfällig
             """#,
-        "de/post-due.text": #"""
+        "de/post-due-1.text": #"""
             Guten Tag {{customerName}},
 
-            nach unseren Unterlagen ist die Rechnung {{invoiceId}} vom {{invoiceDate}} über {{amountDue}}, fällig am {{dueDate}}, noch offen ({{daysLate}} Tage überfällig).
+            nach unseren Unterlagen ist die Rechnung {{invoiceId}} vom {{invoiceDate}}, fällig am {{dueDateLong}}, noch offen ({{daysLate}} Tage überfällig). Bitte überweisen Sie {{amountDue}} in den nächsten Tagen.
+            {{#statutoryTerms}}Da die Rechnung kein Zahlungsziel nennt, ist sie innerhalb der gesetzlichen Frist von {{statutoryTerms.days}} Tagen zahlbar ({{statutoryTerms.basis}}).{{/statutoryTerms}}
+            {{#partlyPaid}}
+            Rechnungsbetrag: {{partlyPaid.total}}
+            {{#payments}}
+            Zahlung erhalten am {{date}}: {{amount}}
+            {{/payments}}
+            Offener Betrag: {{partlyPaid.balance}}
+            {{/partlyPaid}}
             {{#discount}}
             Zahlen Sie {{discount.payable}} bis zum {{discount.deadline}}, um {{discount.percent}} % Skonto zu erhalten.
             {{/discount}}
             {{#lateCharges}}
-            Gemäß unseren Bedingungen sind Verzugszinsen von {{lateCharges.interest}} und eine Pauschale von {{lateCharges.compensation}} angefallen.
+            {{#lateCharges.interest}}
+            Bis heute sind Verzugszinsen von {{lateCharges.interest}} angefallen (Jahreszins {{lateCharges.rate}} %, {{lateCharges.basis}}).
+            {{/lateCharges.interest}}
+            {{#lateCharges.interestPending}}
+            Zusätzlich sind Verzugszinsen in gesetzlicher Höhe geschuldet ({{lateCharges.basis}}).
+            {{/lateCharges.interestPending}}
+            {{#lateCharges.compensation}}
+            Die Pauschale für Beitreibungskosten von {{lateCharges.compensation}} ist geschuldet ({{lateCharges.compensationBasis}}).
+            {{/lateCharges.compensation}}
+            {{/lateCharges}}
+
+            {{#iban}}
+            Zahlung per Überweisung:
+              IBAN {{iban}}{{#bic}} – BIC {{bic}}{{/bic}}
+              Verwendungszweck: {{invoiceId}}
+            {{/iban}}
+            {{#paymentLink}}
+            Online bezahlen: {{paymentLink}}
+            {{/paymentLink}}
+
+            Sollten Sie bereits gezahlt haben, betrachten Sie diese Nachricht bitte als gegenstandslos.
+            Fragen oder Einwände zu dieser Rechnung? Antworten Sie einfach auf diese Nachricht.
+
+            Mit freundlichen Grüßen
+            {{signature}}
+            """#,
+        "de/post-due-2.html": #"""
+            <!DOCTYPE html>
+            <html><body style="font-family:Helvetica,Arial,sans-serif;color:#222;line-height:1.5;max-width:640px">
+            <p>Guten Tag {{customerName}},</p>
+            <p style="border-left:4px solid #d84315;padding-left:12px">trotz unserer bisherigen Schreiben ({{earlierReminders}}) ist die Rechnung {{invoiceId}} vom {{invoiceDate}}, fällig am {{dueDateLong}}, weiterhin offen ({{daysLate}} Tage überfällig). Bitte zahlen Sie {{amountDue}} umgehend oder teilen Sie uns mit, was dem entgegensteht.</p>
+            {{#statutoryTerms}}
+            <p>Da die Rechnung kein Zahlungsziel nennt, ist sie innerhalb der gesetzlichen Frist von {{statutoryTerms.days}} Tagen zahlbar ({{statutoryTerms.basis}}).</p>
+            {{/statutoryTerms}}
+            {{#partlyPaid}}
+            <p>Rechnungsbetrag: {{partlyPaid.total}}<br>
+            {{#payments}}
+            Zahlung erhalten am {{date}}: {{amount}}<br>
+            {{/payments}}
+            <strong>Offener Betrag: {{partlyPaid.balance}}</strong></p>
+            {{/partlyPaid}}
+            {{#discount}}
+            <p><strong>Zahlen Sie {{discount.payable}} bis zum {{discount.deadline}}, um {{discount.percent}} % Skonto zu erhalten.</strong></p>
+            {{/discount}}
+            {{#lateCharges}}
+            {{#lateCharges.interest}}
+            <p>Bis heute sind Verzugszinsen von {{lateCharges.interest}} angefallen (Jahreszins {{lateCharges.rate}} %, {{lateCharges.basis}}).</p>
+            {{/lateCharges.interest}}
+            {{#lateCharges.interestPending}}
+            <p>Zusätzlich sind Verzugszinsen in gesetzlicher Höhe geschuldet ({{lateCharges.basis}}).</p>
+            {{/lateCharges.interestPending}}
+            {{#lateCharges.compensation}}
+            <p>Die Pauschale für Beitreibungskosten von {{lateCharges.compensation}} ist geschuldet ({{lateCharges.compensationBasis}}).</p>
+            {{/lateCharges.compensation}}
+            {{/lateCharges}}
+            {{#iban}}
+            <p>Zahlung per Überweisung:<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Verwendungszweck: <code>{{invoiceId}}</code></p>
+            {{/iban}}
+            {{#paymentLink}}
+            <p><a href="{{paymentLink}}" style="background:#d84315;color:#fff;padding:8px 16px;text-decoration:none;border-radius:4px">Online bezahlen</a></p>
+            {{/paymentLink}}
+            <p style="color:#666;font-size:90%">Sollten Sie bereits gezahlt haben, betrachten Sie diese Nachricht bitte als gegenstandslos.<br>Fragen oder Einwände zu dieser Rechnung? Antworten Sie einfach auf diese Nachricht.</p>
+            <p>Mit freundlichen Grüßen<br>{{{signatureHTML}}}</p>
+            </body></html>
+            """#,
+        "de/post-due-2.subject": #"""
+            {{levelTitle}}: Rechnung {{invoiceId}} weiterhin offen
+            """#,
+        "de/post-due-2.text": #"""
+            Guten Tag {{customerName}},
+
+            trotz unserer bisherigen Schreiben ({{earlierReminders}}) ist die Rechnung {{invoiceId}} vom {{invoiceDate}}, fällig am {{dueDateLong}}, weiterhin offen ({{daysLate}} Tage überfällig). Bitte zahlen Sie {{amountDue}} umgehend oder teilen Sie uns mit, was dem entgegensteht.
+            {{#statutoryTerms}}Da die Rechnung kein Zahlungsziel nennt, ist sie innerhalb der gesetzlichen Frist von {{statutoryTerms.days}} Tagen zahlbar ({{statutoryTerms.basis}}).{{/statutoryTerms}}
+            {{#partlyPaid}}
+            Rechnungsbetrag: {{partlyPaid.total}}
+            {{#payments}}
+            Zahlung erhalten am {{date}}: {{amount}}
+            {{/payments}}
+            Offener Betrag: {{partlyPaid.balance}}
+            {{/partlyPaid}}
+            {{#discount}}
+            Zahlen Sie {{discount.payable}} bis zum {{discount.deadline}}, um {{discount.percent}} % Skonto zu erhalten.
+            {{/discount}}
+            {{#lateCharges}}
+            {{#lateCharges.interest}}
+            Bis heute sind Verzugszinsen von {{lateCharges.interest}} angefallen (Jahreszins {{lateCharges.rate}} %, {{lateCharges.basis}}).
+            {{/lateCharges.interest}}
+            {{#lateCharges.interestPending}}
+            Zusätzlich sind Verzugszinsen in gesetzlicher Höhe geschuldet ({{lateCharges.basis}}).
+            {{/lateCharges.interestPending}}
+            {{#lateCharges.compensation}}
+            Die Pauschale für Beitreibungskosten von {{lateCharges.compensation}} ist geschuldet ({{lateCharges.compensationBasis}}).
+            {{/lateCharges.compensation}}
+            {{/lateCharges}}
+
+            {{#iban}}
+            Zahlung per Überweisung:
+              IBAN {{iban}}{{#bic}} – BIC {{bic}}{{/bic}}
+              Verwendungszweck: {{invoiceId}}
+            {{/iban}}
+            {{#paymentLink}}
+            Online bezahlen: {{paymentLink}}
+            {{/paymentLink}}
+
+            Sollten Sie bereits gezahlt haben, betrachten Sie diese Nachricht bitte als gegenstandslos.
+            Fragen oder Einwände zu dieser Rechnung? Antworten Sie einfach auf diese Nachricht.
+
+            Mit freundlichen Grüßen
+            {{signature}}
+            """#,
+        "de/post-due-3.html": #"""
+            <!DOCTYPE html>
+            <html><body style="font-family:Helvetica,Arial,sans-serif;color:#222;line-height:1.5;max-width:640px">
+            <p>Guten Tag {{customerName}},</p>
+            <p style="border-left:4px solid #c62828;padding-left:12px">die Rechnung {{invoiceId}} vom {{invoiceDate}}, fällig am {{dueDateLong}}, ist nun {{daysLate}} Tage überfällig, und unsere Schreiben ({{earlierReminders}}) blieben unbeantwortet. Wir fordern Sie auf, {{amountDue}} in den nächsten Tagen zu zahlen. Gibt es ein Problem mit dieser Rechnung, antworten Sie bitte auf diese Nachricht.</p>
+            {{#statutoryTerms}}
+            <p>Da die Rechnung kein Zahlungsziel nennt, ist sie innerhalb der gesetzlichen Frist von {{statutoryTerms.days}} Tagen zahlbar ({{statutoryTerms.basis}}).</p>
+            {{/statutoryTerms}}
+            {{#partlyPaid}}
+            <p>Rechnungsbetrag: {{partlyPaid.total}}<br>
+            {{#payments}}
+            Zahlung erhalten am {{date}}: {{amount}}<br>
+            {{/payments}}
+            <strong>Offener Betrag: {{partlyPaid.balance}}</strong></p>
+            {{/partlyPaid}}
+            {{#discount}}
+            <p><strong>Zahlen Sie {{discount.payable}} bis zum {{discount.deadline}}, um {{discount.percent}} % Skonto zu erhalten.</strong></p>
+            {{/discount}}
+            {{#lateCharges}}
+            {{#lateCharges.interest}}
+            <p>Bis heute sind Verzugszinsen von {{lateCharges.interest}} angefallen (Jahreszins {{lateCharges.rate}} %, {{lateCharges.basis}}).</p>
+            {{/lateCharges.interest}}
+            {{#lateCharges.interestPending}}
+            <p>Zusätzlich sind Verzugszinsen in gesetzlicher Höhe geschuldet ({{lateCharges.basis}}).</p>
+            {{/lateCharges.interestPending}}
+            {{#lateCharges.compensation}}
+            <p>Die Pauschale für Beitreibungskosten von {{lateCharges.compensation}} ist geschuldet ({{lateCharges.compensationBasis}}).</p>
+            {{/lateCharges.compensation}}
+            {{/lateCharges}}
+            {{#iban}}
+            <p>Zahlung per Überweisung:<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Verwendungszweck: <code>{{invoiceId}}</code></p>
+            {{/iban}}
+            {{#paymentLink}}
+            <p><a href="{{paymentLink}}" style="background:#c62828;color:#fff;padding:8px 16px;text-decoration:none;border-radius:4px">Online bezahlen</a></p>
+            {{/paymentLink}}
+            <p style="color:#666;font-size:90%">Sollten Sie bereits gezahlt haben, betrachten Sie diese Nachricht bitte als gegenstandslos.<br>Fragen oder Einwände zu dieser Rechnung? Antworten Sie einfach auf diese Nachricht.</p>
+            <p>Mit freundlichen Grüßen<br>{{{signatureHTML}}}</p>
+            </body></html>
+            """#,
+        "de/post-due-3.subject": #"""
+            {{levelTitle}}: Rechnung {{invoiceId}}, Zahlung erforderlich
+            """#,
+        "de/post-due-3.text": #"""
+            Guten Tag {{customerName}},
+
+            die Rechnung {{invoiceId}} vom {{invoiceDate}}, fällig am {{dueDateLong}}, ist nun {{daysLate}} Tage überfällig, und unsere Schreiben ({{earlierReminders}}) blieben unbeantwortet. Wir fordern Sie auf, {{amountDue}} in den nächsten Tagen zu zahlen. Gibt es ein Problem mit dieser Rechnung, antworten Sie bitte auf diese Nachricht.
+            {{#statutoryTerms}}Da die Rechnung kein Zahlungsziel nennt, ist sie innerhalb der gesetzlichen Frist von {{statutoryTerms.days}} Tagen zahlbar ({{statutoryTerms.basis}}).{{/statutoryTerms}}
+            {{#partlyPaid}}
+            Rechnungsbetrag: {{partlyPaid.total}}
+            {{#payments}}
+            Zahlung erhalten am {{date}}: {{amount}}
+            {{/payments}}
+            Offener Betrag: {{partlyPaid.balance}}
+            {{/partlyPaid}}
+            {{#discount}}
+            Zahlen Sie {{discount.payable}} bis zum {{discount.deadline}}, um {{discount.percent}} % Skonto zu erhalten.
+            {{/discount}}
+            {{#lateCharges}}
+            {{#lateCharges.interest}}
+            Bis heute sind Verzugszinsen von {{lateCharges.interest}} angefallen (Jahreszins {{lateCharges.rate}} %, {{lateCharges.basis}}).
+            {{/lateCharges.interest}}
+            {{#lateCharges.interestPending}}
+            Zusätzlich sind Verzugszinsen in gesetzlicher Höhe geschuldet ({{lateCharges.basis}}).
+            {{/lateCharges.interestPending}}
+            {{#lateCharges.compensation}}
+            Die Pauschale für Beitreibungskosten von {{lateCharges.compensation}} ist geschuldet ({{lateCharges.compensationBasis}}).
+            {{/lateCharges.compensation}}
             {{/lateCharges}}
 
             {{#iban}}
@@ -208,35 +512,69 @@ enum BundledTemplates {
             <!DOCTYPE html>
             <html><body style="font-family:Helvetica,Arial,sans-serif;color:#222;line-height:1.5;max-width:640px">
             <p>Guten Tag {{customerName}},</p>
-            <p style="border-left:4px solid #2e7d32;padding-left:12px">wir möchten Sie daran erinnern, dass die Rechnung {{invoiceId}} vom {{invoiceDate}} über {{amountDue}} am {{dueDate}} fällig wird.</p>
+            <p style="border-left:4px solid #1565c0;padding-left:12px">wir möchten Sie freundlich daran erinnern, dass die Rechnung {{invoiceId}} vom {{invoiceDate}} über {{amountDue}} in {{daysLeft}} Tagen fällig wird, am {{dueDateLong}}.</p>
+            {{#statutoryTerms}}
+            <p>Da die Rechnung kein Zahlungsziel nennt, ist sie innerhalb der gesetzlichen Frist von {{statutoryTerms.days}} Tagen zahlbar ({{statutoryTerms.basis}}).</p>
+            {{/statutoryTerms}}
+            {{#partlyPaid}}
+            <p>Rechnungsbetrag: {{partlyPaid.total}}<br>
+            {{#payments}}
+            Zahlung erhalten am {{date}}: {{amount}}<br>
+            {{/payments}}
+            <strong>Offener Betrag: {{partlyPaid.balance}}</strong></p>
+            {{/partlyPaid}}
             {{#discount}}
             <p><strong>Zahlen Sie {{discount.payable}} bis zum {{discount.deadline}}, um {{discount.percent}} % Skonto zu erhalten.</strong></p>
             {{/discount}}
             {{#lateCharges}}
-            <p>Gemäß unseren Bedingungen sind Verzugszinsen von {{lateCharges.interest}} und eine Pauschale von {{lateCharges.compensation}} angefallen.</p>
+            {{#lateCharges.interest}}
+            <p>Bis heute sind Verzugszinsen von {{lateCharges.interest}} angefallen (Jahreszins {{lateCharges.rate}} %, {{lateCharges.basis}}).</p>
+            {{/lateCharges.interest}}
+            {{#lateCharges.interestPending}}
+            <p>Zusätzlich sind Verzugszinsen in gesetzlicher Höhe geschuldet ({{lateCharges.basis}}).</p>
+            {{/lateCharges.interestPending}}
+            {{#lateCharges.compensation}}
+            <p>Die Pauschale für Beitreibungskosten von {{lateCharges.compensation}} ist geschuldet ({{lateCharges.compensationBasis}}).</p>
+            {{/lateCharges.compensation}}
             {{/lateCharges}}
             {{#iban}}
             <p>Zahlung per Überweisung:<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Verwendungszweck: <code>{{invoiceId}}</code></p>
             {{/iban}}
             {{#paymentLink}}
-            <p><a href="{{paymentLink}}" style="background:#2e7d32;color:#fff;padding:8px 16px;text-decoration:none;border-radius:4px">Online bezahlen</a></p>
+            <p><a href="{{paymentLink}}" style="background:#1565c0;color:#fff;padding:8px 16px;text-decoration:none;border-radius:4px">Online bezahlen</a></p>
             {{/paymentLink}}
             <p style="color:#666;font-size:90%">Sollten Sie bereits gezahlt haben, betrachten Sie diese Nachricht bitte als gegenstandslos.<br>Fragen oder Einwände zu dieser Rechnung? Antworten Sie einfach auf diese Nachricht.</p>
             <p>Mit freundlichen Grüßen<br>{{{signatureHTML}}}</p>
             </body></html>
             """#,
         "de/pre-due.subject": #"""
-            Erinnerung: Rechnung {{invoiceId}} fällig am {{dueDate}}
+            Rechnung {{invoiceId}}: fällig am {{dueDate}}
             """#,
         "de/pre-due.text": #"""
             Guten Tag {{customerName}},
 
-            wir möchten Sie daran erinnern, dass die Rechnung {{invoiceId}} vom {{invoiceDate}} über {{amountDue}} am {{dueDate}} fällig wird.
+            wir möchten Sie freundlich daran erinnern, dass die Rechnung {{invoiceId}} vom {{invoiceDate}} über {{amountDue}} in {{daysLeft}} Tagen fällig wird, am {{dueDateLong}}.
+            {{#statutoryTerms}}Da die Rechnung kein Zahlungsziel nennt, ist sie innerhalb der gesetzlichen Frist von {{statutoryTerms.days}} Tagen zahlbar ({{statutoryTerms.basis}}).{{/statutoryTerms}}
+            {{#partlyPaid}}
+            Rechnungsbetrag: {{partlyPaid.total}}
+            {{#payments}}
+            Zahlung erhalten am {{date}}: {{amount}}
+            {{/payments}}
+            Offener Betrag: {{partlyPaid.balance}}
+            {{/partlyPaid}}
             {{#discount}}
             Zahlen Sie {{discount.payable}} bis zum {{discount.deadline}}, um {{discount.percent}} % Skonto zu erhalten.
             {{/discount}}
             {{#lateCharges}}
-            Gemäß unseren Bedingungen sind Verzugszinsen von {{lateCharges.interest}} und eine Pauschale von {{lateCharges.compensation}} angefallen.
+            {{#lateCharges.interest}}
+            Bis heute sind Verzugszinsen von {{lateCharges.interest}} angefallen (Jahreszins {{lateCharges.rate}} %, {{lateCharges.basis}}).
+            {{/lateCharges.interest}}
+            {{#lateCharges.interestPending}}
+            Zusätzlich sind Verzugszinsen in gesetzlicher Höhe geschuldet ({{lateCharges.basis}}).
+            {{/lateCharges.interestPending}}
+            {{#lateCharges.compensation}}
+            Die Pauschale für Beitreibungskosten von {{lateCharges.compensation}} ist geschuldet ({{lateCharges.compensationBasis}}).
+            {{/lateCharges.compensation}}
             {{/lateCharges}}
 
             {{#iban}}
@@ -259,11 +597,29 @@ enum BundledTemplates {
             <html><body style="font-family:Helvetica,Arial,sans-serif;color:#222;line-height:1.5;max-width:640px">
             <p>Hello {{customerName}},</p>
             <p style="border-left:4px solid #2e7d32;padding-left:12px">Invoice {{invoiceId}} of {{invoiceDate}} earns you a {{discount.percent}} % discount for early payment.</p>
+            {{#statutoryTerms}}
+            <p>The invoice states no payment date: it is payable within {{statutoryTerms.days}} days, the legal term ({{statutoryTerms.basis}}).</p>
+            {{/statutoryTerms}}
+            {{#partlyPaid}}
+            <p>Invoice total: {{partlyPaid.total}}<br>
+            {{#payments}}
+            Received on {{date}}: {{amount}}<br>
+            {{/payments}}
+            <strong>Balance due: {{partlyPaid.balance}}</strong></p>
+            {{/partlyPaid}}
             {{#discount}}
             <p><strong>Pay {{discount.payable}} by {{discount.deadline}} to keep your {{discount.percent}} % discount.</strong></p>
             {{/discount}}
             {{#lateCharges}}
-            <p>Under our terms, late-payment interest of {{lateCharges.interest}} and fixed compensation of {{lateCharges.compensation}} are now owed.</p>
+            {{#lateCharges.interest}}
+            <p>Late-payment interest of {{lateCharges.interest}} has accrued to date (annual rate {{lateCharges.rate}} %, {{lateCharges.basis}}).</p>
+            {{/lateCharges.interest}}
+            {{#lateCharges.interestPending}}
+            <p>Late-payment interest at the statutory rate is also due ({{lateCharges.basis}}).</p>
+            {{/lateCharges.interestPending}}
+            {{#lateCharges.compensation}}
+            <p>A fixed compensation for recovery costs of {{lateCharges.compensation}} is owed ({{lateCharges.compensationBasis}}).</p>
+            {{/lateCharges.compensation}}
             {{/lateCharges}}
             {{#iban}}
             <p>Payment by bank transfer:<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Reference: <code>{{invoiceId}}</code></p>
@@ -282,11 +638,27 @@ enum BundledTemplates {
             Hello {{customerName}},
 
             Invoice {{invoiceId}} of {{invoiceDate}} earns you a {{discount.percent}} % discount for early payment.
+            {{#statutoryTerms}}The invoice states no payment date: it is payable within {{statutoryTerms.days}} days, the legal term ({{statutoryTerms.basis}}).{{/statutoryTerms}}
+            {{#partlyPaid}}
+            Invoice total: {{partlyPaid.total}}
+            {{#payments}}
+            Received on {{date}}: {{amount}}
+            {{/payments}}
+            Balance due: {{partlyPaid.balance}}
+            {{/partlyPaid}}
             {{#discount}}
             Pay {{discount.payable}} by {{discount.deadline}} to keep your {{discount.percent}} % discount.
             {{/discount}}
             {{#lateCharges}}
-            Under our terms, late-payment interest of {{lateCharges.interest}} and fixed compensation of {{lateCharges.compensation}} are now owed.
+            {{#lateCharges.interest}}
+            Late-payment interest of {{lateCharges.interest}} has accrued to date (annual rate {{lateCharges.rate}} %, {{lateCharges.basis}}).
+            {{/lateCharges.interest}}
+            {{#lateCharges.interestPending}}
+            Late-payment interest at the statutory rate is also due ({{lateCharges.basis}}).
+            {{/lateCharges.interestPending}}
+            {{#lateCharges.compensation}}
+            A fixed compensation for recovery costs of {{lateCharges.compensation}} is owed ({{lateCharges.compensationBasis}}).
+            {{/lateCharges.compensation}}
             {{/lateCharges}}
 
             {{#iban}}
@@ -308,12 +680,30 @@ enum BundledTemplates {
             <!DOCTYPE html>
             <html><body style="font-family:Helvetica,Arial,sans-serif;color:#222;line-height:1.5;max-width:640px">
             <p>Hello {{customerName}},</p>
-            <p style="border-left:4px solid #1565c0;padding-left:12px">Invoice {{invoiceId}} of {{invoiceDate}} for {{amountDue}} is due today.</p>
+            <p style="border-left:4px solid #1565c0;padding-left:12px">{{#dueToday}}Invoice {{invoiceId}} of {{invoiceDate}} for {{amountDue}} is due today.{{/dueToday}}{{#wasDue}}Invoice {{invoiceId}} of {{invoiceDate}} for {{amountDue}} was due on {{dueDateLong}}. If payment is not on its way yet, we would be grateful if you could arrange it.{{/wasDue}}</p>
+            {{#statutoryTerms}}
+            <p>The invoice states no payment date: it is payable within {{statutoryTerms.days}} days, the legal term ({{statutoryTerms.basis}}).</p>
+            {{/statutoryTerms}}
+            {{#partlyPaid}}
+            <p>Invoice total: {{partlyPaid.total}}<br>
+            {{#payments}}
+            Received on {{date}}: {{amount}}<br>
+            {{/payments}}
+            <strong>Balance due: {{partlyPaid.balance}}</strong></p>
+            {{/partlyPaid}}
             {{#discount}}
             <p><strong>Pay {{discount.payable}} by {{discount.deadline}} to keep your {{discount.percent}} % discount.</strong></p>
             {{/discount}}
             {{#lateCharges}}
-            <p>Under our terms, late-payment interest of {{lateCharges.interest}} and fixed compensation of {{lateCharges.compensation}} are now owed.</p>
+            {{#lateCharges.interest}}
+            <p>Late-payment interest of {{lateCharges.interest}} has accrued to date (annual rate {{lateCharges.rate}} %, {{lateCharges.basis}}).</p>
+            {{/lateCharges.interest}}
+            {{#lateCharges.interestPending}}
+            <p>Late-payment interest at the statutory rate is also due ({{lateCharges.basis}}).</p>
+            {{/lateCharges.interestPending}}
+            {{#lateCharges.compensation}}
+            <p>A fixed compensation for recovery costs of {{lateCharges.compensation}} is owed ({{lateCharges.compensationBasis}}).</p>
+            {{/lateCharges.compensation}}
             {{/lateCharges}}
             {{#iban}}
             <p>Payment by bank transfer:<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Reference: <code>{{invoiceId}}</code></p>
@@ -326,17 +716,33 @@ enum BundledTemplates {
             </body></html>
             """#,
         "en/due.subject": #"""
-            Invoice {{invoiceId}} is due today
+            {{#dueToday}}Invoice {{invoiceId}} is due today{{/dueToday}}{{#wasDue}}Invoice {{invoiceId}} was due on {{dueDate}}{{/wasDue}}
             """#,
         "en/due.text": #"""
             Hello {{customerName}},
 
-            Invoice {{invoiceId}} of {{invoiceDate}} for {{amountDue}} is due today.
+            {{#dueToday}}Invoice {{invoiceId}} of {{invoiceDate}} for {{amountDue}} is due today.{{/dueToday}}{{#wasDue}}Invoice {{invoiceId}} of {{invoiceDate}} for {{amountDue}} was due on {{dueDateLong}}. If payment is not on its way yet, we would be grateful if you could arrange it.{{/wasDue}}
+            {{#statutoryTerms}}The invoice states no payment date: it is payable within {{statutoryTerms.days}} days, the legal term ({{statutoryTerms.basis}}).{{/statutoryTerms}}
+            {{#partlyPaid}}
+            Invoice total: {{partlyPaid.total}}
+            {{#payments}}
+            Received on {{date}}: {{amount}}
+            {{/payments}}
+            Balance due: {{partlyPaid.balance}}
+            {{/partlyPaid}}
             {{#discount}}
             Pay {{discount.payable}} by {{discount.deadline}} to keep your {{discount.percent}} % discount.
             {{/discount}}
             {{#lateCharges}}
-            Under our terms, late-payment interest of {{lateCharges.interest}} and fixed compensation of {{lateCharges.compensation}} are now owed.
+            {{#lateCharges.interest}}
+            Late-payment interest of {{lateCharges.interest}} has accrued to date (annual rate {{lateCharges.rate}} %, {{lateCharges.basis}}).
+            {{/lateCharges.interest}}
+            {{#lateCharges.interestPending}}
+            Late-payment interest at the statutory rate is also due ({{lateCharges.basis}}).
+            {{/lateCharges.interestPending}}
+            {{#lateCharges.compensation}}
+            A fixed compensation for recovery costs of {{lateCharges.compensation}} is owed ({{lateCharges.compensationBasis}}).
+            {{/lateCharges.compensation}}
             {{/lateCharges}}
 
             {{#iban}}
@@ -358,12 +764,30 @@ enum BundledTemplates {
             <!DOCTYPE html>
             <html><body style="font-family:Helvetica,Arial,sans-serif;color:#222;line-height:1.5;max-width:640px">
             <p>Hello {{customerName}},</p>
-            <p style="border-left:4px solid #b71c1c;padding-left:12px">Despite our earlier reminders, invoice {{invoiceId}} of {{invoiceDate}} for {{amountDue}}, due on {{dueDate}}, remains unpaid ({{daysLate}} days overdue). Unless we receive payment within eight days, we will pass this account to collection.</p>
+            <p style="border-left:4px solid #b71c1c;padding-left:12px">{{#hasEarlierReminders}}Despite our messages of {{earlierReminders}}, invoice{{/hasEarlierReminders}}{{^hasEarlierReminders}}Invoice{{/hasEarlierReminders}} {{invoiceId}} of {{invoiceDate}}, due on {{dueDateLong}}, remains unpaid ({{daysLate}} days overdue). Unless we receive payment of {{amountDue}} within eight days, we will pass this account to collection.</p>
+            {{#statutoryTerms}}
+            <p>The invoice states no payment date: it is payable within {{statutoryTerms.days}} days, the legal term ({{statutoryTerms.basis}}).</p>
+            {{/statutoryTerms}}
+            {{#partlyPaid}}
+            <p>Invoice total: {{partlyPaid.total}}<br>
+            {{#payments}}
+            Received on {{date}}: {{amount}}<br>
+            {{/payments}}
+            <strong>Balance due: {{partlyPaid.balance}}</strong></p>
+            {{/partlyPaid}}
             {{#discount}}
             <p><strong>Pay {{discount.payable}} by {{discount.deadline}} to keep your {{discount.percent}} % discount.</strong></p>
             {{/discount}}
             {{#lateCharges}}
-            <p>Under our terms, late-payment interest of {{lateCharges.interest}} and fixed compensation of {{lateCharges.compensation}} are now owed.</p>
+            {{#lateCharges.interest}}
+            <p>Late-payment interest of {{lateCharges.interest}} has accrued to date (annual rate {{lateCharges.rate}} %, {{lateCharges.basis}}).</p>
+            {{/lateCharges.interest}}
+            {{#lateCharges.interestPending}}
+            <p>Late-payment interest at the statutory rate is also due ({{lateCharges.basis}}).</p>
+            {{/lateCharges.interestPending}}
+            {{#lateCharges.compensation}}
+            <p>A fixed compensation for recovery costs of {{lateCharges.compensation}} is owed ({{lateCharges.compensationBasis}}).</p>
+            {{/lateCharges.compensation}}
             {{/lateCharges}}
             {{#iban}}
             <p>Payment by bank transfer:<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Reference: <code>{{invoiceId}}</code></p>
@@ -376,17 +800,33 @@ enum BundledTemplates {
             </body></html>
             """#,
         "en/final.subject": #"""
-            Final notice before collection: invoice {{invoiceId}}
+            {{levelTitle}} before collection: invoice {{invoiceId}}
             """#,
         "en/final.text": #"""
             Hello {{customerName}},
 
-            Despite our earlier reminders, invoice {{invoiceId}} of {{invoiceDate}} for {{amountDue}}, due on {{dueDate}}, remains unpaid ({{daysLate}} days overdue). Unless we receive payment within eight days, we will pass this account to collection.
+            {{#hasEarlierReminders}}Despite our messages of {{earlierReminders}}, invoice{{/hasEarlierReminders}}{{^hasEarlierReminders}}Invoice{{/hasEarlierReminders}} {{invoiceId}} of {{invoiceDate}}, due on {{dueDateLong}}, remains unpaid ({{daysLate}} days overdue). Unless we receive payment of {{amountDue}} within eight days, we will pass this account to collection.
+            {{#statutoryTerms}}The invoice states no payment date: it is payable within {{statutoryTerms.days}} days, the legal term ({{statutoryTerms.basis}}).{{/statutoryTerms}}
+            {{#partlyPaid}}
+            Invoice total: {{partlyPaid.total}}
+            {{#payments}}
+            Received on {{date}}: {{amount}}
+            {{/payments}}
+            Balance due: {{partlyPaid.balance}}
+            {{/partlyPaid}}
             {{#discount}}
             Pay {{discount.payable}} by {{discount.deadline}} to keep your {{discount.percent}} % discount.
             {{/discount}}
             {{#lateCharges}}
-            Under our terms, late-payment interest of {{lateCharges.interest}} and fixed compensation of {{lateCharges.compensation}} are now owed.
+            {{#lateCharges.interest}}
+            Late-payment interest of {{lateCharges.interest}} has accrued to date (annual rate {{lateCharges.rate}} %, {{lateCharges.basis}}).
+            {{/lateCharges.interest}}
+            {{#lateCharges.interestPending}}
+            Late-payment interest at the statutory rate is also due ({{lateCharges.basis}}).
+            {{/lateCharges.interestPending}}
+            {{#lateCharges.compensation}}
+            A fixed compensation for recovery costs of {{lateCharges.compensation}} is owed ({{lateCharges.compensationBasis}}).
+            {{/lateCharges.compensation}}
             {{/lateCharges}}
 
             {{#iban}}
@@ -404,16 +844,34 @@ enum BundledTemplates {
             Kind regards,
             {{signature}}
             """#,
-        "en/post-due.html": #"""
+        "en/post-due-1.html": #"""
             <!DOCTYPE html>
             <html><body style="font-family:Helvetica,Arial,sans-serif;color:#222;line-height:1.5;max-width:640px">
             <p>Hello {{customerName}},</p>
-            <p style="border-left:4px solid #e65100;padding-left:12px">Our records show that invoice {{invoiceId}} of {{invoiceDate}} for {{amountDue}}, due on {{dueDate}}, is still unpaid ({{daysLate}} days overdue).</p>
+            <p style="border-left:4px solid #e65100;padding-left:12px">Our records show that invoice {{invoiceId}} of {{invoiceDate}}, due on {{dueDateLong}}, is still unpaid ({{daysLate}} days overdue). We would be grateful if you could settle {{amountDue}} at your earliest convenience.</p>
+            {{#statutoryTerms}}
+            <p>The invoice states no payment date: it is payable within {{statutoryTerms.days}} days, the legal term ({{statutoryTerms.basis}}).</p>
+            {{/statutoryTerms}}
+            {{#partlyPaid}}
+            <p>Invoice total: {{partlyPaid.total}}<br>
+            {{#payments}}
+            Received on {{date}}: {{amount}}<br>
+            {{/payments}}
+            <strong>Balance due: {{partlyPaid.balance}}</strong></p>
+            {{/partlyPaid}}
             {{#discount}}
             <p><strong>Pay {{discount.payable}} by {{discount.deadline}} to keep your {{discount.percent}} % discount.</strong></p>
             {{/discount}}
             {{#lateCharges}}
-            <p>Under our terms, late-payment interest of {{lateCharges.interest}} and fixed compensation of {{lateCharges.compensation}} are now owed.</p>
+            {{#lateCharges.interest}}
+            <p>Late-payment interest of {{lateCharges.interest}} has accrued to date (annual rate {{lateCharges.rate}} %, {{lateCharges.basis}}).</p>
+            {{/lateCharges.interest}}
+            {{#lateCharges.interestPending}}
+            <p>Late-payment interest at the statutory rate is also due ({{lateCharges.basis}}).</p>
+            {{/lateCharges.interestPending}}
+            {{#lateCharges.compensation}}
+            <p>A fixed compensation for recovery costs of {{lateCharges.compensation}} is owed ({{lateCharges.compensationBasis}}).</p>
+            {{/lateCharges.compensation}}
             {{/lateCharges}}
             {{#iban}}
             <p>Payment by bank transfer:<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Reference: <code>{{invoiceId}}</code></p>
@@ -425,18 +883,202 @@ enum BundledTemplates {
             <p>Kind regards,<br>{{{signatureHTML}}}</p>
             </body></html>
             """#,
-        "en/post-due.subject": #"""
-            Overdue: invoice {{invoiceId}}
+        "en/post-due-1.subject": #"""
+            {{levelTitle}}: invoice {{invoiceId}} is overdue
             """#,
-        "en/post-due.text": #"""
+        "en/post-due-1.text": #"""
             Hello {{customerName}},
 
-            Our records show that invoice {{invoiceId}} of {{invoiceDate}} for {{amountDue}}, due on {{dueDate}}, is still unpaid ({{daysLate}} days overdue).
+            Our records show that invoice {{invoiceId}} of {{invoiceDate}}, due on {{dueDateLong}}, is still unpaid ({{daysLate}} days overdue). We would be grateful if you could settle {{amountDue}} at your earliest convenience.
+            {{#statutoryTerms}}The invoice states no payment date: it is payable within {{statutoryTerms.days}} days, the legal term ({{statutoryTerms.basis}}).{{/statutoryTerms}}
+            {{#partlyPaid}}
+            Invoice total: {{partlyPaid.total}}
+            {{#payments}}
+            Received on {{date}}: {{amount}}
+            {{/payments}}
+            Balance due: {{partlyPaid.balance}}
+            {{/partlyPaid}}
             {{#discount}}
             Pay {{discount.payable}} by {{discount.deadline}} to keep your {{discount.percent}} % discount.
             {{/discount}}
             {{#lateCharges}}
-            Under our terms, late-payment interest of {{lateCharges.interest}} and fixed compensation of {{lateCharges.compensation}} are now owed.
+            {{#lateCharges.interest}}
+            Late-payment interest of {{lateCharges.interest}} has accrued to date (annual rate {{lateCharges.rate}} %, {{lateCharges.basis}}).
+            {{/lateCharges.interest}}
+            {{#lateCharges.interestPending}}
+            Late-payment interest at the statutory rate is also due ({{lateCharges.basis}}).
+            {{/lateCharges.interestPending}}
+            {{#lateCharges.compensation}}
+            A fixed compensation for recovery costs of {{lateCharges.compensation}} is owed ({{lateCharges.compensationBasis}}).
+            {{/lateCharges.compensation}}
+            {{/lateCharges}}
+
+            {{#iban}}
+            Payment by bank transfer:
+              IBAN {{iban}}{{#bic}} – BIC {{bic}}{{/bic}}
+              Reference: {{invoiceId}}
+            {{/iban}}
+            {{#paymentLink}}
+            Pay online: {{paymentLink}}
+            {{/paymentLink}}
+
+            If you have already paid, please disregard this message.
+            A question or a disagreement about this invoice? Just reply to this message.
+
+            Kind regards,
+            {{signature}}
+            """#,
+        "en/post-due-2.html": #"""
+            <!DOCTYPE html>
+            <html><body style="font-family:Helvetica,Arial,sans-serif;color:#222;line-height:1.5;max-width:640px">
+            <p>Hello {{customerName}},</p>
+            <p style="border-left:4px solid #d84315;padding-left:12px">We wrote to you about invoice {{invoiceId}} of {{invoiceDate}} on {{earlierReminders}}; due on {{dueDateLong}}, it remains unpaid ({{daysLate}} days overdue). Please pay {{amountDue}} without further delay, or tell us by return what prevents it.</p>
+            {{#statutoryTerms}}
+            <p>The invoice states no payment date: it is payable within {{statutoryTerms.days}} days, the legal term ({{statutoryTerms.basis}}).</p>
+            {{/statutoryTerms}}
+            {{#partlyPaid}}
+            <p>Invoice total: {{partlyPaid.total}}<br>
+            {{#payments}}
+            Received on {{date}}: {{amount}}<br>
+            {{/payments}}
+            <strong>Balance due: {{partlyPaid.balance}}</strong></p>
+            {{/partlyPaid}}
+            {{#discount}}
+            <p><strong>Pay {{discount.payable}} by {{discount.deadline}} to keep your {{discount.percent}} % discount.</strong></p>
+            {{/discount}}
+            {{#lateCharges}}
+            {{#lateCharges.interest}}
+            <p>Late-payment interest of {{lateCharges.interest}} has accrued to date (annual rate {{lateCharges.rate}} %, {{lateCharges.basis}}).</p>
+            {{/lateCharges.interest}}
+            {{#lateCharges.interestPending}}
+            <p>Late-payment interest at the statutory rate is also due ({{lateCharges.basis}}).</p>
+            {{/lateCharges.interestPending}}
+            {{#lateCharges.compensation}}
+            <p>A fixed compensation for recovery costs of {{lateCharges.compensation}} is owed ({{lateCharges.compensationBasis}}).</p>
+            {{/lateCharges.compensation}}
+            {{/lateCharges}}
+            {{#iban}}
+            <p>Payment by bank transfer:<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Reference: <code>{{invoiceId}}</code></p>
+            {{/iban}}
+            {{#paymentLink}}
+            <p><a href="{{paymentLink}}" style="background:#d84315;color:#fff;padding:8px 16px;text-decoration:none;border-radius:4px">Pay online</a></p>
+            {{/paymentLink}}
+            <p style="color:#666;font-size:90%">If you have already paid, please disregard this message.<br>A question or a disagreement about this invoice? Just reply to this message.</p>
+            <p>Kind regards,<br>{{{signatureHTML}}}</p>
+            </body></html>
+            """#,
+        "en/post-due-2.subject": #"""
+            {{levelTitle}}: invoice {{invoiceId}} remains unpaid
+            """#,
+        "en/post-due-2.text": #"""
+            Hello {{customerName}},
+
+            We wrote to you about invoice {{invoiceId}} of {{invoiceDate}} on {{earlierReminders}}; due on {{dueDateLong}}, it remains unpaid ({{daysLate}} days overdue). Please pay {{amountDue}} without further delay, or tell us by return what prevents it.
+            {{#statutoryTerms}}The invoice states no payment date: it is payable within {{statutoryTerms.days}} days, the legal term ({{statutoryTerms.basis}}).{{/statutoryTerms}}
+            {{#partlyPaid}}
+            Invoice total: {{partlyPaid.total}}
+            {{#payments}}
+            Received on {{date}}: {{amount}}
+            {{/payments}}
+            Balance due: {{partlyPaid.balance}}
+            {{/partlyPaid}}
+            {{#discount}}
+            Pay {{discount.payable}} by {{discount.deadline}} to keep your {{discount.percent}} % discount.
+            {{/discount}}
+            {{#lateCharges}}
+            {{#lateCharges.interest}}
+            Late-payment interest of {{lateCharges.interest}} has accrued to date (annual rate {{lateCharges.rate}} %, {{lateCharges.basis}}).
+            {{/lateCharges.interest}}
+            {{#lateCharges.interestPending}}
+            Late-payment interest at the statutory rate is also due ({{lateCharges.basis}}).
+            {{/lateCharges.interestPending}}
+            {{#lateCharges.compensation}}
+            A fixed compensation for recovery costs of {{lateCharges.compensation}} is owed ({{lateCharges.compensationBasis}}).
+            {{/lateCharges.compensation}}
+            {{/lateCharges}}
+
+            {{#iban}}
+            Payment by bank transfer:
+              IBAN {{iban}}{{#bic}} – BIC {{bic}}{{/bic}}
+              Reference: {{invoiceId}}
+            {{/iban}}
+            {{#paymentLink}}
+            Pay online: {{paymentLink}}
+            {{/paymentLink}}
+
+            If you have already paid, please disregard this message.
+            A question or a disagreement about this invoice? Just reply to this message.
+
+            Kind regards,
+            {{signature}}
+            """#,
+        "en/post-due-3.html": #"""
+            <!DOCTYPE html>
+            <html><body style="font-family:Helvetica,Arial,sans-serif;color:#222;line-height:1.5;max-width:640px">
+            <p>Hello {{customerName}},</p>
+            <p style="border-left:4px solid #c62828;padding-left:12px">Invoice {{invoiceId}} of {{invoiceDate}}, due on {{dueDateLong}}, is now {{daysLate}} days overdue, and our messages of {{earlierReminders}} have gone unanswered. We ask you to pay {{amountDue}} within the next few days. If there is a problem with this invoice, reply to this message so that we can resolve it.</p>
+            {{#statutoryTerms}}
+            <p>The invoice states no payment date: it is payable within {{statutoryTerms.days}} days, the legal term ({{statutoryTerms.basis}}).</p>
+            {{/statutoryTerms}}
+            {{#partlyPaid}}
+            <p>Invoice total: {{partlyPaid.total}}<br>
+            {{#payments}}
+            Received on {{date}}: {{amount}}<br>
+            {{/payments}}
+            <strong>Balance due: {{partlyPaid.balance}}</strong></p>
+            {{/partlyPaid}}
+            {{#discount}}
+            <p><strong>Pay {{discount.payable}} by {{discount.deadline}} to keep your {{discount.percent}} % discount.</strong></p>
+            {{/discount}}
+            {{#lateCharges}}
+            {{#lateCharges.interest}}
+            <p>Late-payment interest of {{lateCharges.interest}} has accrued to date (annual rate {{lateCharges.rate}} %, {{lateCharges.basis}}).</p>
+            {{/lateCharges.interest}}
+            {{#lateCharges.interestPending}}
+            <p>Late-payment interest at the statutory rate is also due ({{lateCharges.basis}}).</p>
+            {{/lateCharges.interestPending}}
+            {{#lateCharges.compensation}}
+            <p>A fixed compensation for recovery costs of {{lateCharges.compensation}} is owed ({{lateCharges.compensationBasis}}).</p>
+            {{/lateCharges.compensation}}
+            {{/lateCharges}}
+            {{#iban}}
+            <p>Payment by bank transfer:<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Reference: <code>{{invoiceId}}</code></p>
+            {{/iban}}
+            {{#paymentLink}}
+            <p><a href="{{paymentLink}}" style="background:#c62828;color:#fff;padding:8px 16px;text-decoration:none;border-radius:4px">Pay online</a></p>
+            {{/paymentLink}}
+            <p style="color:#666;font-size:90%">If you have already paid, please disregard this message.<br>A question or a disagreement about this invoice? Just reply to this message.</p>
+            <p>Kind regards,<br>{{{signatureHTML}}}</p>
+            </body></html>
+            """#,
+        "en/post-due-3.subject": #"""
+            {{levelTitle}}: invoice {{invoiceId}}, payment required
+            """#,
+        "en/post-due-3.text": #"""
+            Hello {{customerName}},
+
+            Invoice {{invoiceId}} of {{invoiceDate}}, due on {{dueDateLong}}, is now {{daysLate}} days overdue, and our messages of {{earlierReminders}} have gone unanswered. We ask you to pay {{amountDue}} within the next few days. If there is a problem with this invoice, reply to this message so that we can resolve it.
+            {{#statutoryTerms}}The invoice states no payment date: it is payable within {{statutoryTerms.days}} days, the legal term ({{statutoryTerms.basis}}).{{/statutoryTerms}}
+            {{#partlyPaid}}
+            Invoice total: {{partlyPaid.total}}
+            {{#payments}}
+            Received on {{date}}: {{amount}}
+            {{/payments}}
+            Balance due: {{partlyPaid.balance}}
+            {{/partlyPaid}}
+            {{#discount}}
+            Pay {{discount.payable}} by {{discount.deadline}} to keep your {{discount.percent}} % discount.
+            {{/discount}}
+            {{#lateCharges}}
+            {{#lateCharges.interest}}
+            Late-payment interest of {{lateCharges.interest}} has accrued to date (annual rate {{lateCharges.rate}} %, {{lateCharges.basis}}).
+            {{/lateCharges.interest}}
+            {{#lateCharges.interestPending}}
+            Late-payment interest at the statutory rate is also due ({{lateCharges.basis}}).
+            {{/lateCharges.interestPending}}
+            {{#lateCharges.compensation}}
+            A fixed compensation for recovery costs of {{lateCharges.compensation}} is owed ({{lateCharges.compensationBasis}}).
+            {{/lateCharges.compensation}}
             {{/lateCharges}}
 
             {{#iban}}
@@ -458,35 +1100,69 @@ enum BundledTemplates {
             <!DOCTYPE html>
             <html><body style="font-family:Helvetica,Arial,sans-serif;color:#222;line-height:1.5;max-width:640px">
             <p>Hello {{customerName}},</p>
-            <p style="border-left:4px solid #2e7d32;padding-left:12px">A friendly reminder that invoice {{invoiceId}} of {{invoiceDate}} for {{amountDue}} is due on {{dueDate}}.</p>
+            <p style="border-left:4px solid #1565c0;padding-left:12px">This is a friendly reminder that invoice {{invoiceId}} of {{invoiceDate}} for {{amountDue}} comes due in {{daysLeft}} days, on {{dueDateLong}}.</p>
+            {{#statutoryTerms}}
+            <p>The invoice states no payment date: it is payable within {{statutoryTerms.days}} days, the legal term ({{statutoryTerms.basis}}).</p>
+            {{/statutoryTerms}}
+            {{#partlyPaid}}
+            <p>Invoice total: {{partlyPaid.total}}<br>
+            {{#payments}}
+            Received on {{date}}: {{amount}}<br>
+            {{/payments}}
+            <strong>Balance due: {{partlyPaid.balance}}</strong></p>
+            {{/partlyPaid}}
             {{#discount}}
             <p><strong>Pay {{discount.payable}} by {{discount.deadline}} to keep your {{discount.percent}} % discount.</strong></p>
             {{/discount}}
             {{#lateCharges}}
-            <p>Under our terms, late-payment interest of {{lateCharges.interest}} and fixed compensation of {{lateCharges.compensation}} are now owed.</p>
+            {{#lateCharges.interest}}
+            <p>Late-payment interest of {{lateCharges.interest}} has accrued to date (annual rate {{lateCharges.rate}} %, {{lateCharges.basis}}).</p>
+            {{/lateCharges.interest}}
+            {{#lateCharges.interestPending}}
+            <p>Late-payment interest at the statutory rate is also due ({{lateCharges.basis}}).</p>
+            {{/lateCharges.interestPending}}
+            {{#lateCharges.compensation}}
+            <p>A fixed compensation for recovery costs of {{lateCharges.compensation}} is owed ({{lateCharges.compensationBasis}}).</p>
+            {{/lateCharges.compensation}}
             {{/lateCharges}}
             {{#iban}}
             <p>Payment by bank transfer:<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Reference: <code>{{invoiceId}}</code></p>
             {{/iban}}
             {{#paymentLink}}
-            <p><a href="{{paymentLink}}" style="background:#2e7d32;color:#fff;padding:8px 16px;text-decoration:none;border-radius:4px">Pay online</a></p>
+            <p><a href="{{paymentLink}}" style="background:#1565c0;color:#fff;padding:8px 16px;text-decoration:none;border-radius:4px">Pay online</a></p>
             {{/paymentLink}}
             <p style="color:#666;font-size:90%">If you have already paid, please disregard this message.<br>A question or a disagreement about this invoice? Just reply to this message.</p>
             <p>Kind regards,<br>{{{signatureHTML}}}</p>
             </body></html>
             """#,
         "en/pre-due.subject": #"""
-            Reminder: invoice {{invoiceId}} due on {{dueDate}}
+            Invoice {{invoiceId}} comes due on {{dueDate}}
             """#,
         "en/pre-due.text": #"""
             Hello {{customerName}},
 
-            A friendly reminder that invoice {{invoiceId}} of {{invoiceDate}} for {{amountDue}} is due on {{dueDate}}.
+            This is a friendly reminder that invoice {{invoiceId}} of {{invoiceDate}} for {{amountDue}} comes due in {{daysLeft}} days, on {{dueDateLong}}.
+            {{#statutoryTerms}}The invoice states no payment date: it is payable within {{statutoryTerms.days}} days, the legal term ({{statutoryTerms.basis}}).{{/statutoryTerms}}
+            {{#partlyPaid}}
+            Invoice total: {{partlyPaid.total}}
+            {{#payments}}
+            Received on {{date}}: {{amount}}
+            {{/payments}}
+            Balance due: {{partlyPaid.balance}}
+            {{/partlyPaid}}
             {{#discount}}
             Pay {{discount.payable}} by {{discount.deadline}} to keep your {{discount.percent}} % discount.
             {{/discount}}
             {{#lateCharges}}
-            Under our terms, late-payment interest of {{lateCharges.interest}} and fixed compensation of {{lateCharges.compensation}} are now owed.
+            {{#lateCharges.interest}}
+            Late-payment interest of {{lateCharges.interest}} has accrued to date (annual rate {{lateCharges.rate}} %, {{lateCharges.basis}}).
+            {{/lateCharges.interest}}
+            {{#lateCharges.interestPending}}
+            Late-payment interest at the statutory rate is also due ({{lateCharges.basis}}).
+            {{/lateCharges.interestPending}}
+            {{#lateCharges.compensation}}
+            A fixed compensation for recovery costs of {{lateCharges.compensation}} is owed ({{lateCharges.compensationBasis}}).
+            {{/lateCharges.compensation}}
             {{/lateCharges}}
 
             {{#iban}}
@@ -509,11 +1185,29 @@ enum BundledTemplates {
             <html><body style="font-family:Helvetica,Arial,sans-serif;color:#222;line-height:1.5;max-width:640px">
             <p>Bonjour {{customerName}},</p>
             <p style="border-left:4px solid #2e7d32;padding-left:12px">Votre facture {{invoiceId}} du {{invoiceDate}} vous donne droit à un escompte de {{discount.percent}} % pour un règlement rapide.</p>
+            {{#statutoryTerms}}
+            <p>La facture ne précisant pas d'échéance, elle est payable à {{statutoryTerms.days}} jours, le délai légal ({{statutoryTerms.basis}}).</p>
+            {{/statutoryTerms}}
+            {{#partlyPaid}}
+            <p>Montant de la facture : {{partlyPaid.total}}<br>
+            {{#payments}}
+            Règlement reçu le {{date}} : {{amount}}<br>
+            {{/payments}}
+            <strong>Reste dû : {{partlyPaid.balance}}</strong></p>
+            {{/partlyPaid}}
             {{#discount}}
             <p><strong>Réglez {{discount.payable}} d'ici le {{discount.deadline}} pour conserver votre escompte de {{discount.percent}} %.</strong></p>
             {{/discount}}
             {{#lateCharges}}
-            <p>Conformément à nos conditions, des pénalités de retard de {{lateCharges.interest}} et une indemnité forfaitaire de {{lateCharges.compensation}} sont dues.</p>
+            {{#lateCharges.interest}}
+            <p>Des pénalités de retard de {{lateCharges.interest}} sont dues à ce jour (taux annuel de {{lateCharges.rate}} %, {{lateCharges.basis}}).</p>
+            {{/lateCharges.interest}}
+            {{#lateCharges.interestPending}}
+            <p>Des pénalités de retard au taux légal sont également dues ({{lateCharges.basis}}).</p>
+            {{/lateCharges.interestPending}}
+            {{#lateCharges.compensation}}
+            <p>Une indemnité forfaitaire pour frais de recouvrement de {{lateCharges.compensation}} est due ({{lateCharges.compensationBasis}}).</p>
+            {{/lateCharges.compensation}}
             {{/lateCharges}}
             {{#iban}}
             <p>Règlement par virement :<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Référence à indiquer: <code>{{invoiceId}}</code></p>
@@ -532,11 +1226,27 @@ enum BundledTemplates {
             Bonjour {{customerName}},
 
             Votre facture {{invoiceId}} du {{invoiceDate}} vous donne droit à un escompte de {{discount.percent}} % pour un règlement rapide.
+            {{#statutoryTerms}}La facture ne précisant pas d'échéance, elle est payable à {{statutoryTerms.days}} jours, le délai légal ({{statutoryTerms.basis}}).{{/statutoryTerms}}
+            {{#partlyPaid}}
+            Montant de la facture : {{partlyPaid.total}}
+            {{#payments}}
+            Règlement reçu le {{date}} : {{amount}}
+            {{/payments}}
+            Reste dû : {{partlyPaid.balance}}
+            {{/partlyPaid}}
             {{#discount}}
             Réglez {{discount.payable}} d'ici le {{discount.deadline}} pour conserver votre escompte de {{discount.percent}} %.
             {{/discount}}
             {{#lateCharges}}
-            Conformément à nos conditions, des pénalités de retard de {{lateCharges.interest}} et une indemnité forfaitaire de {{lateCharges.compensation}} sont dues.
+            {{#lateCharges.interest}}
+            Des pénalités de retard de {{lateCharges.interest}} sont dues à ce jour (taux annuel de {{lateCharges.rate}} %, {{lateCharges.basis}}).
+            {{/lateCharges.interest}}
+            {{#lateCharges.interestPending}}
+            Des pénalités de retard au taux légal sont également dues ({{lateCharges.basis}}).
+            {{/lateCharges.interestPending}}
+            {{#lateCharges.compensation}}
+            Une indemnité forfaitaire pour frais de recouvrement de {{lateCharges.compensation}} est due ({{lateCharges.compensationBasis}}).
+            {{/lateCharges.compensation}}
             {{/lateCharges}}
 
             {{#iban}}
@@ -558,12 +1268,30 @@ enum BundledTemplates {
             <!DOCTYPE html>
             <html><body style="font-family:Helvetica,Arial,sans-serif;color:#222;line-height:1.5;max-width:640px">
             <p>Bonjour {{customerName}},</p>
-            <p style="border-left:4px solid #1565c0;padding-left:12px">La facture {{invoiceId}} du {{invoiceDate}}, d'un montant de {{amountDue}}, arrive à échéance aujourd'hui.</p>
+            <p style="border-left:4px solid #1565c0;padding-left:12px">{{#dueToday}}La facture {{invoiceId}} du {{invoiceDate}}, d'un montant de {{amountDue}}, arrive à échéance aujourd'hui.{{/dueToday}}{{#wasDue}}La facture {{invoiceId}} du {{invoiceDate}}, d'un montant de {{amountDue}}, était payable le {{dueDateLong}}. Si le règlement n'est pas encore parti, nous vous remercions de bien vouloir y procéder.{{/wasDue}}</p>
+            {{#statutoryTerms}}
+            <p>La facture ne précisant pas d'échéance, elle est payable à {{statutoryTerms.days}} jours, le délai légal ({{statutoryTerms.basis}}).</p>
+            {{/statutoryTerms}}
+            {{#partlyPaid}}
+            <p>Montant de la facture : {{partlyPaid.total}}<br>
+            {{#payments}}
+            Règlement reçu le {{date}} : {{amount}}<br>
+            {{/payments}}
+            <strong>Reste dû : {{partlyPaid.balance}}</strong></p>
+            {{/partlyPaid}}
             {{#discount}}
             <p><strong>Réglez {{discount.payable}} d'ici le {{discount.deadline}} pour conserver votre escompte de {{discount.percent}} %.</strong></p>
             {{/discount}}
             {{#lateCharges}}
-            <p>Conformément à nos conditions, des pénalités de retard de {{lateCharges.interest}} et une indemnité forfaitaire de {{lateCharges.compensation}} sont dues.</p>
+            {{#lateCharges.interest}}
+            <p>Des pénalités de retard de {{lateCharges.interest}} sont dues à ce jour (taux annuel de {{lateCharges.rate}} %, {{lateCharges.basis}}).</p>
+            {{/lateCharges.interest}}
+            {{#lateCharges.interestPending}}
+            <p>Des pénalités de retard au taux légal sont également dues ({{lateCharges.basis}}).</p>
+            {{/lateCharges.interestPending}}
+            {{#lateCharges.compensation}}
+            <p>Une indemnité forfaitaire pour frais de recouvrement de {{lateCharges.compensation}} est due ({{lateCharges.compensationBasis}}).</p>
+            {{/lateCharges.compensation}}
             {{/lateCharges}}
             {{#iban}}
             <p>Règlement par virement :<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Référence à indiquer: <code>{{invoiceId}}</code></p>
@@ -576,17 +1304,33 @@ enum BundledTemplates {
             </body></html>
             """#,
         "fr/due.subject": #"""
-            Facture {{invoiceId}} à régler aujourd'hui
+            {{#dueToday}}Facture {{invoiceId}} : échéance aujourd'hui{{/dueToday}}{{#wasDue}}Facture {{invoiceId}} : échue le {{dueDate}}{{/wasDue}}
             """#,
         "fr/due.text": #"""
             Bonjour {{customerName}},
 
-            La facture {{invoiceId}} du {{invoiceDate}}, d'un montant de {{amountDue}}, arrive à échéance aujourd'hui.
+            {{#dueToday}}La facture {{invoiceId}} du {{invoiceDate}}, d'un montant de {{amountDue}}, arrive à échéance aujourd'hui.{{/dueToday}}{{#wasDue}}La facture {{invoiceId}} du {{invoiceDate}}, d'un montant de {{amountDue}}, était payable le {{dueDateLong}}. Si le règlement n'est pas encore parti, nous vous remercions de bien vouloir y procéder.{{/wasDue}}
+            {{#statutoryTerms}}La facture ne précisant pas d'échéance, elle est payable à {{statutoryTerms.days}} jours, le délai légal ({{statutoryTerms.basis}}).{{/statutoryTerms}}
+            {{#partlyPaid}}
+            Montant de la facture : {{partlyPaid.total}}
+            {{#payments}}
+            Règlement reçu le {{date}} : {{amount}}
+            {{/payments}}
+            Reste dû : {{partlyPaid.balance}}
+            {{/partlyPaid}}
             {{#discount}}
             Réglez {{discount.payable}} d'ici le {{discount.deadline}} pour conserver votre escompte de {{discount.percent}} %.
             {{/discount}}
             {{#lateCharges}}
-            Conformément à nos conditions, des pénalités de retard de {{lateCharges.interest}} et une indemnité forfaitaire de {{lateCharges.compensation}} sont dues.
+            {{#lateCharges.interest}}
+            Des pénalités de retard de {{lateCharges.interest}} sont dues à ce jour (taux annuel de {{lateCharges.rate}} %, {{lateCharges.basis}}).
+            {{/lateCharges.interest}}
+            {{#lateCharges.interestPending}}
+            Des pénalités de retard au taux légal sont également dues ({{lateCharges.basis}}).
+            {{/lateCharges.interestPending}}
+            {{#lateCharges.compensation}}
+            Une indemnité forfaitaire pour frais de recouvrement de {{lateCharges.compensation}} est due ({{lateCharges.compensationBasis}}).
+            {{/lateCharges.compensation}}
             {{/lateCharges}}
 
             {{#iban}}
@@ -608,12 +1352,30 @@ enum BundledTemplates {
             <!DOCTYPE html>
             <html><body style="font-family:Helvetica,Arial,sans-serif;color:#222;line-height:1.5;max-width:640px">
             <p>Bonjour {{customerName}},</p>
-            <p style="border-left:4px solid #b71c1c;padding-left:12px">Malgré nos précédents rappels, la facture {{invoiceId}} du {{invoiceDate}}, d'un montant de {{amountDue}}, échue le {{dueDate}}, reste impayée ({{daysLate}} jours de retard). Sans règlement sous huit jours, nous transmettrons ce dossier au recouvrement.</p>
+            <p style="border-left:4px solid #b71c1c;padding-left:12px">{{#hasEarlierReminders}}Malgré nos précédents messages ({{earlierReminders}}), la facture{{/hasEarlierReminders}}{{^hasEarlierReminders}}La facture{{/hasEarlierReminders}} {{invoiceId}} du {{invoiceDate}}, échue le {{dueDateLong}}, reste impayée ({{daysLate}} jours de retard). À défaut de règlement de la somme de {{amountDue}} sous huit jours, nous transmettrons ce dossier au recouvrement.</p>
+            {{#statutoryTerms}}
+            <p>La facture ne précisant pas d'échéance, elle est payable à {{statutoryTerms.days}} jours, le délai légal ({{statutoryTerms.basis}}).</p>
+            {{/statutoryTerms}}
+            {{#partlyPaid}}
+            <p>Montant de la facture : {{partlyPaid.total}}<br>
+            {{#payments}}
+            Règlement reçu le {{date}} : {{amount}}<br>
+            {{/payments}}
+            <strong>Reste dû : {{partlyPaid.balance}}</strong></p>
+            {{/partlyPaid}}
             {{#discount}}
             <p><strong>Réglez {{discount.payable}} d'ici le {{discount.deadline}} pour conserver votre escompte de {{discount.percent}} %.</strong></p>
             {{/discount}}
             {{#lateCharges}}
-            <p>Conformément à nos conditions, des pénalités de retard de {{lateCharges.interest}} et une indemnité forfaitaire de {{lateCharges.compensation}} sont dues.</p>
+            {{#lateCharges.interest}}
+            <p>Des pénalités de retard de {{lateCharges.interest}} sont dues à ce jour (taux annuel de {{lateCharges.rate}} %, {{lateCharges.basis}}).</p>
+            {{/lateCharges.interest}}
+            {{#lateCharges.interestPending}}
+            <p>Des pénalités de retard au taux légal sont également dues ({{lateCharges.basis}}).</p>
+            {{/lateCharges.interestPending}}
+            {{#lateCharges.compensation}}
+            <p>Une indemnité forfaitaire pour frais de recouvrement de {{lateCharges.compensation}} est due ({{lateCharges.compensationBasis}}).</p>
+            {{/lateCharges.compensation}}
             {{/lateCharges}}
             {{#iban}}
             <p>Règlement par virement :<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Référence à indiquer: <code>{{invoiceId}}</code></p>
@@ -626,17 +1388,33 @@ enum BundledTemplates {
             </body></html>
             """#,
         "fr/final.subject": #"""
-            Dernier rappel avant recouvrement : facture {{invoiceId}}
+            {{levelTitle}} : facture {{invoiceId}}
             """#,
         "fr/final.text": #"""
             Bonjour {{customerName}},
 
-            Malgré nos précédents rappels, la facture {{invoiceId}} du {{invoiceDate}}, d'un montant de {{amountDue}}, échue le {{dueDate}}, reste impayée ({{daysLate}} jours de retard). Sans règlement sous huit jours, nous transmettrons ce dossier au recouvrement.
+            {{#hasEarlierReminders}}Malgré nos précédents messages ({{earlierReminders}}), la facture{{/hasEarlierReminders}}{{^hasEarlierReminders}}La facture{{/hasEarlierReminders}} {{invoiceId}} du {{invoiceDate}}, échue le {{dueDateLong}}, reste impayée ({{daysLate}} jours de retard). À défaut de règlement de la somme de {{amountDue}} sous huit jours, nous transmettrons ce dossier au recouvrement.
+            {{#statutoryTerms}}La facture ne précisant pas d'échéance, elle est payable à {{statutoryTerms.days}} jours, le délai légal ({{statutoryTerms.basis}}).{{/statutoryTerms}}
+            {{#partlyPaid}}
+            Montant de la facture : {{partlyPaid.total}}
+            {{#payments}}
+            Règlement reçu le {{date}} : {{amount}}
+            {{/payments}}
+            Reste dû : {{partlyPaid.balance}}
+            {{/partlyPaid}}
             {{#discount}}
             Réglez {{discount.payable}} d'ici le {{discount.deadline}} pour conserver votre escompte de {{discount.percent}} %.
             {{/discount}}
             {{#lateCharges}}
-            Conformément à nos conditions, des pénalités de retard de {{lateCharges.interest}} et une indemnité forfaitaire de {{lateCharges.compensation}} sont dues.
+            {{#lateCharges.interest}}
+            Des pénalités de retard de {{lateCharges.interest}} sont dues à ce jour (taux annuel de {{lateCharges.rate}} %, {{lateCharges.basis}}).
+            {{/lateCharges.interest}}
+            {{#lateCharges.interestPending}}
+            Des pénalités de retard au taux légal sont également dues ({{lateCharges.basis}}).
+            {{/lateCharges.interestPending}}
+            {{#lateCharges.compensation}}
+            Une indemnité forfaitaire pour frais de recouvrement de {{lateCharges.compensation}} est due ({{lateCharges.compensationBasis}}).
+            {{/lateCharges.compensation}}
             {{/lateCharges}}
 
             {{#iban}}
@@ -654,16 +1432,34 @@ enum BundledTemplates {
             Cordialement,
             {{signature}}
             """#,
-        "fr/post-due.html": #"""
+        "fr/post-due-1.html": #"""
             <!DOCTYPE html>
             <html><body style="font-family:Helvetica,Arial,sans-serif;color:#222;line-height:1.5;max-width:640px">
             <p>Bonjour {{customerName}},</p>
-            <p style="border-left:4px solid #e65100;padding-left:12px">Sauf erreur de notre part, la facture {{invoiceId}} du {{invoiceDate}}, d'un montant de {{amountDue}}, échue le {{dueDate}}, reste impayée ({{daysLate}} jours de retard).</p>
+            <p style="border-left:4px solid #e65100;padding-left:12px">Sauf erreur de notre part, la facture {{invoiceId}} du {{invoiceDate}}, échue le {{dueDateLong}}, reste impayée ({{daysLate}} jours de retard). Nous vous remercions de bien vouloir régler la somme de {{amountDue}} dans les meilleurs délais.</p>
+            {{#statutoryTerms}}
+            <p>La facture ne précisant pas d'échéance, elle est payable à {{statutoryTerms.days}} jours, le délai légal ({{statutoryTerms.basis}}).</p>
+            {{/statutoryTerms}}
+            {{#partlyPaid}}
+            <p>Montant de la facture : {{partlyPaid.total}}<br>
+            {{#payments}}
+            Règlement reçu le {{date}} : {{amount}}<br>
+            {{/payments}}
+            <strong>Reste dû : {{partlyPaid.balance}}</strong></p>
+            {{/partlyPaid}}
             {{#discount}}
             <p><strong>Réglez {{discount.payable}} d'ici le {{discount.deadline}} pour conserver votre escompte de {{discount.percent}} %.</strong></p>
             {{/discount}}
             {{#lateCharges}}
-            <p>Conformément à nos conditions, des pénalités de retard de {{lateCharges.interest}} et une indemnité forfaitaire de {{lateCharges.compensation}} sont dues.</p>
+            {{#lateCharges.interest}}
+            <p>Des pénalités de retard de {{lateCharges.interest}} sont dues à ce jour (taux annuel de {{lateCharges.rate}} %, {{lateCharges.basis}}).</p>
+            {{/lateCharges.interest}}
+            {{#lateCharges.interestPending}}
+            <p>Des pénalités de retard au taux légal sont également dues ({{lateCharges.basis}}).</p>
+            {{/lateCharges.interestPending}}
+            {{#lateCharges.compensation}}
+            <p>Une indemnité forfaitaire pour frais de recouvrement de {{lateCharges.compensation}} est due ({{lateCharges.compensationBasis}}).</p>
+            {{/lateCharges.compensation}}
             {{/lateCharges}}
             {{#iban}}
             <p>Règlement par virement :<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Référence à indiquer: <code>{{invoiceId}}</code></p>
@@ -675,18 +1471,202 @@ enum BundledTemplates {
             <p>Cordialement,<br>{{{signatureHTML}}}</p>
             </body></html>
             """#,
-        "fr/post-due.subject": #"""
-            Relance : facture {{invoiceId}} en retard de paiement
+        "fr/post-due-1.subject": #"""
+            {{levelTitle}} : facture {{invoiceId}} échue
             """#,
-        "fr/post-due.text": #"""
+        "fr/post-due-1.text": #"""
             Bonjour {{customerName}},
 
-            Sauf erreur de notre part, la facture {{invoiceId}} du {{invoiceDate}}, d'un montant de {{amountDue}}, échue le {{dueDate}}, reste impayée ({{daysLate}} jours de retard).
+            Sauf erreur de notre part, la facture {{invoiceId}} du {{invoiceDate}}, échue le {{dueDateLong}}, reste impayée ({{daysLate}} jours de retard). Nous vous remercions de bien vouloir régler la somme de {{amountDue}} dans les meilleurs délais.
+            {{#statutoryTerms}}La facture ne précisant pas d'échéance, elle est payable à {{statutoryTerms.days}} jours, le délai légal ({{statutoryTerms.basis}}).{{/statutoryTerms}}
+            {{#partlyPaid}}
+            Montant de la facture : {{partlyPaid.total}}
+            {{#payments}}
+            Règlement reçu le {{date}} : {{amount}}
+            {{/payments}}
+            Reste dû : {{partlyPaid.balance}}
+            {{/partlyPaid}}
             {{#discount}}
             Réglez {{discount.payable}} d'ici le {{discount.deadline}} pour conserver votre escompte de {{discount.percent}} %.
             {{/discount}}
             {{#lateCharges}}
-            Conformément à nos conditions, des pénalités de retard de {{lateCharges.interest}} et une indemnité forfaitaire de {{lateCharges.compensation}} sont dues.
+            {{#lateCharges.interest}}
+            Des pénalités de retard de {{lateCharges.interest}} sont dues à ce jour (taux annuel de {{lateCharges.rate}} %, {{lateCharges.basis}}).
+            {{/lateCharges.interest}}
+            {{#lateCharges.interestPending}}
+            Des pénalités de retard au taux légal sont également dues ({{lateCharges.basis}}).
+            {{/lateCharges.interestPending}}
+            {{#lateCharges.compensation}}
+            Une indemnité forfaitaire pour frais de recouvrement de {{lateCharges.compensation}} est due ({{lateCharges.compensationBasis}}).
+            {{/lateCharges.compensation}}
+            {{/lateCharges}}
+
+            {{#iban}}
+            Règlement par virement :
+              IBAN {{iban}}{{#bic}} – BIC {{bic}}{{/bic}}
+              Référence à indiquer : {{invoiceId}}
+            {{/iban}}
+            {{#paymentLink}}
+            Payer en ligne : {{paymentLink}}
+            {{/paymentLink}}
+
+            Si vous avez déjà réglé cette facture, merci de ne pas tenir compte de ce message.
+            Une question ou un désaccord sur cette facture ? Répondez simplement à ce message.
+
+            Cordialement,
+            {{signature}}
+            """#,
+        "fr/post-due-2.html": #"""
+            <!DOCTYPE html>
+            <html><body style="font-family:Helvetica,Arial,sans-serif;color:#222;line-height:1.5;max-width:640px">
+            <p>Bonjour {{customerName}},</p>
+            <p style="border-left:4px solid #d84315;padding-left:12px">Malgré nos précédents messages ({{earlierReminders}}), la facture {{invoiceId}} du {{invoiceDate}}, échue le {{dueDateLong}}, reste impayée ({{daysLate}} jours de retard). Nous vous demandons de régler la somme de {{amountDue}} sans plus attendre, ou de nous indiquer par retour ce qui s'y oppose.</p>
+            {{#statutoryTerms}}
+            <p>La facture ne précisant pas d'échéance, elle est payable à {{statutoryTerms.days}} jours, le délai légal ({{statutoryTerms.basis}}).</p>
+            {{/statutoryTerms}}
+            {{#partlyPaid}}
+            <p>Montant de la facture : {{partlyPaid.total}}<br>
+            {{#payments}}
+            Règlement reçu le {{date}} : {{amount}}<br>
+            {{/payments}}
+            <strong>Reste dû : {{partlyPaid.balance}}</strong></p>
+            {{/partlyPaid}}
+            {{#discount}}
+            <p><strong>Réglez {{discount.payable}} d'ici le {{discount.deadline}} pour conserver votre escompte de {{discount.percent}} %.</strong></p>
+            {{/discount}}
+            {{#lateCharges}}
+            {{#lateCharges.interest}}
+            <p>Des pénalités de retard de {{lateCharges.interest}} sont dues à ce jour (taux annuel de {{lateCharges.rate}} %, {{lateCharges.basis}}).</p>
+            {{/lateCharges.interest}}
+            {{#lateCharges.interestPending}}
+            <p>Des pénalités de retard au taux légal sont également dues ({{lateCharges.basis}}).</p>
+            {{/lateCharges.interestPending}}
+            {{#lateCharges.compensation}}
+            <p>Une indemnité forfaitaire pour frais de recouvrement de {{lateCharges.compensation}} est due ({{lateCharges.compensationBasis}}).</p>
+            {{/lateCharges.compensation}}
+            {{/lateCharges}}
+            {{#iban}}
+            <p>Règlement par virement :<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Référence à indiquer: <code>{{invoiceId}}</code></p>
+            {{/iban}}
+            {{#paymentLink}}
+            <p><a href="{{paymentLink}}" style="background:#d84315;color:#fff;padding:8px 16px;text-decoration:none;border-radius:4px">Payer en ligne</a></p>
+            {{/paymentLink}}
+            <p style="color:#666;font-size:90%">Si vous avez déjà réglé cette facture, merci de ne pas tenir compte de ce message.<br>Une question ou un désaccord sur cette facture ? Répondez simplement à ce message.</p>
+            <p>Cordialement,<br>{{{signatureHTML}}}</p>
+            </body></html>
+            """#,
+        "fr/post-due-2.subject": #"""
+            {{levelTitle}} : facture {{invoiceId}} toujours impayée
+            """#,
+        "fr/post-due-2.text": #"""
+            Bonjour {{customerName}},
+
+            Malgré nos précédents messages ({{earlierReminders}}), la facture {{invoiceId}} du {{invoiceDate}}, échue le {{dueDateLong}}, reste impayée ({{daysLate}} jours de retard). Nous vous demandons de régler la somme de {{amountDue}} sans plus attendre, ou de nous indiquer par retour ce qui s'y oppose.
+            {{#statutoryTerms}}La facture ne précisant pas d'échéance, elle est payable à {{statutoryTerms.days}} jours, le délai légal ({{statutoryTerms.basis}}).{{/statutoryTerms}}
+            {{#partlyPaid}}
+            Montant de la facture : {{partlyPaid.total}}
+            {{#payments}}
+            Règlement reçu le {{date}} : {{amount}}
+            {{/payments}}
+            Reste dû : {{partlyPaid.balance}}
+            {{/partlyPaid}}
+            {{#discount}}
+            Réglez {{discount.payable}} d'ici le {{discount.deadline}} pour conserver votre escompte de {{discount.percent}} %.
+            {{/discount}}
+            {{#lateCharges}}
+            {{#lateCharges.interest}}
+            Des pénalités de retard de {{lateCharges.interest}} sont dues à ce jour (taux annuel de {{lateCharges.rate}} %, {{lateCharges.basis}}).
+            {{/lateCharges.interest}}
+            {{#lateCharges.interestPending}}
+            Des pénalités de retard au taux légal sont également dues ({{lateCharges.basis}}).
+            {{/lateCharges.interestPending}}
+            {{#lateCharges.compensation}}
+            Une indemnité forfaitaire pour frais de recouvrement de {{lateCharges.compensation}} est due ({{lateCharges.compensationBasis}}).
+            {{/lateCharges.compensation}}
+            {{/lateCharges}}
+
+            {{#iban}}
+            Règlement par virement :
+              IBAN {{iban}}{{#bic}} – BIC {{bic}}{{/bic}}
+              Référence à indiquer : {{invoiceId}}
+            {{/iban}}
+            {{#paymentLink}}
+            Payer en ligne : {{paymentLink}}
+            {{/paymentLink}}
+
+            Si vous avez déjà réglé cette facture, merci de ne pas tenir compte de ce message.
+            Une question ou un désaccord sur cette facture ? Répondez simplement à ce message.
+
+            Cordialement,
+            {{signature}}
+            """#,
+        "fr/post-due-3.html": #"""
+            <!DOCTYPE html>
+            <html><body style="font-family:Helvetica,Arial,sans-serif;color:#222;line-height:1.5;max-width:640px">
+            <p>Bonjour {{customerName}},</p>
+            <p style="border-left:4px solid #c62828;padding-left:12px">La facture {{invoiceId}} du {{invoiceDate}}, échue le {{dueDateLong}}, présente désormais {{daysLate}} jours de retard, et nos messages ({{earlierReminders}}) sont restés sans réponse. Nous vous demandons de régler la somme de {{amountDue}} dans les tout prochains jours. Si cette facture pose un problème, répondez à ce message afin que nous puissions le résoudre.</p>
+            {{#statutoryTerms}}
+            <p>La facture ne précisant pas d'échéance, elle est payable à {{statutoryTerms.days}} jours, le délai légal ({{statutoryTerms.basis}}).</p>
+            {{/statutoryTerms}}
+            {{#partlyPaid}}
+            <p>Montant de la facture : {{partlyPaid.total}}<br>
+            {{#payments}}
+            Règlement reçu le {{date}} : {{amount}}<br>
+            {{/payments}}
+            <strong>Reste dû : {{partlyPaid.balance}}</strong></p>
+            {{/partlyPaid}}
+            {{#discount}}
+            <p><strong>Réglez {{discount.payable}} d'ici le {{discount.deadline}} pour conserver votre escompte de {{discount.percent}} %.</strong></p>
+            {{/discount}}
+            {{#lateCharges}}
+            {{#lateCharges.interest}}
+            <p>Des pénalités de retard de {{lateCharges.interest}} sont dues à ce jour (taux annuel de {{lateCharges.rate}} %, {{lateCharges.basis}}).</p>
+            {{/lateCharges.interest}}
+            {{#lateCharges.interestPending}}
+            <p>Des pénalités de retard au taux légal sont également dues ({{lateCharges.basis}}).</p>
+            {{/lateCharges.interestPending}}
+            {{#lateCharges.compensation}}
+            <p>Une indemnité forfaitaire pour frais de recouvrement de {{lateCharges.compensation}} est due ({{lateCharges.compensationBasis}}).</p>
+            {{/lateCharges.compensation}}
+            {{/lateCharges}}
+            {{#iban}}
+            <p>Règlement par virement :<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Référence à indiquer: <code>{{invoiceId}}</code></p>
+            {{/iban}}
+            {{#paymentLink}}
+            <p><a href="{{paymentLink}}" style="background:#c62828;color:#fff;padding:8px 16px;text-decoration:none;border-radius:4px">Payer en ligne</a></p>
+            {{/paymentLink}}
+            <p style="color:#666;font-size:90%">Si vous avez déjà réglé cette facture, merci de ne pas tenir compte de ce message.<br>Une question ou un désaccord sur cette facture ? Répondez simplement à ce message.</p>
+            <p>Cordialement,<br>{{{signatureHTML}}}</p>
+            </body></html>
+            """#,
+        "fr/post-due-3.subject": #"""
+            {{levelTitle}} : facture {{invoiceId}}, règlement attendu
+            """#,
+        "fr/post-due-3.text": #"""
+            Bonjour {{customerName}},
+
+            La facture {{invoiceId}} du {{invoiceDate}}, échue le {{dueDateLong}}, présente désormais {{daysLate}} jours de retard, et nos messages ({{earlierReminders}}) sont restés sans réponse. Nous vous demandons de régler la somme de {{amountDue}} dans les tout prochains jours. Si cette facture pose un problème, répondez à ce message afin que nous puissions le résoudre.
+            {{#statutoryTerms}}La facture ne précisant pas d'échéance, elle est payable à {{statutoryTerms.days}} jours, le délai légal ({{statutoryTerms.basis}}).{{/statutoryTerms}}
+            {{#partlyPaid}}
+            Montant de la facture : {{partlyPaid.total}}
+            {{#payments}}
+            Règlement reçu le {{date}} : {{amount}}
+            {{/payments}}
+            Reste dû : {{partlyPaid.balance}}
+            {{/partlyPaid}}
+            {{#discount}}
+            Réglez {{discount.payable}} d'ici le {{discount.deadline}} pour conserver votre escompte de {{discount.percent}} %.
+            {{/discount}}
+            {{#lateCharges}}
+            {{#lateCharges.interest}}
+            Des pénalités de retard de {{lateCharges.interest}} sont dues à ce jour (taux annuel de {{lateCharges.rate}} %, {{lateCharges.basis}}).
+            {{/lateCharges.interest}}
+            {{#lateCharges.interestPending}}
+            Des pénalités de retard au taux légal sont également dues ({{lateCharges.basis}}).
+            {{/lateCharges.interestPending}}
+            {{#lateCharges.compensation}}
+            Une indemnité forfaitaire pour frais de recouvrement de {{lateCharges.compensation}} est due ({{lateCharges.compensationBasis}}).
+            {{/lateCharges.compensation}}
             {{/lateCharges}}
 
             {{#iban}}
@@ -708,35 +1688,69 @@ enum BundledTemplates {
             <!DOCTYPE html>
             <html><body style="font-family:Helvetica,Arial,sans-serif;color:#222;line-height:1.5;max-width:640px">
             <p>Bonjour {{customerName}},</p>
-            <p style="border-left:4px solid #2e7d32;padding-left:12px">Pour rappel, la facture {{invoiceId}} du {{invoiceDate}}, d'un montant de {{amountDue}}, arrive à échéance le {{dueDate}}.</p>
+            <p style="border-left:4px solid #1565c0;padding-left:12px">Nous vous rappelons que la facture {{invoiceId}} du {{invoiceDate}}, d'un montant de {{amountDue}}, arrive à échéance dans {{daysLeft}} jours, le {{dueDateLong}}.</p>
+            {{#statutoryTerms}}
+            <p>La facture ne précisant pas d'échéance, elle est payable à {{statutoryTerms.days}} jours, le délai légal ({{statutoryTerms.basis}}).</p>
+            {{/statutoryTerms}}
+            {{#partlyPaid}}
+            <p>Montant de la facture : {{partlyPaid.total}}<br>
+            {{#payments}}
+            Règlement reçu le {{date}} : {{amount}}<br>
+            {{/payments}}
+            <strong>Reste dû : {{partlyPaid.balance}}</strong></p>
+            {{/partlyPaid}}
             {{#discount}}
             <p><strong>Réglez {{discount.payable}} d'ici le {{discount.deadline}} pour conserver votre escompte de {{discount.percent}} %.</strong></p>
             {{/discount}}
             {{#lateCharges}}
-            <p>Conformément à nos conditions, des pénalités de retard de {{lateCharges.interest}} et une indemnité forfaitaire de {{lateCharges.compensation}} sont dues.</p>
+            {{#lateCharges.interest}}
+            <p>Des pénalités de retard de {{lateCharges.interest}} sont dues à ce jour (taux annuel de {{lateCharges.rate}} %, {{lateCharges.basis}}).</p>
+            {{/lateCharges.interest}}
+            {{#lateCharges.interestPending}}
+            <p>Des pénalités de retard au taux légal sont également dues ({{lateCharges.basis}}).</p>
+            {{/lateCharges.interestPending}}
+            {{#lateCharges.compensation}}
+            <p>Une indemnité forfaitaire pour frais de recouvrement de {{lateCharges.compensation}} est due ({{lateCharges.compensationBasis}}).</p>
+            {{/lateCharges.compensation}}
             {{/lateCharges}}
             {{#iban}}
             <p>Règlement par virement :<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Référence à indiquer: <code>{{invoiceId}}</code></p>
             {{/iban}}
             {{#paymentLink}}
-            <p><a href="{{paymentLink}}" style="background:#2e7d32;color:#fff;padding:8px 16px;text-decoration:none;border-radius:4px">Payer en ligne</a></p>
+            <p><a href="{{paymentLink}}" style="background:#1565c0;color:#fff;padding:8px 16px;text-decoration:none;border-radius:4px">Payer en ligne</a></p>
             {{/paymentLink}}
             <p style="color:#666;font-size:90%">Si vous avez déjà réglé cette facture, merci de ne pas tenir compte de ce message.<br>Une question ou un désaccord sur cette facture ? Répondez simplement à ce message.</p>
             <p>Cordialement,<br>{{{signatureHTML}}}</p>
             </body></html>
             """#,
         "fr/pre-due.subject": #"""
-            Rappel : facture {{invoiceId}} à échéance le {{dueDate}}
+            Facture {{invoiceId}} : échéance le {{dueDate}}
             """#,
         "fr/pre-due.text": #"""
             Bonjour {{customerName}},
 
-            Pour rappel, la facture {{invoiceId}} du {{invoiceDate}}, d'un montant de {{amountDue}}, arrive à échéance le {{dueDate}}.
+            Nous vous rappelons que la facture {{invoiceId}} du {{invoiceDate}}, d'un montant de {{amountDue}}, arrive à échéance dans {{daysLeft}} jours, le {{dueDateLong}}.
+            {{#statutoryTerms}}La facture ne précisant pas d'échéance, elle est payable à {{statutoryTerms.days}} jours, le délai légal ({{statutoryTerms.basis}}).{{/statutoryTerms}}
+            {{#partlyPaid}}
+            Montant de la facture : {{partlyPaid.total}}
+            {{#payments}}
+            Règlement reçu le {{date}} : {{amount}}
+            {{/payments}}
+            Reste dû : {{partlyPaid.balance}}
+            {{/partlyPaid}}
             {{#discount}}
             Réglez {{discount.payable}} d'ici le {{discount.deadline}} pour conserver votre escompte de {{discount.percent}} %.
             {{/discount}}
             {{#lateCharges}}
-            Conformément à nos conditions, des pénalités de retard de {{lateCharges.interest}} et une indemnité forfaitaire de {{lateCharges.compensation}} sont dues.
+            {{#lateCharges.interest}}
+            Des pénalités de retard de {{lateCharges.interest}} sont dues à ce jour (taux annuel de {{lateCharges.rate}} %, {{lateCharges.basis}}).
+            {{/lateCharges.interest}}
+            {{#lateCharges.interestPending}}
+            Des pénalités de retard au taux légal sont également dues ({{lateCharges.basis}}).
+            {{/lateCharges.interestPending}}
+            {{#lateCharges.compensation}}
+            Une indemnité forfaitaire pour frais de recouvrement de {{lateCharges.compensation}} est due ({{lateCharges.compensationBasis}}).
+            {{/lateCharges.compensation}}
             {{/lateCharges}}
 
             {{#iban}}

@@ -11,9 +11,13 @@ public struct MessageTemplates: Sendable {
     public static let parts = ["subject", "text", "html"]
     /// Every variable a template may use (dotted names for the sections' fields).
     public static let variables: Set<String> = [
-        "customerName", "companyName", "invoiceId", "invoiceDate", "dueDate", "amountDue", "total", "daysLate", "step", "kind",
+        "customerName", "companyName", "invoiceId", "invoiceDate", "dueDate", "dueDateLong", "amountDue", "total", "daysLate",
+        "daysLeft", "dueToday", "wasDue", "level", "levelTitle", "hasEarlierReminders", "earlierReminders", "step", "kind",
+        "partlyPaid", "partlyPaid.total", "partlyPaid.paid", "partlyPaid.balance", "payments", "date", "amount",
+        "statutoryTerms", "statutoryTerms.days", "statutoryTerms.basis",
         "discount", "discount.percent", "discount.deadline", "discount.payable", "discount.amount",
-        "lateCharges", "lateCharges.interest", "lateCharges.compensation", "lateCharges.total",
+        "lateCharges", "lateCharges.interest", "lateCharges.rate", "lateCharges.basis", "lateCharges.interestPending",
+        "lateCharges.compensation", "lateCharges.compensationBasis", "lateCharges.total",
         "iban", "bic", "paymentLink", "signature", "signatureHTML",
     ]
 
@@ -37,29 +41,34 @@ public struct MessageTemplates: Sendable {
         public let origin: String
     }
 
-    /// The template text for a step: user's step file, bundled step file, user's kind file, bundled kind file.
-    public func source(language: Language, step: String, kind: StepKind, part: String) -> Source? {
-        for name in [step, kind.rawValue] {
-            let key = "\(language.rawValue)/\(name).\(part)"
-            if let overrideDirectory {
+    /// The template text for a message: the user's file for the step (`LANG/steps/STEP.PART`),
+    /// the user's file for the wording (`LANG/post-due-2.PART`, then the older `LANG/post-due.PART`),
+    /// then the bundled one for the wording. A step's name never selects a bundled text: the
+    /// wording follows the facts of the send day.
+    public func source(language: Language, step: String, wording: Wording, part: String) -> Source? {
+        let lang = language.rawValue
+        var userNames = ["\(lang)/steps/\(step).\(part)", "\(lang)/\(wording.templateName).\(part)"]
+        if let legacy = wording.legacyTemplateName { userNames.append("\(lang)/\(legacy).\(part)") }
+        if let overrideDirectory {
+            for key in userNames {
                 let path = "\(overrideDirectory)/\(key).mustache"
                 if let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) {
                     return Source(text: text, origin: path)
                 }
             }
-            if let text = BundledTemplates.all[key] { return Source(text: text, origin: "built-in \(key)") }
         }
-        return nil
+        let key = "\(lang)/\(wording.templateName).\(part)"
+        return BundledTemplates.all[key].map { Source(text: $0, origin: "built-in \(key)") }
     }
 
     public func render(_ facts: ReminderFacts) throws(TemplateError) -> Rendered {
         let context = Self.context(facts)
         var out: [String] = []
         for part in Self.parts {
-            let key = "\(facts.language.rawValue)/\(facts.step)/\(facts.kind.rawValue).\(part)"
+            let key = "\(facts.language.rawValue)/\(facts.step)/\(facts.wording.templateName).\(part)"
             let template = try compiled.template(key) { () throws(TemplateError) -> MustacheTemplate in
-                guard let source = source(language: facts.language, step: facts.step, kind: facts.kind, part: part) else {
-                    throw TemplateError(problem: "no \(part) template for \(facts.language.rawValue)/\(facts.step) or \(facts.language.rawValue)/\(facts.kind.rawValue)")
+                guard let source = source(language: facts.language, step: facts.step, wording: facts.wording, part: part) else {
+                    throw TemplateError(problem: "no \(part) template for \(facts.language.rawValue)/\(facts.wording.templateName)")
                 }
                 do {
                     return try MustacheTemplate(string: (part == "html" ? "" : "{{% CONTENT_TYPE: TEXT}}") + source.text)
@@ -73,31 +82,40 @@ public struct MessageTemplates: Sendable {
         return Rendered(subject: subject, text: Self.tidy(out[1]), html: out[2])
     }
 
-    /// Every template a policy needs, in every language, checked for a missing file, a syntax
-    /// error or an unknown variable; each problem in words.
+    /// Every wording a message can take, in the order a chase meets them (for `check`).
+    public static let allWordings: [Wording] = [
+        .checkIn(daysLeft: 7), .discount, .dueToday, .wasDue(daysLate: 2),
+        .overdue(level: 1, daysLate: 7), .overdue(level: 2, daysLate: 15), .overdue(level: 3, daysLate: 22), .final(level: 4, daysLate: 30),
+    ]
+
+    /// Every template relance can need, in every language, for every wording and for each policy
+    /// step (a step may have its own file), checked for a missing file, a syntax error or an
+    /// unknown variable; each problem in words.
     public func check(steps: [(name: String, kind: StepKind)]) -> [String] {
         var problems: [String] = []
         for language in Language.allCases {
             for step in steps {
-                for part in Self.parts {
-                    guard let source = source(language: language, step: step.name, kind: step.kind, part: part) else {
-                        problems.append("\(language.rawValue)/\(step.name): no \(part) template (\(step.name).\(part) or \(step.kind.rawValue).\(part))")
-                        continue
+                for wording in Self.allWordings {
+                    for part in Self.parts {
+                        guard let source = source(language: language, step: step.name, wording: wording, part: part) else {
+                            problems.append("\(language.rawValue)/\(wording.templateName): no \(part) template")
+                            continue
+                        }
+                        do { _ = try MustacheTemplate(string: source.text) } catch {
+                            problems.append("\(source.origin): \(error)")
+                        }
+                        for name in Self.tags(in: source.text) where !Self.variables.contains(name) {
+                            problems.append("\(source.origin): unknown variable {{\(name)}}")
+                        }
                     }
-                    do { _ = try MustacheTemplate(string: source.text) } catch {
-                        problems.append("\(source.origin): \(error)")
+                    // And render the whole message for a sample invoice, discount and late charges included.
+                    do {
+                        guard let sample = Self.sample(language: language, step: step.name, kind: step.kind, wording: wording) else { continue }
+                        let rendered = try render(sample)
+                        if rendered.subject.isEmpty { problems.append("\(language.rawValue)/\(wording.templateName): the subject renders empty") }
+                    } catch {
+                        problems.append("\(language.rawValue)/\(step.name): \(error.problem)")
                     }
-                    for name in Self.tags(in: source.text) where !Self.variables.contains(name) {
-                        problems.append("\(source.origin): unknown variable {{\(name)}}")
-                    }
-                }
-                // And render the whole message for a sample invoice, discount and late charges included.
-                do {
-                    guard let sample = Self.sample(language: language, step: step.name, kind: step.kind) else { continue }
-                    let rendered = try render(sample)
-                    if rendered.subject.isEmpty { problems.append("\(language.rawValue)/\(step.name): the subject renders empty") }
-                } catch {
-                    problems.append("\(language.rawValue)/\(step.name): \(error.problem)")
                 }
             }
         }
@@ -105,22 +123,26 @@ public struct MessageTemplates: Sendable {
     }
 
     /// A made-up reminder with every optional part present, for `check`.
-    static func sample(language: Language, step: String, kind: StepKind) -> ReminderFacts? {
+    static func sample(language: Language, step: String, kind: StepKind, wording: Wording) -> ReminderFacts? {
         let eur = Currency.eur
         guard let issued = LocalDate(year: 2026, month: 11, day: 2), let customer = try? EmailAddress("ap@acme.example"),
               let from = try? EmailAddress("billing@sample.example"), let zone = TimeZone(identifier: "UTC") else { return nil }
         let invoice = Invoice(id: "F-2026-0042", issueDate: issued, terms: PaymentTermsParser.parse("2/10 n/30"),
                               total: Money(minorUnits: 125_000, currency: eur),
                               customer: Customer(id: "C-1", name: "Acme SARL", emails: [customer]))
+        let charges = LateChargesOwed(law: .fr, daysLate: 7, interest: Money(minorUnits: 1234, currency: eur), rate: Percent(whole: 12),
+                                      compensation: Money(minorUnits: 4000, currency: eur), missingRate: nil)
         return ReminderFacts(
-            invoice: invoice, step: step, kind: kind, language: language, amountDue: invoice.total,
+            invoice: invoice, step: step, kind: kind, language: language, amountDue: Money(minorUnits: 100_000, currency: eur),
             discount: invoice.discountOffers.first, sendDate: issued.adding(days: 37), companyName: "Sample Company",
             from: from, replyTo: nil, to: invoice.customer.emails, cc: [],
             messageID: "<sample@sample.example>", references: [], date: Date(timeIntervalSince1970: 1_796_000_000),
             timeZone: zone,
             payment: PaymentInstructions(iban: "FR7630006000011234567890189", bic: "AGRIFRPP", paymentLink: "https://pay.example/x",
                                          signature: "Sample Company\nAccounts"),
-            lateCharges: LateChargesDue(interest: Money(minorUnits: 1234, currency: eur), compensation: Money(minorUnits: 4000, currency: eur)))
+            lateCharges: charges, wording: wording,
+            payments: [Payment(amount: Money(minorUnits: 25_000, currency: eur), date: issued.adding(days: 20))],
+            earlierReminders: [issued.adding(days: 30)])
     }
 
     /// Names used in `{{…}}` tags (variables and sections), without sigils, comments or pragmas.
@@ -151,6 +173,7 @@ public struct MessageTemplates: Sendable {
             "invoiceId": facts.invoice.id,
             "invoiceDate": PeopleDates.format(facts.invoice.issueDate, language),
             "dueDate": facts.invoice.dueDate.map { PeopleDates.format($0, language) } ?? "",
+            "dueDateLong": facts.invoice.dueDate.map { PeopleDates.formatWithWeekday($0, language) } ?? "",
             "amountDue": money(facts.amountDue),
             "total": money(facts.invoice.total),
             "daysLate": String(facts.daysLate),
@@ -160,6 +183,33 @@ public struct MessageTemplates: Sendable {
             "signatureHTML": facts.payment.signature.split(separator: "\n", omittingEmptySubsequences: false)
                 .map { htmlEscape(String($0)) }.joined(separator: "<br>"),
         ]
+        switch facts.wording {
+        case .checkIn(let days): context["daysLeft"] = String(days)
+        case .dueToday: context["dueToday"] = true
+        case .wasDue: context["wasDue"] = true
+        case .discount, .overdue, .final: break
+        }
+        if let level = facts.wording.level {
+            context["level"] = String(level)
+            context["levelTitle"] = LevelTitles.title(level, final: { if case .final = facts.wording { return true } else { return false } }(), language)
+        }
+        if !facts.earlierReminders.isEmpty {
+            context["hasEarlierReminders"] = true
+            context["earlierReminders"] = PeopleDates.list(facts.earlierReminders, language)
+        }
+        let paidSoFar = facts.invoice.total - facts.amountDue
+        if paidSoFar.minorUnits != 0 {
+            context["partlyPaid"] = ["total": money(facts.invoice.total), "paid": money(paidSoFar), "balance": money(facts.amountDue)]
+            var listed: [[String: String]] = []
+            if facts.invoice.amountPaid.isPositive {
+                listed.append(["date": PeopleDates.format(facts.invoice.issueDate, language), "amount": money(facts.invoice.amountPaid)])
+            }
+            listed += facts.payments.map { ["date": PeopleDates.format($0.date, language), "amount": money($0.amount)] }
+            if !listed.isEmpty { context["payments"] = listed }
+        }
+        if facts.invoice.usesStatutoryTerms, let days = facts.invoice.terms?.netDays {
+            context["statutoryTerms"] = ["days": String(days), "basis": StatutoryTerm.basis(country: facts.lateCharges?.law)]
+        }
         if let offer = facts.discount {
             context["discount"] = [
                 "percent": offer.percent.description, "deadline": PeopleDates.format(offer.deadline, language),
@@ -167,12 +217,21 @@ public struct MessageTemplates: Sendable {
             ]
         }
         if let charges = facts.lateCharges {
-            context["lateCharges"] = [
-                "interest": money(charges.interest), "compensation": money(charges.compensation),
-                "total": money(charges.interest + charges.compensation),
-            ]
+            var late: [String: Any] = ["basis": charges.law.legalBasis]
+            if let interest = charges.interest, interest.isPositive {
+                late["interest"] = money(interest)
+                if let rate = charges.rate { late["rate"] = rate.formatted(language) }
+            } else if charges.missingRate != nil {
+                late["interestPending"] = true
+            }
+            if let compensation = charges.compensation {
+                late["compensation"] = money(compensation)
+                late["compensationBasis"] = charges.law.compensationBasis
+            }
+            if let interest = charges.interest, let compensation = charges.compensation { late["total"] = money(interest + compensation) }
+            if late.count > 1 { context["lateCharges"] = late }
         }
-        if let iban = facts.payment.iban { context["iban"] = iban }
+        if let iban = facts.payment.iban { context["iban"] = IBANText.grouped(iban) }
         if let bic = facts.payment.bic { context["bic"] = bic }
         if let link = facts.payment.paymentLink { context["paymentLink"] = link }
         return context

@@ -24,14 +24,21 @@ public struct ReminderFacts: Sendable {
     public var timeZone: TimeZone
     public var payment: PaymentInstructions
     /// Statutory late charges owed on the send date, when the law grants them.
-    public var lateCharges: LateChargesDue?
+    public var lateCharges: LateChargesOwed?
+    /// What the message says, from the facts of the send day (never from the step's name).
+    public var wording: Wording
+    /// Payments received so far, listed when the balance differs from the total.
+    public var payments: [Payment]
+    /// Days on which earlier reminders of this invoice went (due-day and escalation levels), oldest first.
+    public var earlierReminders: [LocalDate]
     /// A document to attach (the invoice PDF).
     public var attachment: MailAttachment?
 
     public init(invoice: Invoice, step: String, kind: StepKind, language: Language, amountDue: Money, discount: DiscountOffer?,
                 sendDate: LocalDate, companyName: String, from: EmailAddress, replyTo: EmailAddress?, to: [EmailAddress],
                 cc: [EmailAddress], messageID: String, references: [String], date: Date, timeZone: TimeZone,
-                payment: PaymentInstructions, lateCharges: LateChargesDue? = nil, attachment: MailAttachment? = nil) {
+                payment: PaymentInstructions, lateCharges: LateChargesOwed? = nil, attachment: MailAttachment? = nil,
+                wording: Wording? = nil, payments: [Payment] = [], earlierReminders: [LocalDate] = []) {
         self.invoice = invoice
         self.step = step
         self.kind = kind
@@ -51,23 +58,17 @@ public struct ReminderFacts: Sendable {
         self.payment = payment
         self.lateCharges = lateCharges
         self.attachment = attachment
+        self.wording = wording ?? invoice.dueDate.map {
+            Wording.choose(kind: kind, sendDate: sendDate, dueDate: $0, discountHolds: discount != nil, levelsSent: 0)
+        } ?? .checkIn(daysLeft: 0)
+        self.payments = payments
+        self.earlierReminders = earlierReminders
     }
 
     /// Days past the due date on the send date (0 before or on it).
     public var daysLate: Int {
         guard let due = invoice.dueDate else { return 0 }
         return max(0, due.days(until: sendDate))
-    }
-}
-
-/// Late-payment charges owed at a date: interest to date and the fixed compensation.
-public struct LateChargesDue: Sendable, Equatable {
-    public let interest: Money
-    public let compensation: Money
-
-    public init(interest: Money, compensation: Money) {
-        self.interest = interest
-        self.compensation = compensation
     }
 }
 

@@ -21,12 +21,31 @@ public struct StoredInvoice: Sendable {
     public let sourceHash: String
     public let format: String
     public let revision: Int
+    /// When relance first took the invoice in.
+    public let ingestedAt: Date
+    /// The last time its chase was resumed after a pause (by hand, or by a pause's end date passing).
+    public let resumedAt: Date?
 
     /// Paused on `date` (a pause "until D" ends at the start of D; an open-ended pause never does).
     public func isPaused(on date: LocalDate) -> Bool {
         guard pauseReason != nil || pausedUntil != nil else { return false }
         guard let pausedUntil else { return true }
         return date < pausedUntil
+    }
+}
+
+/// One period relance was running (a daemon's life, or one `run --once`), for telling
+/// "relance was not running" from any other reason a reminder went late.
+public struct RunPeriod: Sendable, Equatable {
+    public let id: Int64
+    public let startedAt: Date
+    /// The end of the run before this one, nil on the first run.
+    public let previousRunEnded: Date?
+
+    public init(id: Int64, startedAt: Date, previousRunEnded: Date?) {
+        self.id = id
+        self.startedAt = startedAt
+        self.previousRunEnded = previousRunEnded
     }
 }
 

@@ -114,6 +114,16 @@ enum Schema {
                 );
                 """)
         }
+        migrator.registerMigration("v4-escalation") { db in
+            try db.execute(sql: """
+                CREATE TABLE daemon_runs (
+                    id INTEGER PRIMARY KEY,
+                    started_at INTEGER NOT NULL,
+                    last_seen_at INTEGER NOT NULL
+                );
+                ALTER TABLE invoices ADD COLUMN resumed_at INTEGER;
+                """)
+        }
         return migrator
     }
 }

@@ -79,6 +79,25 @@ public struct StoreTransaction {
                        arguments: [until?.iso, reason, seconds(at), id])
     }
 
+    /// Records that the invoice's chase resumed now (the send log then says "resumed after pause").
+    public func markResumed(_ id: String, at: Date) throws {
+        try db.cachedExecute(sql: "UPDATE invoices SET resumed_at = ?, updated_at = ? WHERE id = ?", arguments: [seconds(at), seconds(at), id])
+    }
+
+    // MARK: - Running periods
+
+    /// Opens a new running period at `at`; returns it with the end of the one before.
+    public func beginRun(at: Date) throws -> RunPeriod {
+        let previous = try Int64.fetchOne(db.cachedStatement(sql: "SELECT last_seen_at FROM daemon_runs ORDER BY id DESC LIMIT 1"))
+        try db.cachedExecute(sql: "INSERT INTO daemon_runs (started_at, last_seen_at) VALUES (?, ?)", arguments: [seconds(at), seconds(at)])
+        return RunPeriod(id: db.lastInsertedRowID, startedAt: at, previousRunEnded: previous.map { Date(timeIntervalSince1970: TimeInterval($0)) })
+    }
+
+    /// Extends the running period to `at` (after each cycle).
+    public func touchRun(_ id: Int64, at: Date) throws {
+        try db.cachedExecute(sql: "UPDATE daemon_runs SET last_seen_at = MAX(last_seen_at, ?) WHERE id = ?", arguments: [seconds(at), id])
+    }
+
     // MARK: - Payments
 
     public func payments(invoiceID: String, currency: Currency) throws -> [Payment] {
@@ -224,7 +243,9 @@ public struct StoreTransaction {
         return StoredInvoice(
             invoice: invoice, state: InvoiceState(rawValue: row["state"]) ?? .open,
             pausedUntil: (row["paused_until"] as String?).flatMap { LocalDate(iso: $0) }, pauseReason: row["pause_reason"],
-            sourceFile: row["source_file"], sourceHash: row["source_hash"], format: row["format"], revision: row["revision"])
+            sourceFile: row["source_file"], sourceHash: row["source_hash"], format: row["format"], revision: row["revision"],
+            ingestedAt: Date(timeIntervalSince1970: TimeInterval(row["ingested_at"] as Int64)),
+            resumedAt: (row["resumed_at"] as Int64?).map { Date(timeIntervalSince1970: TimeInterval($0)) })
     }
 
     private func reminder(_ row: Row) -> ReminderRecord {

@@ -30,7 +30,12 @@ struct PreviewCommand: ParsableCommand {
         var rejections: [InvoiceRejection] = []
         for file in files {
             do throws(InvoiceRejection) {
-                let read = try InvoiceReader.read(file: file)
+                // The very reader and checks pickup runs: the file's own folder stands for the inbox.
+                let absolute = file.hasPrefix("/") ? file : FileManager.default.currentDirectoryPath + "/" + file
+                let folder = (absolute as NSString).deletingLastPathComponent
+                let read = try InvoiceReader.read(file: absolute, inbox: folder,
+                                                  sizeLimit: configuration.paths.maxFileBytes,
+                                                  defaultTerms: configuration.schedule.defaultTerms)
                 guard !read.invoices.isEmpty else {
                     throw InvoiceRejection(file: file, field: "kind", "a credit note has no reminders to preview; relance run applies it")
                 }

@@ -93,10 +93,11 @@ struct PostfixDeliveryTests {
             }
             let subjects = thread.compactMap { $0["subject"] as? String }
             if invoice == "F-P1" {
-                #expect(subjects == ["Erinnerung: Rechnung F-P1 fällig am 31. Oktober 2026", "Rechnung F-P1 ist heute fällig",
-                                     "Zahlungserinnerung: Rechnung F-P1", "Zahlungserinnerung: Rechnung F-P1"])
+                // Due Saturday 31 October: the due-day reminder goes Monday and says "was due"; each level has its own words.
+                #expect(subjects == ["Rechnung F-P1: fällig am 31. Oktober 2026", "Rechnung F-P1 war am 31. Oktober 2026 fällig",
+                                     "1. Mahnung: Rechnung F-P1 ist überfällig", "2. Mahnung: Rechnung F-P1 weiterhin offen"])
             } else {
-                #expect(subjects.last == "Overdue: invoice F-P2")
+                #expect(subjects.last == "Second reminder: invoice F-P2 remains unpaid")
             }
         }
     }

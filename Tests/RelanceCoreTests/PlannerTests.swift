@@ -54,20 +54,59 @@ struct PlannerTests {
         #expect(steps.first { $0.name == "courtesy" }?.date.iso == "2026-05-04")  // 2 May is a Saturday
     }
 
-    @Test("two steps landing on one day: the later nominal date wins")
-    func superseded() {
+    @Test("two escalation levels never share a day: the later one moves to the next sending day")
+    func levelsNeverSuperseded() {
         let tight = Policy(name: "tight", steps: [
             PolicyStep(name: "due", offset: StepOffset("due")!),
             PolicyStep(name: "nudge", offset: StepOffset("due+1")!),
             PolicyStep(name: "first", offset: StepOffset("due+2")!),
         ])
-        // Due Friday 2026-11-13: due → Fri 13; due+1 Sat → Mon 16; due+2 Sun → Mon 16.
+        // Due Friday 2026-11-13: due → Fri 13; due+1 Sat → Mon 16; due+2 Sun → Mon 16, then a day after nudge: Tue 17.
         let steps = Planner.plan(invoice: Self.invoice(issued: "2026-10-14", terms: "n/30"), policy: tight, calendar: Self.calendar)
         #expect(summary(steps) == [
             "due 2026-11-13 2026-11-13T09:30:00+01:00",
-            "nudge 2026-11-16 2026-11-16T09:30:00+01:00 superseded by first",
+            "nudge 2026-11-16 2026-11-16T09:30:00+01:00",
+            "first 2026-11-17 2026-11-17T09:30:00+01:00",
+        ])
+    }
+
+    @Test("a gentle step landing on a level's day is superseded by the level; two gentle steps: the later nominal date wins")
+    func superseded() {
+        let tight = Policy(name: "tight", steps: [
+            PolicyStep(name: "early", offset: StepOffset("due-2")!),
+            PolicyStep(name: "late", offset: StepOffset("due-1")!),
+            PolicyStep(name: "due", offset: StepOffset("due")!),
+            PolicyStep(name: "first", offset: StepOffset("due+2")!),
+        ])
+        // Due Saturday 2026-11-14: due-2 Thu 12; due-1 Fri 13; due Sat → Mon 16; due+2 Mon 16.
+        let steps = Planner.plan(invoice: Self.invoice(issued: "2026-10-15", terms: "n/30"), policy: tight, calendar: Self.calendar)
+        #expect(summary(steps) == [
+            "early 2026-11-12 2026-11-12T09:30:00+01:00",
+            "late 2026-11-13 2026-11-13T09:30:00+01:00",
+            "due 2026-11-16 2026-11-16T09:30:00+01:00 superseded by first",
             "first 2026-11-16 2026-11-16T09:30:00+01:00",
         ])
+    }
+
+    @Test("levels after one sent late keep the policy's spacing from the actual send; min_spacing_days adds a floor")
+    func spacingFromHistory() {
+        let policy = Policy(name: "p", steps: [
+            PolicyStep(name: "first", offset: StepOffset("due+7")!),
+            PolicyStep(name: "second", offset: StepOffset("due+15")!),
+            PolicyStep(name: "final", offset: StepOffset("due+30")!, kind: .final),
+        ], minSpacingDays: 10)
+        // Due Monday 2026-11-16. `first` went on Thu 2026-12-10 instead of Mon 23 Nov (17 days late).
+        let invoice = Self.invoice(issued: "2026-10-17", terms: "n/30")
+        let steps = Planner.plan(invoice: invoice, policy: policy, calendar: Self.calendar, history: ["first": LocalDate(iso: "2026-12-10")!])
+        // second: 10 Dec + 8 (policy gap) = Fri 18 Dec → but the 10-day floor: Sun 20 → Mon 21; final: + 15 → Tue 5 Jan 2027.
+        #expect(summary(steps) == [
+            "second 2026-12-21 2026-12-21T09:30:00+01:00",
+            "final 2027-01-05 2027-01-05T09:30:00+01:00",
+        ])
+        // Sent on its own day, nothing shifts (only the floor applies).
+        let onTime = Planner.plan(invoice: invoice, policy: Policy(name: "q", steps: policy.steps), calendar: Self.calendar,
+                                  history: ["first": LocalDate(iso: "2026-11-23")!])
+        #expect(summary(onTime) == ["second 2026-12-01 2026-12-01T09:30:00+01:00", "final 2026-12-16 2026-12-16T09:30:00+01:00"])
     }
 
     @Test("a discount step is not planned once the discount cannot be taken")

@@ -24,7 +24,8 @@ struct MessageComposerTests {
             timeZone: zone,
             payment: PaymentInstructions(iban: "FR7630006000011234567890189", bic: "AGRIFRPP", paymentLink: "https://pay.example/F-2026-0042?a=1&b=<2>",
                                          signature: "Jeanne Dupont\nService comptable"),
-            lateCharges: kind == .final ? LateChargesDue(interest: Money(minorUnits: 1234, currency: .eur), compensation: Money(minorUnits: 4000, currency: .eur)) : nil,
+            lateCharges: kind == .final ? LateChargesOwed(law: .fr, daysLate: 37, interest: Money(minorUnits: 1234, currency: .eur), rate: Percent(whole: 12),
+                                                          compensation: Money(minorUnits: 4000, currency: .eur), missingRate: nil) : nil,
             attachment: attachment)
     }
 
@@ -70,9 +71,10 @@ struct MessageComposerTests {
     @Test("the bundled templates render every kind in every language, escalating, with amounts and dates in the language")
     func rendering() throws {
         let fr = try Self.bundled.render(Self.facts(language: .fr, kind: .postDue))
-        #expect(fr.subject == "Relance : facture F-2026-0042 en retard de paiement")
-        #expect(fr.text.contains("d'un montant de 1\u{202F}250,00\u{00A0}€, échue le 2 décembre 2026, reste impayée (7 jours de retard)"))
-        #expect(fr.text.contains("IBAN FR7630006000011234567890189 – BIC AGRIFRPP"))
+        #expect(fr.subject == "1re relance : facture F-2026-0042 échue")
+        #expect(fr.text.contains("la facture F-2026-0042 du 2 novembre 2026, échue le mercredi 2 décembre 2026, reste impayée (7 jours de retard)"))
+        #expect(fr.text.contains("régler la somme de 1\u{202F}250,00\u{00A0}€"))
+        #expect(fr.text.contains("IBAN FR76 3000 6000 0112 3456 7890 189 – BIC AGRIFRPP"))
         #expect(fr.text.hasSuffix("Jeanne Dupont\nService comptable\n"))
         #expect(fr.html.contains("Jeanne Dupont<br>Service comptable"))
         #expect(fr.html.contains("https://pay.example/F-2026-0042?a=1&amp;b=&lt;2&gt;"))  // escaped in HTML only
@@ -81,7 +83,10 @@ struct MessageComposerTests {
         #expect(en.text.contains("Pay €1,225.00 by 12 November 2026 to keep your 2 % discount."))
         let de = try Self.bundled.render(Self.facts(language: .de, kind: .final))
         #expect(de.subject == "Letzte Mahnung: Rechnung F-2026-0042")
-        #expect(de.text.contains("Verzugszinsen von 12,34\u{00A0}€ und eine Pauschale von 40,00\u{00A0}€"))
+        #expect(de.text.contains("Bis heute sind Verzugszinsen von 12,34\u{00A0}€ angefallen (Jahreszins 12 %, Code de commerce, articles L441-10 et D441-5)"))
+        #expect(de.text.contains("Die Pauschale für Beitreibungskosten von 40,00\u{00A0}€ ist geschuldet"))
+        // Only the last level threatens; with no earlier reminder it does not claim any.
+        #expect(de.text.contains("leider ist die Rechnung F-2026-0042") && de.text.contains("Inkassounternehmen"))
         for language in Language.allCases {
             for kind in StepKind.allCases {
                 let rendered = try Self.bundled.render(Self.facts(language: language, kind: kind, discount: kind == .discount))
@@ -95,28 +100,32 @@ struct MessageComposerTests {
         let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("config/templates").path
         for language in Language.allCases {
-            for kind in StepKind.allCases {
+            for wording in MessageTemplates.allWordings {
                 for part in MessageTemplates.parts {
-                    let file = try String(contentsOfFile: "\(folder)/\(language.rawValue)/\(kind.rawValue).\(part).mustache", encoding: .utf8)
-                    let source = Self.bundled.source(language: language, step: "none", kind: kind, part: part)
-                    #expect(source?.text == file.trimmingCharacters(in: .newlines), "run scripts/generate-templates: \(language)/\(kind).\(part)")
+                    let name = wording.templateName
+                    let file = try String(contentsOfFile: "\(folder)/\(language.rawValue)/\(name).\(part).mustache", encoding: .utf8)
+                    let source = Self.bundled.source(language: language, step: "none", wording: wording, part: part)
+                    #expect(source?.text == file.trimmingCharacters(in: .newlines), "run scripts/generate-templates: \(language)/\(name).\(part)")
                 }
             }
         }
         #expect(Self.bundled.check(steps: StepKind.allCases.map { ($0.rawValue, $0) }).isEmpty)
     }
 
-    @Test("a user's file replaces a bundled one; a step file wins over its kind; unknown variables are reported")
+    @Test("a user's file replaces a bundled one; a step file (steps/) wins over the wording's; unknown variables are reported")
     func overrides() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tpl-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        try FileManager.default.createDirectory(atPath: folder + "/en", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: folder + "/en/steps", withIntermediateDirectories: true)
         try "Pay up: {{invoiceId}}".write(toFile: folder + "/en/post-due.subject.mustache", atomically: true, encoding: .utf8)
-        try "First nudge for {{invoiceId}}".write(toFile: folder + "/en/first.subject.mustache", atomically: true, encoding: .utf8)
+        try "First nudge for {{invoiceId}}".write(toFile: folder + "/en/steps/first.subject.mustache", atomically: true, encoding: .utf8)
         try "Hello {{custmerName}} {{#discount}}{{discount.percnt}}{{/discount}}".write(toFile: folder + "/en/final.text.mustache", atomically: true, encoding: .utf8)
         let templates = MessageTemplates(overrideDirectory: folder)
         #expect(try templates.render(Self.facts(language: .en)).subject == "First nudge for F-2026-0042")
-        #expect(templates.source(language: .en, step: "second", kind: .postDue, part: "subject")?.text == "Pay up: {{invoiceId}}")
+        #expect(templates.source(language: .en, step: "second", wording: .overdue(level: 2, daysLate: 15), part: "subject")?.text == "Pay up: {{invoiceId}}")
+        // A bundled file is chosen by the wording, never by a step's name: a step named "due" sent late reads as overdue.
+        #expect(MessageTemplates(overrideDirectory: nil).source(language: .en, step: "due", wording: .overdue(level: 1, daysLate: 3), part: "subject")?
+            .origin == "built-in en/post-due-1.subject")
         let problems = templates.check(steps: [("final", .final)])
         #expect(problems.contains { $0.hasSuffix("unknown variable {{custmerName}}") })
         #expect(problems.contains { $0.hasSuffix("unknown variable {{discount.percnt}}") })

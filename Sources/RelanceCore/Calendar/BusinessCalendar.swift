@@ -6,6 +6,8 @@ public import Foundation
 public struct BusinessCalendar: Sendable {
     public let timeZone: TimeZone
     public let sendTime: WallClockTime
+    /// End of a sending day's window (exclusive); nil means the end of the day.
+    public let sendUntil: WallClockTime?
     public let sendDays: Set<Weekday>
     /// Countries whose public holidays are skipped (ISO 3166 alpha-2).
     public let holidayCountries: [String]
@@ -13,11 +15,12 @@ public struct BusinessCalendar: Sendable {
     /// `sendDays` as bits, Monday = bit 0: asked for every day the planner considers.
     private let sendDayMask: UInt8
 
-    public init(timeZone: TimeZone, sendTime: WallClockTime, sendDays: Set<Weekday>,
+    public init(timeZone: TimeZone, sendTime: WallClockTime, sendUntil: WallClockTime? = nil, sendDays: Set<Weekday>,
                 holidayCountries: [String] = [], extraHolidays: Set<LocalDate> = []) {
         precondition(!sendDays.isEmpty, "a calendar needs at least one sending day")
         self.timeZone = timeZone
         self.sendTime = sendTime
+        self.sendUntil = sendUntil
         self.sendDays = sendDays
         self.holidayCountries = holidayCountries
         self.extraHolidays = extraHolidays
@@ -60,4 +63,19 @@ public struct BusinessCalendar: Sendable {
     }
 
     public func localDate(of instant: Date) -> LocalDate { ZonedDateTime.localDate(of: instant, in: timeZone) }
+
+    /// Whether a message may go at `instant`: a sending day, at or after `send_time`
+    /// and before `send_until` (DESIGN.md: every send waits for the send window).
+    public func isInSendWindow(_ instant: Date) -> Bool {
+        let today = localDate(of: instant)
+        guard isSendingDay(today), instant >= slot(on: today) else { return false }
+        guard let sendUntil else { return true }
+        return instant < ZonedDateTime.instant(of: today, at: sendUntil, in: timeZone)
+    }
+
+    /// `instant` itself when it lies inside a send window, else the opening of the next one.
+    /// Catch-up, late arrivals, retries and resumed sequences all wait for it.
+    public func windowOpen(atOrAfter instant: Date) -> Date {
+        isInSendWindow(instant) ? instant : nextSlot(atOrAfter: instant).at
+    }
 }

@@ -12,6 +12,12 @@ public struct Invoice: Hashable, Sendable, Codable {
     public var customer: Customer
     /// Path of a document to attach, relative to the invoice file, already checked to stay in the inbox.
     public var attachment: String?
+    /// true when `terms` are the statutory default applied because the invoice stated none
+    /// (optional so that invoices stored before it decode).
+    public var statutoryTerms: Bool?
+
+    /// Whether the due date comes from the law's default term, not from the invoice.
+    public var usesStatutoryTerms: Bool { statutoryTerms == true }
 
     public init(id: String, issueDate: LocalDate, statedDueDate: LocalDate? = nil, terms: PaymentTerms? = nil,
                 total: Money, amountPaid: Money? = nil, customer: Customer, attachment: String? = nil) {
@@ -29,6 +35,18 @@ public struct Invoice: Hashable, Sendable, Codable {
 
     /// The stated due date, else the one the terms give; nil when neither says.
     public var dueDate: LocalDate? { statedDueDate ?? terms?.dueDate(issuedOn: issueDate) }
+
+    /// This invoice, payable under `terms` when it states neither a due date nor terms
+    /// relance understands (`statutoryTerms` then says so): no invoice goes unchased for
+    /// lack of a due date (Directive 2011/7/EU art. 3(3)(b), 4(3)(a); Code de commerce
+    /// L441-10 I; § 286 (3) BGB: 30 days).
+    public func applyingDefaultTerms(_ terms: PaymentTerms) -> Invoice {
+        guard dueDate == nil else { return self }
+        var copy = self
+        copy.terms = terms
+        copy.statutoryTerms = true
+        return copy
+    }
 
     /// Discounts with their deadlines and amounts, the earliest deadline first.
     public var discountOffers: [DiscountOffer] {

@@ -60,3 +60,27 @@ public enum LateChargeLaw: String, Sendable, CaseIterable {
         }
     }
 }
+
+extension LateChargeLaw {
+    /// The legal basis, as a message cites it (docs/late-charges.md lists the texts).
+    public var legalBasis: String {
+        switch self {
+        case .fr: return "Code de commerce, articles L441-10 et D441-5"
+        case .de: return "§§ 286, 288 BGB"
+        case .gb: return "Late Payment of Commercial Debts (Interest) Act 1998"
+        case .eu: return "Directive 2011/7/EU, articles 3, 4 and 6"
+        case .none: return ""
+        }
+    }
+
+    /// The article granting the fixed recovery compensation.
+    public var compensationBasis: String {
+        switch self {
+        case .fr: return "article D441-5 du Code de commerce"
+        case .de: return "§ 288 Abs. 5 BGB"
+        case .gb: return "Late Payment of Commercial Debts (Interest) Act 1998, s. 5A"
+        case .eu: return "Directive 2011/7/EU, article 6"
+        case .none: return ""
+        }
+    }
+}

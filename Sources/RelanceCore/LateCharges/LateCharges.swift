@@ -57,3 +57,48 @@ public enum LateCharges {
                                  daysLate: due.days(until: asOf))
     }
 }
+
+/// What a reminder may state about late charges on a day: the fixed compensation
+/// whenever it is owed (it needs no rate), the interest when the reference rate of
+/// every half-year involved is known, and otherwise which half-year is missing, so
+/// the message says "interest at the statutory rate is also due" instead of
+/// silently dropping the paragraph. Nothing here is ever guessed.
+public struct LateChargesOwed: Sendable, Equatable {
+    public let law: LateChargeLaw
+    public let daysLate: Int
+    /// nil when a reference rate is missing (see `missingRate`).
+    public let interest: Money?
+    /// The rate applied on the last day (reference + margin), when known.
+    public let rate: Percent?
+    /// The fixed recovery compensation, when the law grants one in the invoice's currency.
+    public let compensation: Money?
+    /// The half-year whose reference rate is not in the table.
+    public let missingRate: LateChargesError?
+
+    public init(law: LateChargeLaw, daysLate: Int, interest: Money?, rate: Percent?, compensation: Money?, missingRate: LateChargesError?) {
+        self.law = law
+        self.daysLate = daysLate
+        self.interest = interest
+        self.rate = rate
+        self.compensation = compensation
+        self.missingRate = missingRate
+    }
+
+    /// Late charges owed on `asOf`; nil when nothing is (not late, nothing due, a law without charges).
+    public static func on(_ asOf: LocalDate, invoice: Invoice, payments: [Payment], law: LateChargeLaw,
+                          rates: ReferenceRates) -> LateChargesOwed? {
+        guard law.rateSeries != nil, let due = invoice.dueDate, asOf > due,
+              Balance.due(invoice, payments: payments, on: due).isPositive else { return nil }
+        let owed = invoice.total - invoice.amountPaid
+        do {
+            guard let result = try LateCharges.compute(invoice: invoice, payments: payments, asOf: asOf, law: law, rates: rates) else { return nil }
+            return LateChargesOwed(law: law, daysLate: result.daysLate, interest: result.interest, rate: result.rate,
+                                   compensation: result.compensation, missingRate: nil)
+        } catch {
+            // The compensation is owed from the first day late (FR D441-5, DE § 288 (5) BGB,
+            // GB Late Payment Act s. 5A), whatever the rate table holds.
+            return LateChargesOwed(law: law, daysLate: due.days(until: asOf), interest: nil, rate: nil,
+                                   compensation: law.compensation(for: owed), missingRate: error)
+        }
+    }
+}

@@ -40,3 +40,10 @@ public struct Percent: Hashable, Sendable, Comparable, CustomStringConvertible {
 
     public static func < (lhs: Percent, rhs: Percent) -> Bool { lhs.scaled < rhs.scaled }
 }
+
+extension Percent {
+    /// As a language writes it: `12.15` in English, `12,15` in French and German.
+    public func formatted(_ language: Language) -> String {
+        language == .en ? description : String(description.map { $0 == "." ? "," : $0 })
+    }
+}

@@ -13,8 +13,14 @@ public import Foundation
 ///   is paid in full;
 /// - a discount step is kept only while the discount can still be taken on its
 ///   sending day;
-/// - when two steps land on the same day, the one with the later nominal date
-///   is sent and the other is marked superseded;
+/// - escalation levels (post-due and final steps) are never superseded: each
+///   keeps at least its policy spacing (the difference of the nominal dates,
+///   at least `min_spacing_days`, at least one day) from the level before it,
+///   counted from the day that level was actually sent (`history`);
+/// - when two other steps land on the same day, or one lands on a level's
+///   day, the one with the later nominal date is sent and the other is marked
+///   superseded;
+/// - steps already in `history` are not planned again;
 /// - with `now`, steps whose instant is before it are left out.
 public enum Planner {
     public static func plan(
@@ -22,6 +28,7 @@ public enum Planner {
         payments: [Payment] = [],
         policy: Policy,
         calendar: BusinessCalendar,
+        history: [String: LocalDate] = [:],
         now: Date? = nil
     ) -> [PlannedStep] {
         guard let due = invoice.dueDate else { return [] }
@@ -29,6 +36,9 @@ public enum Planner {
         let paidOn = Balance.paidInFullOn(invoice, payments: payments)
 
         var steps: [PlannedStep] = []
+        // The last escalation level placed (sent, or planned just before): the next one keeps its spacing from it.
+        // `late`: it went (or is planned) after its own calendar day, so the levels after it shift with it.
+        var previousLevel: (nominal: LocalDate, day: LocalDate, late: Bool)?
         for step in policy.steps {
             let anchor: LocalDate
             switch step.offset.anchor {
@@ -39,7 +49,22 @@ public enum Planner {
                 anchor = first.deadline
             }
             let nominal = anchor.adding(days: step.offset.days)
-            let day = calendar.sendingDay(onOrAfter: max(nominal, invoice.issueDate))
+            let ownDay = calendar.sendingDay(onOrAfter: max(nominal, invoice.issueDate))
+            if let sentOn = history[step.name] {
+                if step.kind.isEscalation { previousLevel = (nominal, sentOn, sentOn > ownDay) }
+                continue
+            }
+            var day = ownDay
+            if step.kind.isEscalation {
+                if let previous = previousLevel {
+                    // The policy's gap, counted from the previous level's actual day when it went late.
+                    let base = previous.late ? previous.day : previous.nominal
+                    let earliest = max(base.adding(days: previous.nominal.days(until: nominal)),
+                                       previous.day.adding(days: max(1, policy.minSpacingDays)))
+                    day = max(day, calendar.sendingDay(onOrAfter: earliest))
+                }
+                previousLevel = (nominal, day, day > ownDay)
+            }
             if let paidOn, day >= paidOn { continue }
             let offer = offers.first { day <= $0.deadline }
             if step.kind == .discount, offer == nil { continue }
@@ -57,7 +82,9 @@ public enum Planner {
         while index < ordered.count {
             var end = index
             while end + 1 < ordered.count, ordered[end + 1].date == ordered[index].date { end += 1 }
-            for loser in index..<end { ordered[loser].supersededBy = ordered[end].name }
+            // The winner of a day is its last escalation level if it has one (levels never share a day), else its latest step.
+            let winner = (index...end).last { ordered[$0].kind.isEscalation } ?? end
+            for loser in index...end where loser != winner { ordered[loser].supersededBy = ordered[winner].name }
             index = end + 1
         }
         if let now { ordered.removeAll { $0.sendAt < now } }

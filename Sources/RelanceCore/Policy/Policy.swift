@@ -5,11 +5,15 @@ public struct Policy: Hashable, Sendable {
     public var name: String
     public var isDefault: Bool
     public var steps: [PolicyStep]
+    /// Fewest days between two escalation levels (post-due and final) actually sent,
+    /// on top of the spacing the steps' offsets give.
+    public var minSpacingDays: Int
 
-    public init(name: String, isDefault: Bool = false, steps: [PolicyStep]) {
+    public init(name: String, isDefault: Bool = false, steps: [PolicyStep], minSpacingDays: Int = 0) {
         self.name = name
         self.isDefault = isDefault
         self.steps = steps
+        self.minSpacingDays = minSpacingDays
     }
 }
 
@@ -35,6 +39,9 @@ public enum StepKind: String, Hashable, Sendable, CaseIterable {
     case due
     case postDue = "post-due"
     case final
+
+    /// Post-due and final steps are the escalation levels: sent in order, never skipped.
+    public var isEscalation: Bool { self == .postDue || self == .final }
 }
 
 /// `issue+3`, `discount-2`, `due`, `due+30`: a number of calendar days from an anchor date.

@@ -12,12 +12,14 @@
 /// becomes a discount.
 public enum PaymentTermsParser {
     public static func parse(_ text: String) -> PaymentTerms {
-        let (skontoTiers, rest) = XRechnungSkonto.extract(from: text)
+        let (skontoTiers, skontoNet, rest) = XRechnungSkonto.extract(from: text)
         var reading = Reading()
         for clause in clauses(TermsTokenizer.tokenize(rest)) {
             reading.read(clause)
         }
-        return reading.result(text: text, extraTiers: skontoTiers)
+        var terms = reading.result(text: text, extraTiers: skontoTiers)
+        if terms.netDays == nil, let skontoNet { terms.netDays = skontoNet }
+        return terms
     }
 
     static func clauses(_ tokens: [TermsToken]) -> [[TermsToken]] {

@@ -1,9 +1,11 @@
 /// Reads XRechnung's structured discount lines (`#SKONTO#TAGE=7#PROZENT=2.00#`,
 /// optionally `BASISBETRAG=…#`), several of which may follow each other, and
-/// returns the tiers with the text that remains once they are cut out.
+/// returns the tiers with the text that remains once they are cut out. A line
+/// with `PROZENT=0.00` grants no discount: its `TAGE` states the net term.
 enum XRechnungSkonto {
-    static func extract(from text: String) -> (tiers: [DiscountTier], rest: String) {
+    static func extract(from text: String) -> (tiers: [DiscountTier], netDays: Int?, rest: String) {
         var tiers: [DiscountTier] = []
+        var netDays: Int?
         var rest = ""
         var cursor = text.startIndex
         while let marker = text[cursor...].firstRangeIgnoringCase(of: "#SKONTO#") {
@@ -23,6 +25,9 @@ enum XRechnungSkonto {
             if let days = fields["TAGE"].flatMap({ Int($0) }), days >= 0, days <= 3660,
                let percent = fields["PROZENT"].flatMap({ Percent($0) }), percent.scaled > 0, percent < Percent(whole: 100) {
                 tiers.append(DiscountTier(percent: percent, days: days))
+            } else if let days = fields["TAGE"].flatMap({ Int($0) }), days >= 0, days <= 3660,
+                      let percent = fields["PROZENT"].flatMap({ Percent($0) }), percent.scaled == 0 {
+                netDays = max(netDays ?? 0, days)
             } else {
                 rest += text[marker.lowerBound..<position]  // malformed: leave it to the free-text reader
             }
@@ -30,7 +35,7 @@ enum XRechnungSkonto {
             rest += " "
         }
         rest += text[cursor...]
-        return (tiers, rest)
+        return (tiers, netDays, rest)
     }
 }
 

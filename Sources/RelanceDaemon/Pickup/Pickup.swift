@@ -49,7 +49,8 @@ public struct Pickup {
             guard FileManager.default.fileExists(atPath: path) || isSymlink(path) else { continue }  // taken meanwhile
             do {
                 let bytes = try InboxFile.read(path, inbox: paths.inbox, sizeLimit: paths.maxFileBytes)
-                let read = try InvoiceReader.read(bytes: bytes, file: path, inbox: paths.inbox)
+                let read = try InvoiceReader.read(bytes: bytes, file: path, inbox: paths.inbox,
+                                                  defaultTerms: context.configuration.schedule.defaultTerms)
                 verdicts.append((path, .accepted(read, hash: SHA256.hex(bytes))))
             } catch {
                 verdicts.append((path, .rejected(error.problems.map(\.description))))

@@ -98,7 +98,10 @@ public final class Daemon {
     private func sleepMilliseconds() -> Int32 {
         var seconds: TimeInterval = 3600
         if let next = try? context.store.read({ tx in try tx.nextWake() }) {
-            seconds = min(seconds, max(0, next.timeIntervalSince(context.clock.now())))
+            // Work due outside the send window waits for the window to open.
+            let now = context.clock.now()
+            let at = max(next, context.configuration.calendar.windowOpen(atOrAfter: now))
+            seconds = min(seconds, max(0, at.timeIntervalSince(now)))
         }
         if let interval = notifier.watchdogInterval { seconds = min(seconds, interval) }
         if let poll = context.configuration.replies?.pollIntervalSeconds { seconds = min(seconds, TimeInterval(poll)) }

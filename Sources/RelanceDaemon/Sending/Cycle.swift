@@ -6,10 +6,13 @@ import RelanceMail
 import RelanceStore
 import RelanceTransport
 
-/// One pass of the scheduler at the clock's instant: every reminder whose time
-/// has come is re-checked against balance, pause and the customer's minimum
-/// gap, then sent (only the latest due step of an invoice; older missed ones
-/// are skipped), following DESIGN.md's sending semantics.
+/// One pass of the scheduler at the clock's instant, inside the send window:
+/// every invoice whose reminders' time has come is re-checked against balance,
+/// pause, minimum balance and the customer's minimum gap; `ReminderChoice`
+/// (pure, in RelanceCore) decides which one goes (the lowest escalation level
+/// not yet sent, never a later one), which are no longer true and are skipped,
+/// and which levels wait and are re-spaced; then it is sent, following
+/// DESIGN.md's sending semantics.
 public struct Cycle {
     let context: DaemonContext
     var retry = RetryPolicy()
@@ -35,6 +38,7 @@ public struct Cycle {
         let journal = context.journal()
         try context.store.write { tx in
             journal.discard()
+            context.run = try tx.beginRun(at: now)
             for row in try tx.markInterruptedUncertain(at: now) {
                 try journal.record(tx, at: now, event: "uncertain", invoice: row.invoiceID, [
                     ("step", row.step), ("message_id", row.messageID), ("reason", "interrupted while sending; check before resending"),
@@ -48,7 +52,10 @@ public struct Cycle {
     /// `relance.prom` when `paths.metrics_dir` is set (a failure there is logged, never fatal).
     public func markCompleted() throws {
         let now = context.clock.now()
-        try context.store.write { tx in try tx.setDaemonValue(MetricsSnapshot.lastCycleKey, String(Int64(now.timeIntervalSince1970))) }
+        try context.store.write { tx in
+            try tx.setDaemonValue(MetricsSnapshot.lastCycleKey, String(Int64(now.timeIntervalSince1970)))
+            if let run = context.run { try tx.touchRun(run.id, at: now) }
+        }
         writeMetrics()
     }
 
@@ -64,6 +71,8 @@ public struct Cycle {
     public func run(dryRun: Bool = false) throws -> Summary {
         let now = context.clock.now()
         var summary = Summary()
+        // Outside the send window nothing goes: what is due waits for the next window (DESIGN.md).
+        guard context.configuration.calendar.isInSendWindow(now) else { return summary }
         let due = try context.store.read { tx in try tx.dueReminders(at: now) }
         var order: [String] = []
         var byInvoice: [String: [ReminderRecord]] = [:]
@@ -154,35 +163,69 @@ public struct Cycle {
             summary.cancelled += rows.count
             return nil
         }
-        var sorted = rows.sorted { ($0.sendAt, $0.id) < ($1.sendAt, $1.id) }
-        // A discount step whose discount has lapsed is never sent, even late.
-        if !invoice.discountOffers.contains(where: { today <= $0.deadline }) {
-            for stale in sorted where stale.kind == .discount {
-                if !dryRun {
-                    try tx.setReminderState(stale.id, .skipped, detail: "the discount lapsed before it could be sent", at: now)
-                    try journal.record(tx, at: now, event: "cancelled", invoice: invoiceID, [
-                        ("step", stale.step), ("reason", "skipped: the discount lapsed before it could be sent"),
-                    ])
-                }
-                summary.skipped += 1
-            }
-            sorted.removeAll { $0.kind == .discount }
+        // Every send waits for the send window: catch-up, late arrivals, retries and resumed sequences alike.
+        if !calendar.isInSendWindow(now) {
+            summary.postponed += rows.count
+            return nil
         }
-        guard let latest = sorted.last else { return nil }
         if stored.isPaused(on: today) {
             guard let until = stored.pausedUntil else { return nil }  // open-ended: waits for `resume`
             let day = calendar.sendingDay(onOrAfter: until)
-            try tx.reschedule(latest.id, to: calendar.slot(on: day), localDate: day, at: now)
-            summary.postponed += 1
+            for row in rows where !dryRun { try tx.reschedule(row.id, to: calendar.slot(on: day), localDate: day, at: now) }
+            summary.postponed += rows.count
             return nil
         }
-        // Missed while down: only the latest due step goes; older ones are recorded as skipped.
-        for older in sorted.dropLast() where !dryRun {
-            try tx.setReminderState(older.id, .skipped, detail: "missed; superseded by \(latest.step)", at: now)
-            try journal.record(tx, at: now, event: "cancelled", invoice: invoiceID, [
-                ("step", older.step), ("reason", "skipped: missed while down, superseded by \(latest.step)"),
-            ])
-            summary.skipped += 1
+        // A balance under min_balance is reported (status), never chased.
+        if configuration.schedule.isBelowMinimum(balance) {
+            for row in rows where !dryRun {
+                try tx.setReminderState(row.id, .cancelled, detail: "balance \(balance) below min_balance", at: now)
+                try journal.record(tx, at: now, event: "cancelled", invoice: invoiceID, [
+                    ("step", row.step), ("reason", "the balance \(balance) is below min_balance; not chased"),
+                ])
+            }
+            if !dryRun { try tx.setAttention(invoiceID, "small balance left: \(balance) (below min_balance, not chased)") }
+            summary.cancelled += rows.count
+            return nil
+        }
+        guard let dueDate = invoice.dueDate else { return nil }
+        let policy = configuration.policy(for: invoice.customer)
+        let all = try tx.reminders(invoiceID: invoiceID)
+        func rank(_ step: String) -> Int { policy.steps.firstIndex { $0.name == step } ?? Int.max }
+        let waiting = rows.map {
+            WaitingReminder(id: $0.id, step: $0.step, kind: $0.kind, rank: rank($0.step), localDate: $0.localDate, sendAt: $0.sendAt)
+        }
+        let dueIDs = Set(rows.map(\.id))
+        let inFlightRanks = all.filter { $0.kind.isEscalation && !dueIDs.contains($0.id) && [.sending, .deferred].contains($0.state) }
+            .map { rank($0.step) }
+        let choice = ReminderChoice.choose(
+            due: waiting, lowerLevelInFlight: { level in inFlightRanks.contains { $0 < level } }, today: today, dueDate: dueDate,
+            discountDeadline: invoice.discountOffers.last(where: { today <= $0.deadline })?.deadline)
+        let run = context.run
+        // Said only of a reminder a sending day or more behind its planned day.
+        func cause(_ reminder: WaitingReminder) -> DelayCause? {
+            guard today > reminder.localDate else { return nil }
+            let resumed = stored.resumedAt ?? stored.pausedUntil.flatMap { $0 <= today ? calendar.slot(on: $0) : nil }
+            return DelayCause.explain(plannedAt: reminder.sendAt, now: now, ingestedAt: stored.ingestedAt, dueDate: dueDate, today: today,
+                                      resumedAt: resumed, previousRunEnded: run?.previousRunEnded, runStarted: run?.startedAt ?? now,
+                                      timeZone: calendar.timeZone)
+        }
+        for skip in choice.skipped where !dryRun {
+            let why = cause(skip.reminder).map { "skipped: \(skip.reason) (\($0))" } ?? "skipped: \(skip.reason)"
+            try tx.setReminderState(skip.reminder.id, .skipped, detail: why, at: now)
+            try journal.record(tx, at: now, event: "cancelled", invoice: invoiceID, [("step", skip.reminder.step), ("reason", why)])
+        }
+        summary.skipped += choice.skipped.count
+        guard let chosen = choice.send, let latest = rows.first(where: { $0.id == chosen.id }) else {
+            // Every due level waits for a lower one still in flight: look again on the next sending day.
+            let next = calendar.sendingDay(onOrAfter: today.adding(days: 1))
+            for held in choice.heldBack where !dryRun {
+                try tx.reschedule(held.id, to: calendar.slot(on: next), localDate: next, at: now)
+                try journal.record(tx, at: now, event: "planned", invoice: invoiceID, [
+                    ("step", held.step), ("date", next.iso), ("reason", "waits for an earlier level still being delivered"),
+                ])
+            }
+            summary.postponed += choice.heldBack.count
+            return nil
         }
         // Minimum gap between two reminders to one customer.
         let gap = configuration.schedule.minGapDays
@@ -195,11 +238,15 @@ public struct Cycle {
                 return nil
             }
         }
+        let sentBefore = all.filter { [.sent, .uncertain].contains($0.state) && $0.sentAt != nil && ($0.kind == .due || $0.kind.isEscalation) }
+        let levelsSent = all.filter { [.sent, .uncertain].contains($0.state) && $0.kind.isEscalation }.count
         var facts = self.facts(invoice: invoice, row: latest, balance: balance, today: today, now: now,
                                references: try tx.sentMessageIDs(invoiceID: invoiceID))
-        if latest.kind == .postDue || latest.kind == .final {
-            facts.lateCharges = self.lateCharges(invoice, payments: payments, on: today)
-        }
+        facts.wording = Wording.choose(kind: latest.kind, sendDate: today, dueDate: dueDate, discountHolds: facts.discount != nil,
+                                       levelsSent: levelsSent)
+        facts.payments = payments
+        facts.earlierReminders = sentBefore.compactMap { $0.sentAt.map(calendar.localDate(of:)) }.sorted()
+        if today > dueDate { facts.lateCharges = self.lateCharges(invoice, payments: payments, on: today) }
         if dryRun { return (latest, facts) }
         // Addresses that bounced hard or complained are never mailed again.
         let blocked = try tx.undeliverable((facts.to + facts.cc).map(\.value))
@@ -216,6 +263,19 @@ public struct Cycle {
         }
         try tx.markSending(latest.id, messageID: facts.messageID, recipients: (facts.to + facts.cc).map(\.value).joined(separator: ","),
                            envelopeTag: MessageID.envelopeTag(facts.messageID), at: now)
+        // Once marked (replan rewrites only planned rows): a level sent later than planned, or with later levels due at once: the levels after it
+        // keep the policy's spacing from today's send.
+        if latest.kind.isEscalation, today > latest.localDate || !choice.heldBack.isEmpty {
+            var history = try ReminderPlanning.history(tx, invoiceID: invoiceID, zone: calendar.timeZone)
+            history[latest.step] = today
+            try ReminderPlanning.replan(tx, invoice: invoice, payments: payments, configuration: configuration, history: history, at: now)
+            let why = cause(chosen).map { " (\($0))" } ?? ""
+            for row in try tx.reminders(invoiceID: invoiceID) where row.state == .planned && row.kind.isEscalation {
+                try journal.record(tx, at: now, event: "planned", invoice: invoiceID, [
+                    ("step", row.step), ("date", row.localDate.iso), ("reason", "spaced from \(latest.step) sent \(today.iso)\(why)"),
+                ])
+            }
+        }
         return (latest, facts)
     }
 
@@ -326,21 +386,16 @@ public struct Cycle {
             attachment: invoice.attachment.flatMap(Self.attachment))
     }
 
-    /// Statutory charges owed today, when the law grants them and the rate table covers the period.
-    private func lateCharges(_ invoice: Invoice, payments: [Payment], on today: LocalDate) -> LateChargesDue? {
+    /// Statutory charges owed today: the compensation whenever it is owed, the interest when the rate
+    /// table covers every half-year involved (a gap is reported once per cycle, never guessed).
+    private func lateCharges(_ invoice: Invoice, payments: [Payment], on today: LocalDate) -> LateChargesOwed? {
         let configuration = context.configuration
-        do {
-            guard let result = try LateCharges.compute(invoice: invoice, payments: payments, asOf: today,
-                                                       law: configuration.lateChargeLaw(for: invoice.customer),
-                                                       rates: configuration.referenceRates) else { return nil }
-            return LateChargesDue(interest: result.interest, compensation: result.compensation ?? .zero(invoice.currency))
-        } catch {
-            // Said once per cycle and rate period, not once per invoice.
-            if missingRates.insert(error.description).inserted {
-                context.logger.warning("late charges are not shown: \(error)")
-            }
-            return nil
+        let owed = LateChargesOwed.on(today, invoice: invoice, payments: payments, law: configuration.lateChargeLaw(for: invoice.customer),
+                                      rates: configuration.referenceRates)
+        if let missing = owed?.missingRate, missingRates.insert(missing.description).inserted {
+            context.logger.warning("late-payment interest not computed: \(missing); the fixed compensation is still shown")
         }
+        return owed
     }
 
     /// The stored copy of the invoice's document, if it can be read.

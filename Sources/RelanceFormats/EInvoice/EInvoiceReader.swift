@@ -113,11 +113,6 @@ enum EInvoiceReader {
             let name = clean(buyerName).flatMap { $0.isEmpty ? nil : $0 } ?? "(buyer without a name)"
             let invoice = Invoice(id: id, issueDate: issueDate, statedDueDate: dueDate, terms: parsedTerms, total: money,
                                   customer: Customer(id: clean(buyerID), name: HeaderSafe.oneLine(name), emails: unique))
-            guard invoice.dueDate != nil else {
-                throw InvoiceRejection(file: file, field: "BT-9 due date",
-                                       termsText.isEmpty ? "missing, and there are no payment terms (BT-20) to work it out from"
-                                           : "missing, and the payment terms (BT-20) \"\(termsText.prefix(120))\" give none that relance understands")
-            }
             return .invoice(invoice)
         }
     }

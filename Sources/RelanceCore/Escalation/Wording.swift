@@ -1,0 +1,64 @@
+/// What a reminder says, chosen from what is true on the day it goes (before,
+/// on, or N days after the due date, and how many escalation levels the
+/// customer has actually received), never from a step's name. A policy step
+/// named `due` that lands three days late therefore reads as overdue, and a
+/// due date moved off a Saturday reads "was due on Saturday 14 November".
+public enum Wording: Hashable, Sendable {
+    /// Before the due date: a check-in ("comes due in N days").
+    case checkIn(daysLeft: Int)
+    /// Before the discount deadline, while the discount still holds.
+    case discount
+    /// On the due date itself.
+    case dueToday
+    /// A gentle reminder after the due date, before any escalation level was sent
+    /// (a due date that fell on a non-sending day).
+    case wasDue(daysLate: Int)
+    /// Post-due level `level` (1 for the first reminder actually sent after the due date).
+    case overdue(level: Int, daysLate: Int)
+    /// The last level: the only one that announces further steps.
+    case final(level: Int, daysLate: Int)
+
+    /// The highest level number with its own bundled text; later levels reuse it with their number.
+    public static let levelsWithOwnText = 3
+
+    /// - Parameters:
+    ///   - kind: the policy step's kind (what the policy intends).
+    ///   - levelsSent: escalation levels (post-due, final) already sent for this invoice.
+    public static func choose(kind: StepKind, sendDate: LocalDate, dueDate: LocalDate, discountHolds: Bool,
+                              levelsSent: Int) -> Wording {
+        let daysLate = dueDate.days(until: sendDate)
+        if kind == .discount, discountHolds, daysLate < 0 { return .discount }
+        if daysLate < 0 { return .checkIn(daysLeft: -daysLate) }
+        if daysLate == 0, !kind.isEscalation { return .dueToday }
+        switch kind {
+        case .final: return .final(level: levelsSent + 1, daysLate: daysLate)
+        case .postDue: return daysLate == 0 ? .dueToday : .overdue(level: levelsSent + 1, daysLate: daysLate)
+        case .preDue, .discount, .due: return daysLate == 0 ? .dueToday : .wasDue(daysLate: daysLate)
+        }
+    }
+
+    /// The template file's base name (`LANGUAGE/NAME.PART.mustache`).
+    public var templateName: String {
+        switch self {
+        case .checkIn: return "pre-due"
+        case .discount: return "discount"
+        case .dueToday, .wasDue: return "due"
+        case .overdue(let level, _): return "post-due-\(min(max(level, 1), Self.levelsWithOwnText))"
+        case .final: return "final"
+        }
+    }
+
+    /// The older, level-less name a user's override may still use (`post-due`).
+    public var legacyTemplateName: String? {
+        if case .overdue = self { return "post-due" }
+        return nil
+    }
+
+    /// The escalation level (1, 2, …), nil for the gentle wordings.
+    public var level: Int? {
+        switch self {
+        case .overdue(let level, _), .final(let level, _): return level
+        default: return nil
+        }
+    }
+}
