@@ -92,7 +92,7 @@ enum BundledTemplates {
             <!DOCTYPE html>
             <html><body style="font-family:Helvetica,Arial,sans-serif;color:#222;line-height:1.5;max-width:640px">
             <p>Guten Tag {{customerName}},</p>
-            <p style="border-left:4px solid #1565c0;padding-left:12px">{{#dueToday}}die Rechnung {{invoiceId}} vom {{invoiceDate}} über {{amountDue}} ist heute fällig.{{/dueToday}}{{#wasDue}}die Rechnung {{invoiceId}} vom {{invoiceDate}} über {{amountDue}} war am {{dueDateLong}} fällig. Falls die Zahlung noch nicht veranlasst ist, bitten wir Sie, dies nachzuholen.{{/wasDue}}</p>
+            <p style="border-left:4px solid #1565c0;padding-left:12px">{{#dueToday}}die Rechnung {{invoiceId}} vom {{invoiceDate}} über {{total}} ist heute fällig.{{/dueToday}}{{#wasDue}}die Rechnung {{invoiceId}} vom {{invoiceDate}} über {{total}} war am {{dueDateLong}} fällig. Falls die Zahlung noch nicht veranlasst ist, bitten wir Sie, dies nachzuholen.{{/wasDue}}</p>
             {{#statutoryTerms}}
             <p>Da die Rechnung kein Zahlungsziel nennt, ist sie innerhalb der gesetzlichen Frist von {{statutoryTerms.days}} Tagen zahlbar ({{statutoryTerms.basis}}).</p>
             {{/statutoryTerms}}
@@ -133,7 +133,7 @@ enum BundledTemplates {
         "de/due.text": #"""
             Guten Tag {{customerName}},
 
-            {{#dueToday}}die Rechnung {{invoiceId}} vom {{invoiceDate}} über {{amountDue}} ist heute fällig.{{/dueToday}}{{#wasDue}}die Rechnung {{invoiceId}} vom {{invoiceDate}} über {{amountDue}} war am {{dueDateLong}} fällig. Falls die Zahlung noch nicht veranlasst ist, bitten wir Sie, dies nachzuholen.{{/wasDue}}
+            {{#dueToday}}die Rechnung {{invoiceId}} vom {{invoiceDate}} über {{total}} ist heute fällig.{{/dueToday}}{{#wasDue}}die Rechnung {{invoiceId}} vom {{invoiceDate}} über {{total}} war am {{dueDateLong}} fällig. Falls die Zahlung noch nicht veranlasst ist, bitten wir Sie, dies nachzuholen.{{/wasDue}}
             {{#statutoryTerms}}Da die Rechnung kein Zahlungsziel nennt, ist sie innerhalb der gesetzlichen Frist von {{statutoryTerms.days}} Tagen zahlbar ({{statutoryTerms.basis}}).{{/statutoryTerms}}
             {{#partlyPaid}}
             Rechnungsbetrag: {{partlyPaid.total}}
@@ -512,7 +512,7 @@ enum BundledTemplates {
             <!DOCTYPE html>
             <html><body style="font-family:Helvetica,Arial,sans-serif;color:#222;line-height:1.5;max-width:640px">
             <p>Guten Tag {{customerName}},</p>
-            <p style="border-left:4px solid #1565c0;padding-left:12px">wir möchten Sie freundlich daran erinnern, dass die Rechnung {{invoiceId}} vom {{invoiceDate}} über {{amountDue}} in {{daysLeft}} Tagen fällig wird, am {{dueDateLong}}.</p>
+            <p style="border-left:4px solid #1565c0;padding-left:12px">wir möchten Sie freundlich daran erinnern, dass die Rechnung {{invoiceId}} vom {{invoiceDate}} über {{total}} in {{daysLeft}} Tagen fällig wird, am {{dueDateLong}}.</p>
             {{#statutoryTerms}}
             <p>Da die Rechnung kein Zahlungsziel nennt, ist sie innerhalb der gesetzlichen Frist von {{statutoryTerms.days}} Tagen zahlbar ({{statutoryTerms.basis}}).</p>
             {{/statutoryTerms}}
@@ -553,7 +553,7 @@ enum BundledTemplates {
         "de/pre-due.text": #"""
             Guten Tag {{customerName}},
 
-            wir möchten Sie freundlich daran erinnern, dass die Rechnung {{invoiceId}} vom {{invoiceDate}} über {{amountDue}} in {{daysLeft}} Tagen fällig wird, am {{dueDateLong}}.
+            wir möchten Sie freundlich daran erinnern, dass die Rechnung {{invoiceId}} vom {{invoiceDate}} über {{total}} in {{daysLeft}} Tagen fällig wird, am {{dueDateLong}}.
             {{#statutoryTerms}}Da die Rechnung kein Zahlungsziel nennt, ist sie innerhalb der gesetzlichen Frist von {{statutoryTerms.days}} Tagen zahlbar ({{statutoryTerms.basis}}).{{/statutoryTerms}}
             {{#partlyPaid}}
             Rechnungsbetrag: {{partlyPaid.total}}
@@ -680,7 +680,7 @@ enum BundledTemplates {
             <!DOCTYPE html>
             <html><body style="font-family:Helvetica,Arial,sans-serif;color:#222;line-height:1.5;max-width:640px">
             <p>Hello {{customerName}},</p>
-            <p style="border-left:4px solid #1565c0;padding-left:12px">{{#dueToday}}Invoice {{invoiceId}} of {{invoiceDate}} for {{amountDue}} is due today.{{/dueToday}}{{#wasDue}}Invoice {{invoiceId}} of {{invoiceDate}} for {{amountDue}} was due on {{dueDateLong}}. If payment is not on its way yet, we would be grateful if you could arrange it.{{/wasDue}}</p>
+            <p style="border-left:4px solid #1565c0;padding-left:12px">{{#dueToday}}Invoice {{invoiceId}} of {{invoiceDate}} for {{total}} is due today.{{/dueToday}}{{#wasDue}}Invoice {{invoiceId}} of {{invoiceDate}} for {{total}} was due on {{dueDateLong}}. If payment is not on its way yet, we would be grateful if you could arrange it.{{/wasDue}}</p>
             {{#statutoryTerms}}
             <p>The invoice states no payment date: it is payable within {{statutoryTerms.days}} days, the legal term ({{statutoryTerms.basis}}).</p>
             {{/statutoryTerms}}
@@ -721,7 +721,7 @@ enum BundledTemplates {
         "en/due.text": #"""
             Hello {{customerName}},
 
-            {{#dueToday}}Invoice {{invoiceId}} of {{invoiceDate}} for {{amountDue}} is due today.{{/dueToday}}{{#wasDue}}Invoice {{invoiceId}} of {{invoiceDate}} for {{amountDue}} was due on {{dueDateLong}}. If payment is not on its way yet, we would be grateful if you could arrange it.{{/wasDue}}
+            {{#dueToday}}Invoice {{invoiceId}} of {{invoiceDate}} for {{total}} is due today.{{/dueToday}}{{#wasDue}}Invoice {{invoiceId}} of {{invoiceDate}} for {{total}} was due on {{dueDateLong}}. If payment is not on its way yet, we would be grateful if you could arrange it.{{/wasDue}}
             {{#statutoryTerms}}The invoice states no payment date: it is payable within {{statutoryTerms.days}} days, the legal term ({{statutoryTerms.basis}}).{{/statutoryTerms}}
             {{#partlyPaid}}
             Invoice total: {{partlyPaid.total}}
@@ -1100,7 +1100,7 @@ enum BundledTemplates {
             <!DOCTYPE html>
             <html><body style="font-family:Helvetica,Arial,sans-serif;color:#222;line-height:1.5;max-width:640px">
             <p>Hello {{customerName}},</p>
-            <p style="border-left:4px solid #1565c0;padding-left:12px">This is a friendly reminder that invoice {{invoiceId}} of {{invoiceDate}} for {{amountDue}} comes due in {{daysLeft}} days, on {{dueDateLong}}.</p>
+            <p style="border-left:4px solid #1565c0;padding-left:12px">This is a friendly reminder that invoice {{invoiceId}} of {{invoiceDate}} for {{total}} comes due in {{daysLeft}} days, on {{dueDateLong}}.</p>
             {{#statutoryTerms}}
             <p>The invoice states no payment date: it is payable within {{statutoryTerms.days}} days, the legal term ({{statutoryTerms.basis}}).</p>
             {{/statutoryTerms}}
@@ -1141,7 +1141,7 @@ enum BundledTemplates {
         "en/pre-due.text": #"""
             Hello {{customerName}},
 
-            This is a friendly reminder that invoice {{invoiceId}} of {{invoiceDate}} for {{amountDue}} comes due in {{daysLeft}} days, on {{dueDateLong}}.
+            This is a friendly reminder that invoice {{invoiceId}} of {{invoiceDate}} for {{total}} comes due in {{daysLeft}} days, on {{dueDateLong}}.
             {{#statutoryTerms}}The invoice states no payment date: it is payable within {{statutoryTerms.days}} days, the legal term ({{statutoryTerms.basis}}).{{/statutoryTerms}}
             {{#partlyPaid}}
             Invoice total: {{partlyPaid.total}}
@@ -1268,7 +1268,7 @@ enum BundledTemplates {
             <!DOCTYPE html>
             <html><body style="font-family:Helvetica,Arial,sans-serif;color:#222;line-height:1.5;max-width:640px">
             <p>Bonjour {{customerName}},</p>
-            <p style="border-left:4px solid #1565c0;padding-left:12px">{{#dueToday}}La facture {{invoiceId}} du {{invoiceDate}}, d'un montant de {{amountDue}}, arrive à échéance aujourd'hui.{{/dueToday}}{{#wasDue}}La facture {{invoiceId}} du {{invoiceDate}}, d'un montant de {{amountDue}}, était payable le {{dueDateLong}}. Si le règlement n'est pas encore parti, nous vous remercions de bien vouloir y procéder.{{/wasDue}}</p>
+            <p style="border-left:4px solid #1565c0;padding-left:12px">{{#dueToday}}La facture {{invoiceId}} du {{invoiceDate}}, d'un montant de {{total}}, arrive à échéance aujourd'hui.{{/dueToday}}{{#wasDue}}La facture {{invoiceId}} du {{invoiceDate}}, d'un montant de {{total}}, était payable le {{dueDateLong}}. Si le règlement n'est pas encore parti, nous vous remercions de bien vouloir y procéder.{{/wasDue}}</p>
             {{#statutoryTerms}}
             <p>La facture ne précisant pas d'échéance, elle est payable à {{statutoryTerms.days}} jours, le délai légal ({{statutoryTerms.basis}}).</p>
             {{/statutoryTerms}}
@@ -1309,7 +1309,7 @@ enum BundledTemplates {
         "fr/due.text": #"""
             Bonjour {{customerName}},
 
-            {{#dueToday}}La facture {{invoiceId}} du {{invoiceDate}}, d'un montant de {{amountDue}}, arrive à échéance aujourd'hui.{{/dueToday}}{{#wasDue}}La facture {{invoiceId}} du {{invoiceDate}}, d'un montant de {{amountDue}}, était payable le {{dueDateLong}}. Si le règlement n'est pas encore parti, nous vous remercions de bien vouloir y procéder.{{/wasDue}}
+            {{#dueToday}}La facture {{invoiceId}} du {{invoiceDate}}, d'un montant de {{total}}, arrive à échéance aujourd'hui.{{/dueToday}}{{#wasDue}}La facture {{invoiceId}} du {{invoiceDate}}, d'un montant de {{total}}, était payable le {{dueDateLong}}. Si le règlement n'est pas encore parti, nous vous remercions de bien vouloir y procéder.{{/wasDue}}
             {{#statutoryTerms}}La facture ne précisant pas d'échéance, elle est payable à {{statutoryTerms.days}} jours, le délai légal ({{statutoryTerms.basis}}).{{/statutoryTerms}}
             {{#partlyPaid}}
             Montant de la facture : {{partlyPaid.total}}
@@ -1688,7 +1688,7 @@ enum BundledTemplates {
             <!DOCTYPE html>
             <html><body style="font-family:Helvetica,Arial,sans-serif;color:#222;line-height:1.5;max-width:640px">
             <p>Bonjour {{customerName}},</p>
-            <p style="border-left:4px solid #1565c0;padding-left:12px">Nous vous rappelons que la facture {{invoiceId}} du {{invoiceDate}}, d'un montant de {{amountDue}}, arrive à échéance dans {{daysLeft}} jours, le {{dueDateLong}}.</p>
+            <p style="border-left:4px solid #1565c0;padding-left:12px">Nous vous rappelons que la facture {{invoiceId}} du {{invoiceDate}}, d'un montant de {{total}}, arrive à échéance dans {{daysLeft}} jours, le {{dueDateLong}}.</p>
             {{#statutoryTerms}}
             <p>La facture ne précisant pas d'échéance, elle est payable à {{statutoryTerms.days}} jours, le délai légal ({{statutoryTerms.basis}}).</p>
             {{/statutoryTerms}}
@@ -1729,7 +1729,7 @@ enum BundledTemplates {
         "fr/pre-due.text": #"""
             Bonjour {{customerName}},
 
-            Nous vous rappelons que la facture {{invoiceId}} du {{invoiceDate}}, d'un montant de {{amountDue}}, arrive à échéance dans {{daysLeft}} jours, le {{dueDateLong}}.
+            Nous vous rappelons que la facture {{invoiceId}} du {{invoiceDate}}, d'un montant de {{total}}, arrive à échéance dans {{daysLeft}} jours, le {{dueDateLong}}.
             {{#statutoryTerms}}La facture ne précisant pas d'échéance, elle est payable à {{statutoryTerms.days}} jours, le délai légal ({{statutoryTerms.basis}}).{{/statutoryTerms}}
             {{#partlyPaid}}
             Montant de la facture : {{partlyPaid.total}}

@@ -208,7 +208,7 @@ public struct MessageTemplates: Sendable {
             if !listed.isEmpty { context["payments"] = listed }
         }
         if facts.invoice.usesStatutoryTerms, let days = facts.invoice.terms?.netDays {
-            context["statutoryTerms"] = ["days": String(days), "basis": StatutoryTerm.basis(country: facts.lateCharges?.law)]
+            context["statutoryTerms"] = ["days": String(days), "basis": StatutoryTerm.basis(country: facts.law)]
         }
         if let offer = facts.discount {
             context["discount"] = [

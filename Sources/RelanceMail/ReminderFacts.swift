@@ -29,6 +29,8 @@ public struct ReminderFacts: Sendable {
     public var wording: Wording
     /// Payments received so far, listed when the balance differs from the total.
     public var payments: [Payment]
+    /// The creditor's law for this customer: which articles the message cites (default term, late charges).
+    public var law: LateChargeLaw = .eu
     /// Days on which earlier reminders of this invoice went (due-day and escalation levels), oldest first.
     public var earlierReminders: [LocalDate]
     /// A document to attach (the invoice PDF).

@@ -43,12 +43,9 @@ struct PreviewCommand: ParsableCommand {
                 let plan = Planner.plan(invoice: invoice, policy: configuration.policy(for: invoice.customer),
                                         calendar: calendar, now: instant)
                 let asOf = instant.map(calendar.localDate(of:))
-                var charges: Result<LateChargesResult?, LateChargesError> = .success(nil)
-                if let asOf {
-                    charges = Result { () throws(LateChargesError) in
-                        try LateCharges.compute(invoice: invoice, payments: [], asOf: asOf,
-                                                law: configuration.lateChargeLaw(for: invoice.customer), rates: configuration.referenceRates)
-                    }
+                let charges = asOf.flatMap {
+                    LateChargesOwed.on($0, invoice: invoice, payments: [], law: configuration.lateChargeLaw(for: invoice.customer),
+                                       rates: configuration.referenceRates)
                 }
                 previews.append(InvoicePreview(read: read, invoice: invoice, plan: plan, asOf: asOf, lateCharges: charges))
                 }
@@ -74,7 +71,7 @@ struct InvoicePreview {
     /// The day `--now` falls on, for the amount due; the issue date otherwise.
     let asOf: LocalDate?
     /// Late charges owed on `asOf`, or why they cannot be computed.
-    let lateCharges: Result<LateChargesResult?, LateChargesError>
+    let lateCharges: LateChargesOwed?
 
     var amountDue: Money { Balance.due(invoice, payments: [], on: asOf ?? invoice.issueDate) }
 }

@@ -53,19 +53,15 @@ struct PreviewRenderer {
             fields.append(("terms", .object(termFields)))
         }
         if let attachment = invoice.attachment { fields.append(("attachment", .string(attachment))) }
-        switch preview.lateCharges {
-        case .success(let charges?):
+        if let charges = preview.lateCharges, let asOf = preview.asOf {
             var late: [(String, JSONValue)] = [
-                ("asOf", .string(charges.asOf.iso)), ("interest", .string(charges.interest.decimalString)),
+                ("asOf", .string(asOf.iso)), ("interest", charges.interest.map { .string($0.decimalString) } ?? .null),
                 ("compensation", charges.compensation.map { .string($0.decimalString) } ?? .null),
-                ("rate", .string(charges.rate.description)), ("daysLate", .number(String(charges.daysLate))),
+                ("rate", charges.rate.map { .string($0.description) } ?? .null), ("daysLate", .number(String(charges.daysLate))),
             ]
-            late.append(("law", .string(configuration.lateChargeLaw(for: invoice.customer).rawValue)))
+            late.append(("law", .string(charges.law.rawValue)))
+            if let missing = charges.missingRate { late.append(("error", .string(missing.description))) }
             fields.append(("lateCharges", .object(late)))
-        case .failure(let error):
-            fields.append(("lateCharges", .object([("error", .string(error.description))])))
-        case .success(nil):
-            break
         }
         return .object([
             ("file", .string(preview.read.file)),
@@ -103,11 +99,14 @@ struct PreviewRenderer {
             var summary = "  issued \(invoice.issueDate), due \(invoice.dueDate.map(\.iso) ?? "?"), total \(money(invoice.total)), due now \(money(preview.amountDue))"
             if let terms = invoice.terms { summary += ", terms \"\(terms.text.replacingOccurrences(of: "\n", with: " "))\"" }
             lines.append(summary)
-            if case .success(let charges?) = preview.lateCharges {
+            if let charges = preview.lateCharges, let asOf = preview.asOf {
                 let compensation = charges.compensation.map { " + \(money($0)) compensation" } ?? ""
-                lines.append("  late charges at \(charges.asOf): \(money(charges.interest)) interest at \(charges.rate) %\(compensation)")
-            } else if case .failure(let error) = preview.lateCharges {
-                lines.append("  late charges: \(error)")
+                if let interest = charges.interest, let rate = charges.rate {
+                    lines.append("  late charges at \(asOf): \(money(interest)) interest at \(rate) %\(compensation)")
+                } else {
+                    lines.append("  late charges at \(asOf): interest at the statutory rate\(compensation)")
+                    if let missing = charges.missingRate { lines.append("  late charges: \(missing)") }
+                }
             }
             for offer in invoice.discountOffers {
                 lines.append("  discount \(offer.percent) % until \(offer.deadline): pay \(money(offer.payable)) (saves \(money(offer.discount)))")

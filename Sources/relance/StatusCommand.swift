@@ -56,7 +56,7 @@ struct StatusCommand: ParsableCommand {
         for row in shown {
             let next = row.next.map { "\($0.step) \(ZonedDateTime.iso8601($0.sendAt, in: zone))" } ?? "-"
             table.append([row.stored.invoice.id, row.stored.invoice.customer.name, row.stored.invoice.dueDate?.iso ?? "-",
-                          row.balance.description, String(row.daysLate), row.standing.text, next, row.lastEventSummary ?? "-",
+                          MoneyFormatter.format(row.balance, language: configuration.company.language), String(row.daysLate), row.standing.text, next, row.lastEventSummary ?? "-",
                           row.attention.joined(separator: "; ")])
         }
         Console.out(TextTable.align(table).joined(separator: "\n"))

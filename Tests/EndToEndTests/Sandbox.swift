@@ -12,16 +12,16 @@ final class Sandbox {
     var archive: String { state + "/archive" }
     var rejected: String { state + "/rejected" }
 
-    init(minGapDays: Int = 3, maxFileBytes: Int = 10_485_760, extra: String = "") throws {
+    init(minGapDays: Int = 3, maxFileBytes: Int = 10_485_760, schedule: String = "", extra: String = "") throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("relance-e2e-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: root + "/inbox", withIntermediateDirectories: true)
-        try configuration(minGapDays: minGapDays, maxFileBytes: maxFileBytes, extra: extra)
+        try configuration(minGapDays: minGapDays, maxFileBytes: maxFileBytes, schedule: schedule, extra: extra)
             .write(toFile: config, atomically: true, encoding: .utf8)
     }
 
     deinit { try? FileManager.default.removeItem(atPath: root) }
 
-    func configuration(minGapDays: Int, maxFileBytes: Int, extra: String = "") -> String {
+    func configuration(minGapDays: Int, maxFileBytes: Int, schedule: String = "", extra: String = "") -> String {
         """
         [company]
         name = "Atelier Dupont SARL"
@@ -43,6 +43,7 @@ final class Sandbox {
         holidays = ["FR"]
         extra_holidays = ["2026-12-24", "2026-12-31"]
         min_gap_days = \(minGapDays)
+        \(schedule)
 
         [[policies]]
         name = "standard"
@@ -87,6 +88,36 @@ final class Sandbox {
         return try names.map { try OutboxMessage(path: outbox + "/" + $0) }
     }
 
+    /// Every outbox message as a reader sees it, decoded by Python's `email` package (an
+    /// independent MIME reader): subject, plain-text body, invoice, step and date, oldest first.
+    func readMessages() throws -> [ReadMessage] {
+        let script = """
+            import sys, json, os, email, email.policy
+            out = []
+            folder = sys.argv[1]
+            for name in (sorted(os.listdir(folder)) if os.path.isdir(folder) else []):
+                m = email.message_from_binary_file(open(os.path.join(folder, name), 'rb'), policy=email.policy.default)
+                body = m.get_body(preferencelist=('plain',))
+                html = m.get_body(preferencelist=('html',))
+                out.append({"subject": str(m["subject"]), "text": body.get_content() if body else "",
+                            "html": html.get_content() if html else "", "invoice": str(m["X-Relance-Invoice"]),
+                            "step": str(m["X-Relance-Step"]), "date": str(m["Date"])})
+            print(json.dumps(out))
+            """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        process.arguments = ["-c", script, outbox]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let list = (try JSONSerialization.jsonObject(with: data) as? [[String: String]]) ?? []
+        return list.map { ReadMessage(subject: $0["subject"] ?? "", text: $0["text"] ?? "", html: $0["html"] ?? "",
+                                      invoice: $0["invoice"] ?? "", step: $0["step"] ?? "", date: $0["date"] ?? "") }
+            .sorted { ($0.sentOn, $0.invoice) < ($1.sentOn, $1.invoice) }
+    }
+
     func sendLogLines() -> [String] {
         ((try? String(contentsOfFile: sendLog, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
     }
@@ -97,6 +128,26 @@ final class Sandbox {
             var isDirectory: ObjCBool = false
             return FileManager.default.fileExists(atPath: folder + "/" + name, isDirectory: &isDirectory) && !isDirectory.boolValue
         }
+    }
+}
+
+/// One delivered message, decoded.
+struct ReadMessage {
+    let subject: String
+    let text: String
+    let html: String
+    let invoice: String
+    let step: String
+    let date: String
+
+    /// `2026-11-16` from `Mon, 16 Nov 2026 09:30:00 +0100`.
+    var sentOn: String {
+        let parts = date.split(separator: " ")
+        guard parts.count >= 4 else { return "" }
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        let month = (months.firstIndex(of: String(parts[2])) ?? 0) + 1
+        let day = parts[1].count == 1 ? "0" + parts[1] : String(parts[1])
+        return "\(parts[3])-\(month < 10 ? "0" : "")\(month)-\(day)"
     }
 }
 

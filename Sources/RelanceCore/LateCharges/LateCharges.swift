@@ -18,7 +18,7 @@ public enum LateChargesError: Error, Equatable, Sendable, CustomStringConvertibl
     public var description: String {
         switch self {
         case .missingRate(let series, let halfYear):
-            return "no \(series) reference rate for the half-year starting \(halfYear); add it to the reference-rate table"
+            return "no \(series) reference rate for the half-year starting \(halfYear) (run `relance rates update`, or add it to the rates file)"
         }
     }
 }

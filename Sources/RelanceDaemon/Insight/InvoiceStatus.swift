@@ -12,8 +12,10 @@ public enum Standing: String, CaseIterable, Sendable {
 public struct InvoiceStatus {
     public let stored: StoredInvoice
     public let balance: Money
-    /// Statutory charges owed today, when the law grants them and the rate table covers the period.
-    public let lateCharges: LateChargesResult?
+    /// Statutory charges owed today (for an invoice paid late: on the day it was paid in full).
+    public let lateCharges: LateChargesOwed?
+    /// The day the invoice was paid in full, when it was.
+    public let paidOn: LocalDate?
     public let reminders: [ReminderRecord]
     public let lastEvent: String?
     public let today: LocalDate
@@ -26,9 +28,14 @@ public struct InvoiceStatus {
         reminders.filter { $0.state == .planned || $0.state == .deferred }.min { $0.sendAt < $1.sendAt }
     }
 
+    /// Days past the due date: today for an open invoice, on the day of the last payment for one paid late.
     public var daysLate: Int {
-        guard stored.state == .open, let due = stored.invoice.dueDate else { return 0 }
-        return max(0, due.days(until: today))
+        guard let due = stored.invoice.dueDate else { return 0 }
+        switch stored.state {
+        case .open: return max(0, due.days(until: today))
+        case .paid: return paidOn.map { max(0, due.days(until: $0)) } ?? 0
+        case .cancelled: return 0
+        }
     }
 
     /// The state, its date when it has one (paused until, promised for), and a line for people.
@@ -58,7 +65,8 @@ public struct InvoiceStatus {
 
     /// Uncertain and failed reminders, which a person must look at.
     public var attention: [String] {
-        (note.map { [$0] } ?? []) + reminders.compactMap { row in
+        let missing = lateCharges?.missingRate.map { ["late-payment interest not computed: \($0)"] } ?? []
+        return (note.map { [$0] } ?? []) + missing + reminders.compactMap { row in
             switch row.state {
             case .uncertain: return "\(row.step) uncertain: \(row.detail ?? "")"
             case .failed: return "\(row.step) failed: \(row.detail ?? "")"
@@ -91,10 +99,14 @@ public struct InvoiceStatus {
         case .promised: fields.append(("promisedFor", standing.date.map { .string($0.iso) } ?? .null))
         default: break
         }
+        if let paidOn { fields.append(("paidOn", .string(paidOn.iso))) }
         if let charges = lateCharges {
             fields.append(("lateCharges", .object([
-                ("asOf", .string(charges.asOf.iso)), ("interest", .string(charges.interest.decimalString)),
-                ("compensation", charges.compensation.map { .string($0.decimalString) } ?? .null), ("rate", .string(charges.rate.description)),
+                ("asOf", .string((paidOn ?? today).iso)), ("interest", charges.interest.map { .string($0.decimalString) } ?? .null),
+                ("compensation", charges.compensation.map { .string($0.decimalString) } ?? .null),
+                ("rate", charges.rate.map { .string($0.description) } ?? .null),
+                ("missingRate", charges.missingRate.map { .string($0.description) } ?? .null),
+                ("legalBasis", .string(charges.law.legalBasis)),
             ])))
         }
         if let next {
@@ -141,11 +153,14 @@ public struct StatusQuery {
         let configuration = context.configuration
         let today = configuration.calendar.localDate(of: context.clock.now())
         let payments = try tx.payments(invoiceID: stored.invoice.id, currency: stored.invoice.currency)
-        let charges = try? LateCharges.compute(invoice: stored.invoice, payments: payments, asOf: today,
-                                               law: configuration.lateChargeLaw(for: stored.invoice.customer),
-                                               rates: configuration.referenceRates)
+        let paidOn = stored.state == .paid ? Balance.paidInFullOn(stored.invoice, payments: payments) : nil
+        let asOf: LocalDate? = stored.state == .open ? today : paidOn
+        let charges = asOf.flatMap {
+            LateChargesOwed.on($0, invoice: stored.invoice, payments: payments, law: configuration.lateChargeLaw(for: stored.invoice.customer),
+                               rates: configuration.referenceRates)
+        }
         return InvoiceStatus(stored: stored, balance: Balance.due(stored.invoice, payments: payments, on: today),
-                             lateCharges: stored.state == .open ? charges ?? nil : nil,
+                             lateCharges: charges, paidOn: paidOn,
                              reminders: try tx.reminders(invoiceID: stored.invoice.id),
                              lastEvent: try tx.lastEvent(invoiceID: stored.invoice.id), today: today,
                              note: try tx.attention(stored.invoice.id), intent: try tx.latestIntent(invoiceID: stored.invoice.id))

@@ -245,6 +245,7 @@ public struct Cycle {
         facts.wording = Wording.choose(kind: latest.kind, sendDate: today, dueDate: dueDate, discountHolds: facts.discount != nil,
                                        levelsSent: levelsSent)
         facts.payments = payments
+        facts.law = configuration.lateChargeLaw(for: invoice.customer)
         facts.earlierReminders = sentBefore.compactMap { $0.sentAt.map(calendar.localDate(of:)) }.sorted()
         if today > dueDate { facts.lateCharges = self.lateCharges(invoice, payments: payments, on: today) }
         if dryRun { return (latest, facts) }
