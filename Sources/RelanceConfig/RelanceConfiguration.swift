@@ -19,8 +19,20 @@ public struct RelanceConfiguration: Sendable {
     public var replies: RepliesSettings?
     /// The late-charge law for customers with no override (from `[late_charges] law`, else `company.country`).
     public var lateChargeLaw: LateChargeLaw
-    /// Reference rates: the built-in table with the rates file's entries over it.
+    /// Reference rates: the built-in table, then the one `relance rates update` keeps in the
+    /// state directory, then the rates file's entries over both.
     public var referenceRates: ReferenceRates
+    /// Where `relance rates update` fetches the official series, and how often the daemon does.
+    public var rateSources: RateSourceSettings = RateSourceSettings()
+
+    /// The reference-rate series the configured laws use (the company's and the customers' overrides).
+    public var rateSeriesInUse: [String] {
+        let laws = [lateChargeLaw] + customers.values.compactMap(\.lateCharges)
+        return Array(Set(laws.compactMap(\.rateSeries))).sorted()
+    }
+
+    /// The table `relance rates update` writes.
+    public var fetchedRatesFile: String { paths.stateDirectory + "/reference-rates.toml" }
 
     /// The law a customer's overdue invoices fall under.
     public func lateChargeLaw(for customer: Customer) -> LateChargeLaw {
@@ -103,6 +115,32 @@ public struct ScheduleSettings: Sendable {
     public func isBelowMinimum(_ balance: Money) -> Bool {
         guard let floor = minBalance[balance.currency.code] else { return false }
         return balance.minorUnits < floor
+    }
+}
+
+/// `[late_charges]` sources of the official reference-rate series (configurable so that
+/// tests serve recorded responses locally) and the daemon's refresh interval.
+public struct RateSourceSettings: Sendable, Equatable {
+    /// ECB data portal: main refinancing operations, fixed rate, by date of change.
+    public var ecbURL = "https://data-api.ecb.europa.eu/service/data/FM/D.U2.EUR.4F.KR.MRR_FR.LEV?format=csvdata"
+    /// Deutsche Bundesbank: Basiszinssatz nach § 247 BGB (BBK01.SU0115).
+    public var bundesbankURL = "https://api.statistiken.bundesbank.de/rest/download/BBK01/SU0115?format=csv&lang=de"
+    /// Bank of England: Official Bank Rate (IUDBEDR), daily.
+    public var bankOfEnglandURL = "https://www.bankofengland.co.uk/boeapps/database/_iadb-fromshowcolumns.asp?csv.x=yes&Datefrom=01/Jan/2020&Dateto=now&SeriesCodes=IUDBEDR&CSVF=TN&UsingCodes=Y&VPD=Y&VFD=N"
+    /// Days between two refreshes by the daemon; 0 turns the refresh off.
+    public var refreshDays = 7
+    /// A CA to trust in addition to the system's (a proxy's, or a test server's).
+    public var caFile: String?
+
+    public init() {}
+
+    public func url(series: String) -> String? {
+        switch series {
+        case "ECB": return ecbURL
+        case "DE-BASIS": return bundesbankURL
+        case "BOE": return bankOfEnglandURL
+        default: return nil
+        }
     }
 }
 

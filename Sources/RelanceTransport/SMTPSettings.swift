@@ -45,7 +45,10 @@ public struct SMTPSettings: Sendable, Equatable {
 
     public var isLoopback: Bool {
         guard let host else { return false }
-        return host == "localhost" || host == "::1" || host.hasPrefix("127.")
+        // 127.0.0.0/8 as a literal only: "127.example.com" is a name that may resolve anywhere.
+        let literal = host.split(separator: ".", omittingEmptySubsequences: false)
+        let isIPv4Loopback = literal.count == 4 && literal[0] == "127" && literal.allSatisfy { part in UInt8(part) != nil }
+        return host == "localhost" || host == "::1" || isIPv4Loopback
     }
 
     /// Problems that make these settings unusable, in words for `relance check`.

@@ -11,6 +11,7 @@ struct CheckCommand: ParsableCommand {
         commandName: "check", abstract: "Validate the configuration file; exit 0 when valid, 1 otherwise.")
 
     @OptionGroup var options: ConfigOptions
+    @OptionGroup var clock: HiddenClockOption
 
     func run() throws {
         let configuration = try options.load()
@@ -40,5 +41,11 @@ struct CheckCommand: ParsableCommand {
         let policies = configuration.policies.map { "\($0.name) (\($0.steps.count) steps)" }.joined(separator: ", ")
         let delivery = configuration.transport.map { "SMTP \($0.url)" } ?? "outbox \(configuration.paths.outbox)"
         Console.out("\(options.path): ok; policies: \(policies); delivery: \(delivery)")
+        // Not a configuration error, but said loudly: reminders show the compensation without the interest.
+        let today = configuration.calendar.localDate(of: try ClockOption.clock(clock.now, zone: configuration.company.timeZone).now())
+        for gap in configuration.referenceRates.missing(series: configuration.rateSeriesInUse, on: today) {
+            Console.out("warning: no \(gap.series) reference rate for the half-year starting \(gap.halfYear.iso): late-payment interest is "
+                        + "not computed for it (the fixed compensation still is); run relance rates update")
+        }
     }
 }

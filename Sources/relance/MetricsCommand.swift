@@ -14,7 +14,7 @@ struct MetricsCommand: ParsableCommand {
 
     func run() throws {
         let context = try clock.context(for: try options.load())
-        let snapshot = try MetricsSnapshot.collect(context.store)
+        let snapshot = try MetricsSnapshot.collect(context)
         guard let textfile else {
             Console.out(snapshot.prometheusText, terminator: "")
             return

@@ -127,8 +127,11 @@ struct InsightEndToEndTests {
         #expect(!FileManager.default.fileExists(atPath: folder + "/.relance.prom.tmp"))
         // Every line is a comment or `name{labels} value`.
         for line in text.split(separator: "\n") where !line.hasPrefix("#") {
-            #expect(line.range(of: #"^[a-z_]+(\{[a-z]+="[^"]*"\})? -?[0-9.]+$"#, options: .regularExpression) != nil, "\(line)")
+            #expect(line.range(of: #"^[a-z_]+(\{[a-z_]+="[^"]*"(,[a-z_]+="[^"]*")*\})? -?[0-9.]+$"#, options: .regularExpression) != nil, "\(line)")
         }
+        // The half-years the rate table lacks are said loudly (the built-in table ends with 2025).
+        #expect(text.contains("relance_reference_rate_missing{series=\"ECB\",half_year=\"2026-01-01\"} 1\n"))
+        #expect(text.contains("relance_reference_rate_missing{series=\"ECB\",half_year=\"2026-07-01\"} 1\n"))
         let printed = try box.run(["metrics", "--now", "2026-11-20T12:00:00+01:00"])
         #expect(printed.stdout == text)
 

@@ -50,31 +50,32 @@ struct PreviewEndToEndTests {
 
     @Test("preview --json plans the examples as the contract describes")
     func previewJSON() throws {
-        let result = try RelanceBinary.run(["preview", Self.examples + "/F-2026-0042.json", "--config", Self.config, "--json"])
+        let result = try RelanceBinary.run(["preview", Self.examples + "/F-2025-0042.json", "--config", Self.config, "--json"])
         #expect(result.status == 0, "\(result.stderr)")
         let json = try result.json()
         let invoices = try #require(json["invoices"] as? [[String: Any]])
         #expect((json["rejected"] as? [Any])?.isEmpty == true)
         let first = try #require(invoices.first)
         let invoice = try #require(first["invoice"] as? [String: Any])
-        #expect(invoice["id"] as? String == "F-2026-0042")
-        #expect(invoice["issueDate"] as? String == "2026-11-02")
-        #expect(invoice["dueDate"] as? String == "2026-12-02")
+        #expect(invoice["id"] as? String == "F-2025-0042")
+        #expect(invoice["issueDate"] as? String == "2025-11-03")
+        #expect(invoice["dueDate"] as? String == "2025-12-03")
         #expect(invoice["total"] as? String == "1250.00")
         #expect(invoice["amountDue"] as? String == "1250.00")
         let terms = try #require(invoice["terms"] as? [String: Any])
         #expect(terms["netDays"] as? Int == 30)
         let discount = try #require((terms["discounts"] as? [[String: Any]])?.first)
         #expect(discount["percent"] as? String == "2")
-        #expect(discount["deadline"] as? String == "2026-11-12")
+        #expect(discount["deadline"] as? String == "2025-11-13")
         #expect(discount["amount"] as? String == "25.00")
         #expect(discount["payable"] as? String == "1225.00")
         let plan = try #require(first["plan"] as? [[String: Any]])
         #expect(plan.map { $0["step"] as? String } == ["discount-ending", "courtesy", "due", "first", "second", "final"])
-        #expect(plan[0]["sendAt"] as? String == "2026-11-10T09:30:00+01:00")
+        // discount-2 = 11 November 2025, Armistice Day: moved to Wednesday 12 November.
+        #expect(plan[0]["sendAt"] as? String == "2025-11-12T09:30:00+01:00")
         #expect((plan[0]["discount"] as? [String: Any])?["payable"] as? String == "1225.00")
-        // due+30 = 1 January 2027, a holiday: moved to Monday 4 January.
-        #expect(plan[5]["date"] as? String == "2027-01-04")
+        // due+30 = Friday 2 January 2026.
+        #expect(plan[5]["date"] as? String == "2026-01-02")
         #expect(plan[5]["kind"] as? String == "final")
     }
 
@@ -85,7 +86,7 @@ struct PreviewEndToEndTests {
         try #"{"id": "X-1", "issueDate": "2026-01-05", "currency": "EUR", "total": "10.00", "terms": "n/30", "customer": {"name": "A\r\nBcc: x@y.example", "email": "a@b"}}"#
             .write(toFile: bad, atomically: true, encoding: .utf8)
         let result = try RelanceBinary.run([
-            "preview", Self.examples + "/F-2026-0042.json", bad, "--config", Self.config, "--json", "--now", "2026-12-01T12:00:00+01:00",
+            "preview", Self.examples + "/F-2025-0042.json", bad, "--config", Self.config, "--json", "--now", "2025-12-01T12:00:00+01:00",
         ])
         #expect(result.status == 2)
         let json = try result.json()
@@ -101,11 +102,11 @@ struct PreviewEndToEndTests {
     @Test("the table output is readable and names every invoice")
     func previewTable() throws {
         let files = try FileManager.default.contentsOfDirectory(atPath: Self.examples).filter { $0.hasSuffix(".json") }.sorted()
-        let result = try RelanceBinary.run(["preview"] + files.map { Self.examples + "/" + $0 } + ["--config", Self.config, "--now", "2026-11-02"])
+        let result = try RelanceBinary.run(["preview"] + files.map { Self.examples + "/" + $0 } + ["--config", Self.config, "--now", "2025-11-03"])
         #expect(result.status == 0, "\(result.stderr)")
-        for id in ["F-2026-0042", "F-2026-0051", "INV-7781"] { #expect(result.stdout.contains(id)) }
+        for id in ["F-2025-0042", "F-2025-0051", "INV-7781"] { #expect(result.stdout.contains(id)) }
         #expect(result.stdout.contains("STEP"))
-        #expect(result.stdout.contains("discount 2 % until 2026-11-12"))
+        #expect(result.stdout.contains("discount 2 % until 2025-11-13"))
     }
 
     @Test("preview --json shows the statutory late charges owed at --now, or why they cannot be computed")
@@ -135,7 +136,7 @@ struct PreviewEndToEndTests {
 
     @Test("a missing configuration is a clear error")
     func missingConfig() throws {
-        let result = try RelanceBinary.run(["preview", Self.examples + "/F-2026-0042.json", "--config", "/nonexistent/relance.toml"])
+        let result = try RelanceBinary.run(["preview", Self.examples + "/F-2025-0042.json", "--config", "/nonexistent/relance.toml"])
         #expect(result.status == 1)
         #expect(result.stderr.contains("/nonexistent/relance.toml"))
         #expect(result.stderr.contains("cannot read the file"))

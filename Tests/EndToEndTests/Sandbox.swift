@@ -12,16 +12,19 @@ final class Sandbox {
     var archive: String { state + "/archive" }
     var rejected: String { state + "/rejected" }
 
-    init(minGapDays: Int = 3, maxFileBytes: Int = 10_485_760, schedule: String = "", extra: String = "") throws {
+    /// `lateCharges`: lines of the `[late_charges]` table (the daemon's rate refresh is off in tests unless they say).
+    init(minGapDays: Int = 3, maxFileBytes: Int = 10_485_760, schedule: String = "", lateCharges: String = "refresh_days = 0",
+         extra: String = "") throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("relance-e2e-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: root + "/inbox", withIntermediateDirectories: true)
-        try configuration(minGapDays: minGapDays, maxFileBytes: maxFileBytes, schedule: schedule, extra: extra)
+        try configuration(minGapDays: minGapDays, maxFileBytes: maxFileBytes, schedule: schedule, lateCharges: lateCharges, extra: extra)
             .write(toFile: config, atomically: true, encoding: .utf8)
     }
 
     deinit { try? FileManager.default.removeItem(atPath: root) }
 
-    func configuration(minGapDays: Int, maxFileBytes: Int, schedule: String = "", extra: String = "") -> String {
+    func configuration(minGapDays: Int, maxFileBytes: Int, schedule: String = "", lateCharges: String = "refresh_days = 0",
+                       extra: String = "") -> String {
         """
         [company]
         name = "Atelier Dupont SARL"
@@ -56,6 +59,10 @@ final class Sandbox {
           { name = "second", at = "due+15" },
           { name = "final", at = "due+30", kind = "final" },
         ]
+
+        [late_charges]
+        \(lateCharges)
+
         \(extra)
         """
     }

@@ -92,7 +92,14 @@ struct TruthfulMessagesTests {
         #expect(gentle.first?.text.contains("today") == false)
         #expect(gentle[1].subject == "Second reminder: invoice E-2 remains unpaid")
         #expect(gentle[2].subject == "Final notice before collection: invoice E-2")
-        // The demo-like warning: status says which half-year has no rate.
+        // Once a day the send log says which half-year has no rate; check says it too.
+        let warnings = box.sendLogLines().filter { $0.contains("event=warning") && $0.contains("no ECB reference rate for the half-year starting 2026-07-01") }
+        #expect(warnings.count == 75, "\(warnings.count)")  // 26 October 2026 to 8 January 2027: once a day
+        #expect(Set(warnings.map { $0.prefix(10) }).count == warnings.count)
+        let check = try box.run(["check", "--now", "2026-12-01T12:00:00+01:00"])
+        #expect(check.status == 0)
+        #expect(check.stdout.contains("warning: no ECB reference rate for the half-year starting 2026-07-01: late-payment interest is not computed"))
+        // status says which half-year has no rate.
         let status = try box.run(["status", "E-1", "--now", "2026-12-20T12:00:00+01:00"])
         #expect(status.stdout.contains("no ECB reference rate for the half-year starting 2026-07-01"), "\(status.stdout)")
     }
@@ -159,9 +166,9 @@ struct TruthfulMessagesTests {
 
     @Test("with the reference rate of the half-year, the interest to date is stated with its rate and legal basis")
     func interestWithRate() throws {
-        let box = try Sandbox(minGapDays: 0, extra: """
-            [late_charges]
+        let box = try Sandbox(minGapDays: 0, lateCharges: """
             rates_file = "rates.toml"
+            refresh_days = 0
             """)
         // A rate file as `relance rates update` writes one (the value here is test data, not a published rate).
         try #"""

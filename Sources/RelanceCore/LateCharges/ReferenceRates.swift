@@ -46,3 +46,17 @@ public struct ReferenceRates: Sendable {
         table[series]?[Self.halfYearStart(of: date)]
     }
 }
+
+extension ReferenceRates {
+    /// The half-years, among the one containing `date` and the one before, that a series in
+    /// `series` has no rate for: what `check`, `status`, `metrics` and the send log warn about.
+    public func missing(series: [String], on date: LocalDate) -> [(series: String, halfYear: LocalDate)] {
+        let current = Self.halfYearStart(of: date)
+        let previous = Self.halfYearStart(of: current.adding(days: -1))
+        var result: [(series: String, halfYear: LocalDate)] = []
+        for name in series.sorted() {
+            for start in [previous, current] where table[name]?[start] == nil { result.append((name, start)) }
+        }
+        return result
+    }
+}

@@ -16,6 +16,7 @@ public final class Daemon {
     private let notifier = SystemdNotifier()
     private var inotify: Inotify
     private var watchedInbox = ""
+    private let ratesRefresh = BackgroundJob()
 
     public init(context: DaemonContext, configurationFile: String) throws {
         self.context = context
@@ -45,6 +46,7 @@ public final class Daemon {
                 lastPoll = monotonic.now
                 replies.poll()
             }
+            refreshRatesIfDue()
             let cycle = Cycle(context: context)
             let summary = try cycle.run()
             let acted = summary.sent + summary.deferred + summary.failed + summary.uncertain > 0
@@ -84,6 +86,24 @@ public final class Daemon {
             let paymentsFolder = context.configuration.paths.payments
             let paymentNames = Array(Set(events.filter { $0.folder == paymentsFolder }.map(\.name))).sorted()
             if !paymentNames.isEmpty { PaymentPickup(context: context).ingest(names: paymentNames) }
+        }
+    }
+
+    /// The weekly reference-rate refresh (`[late_charges] refresh_days`), on a thread of its own so a
+    /// slow or dead source never holds up sending: a failure is logged and tried again an hour
+    /// later, never fatal; fresh rates are taken in on the next turn of the loop, as on SIGHUP.
+    private func refreshRatesIfDue() {
+        if ratesRefresh.takeFinished() {
+            do {
+                context.configuration = try ConfigurationLoader.load(file: configurationFile)
+            } catch {
+                context.logger.error("reference rates updated, but the configuration could not be read again: \(error)")
+            }
+        }
+        let updater = RatesUpdater(context: context)
+        guard !ratesRefresh.isRunning, updater.isDue() else { return }
+        ratesRefresh.start {
+            updater.update().contains(where: \.succeeded)
         }
     }
 

@@ -48,21 +48,40 @@ public struct Cycle {
         journal.flush(to: context.sendLog)
     }
 
+    /// The store's key for the last day the send log warned of a missing reference rate.
+    static let ratesWarnedKey = "rates_warned_on"
+
     /// Records that a cycle ran at the clock's instant (for `relance metrics`), then writes
     /// `relance.prom` when `paths.metrics_dir` is set (a failure there is logged, never fatal).
     public func markCompleted() throws {
         let now = context.clock.now()
+        let configuration = context.configuration
+        let today = configuration.calendar.localDate(of: now)
+        let gaps = configuration.referenceRates.missing(series: configuration.rateSeriesInUse, on: today)
+        let journal = context.journal()
         try context.store.write { tx in
+            journal.discard()
             try tx.setDaemonValue(MetricsSnapshot.lastCycleKey, String(Int64(now.timeIntervalSince1970)))
             if let run = context.run { try tx.touchRun(run.id, at: now) }
+            // Once a day in the send log: a half-year without its reference rate.
+            if !gaps.isEmpty, try tx.daemonValue(Self.ratesWarnedKey) != today.iso {
+                try tx.setDaemonValue(Self.ratesWarnedKey, today.iso)
+                for gap in gaps {
+                    try journal.record(tx, at: now, event: "warning", invoice: nil, [
+                        ("reason", "no \(gap.series) reference rate for the half-year starting \(gap.halfYear.iso): late-payment interest not computed, "
+                            + "the fixed compensation still shown; run relance rates update"),
+                    ])
+                }
+            }
         }
+        journal.flush(to: context.sendLog)
         writeMetrics()
     }
 
     private func writeMetrics() {
         guard let directory = context.configuration.paths.metricsDirectory else { return }
         do {
-            try MetricsTextfile.write(try MetricsSnapshot.collect(context.store), directory: directory)
+            try MetricsTextfile.write(try MetricsSnapshot.collect(context), directory: directory)
         } catch {
             context.logger.warning("metrics not written: \(error)")
         }

@@ -1,5 +1,5 @@
 public import Foundation
-import RelanceCore
+public import RelanceCore
 public import RelanceStore
 
 /// What relance exposes to Prometheus: open receivables and invoices per
@@ -11,17 +11,26 @@ public struct MetricsSnapshot: Sendable {
     public var lastCycle: Date?
     public var lastSend: Date?
     public var invoices = 0
+    /// Reference-rate half-years the configured laws need and the table lacks.
+    public var missingRates: [(series: String, halfYear: LocalDate)] = []
 
     /// The store's key under which the last cycle's instant is kept (seconds since 1970).
     static let lastCycleKey = "last_cycle_at"
 
-    public static func collect(_ store: Store) throws -> MetricsSnapshot {
+    public static func collect(_ store: Store, missingRates: [(series: String, halfYear: LocalDate)] = []) throws -> MetricsSnapshot {
         try store.read { tx in
             MetricsSnapshot(
                 open: try tx.openTotals(), reminders: try tx.reminderCounts(),
                 lastCycle: try tx.daemonValue(lastCycleKey).flatMap(TimeInterval.init).map(Date.init(timeIntervalSince1970:)),
-                lastSend: try tx.lastSuccessfulSend(), invoices: try tx.invoiceCount())
+                lastSend: try tx.lastSuccessfulSend(), invoices: try tx.invoiceCount(), missingRates: missingRates)
         }
+    }
+
+    /// The snapshot for a context: the store's figures and the rate table's gaps on the clock's day.
+    public static func collect(_ context: DaemonContext) throws -> MetricsSnapshot {
+        let configuration = context.configuration
+        let today = configuration.calendar.localDate(of: context.clock.now())
+        return try collect(context.store, missingRates: configuration.referenceRates.missing(series: configuration.rateSeriesInUse, on: today))
     }
 
     /// The Prometheus text exposition format (version 0.0.4).
@@ -44,6 +53,9 @@ public struct MetricsSnapshot: Sendable {
             family("relance_last_successful_send_timestamp_seconds", "When a reminder was last accepted by the mail server (Unix time).",
                    [("", String(Int64(lastSend.timeIntervalSince1970)))])
         }
+        family("relance_reference_rate_missing",
+               "1 for each half-year whose reference rate the configured laws need and the table lacks (run relance rates update).",
+               missingRates.map { ("{series=\"\(Self.label($0.series))\",half_year=\"\($0.halfYear.iso)\"}", "1") })
         return out
     }
 
