@@ -14,6 +14,9 @@ enum BundledTemplates {
             {{/statutoryTerms}}
             {{#partlyPaid}}
             <p>Rechnungsbetrag: {{partlyPaid.total}}<br>
+            {{#partlyPaid.prepaid}}
+            Bereits gezahlt: {{partlyPaid.prepaid}}<br>
+            {{/partlyPaid.prepaid}}
             {{#payments}}
             Zahlung erhalten am {{date}}: {{amount}}<br>
             {{/payments}}
@@ -53,6 +56,9 @@ enum BundledTemplates {
             {{#statutoryTerms}}Da die Rechnung kein Zahlungsziel nennt, ist sie innerhalb der gesetzlichen Frist von {{statutoryTerms.days}} Tagen zahlbar ({{statutoryTerms.basis}}).{{/statutoryTerms}}
             {{#partlyPaid}}
             Rechnungsbetrag: {{partlyPaid.total}}
+            {{#partlyPaid.prepaid}}
+            Bereits gezahlt: {{partlyPaid.prepaid}}
+            {{/partlyPaid.prepaid}}
             {{#payments}}
             Zahlung erhalten am {{date}}: {{amount}}
             {{/payments}}
@@ -98,6 +104,9 @@ enum BundledTemplates {
             {{/statutoryTerms}}
             {{#partlyPaid}}
             <p>Rechnungsbetrag: {{partlyPaid.total}}<br>
+            {{#partlyPaid.prepaid}}
+            Bereits gezahlt: {{partlyPaid.prepaid}}<br>
+            {{/partlyPaid.prepaid}}
             {{#payments}}
             Zahlung erhalten am {{date}}: {{amount}}<br>
             {{/payments}}
@@ -137,6 +146,9 @@ enum BundledTemplates {
             {{#statutoryTerms}}Da die Rechnung kein Zahlungsziel nennt, ist sie innerhalb der gesetzlichen Frist von {{statutoryTerms.days}} Tagen zahlbar ({{statutoryTerms.basis}}).{{/statutoryTerms}}
             {{#partlyPaid}}
             Rechnungsbetrag: {{partlyPaid.total}}
+            {{#partlyPaid.prepaid}}
+            Bereits gezahlt: {{partlyPaid.prepaid}}
+            {{/partlyPaid.prepaid}}
             {{#payments}}
             Zahlung erhalten am {{date}}: {{amount}}
             {{/payments}}
@@ -182,6 +194,9 @@ enum BundledTemplates {
             {{/statutoryTerms}}
             {{#partlyPaid}}
             <p>Rechnungsbetrag: {{partlyPaid.total}}<br>
+            {{#partlyPaid.prepaid}}
+            Bereits gezahlt: {{partlyPaid.prepaid}}<br>
+            {{/partlyPaid.prepaid}}
             {{#payments}}
             Zahlung erhalten am {{date}}: {{amount}}<br>
             {{/payments}}
@@ -221,6 +236,9 @@ enum BundledTemplates {
             {{#statutoryTerms}}Da die Rechnung kein Zahlungsziel nennt, ist sie innerhalb der gesetzlichen Frist von {{statutoryTerms.days}} Tagen zahlbar ({{statutoryTerms.basis}}).{{/statutoryTerms}}
             {{#partlyPaid}}
             Rechnungsbetrag: {{partlyPaid.total}}
+            {{#partlyPaid.prepaid}}
+            Bereits gezahlt: {{partlyPaid.prepaid}}
+            {{/partlyPaid.prepaid}}
             {{#payments}}
             Zahlung erhalten am {{date}}: {{amount}}
             {{/payments}}
@@ -266,6 +284,9 @@ enum BundledTemplates {
             {{/statutoryTerms}}
             {{#partlyPaid}}
             <p>Rechnungsbetrag: {{partlyPaid.total}}<br>
+            {{#partlyPaid.prepaid}}
+            Bereits gezahlt: {{partlyPaid.prepaid}}<br>
+            {{/partlyPaid.prepaid}}
             {{#payments}}
             Zahlung erhalten am {{date}}: {{amount}}<br>
             {{/payments}}
@@ -305,6 +326,9 @@ enum BundledTemplates {
             {{#statutoryTerms}}Da die Rechnung kein Zahlungsziel nennt, ist sie innerhalb der gesetzlichen Frist von {{statutoryTerms.days}} Tagen zahlbar ({{statutoryTerms.basis}}).{{/statutoryTerms}}
             {{#partlyPaid}}
             Rechnungsbetrag: {{partlyPaid.total}}
+            {{#partlyPaid.prepaid}}
+            Bereits gezahlt: {{partlyPaid.prepaid}}
+            {{/partlyPaid.prepaid}}
             {{#payments}}
             Zahlung erhalten am {{date}}: {{amount}}
             {{/payments}}
@@ -350,6 +374,9 @@ enum BundledTemplates {
             {{/statutoryTerms}}
             {{#partlyPaid}}
             <p>Rechnungsbetrag: {{partlyPaid.total}}<br>
+            {{#partlyPaid.prepaid}}
+            Bereits gezahlt: {{partlyPaid.prepaid}}<br>
+            {{/partlyPaid.prepaid}}
             {{#payments}}
             Zahlung erhalten am {{date}}: {{amount}}<br>
             {{/payments}}
@@ -389,6 +416,9 @@ enum BundledTemplates {
             {{#statutoryTerms}}Da die Rechnung kein Zahlungsziel nennt, ist sie innerhalb der gesetzlichen Frist von {{statutoryTerms.days}} Tagen zahlbar ({{statutoryTerms.basis}}).{{/statutoryTerms}}
             {{#partlyPaid}}
             Rechnungsbetrag: {{partlyPaid.total}}
+            {{#partlyPaid.prepaid}}
+            Bereits gezahlt: {{partlyPaid.prepaid}}
+            {{/partlyPaid.prepaid}}
             {{#payments}}
             Zahlung erhalten am {{date}}: {{amount}}
             {{/payments}}
@@ -434,6 +464,9 @@ enum BundledTemplates {
             {{/statutoryTerms}}
             {{#partlyPaid}}
             <p>Rechnungsbetrag: {{partlyPaid.total}}<br>
+            {{#partlyPaid.prepaid}}
+            Bereits gezahlt: {{partlyPaid.prepaid}}<br>
+            {{/partlyPaid.prepaid}}
             {{#payments}}
             Zahlung erhalten am {{date}}: {{amount}}<br>
             {{/payments}}
@@ -473,6 +506,9 @@ enum BundledTemplates {
             {{#statutoryTerms}}Da die Rechnung kein Zahlungsziel nennt, ist sie innerhalb der gesetzlichen Frist von {{statutoryTerms.days}} Tagen zahlbar ({{statutoryTerms.basis}}).{{/statutoryTerms}}
             {{#partlyPaid}}
             Rechnungsbetrag: {{partlyPaid.total}}
+            {{#partlyPaid.prepaid}}
+            Bereits gezahlt: {{partlyPaid.prepaid}}
+            {{/partlyPaid.prepaid}}
             {{#payments}}
             Zahlung erhalten am {{date}}: {{amount}}
             {{/payments}}
@@ -518,6 +554,9 @@ enum BundledTemplates {
             {{/statutoryTerms}}
             {{#partlyPaid}}
             <p>Rechnungsbetrag: {{partlyPaid.total}}<br>
+            {{#partlyPaid.prepaid}}
+            Bereits gezahlt: {{partlyPaid.prepaid}}<br>
+            {{/partlyPaid.prepaid}}
             {{#payments}}
             Zahlung erhalten am {{date}}: {{amount}}<br>
             {{/payments}}
@@ -557,6 +596,9 @@ enum BundledTemplates {
             {{#statutoryTerms}}Da die Rechnung kein Zahlungsziel nennt, ist sie innerhalb der gesetzlichen Frist von {{statutoryTerms.days}} Tagen zahlbar ({{statutoryTerms.basis}}).{{/statutoryTerms}}
             {{#partlyPaid}}
             Rechnungsbetrag: {{partlyPaid.total}}
+            {{#partlyPaid.prepaid}}
+            Bereits gezahlt: {{partlyPaid.prepaid}}
+            {{/partlyPaid.prepaid}}
             {{#payments}}
             Zahlung erhalten am {{date}}: {{amount}}
             {{/payments}}
@@ -602,6 +644,9 @@ enum BundledTemplates {
             {{/statutoryTerms}}
             {{#partlyPaid}}
             <p>Invoice total: {{partlyPaid.total}}<br>
+            {{#partlyPaid.prepaid}}
+            Paid on account: {{partlyPaid.prepaid}}<br>
+            {{/partlyPaid.prepaid}}
             {{#payments}}
             Received on {{date}}: {{amount}}<br>
             {{/payments}}
@@ -641,6 +686,9 @@ enum BundledTemplates {
             {{#statutoryTerms}}The invoice states no payment date: it is payable within {{statutoryTerms.days}} days, the legal term ({{statutoryTerms.basis}}).{{/statutoryTerms}}
             {{#partlyPaid}}
             Invoice total: {{partlyPaid.total}}
+            {{#partlyPaid.prepaid}}
+            Paid on account: {{partlyPaid.prepaid}}
+            {{/partlyPaid.prepaid}}
             {{#payments}}
             Received on {{date}}: {{amount}}
             {{/payments}}
@@ -686,6 +734,9 @@ enum BundledTemplates {
             {{/statutoryTerms}}
             {{#partlyPaid}}
             <p>Invoice total: {{partlyPaid.total}}<br>
+            {{#partlyPaid.prepaid}}
+            Paid on account: {{partlyPaid.prepaid}}<br>
+            {{/partlyPaid.prepaid}}
             {{#payments}}
             Received on {{date}}: {{amount}}<br>
             {{/payments}}
@@ -725,6 +776,9 @@ enum BundledTemplates {
             {{#statutoryTerms}}The invoice states no payment date: it is payable within {{statutoryTerms.days}} days, the legal term ({{statutoryTerms.basis}}).{{/statutoryTerms}}
             {{#partlyPaid}}
             Invoice total: {{partlyPaid.total}}
+            {{#partlyPaid.prepaid}}
+            Paid on account: {{partlyPaid.prepaid}}
+            {{/partlyPaid.prepaid}}
             {{#payments}}
             Received on {{date}}: {{amount}}
             {{/payments}}
@@ -770,6 +824,9 @@ enum BundledTemplates {
             {{/statutoryTerms}}
             {{#partlyPaid}}
             <p>Invoice total: {{partlyPaid.total}}<br>
+            {{#partlyPaid.prepaid}}
+            Paid on account: {{partlyPaid.prepaid}}<br>
+            {{/partlyPaid.prepaid}}
             {{#payments}}
             Received on {{date}}: {{amount}}<br>
             {{/payments}}
@@ -809,6 +866,9 @@ enum BundledTemplates {
             {{#statutoryTerms}}The invoice states no payment date: it is payable within {{statutoryTerms.days}} days, the legal term ({{statutoryTerms.basis}}).{{/statutoryTerms}}
             {{#partlyPaid}}
             Invoice total: {{partlyPaid.total}}
+            {{#partlyPaid.prepaid}}
+            Paid on account: {{partlyPaid.prepaid}}
+            {{/partlyPaid.prepaid}}
             {{#payments}}
             Received on {{date}}: {{amount}}
             {{/payments}}
@@ -854,6 +914,9 @@ enum BundledTemplates {
             {{/statutoryTerms}}
             {{#partlyPaid}}
             <p>Invoice total: {{partlyPaid.total}}<br>
+            {{#partlyPaid.prepaid}}
+            Paid on account: {{partlyPaid.prepaid}}<br>
+            {{/partlyPaid.prepaid}}
             {{#payments}}
             Received on {{date}}: {{amount}}<br>
             {{/payments}}
@@ -893,6 +956,9 @@ enum BundledTemplates {
             {{#statutoryTerms}}The invoice states no payment date: it is payable within {{statutoryTerms.days}} days, the legal term ({{statutoryTerms.basis}}).{{/statutoryTerms}}
             {{#partlyPaid}}
             Invoice total: {{partlyPaid.total}}
+            {{#partlyPaid.prepaid}}
+            Paid on account: {{partlyPaid.prepaid}}
+            {{/partlyPaid.prepaid}}
             {{#payments}}
             Received on {{date}}: {{amount}}
             {{/payments}}
@@ -938,6 +1004,9 @@ enum BundledTemplates {
             {{/statutoryTerms}}
             {{#partlyPaid}}
             <p>Invoice total: {{partlyPaid.total}}<br>
+            {{#partlyPaid.prepaid}}
+            Paid on account: {{partlyPaid.prepaid}}<br>
+            {{/partlyPaid.prepaid}}
             {{#payments}}
             Received on {{date}}: {{amount}}<br>
             {{/payments}}
@@ -977,6 +1046,9 @@ enum BundledTemplates {
             {{#statutoryTerms}}The invoice states no payment date: it is payable within {{statutoryTerms.days}} days, the legal term ({{statutoryTerms.basis}}).{{/statutoryTerms}}
             {{#partlyPaid}}
             Invoice total: {{partlyPaid.total}}
+            {{#partlyPaid.prepaid}}
+            Paid on account: {{partlyPaid.prepaid}}
+            {{/partlyPaid.prepaid}}
             {{#payments}}
             Received on {{date}}: {{amount}}
             {{/payments}}
@@ -1022,6 +1094,9 @@ enum BundledTemplates {
             {{/statutoryTerms}}
             {{#partlyPaid}}
             <p>Invoice total: {{partlyPaid.total}}<br>
+            {{#partlyPaid.prepaid}}
+            Paid on account: {{partlyPaid.prepaid}}<br>
+            {{/partlyPaid.prepaid}}
             {{#payments}}
             Received on {{date}}: {{amount}}<br>
             {{/payments}}
@@ -1061,6 +1136,9 @@ enum BundledTemplates {
             {{#statutoryTerms}}The invoice states no payment date: it is payable within {{statutoryTerms.days}} days, the legal term ({{statutoryTerms.basis}}).{{/statutoryTerms}}
             {{#partlyPaid}}
             Invoice total: {{partlyPaid.total}}
+            {{#partlyPaid.prepaid}}
+            Paid on account: {{partlyPaid.prepaid}}
+            {{/partlyPaid.prepaid}}
             {{#payments}}
             Received on {{date}}: {{amount}}
             {{/payments}}
@@ -1106,6 +1184,9 @@ enum BundledTemplates {
             {{/statutoryTerms}}
             {{#partlyPaid}}
             <p>Invoice total: {{partlyPaid.total}}<br>
+            {{#partlyPaid.prepaid}}
+            Paid on account: {{partlyPaid.prepaid}}<br>
+            {{/partlyPaid.prepaid}}
             {{#payments}}
             Received on {{date}}: {{amount}}<br>
             {{/payments}}
@@ -1145,6 +1226,9 @@ enum BundledTemplates {
             {{#statutoryTerms}}The invoice states no payment date: it is payable within {{statutoryTerms.days}} days, the legal term ({{statutoryTerms.basis}}).{{/statutoryTerms}}
             {{#partlyPaid}}
             Invoice total: {{partlyPaid.total}}
+            {{#partlyPaid.prepaid}}
+            Paid on account: {{partlyPaid.prepaid}}
+            {{/partlyPaid.prepaid}}
             {{#payments}}
             Received on {{date}}: {{amount}}
             {{/payments}}
@@ -1190,6 +1274,9 @@ enum BundledTemplates {
             {{/statutoryTerms}}
             {{#partlyPaid}}
             <p>Montant de la facture : {{partlyPaid.total}}<br>
+            {{#partlyPaid.prepaid}}
+            Acompte versé : {{partlyPaid.prepaid}}<br>
+            {{/partlyPaid.prepaid}}
             {{#payments}}
             Règlement reçu le {{date}} : {{amount}}<br>
             {{/payments}}
@@ -1229,6 +1316,9 @@ enum BundledTemplates {
             {{#statutoryTerms}}La facture ne précisant pas d'échéance, elle est payable à {{statutoryTerms.days}} jours, le délai légal ({{statutoryTerms.basis}}).{{/statutoryTerms}}
             {{#partlyPaid}}
             Montant de la facture : {{partlyPaid.total}}
+            {{#partlyPaid.prepaid}}
+            Acompte versé : {{partlyPaid.prepaid}}
+            {{/partlyPaid.prepaid}}
             {{#payments}}
             Règlement reçu le {{date}} : {{amount}}
             {{/payments}}
@@ -1274,6 +1364,9 @@ enum BundledTemplates {
             {{/statutoryTerms}}
             {{#partlyPaid}}
             <p>Montant de la facture : {{partlyPaid.total}}<br>
+            {{#partlyPaid.prepaid}}
+            Acompte versé : {{partlyPaid.prepaid}}<br>
+            {{/partlyPaid.prepaid}}
             {{#payments}}
             Règlement reçu le {{date}} : {{amount}}<br>
             {{/payments}}
@@ -1313,6 +1406,9 @@ enum BundledTemplates {
             {{#statutoryTerms}}La facture ne précisant pas d'échéance, elle est payable à {{statutoryTerms.days}} jours, le délai légal ({{statutoryTerms.basis}}).{{/statutoryTerms}}
             {{#partlyPaid}}
             Montant de la facture : {{partlyPaid.total}}
+            {{#partlyPaid.prepaid}}
+            Acompte versé : {{partlyPaid.prepaid}}
+            {{/partlyPaid.prepaid}}
             {{#payments}}
             Règlement reçu le {{date}} : {{amount}}
             {{/payments}}
@@ -1358,6 +1454,9 @@ enum BundledTemplates {
             {{/statutoryTerms}}
             {{#partlyPaid}}
             <p>Montant de la facture : {{partlyPaid.total}}<br>
+            {{#partlyPaid.prepaid}}
+            Acompte versé : {{partlyPaid.prepaid}}<br>
+            {{/partlyPaid.prepaid}}
             {{#payments}}
             Règlement reçu le {{date}} : {{amount}}<br>
             {{/payments}}
@@ -1397,6 +1496,9 @@ enum BundledTemplates {
             {{#statutoryTerms}}La facture ne précisant pas d'échéance, elle est payable à {{statutoryTerms.days}} jours, le délai légal ({{statutoryTerms.basis}}).{{/statutoryTerms}}
             {{#partlyPaid}}
             Montant de la facture : {{partlyPaid.total}}
+            {{#partlyPaid.prepaid}}
+            Acompte versé : {{partlyPaid.prepaid}}
+            {{/partlyPaid.prepaid}}
             {{#payments}}
             Règlement reçu le {{date}} : {{amount}}
             {{/payments}}
@@ -1442,6 +1544,9 @@ enum BundledTemplates {
             {{/statutoryTerms}}
             {{#partlyPaid}}
             <p>Montant de la facture : {{partlyPaid.total}}<br>
+            {{#partlyPaid.prepaid}}
+            Acompte versé : {{partlyPaid.prepaid}}<br>
+            {{/partlyPaid.prepaid}}
             {{#payments}}
             Règlement reçu le {{date}} : {{amount}}<br>
             {{/payments}}
@@ -1481,6 +1586,9 @@ enum BundledTemplates {
             {{#statutoryTerms}}La facture ne précisant pas d'échéance, elle est payable à {{statutoryTerms.days}} jours, le délai légal ({{statutoryTerms.basis}}).{{/statutoryTerms}}
             {{#partlyPaid}}
             Montant de la facture : {{partlyPaid.total}}
+            {{#partlyPaid.prepaid}}
+            Acompte versé : {{partlyPaid.prepaid}}
+            {{/partlyPaid.prepaid}}
             {{#payments}}
             Règlement reçu le {{date}} : {{amount}}
             {{/payments}}
@@ -1526,6 +1634,9 @@ enum BundledTemplates {
             {{/statutoryTerms}}
             {{#partlyPaid}}
             <p>Montant de la facture : {{partlyPaid.total}}<br>
+            {{#partlyPaid.prepaid}}
+            Acompte versé : {{partlyPaid.prepaid}}<br>
+            {{/partlyPaid.prepaid}}
             {{#payments}}
             Règlement reçu le {{date}} : {{amount}}<br>
             {{/payments}}
@@ -1565,6 +1676,9 @@ enum BundledTemplates {
             {{#statutoryTerms}}La facture ne précisant pas d'échéance, elle est payable à {{statutoryTerms.days}} jours, le délai légal ({{statutoryTerms.basis}}).{{/statutoryTerms}}
             {{#partlyPaid}}
             Montant de la facture : {{partlyPaid.total}}
+            {{#partlyPaid.prepaid}}
+            Acompte versé : {{partlyPaid.prepaid}}
+            {{/partlyPaid.prepaid}}
             {{#payments}}
             Règlement reçu le {{date}} : {{amount}}
             {{/payments}}
@@ -1610,6 +1724,9 @@ enum BundledTemplates {
             {{/statutoryTerms}}
             {{#partlyPaid}}
             <p>Montant de la facture : {{partlyPaid.total}}<br>
+            {{#partlyPaid.prepaid}}
+            Acompte versé : {{partlyPaid.prepaid}}<br>
+            {{/partlyPaid.prepaid}}
             {{#payments}}
             Règlement reçu le {{date}} : {{amount}}<br>
             {{/payments}}
@@ -1649,6 +1766,9 @@ enum BundledTemplates {
             {{#statutoryTerms}}La facture ne précisant pas d'échéance, elle est payable à {{statutoryTerms.days}} jours, le délai légal ({{statutoryTerms.basis}}).{{/statutoryTerms}}
             {{#partlyPaid}}
             Montant de la facture : {{partlyPaid.total}}
+            {{#partlyPaid.prepaid}}
+            Acompte versé : {{partlyPaid.prepaid}}
+            {{/partlyPaid.prepaid}}
             {{#payments}}
             Règlement reçu le {{date}} : {{amount}}
             {{/payments}}
@@ -1694,6 +1814,9 @@ enum BundledTemplates {
             {{/statutoryTerms}}
             {{#partlyPaid}}
             <p>Montant de la facture : {{partlyPaid.total}}<br>
+            {{#partlyPaid.prepaid}}
+            Acompte versé : {{partlyPaid.prepaid}}<br>
+            {{/partlyPaid.prepaid}}
             {{#payments}}
             Règlement reçu le {{date}} : {{amount}}<br>
             {{/payments}}
@@ -1733,6 +1856,9 @@ enum BundledTemplates {
             {{#statutoryTerms}}La facture ne précisant pas d'échéance, elle est payable à {{statutoryTerms.days}} jours, le délai légal ({{statutoryTerms.basis}}).{{/statutoryTerms}}
             {{#partlyPaid}}
             Montant de la facture : {{partlyPaid.total}}
+            {{#partlyPaid.prepaid}}
+            Acompte versé : {{partlyPaid.prepaid}}
+            {{/partlyPaid.prepaid}}
             {{#payments}}
             Règlement reçu le {{date}} : {{amount}}
             {{/payments}}

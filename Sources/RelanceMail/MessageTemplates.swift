@@ -13,7 +13,7 @@ public struct MessageTemplates: Sendable {
     public static let variables: Set<String> = [
         "customerName", "companyName", "invoiceId", "invoiceDate", "dueDate", "dueDateLong", "amountDue", "total", "daysLate",
         "daysLeft", "dueToday", "wasDue", "level", "levelTitle", "hasEarlierReminders", "earlierReminders", "step", "kind",
-        "partlyPaid", "partlyPaid.total", "partlyPaid.paid", "partlyPaid.balance", "payments", "date", "amount",
+        "partlyPaid", "partlyPaid.total", "partlyPaid.paid", "partlyPaid.balance", "partlyPaid.prepaid", "payments", "date", "amount",
         "statutoryTerms", "statutoryTerms.days", "statutoryTerms.basis",
         "discount", "discount.percent", "discount.deadline", "discount.payable", "discount.amount",
         "lateCharges", "lateCharges.interest", "lateCharges.rate", "lateCharges.basis", "lateCharges.interestPending",
@@ -199,12 +199,11 @@ public struct MessageTemplates: Sendable {
         }
         let paidSoFar = facts.invoice.total - facts.amountDue
         if paidSoFar.minorUnits != 0 {
-            context["partlyPaid"] = ["total": money(facts.invoice.total), "paid": money(paidSoFar), "balance": money(facts.amountDue)]
-            var listed: [[String: String]] = []
-            if facts.invoice.amountPaid.isPositive {
-                listed.append(["date": PeopleDates.format(facts.invoice.issueDate, language), "amount": money(facts.invoice.amountPaid)])
-            }
-            listed += facts.payments.map { ["date": PeopleDates.format($0.date, language), "amount": money($0.amount)] }
+            var summary = ["total": money(facts.invoice.total), "paid": money(paidSoFar), "balance": money(facts.amountDue)]
+            // Paid before the invoice file was written (BT-113): its date is not known.
+            if facts.invoice.amountPaid.isPositive { summary["prepaid"] = money(facts.invoice.amountPaid) }
+            context["partlyPaid"] = summary
+            let listed = facts.payments.map { ["date": PeopleDates.format($0.date, language), "amount": money($0.amount)] }
             if !listed.isEmpty { context["payments"] = listed }
         }
         if facts.invoice.usesStatutoryTerms, let days = facts.invoice.terms?.netDays {

@@ -1,14 +1,16 @@
 public import RelanceCore
 
-/// The report as the terminal shows it: one aligned table per section.
+/// The report as the terminal shows it: one aligned table per section, amounts written as
+/// the company's language writes them (`1 250,00 €`, `1.250,00 €`, `€1,250.00`), like the messages.
 public enum ReportText {
-    public static func render(_ report: ReceivablesReport) -> String {
+    public static func render(_ report: ReceivablesReport, language: Language = .en) -> String {
+        func money(_ value: Money) -> String { MoneyFormatter.format(value, language: language) }
         var lines = ["Receivables as of \(report.asOf.iso)", ""]
         lines.append("AGING (open receivables by days past due)")
         if report.aging.isEmpty { lines.append("  nothing is owed") }
         var aging = [["CURRENCY", "NOT DUE", "1-30", "31-60", "61-90", "OVER 90", "TOTAL", "INVOICES"]]
         for row in report.aging {
-            aging.append([row.currency.code] + row.labelled.map(\.amount.decimalString) + [row.total.decimalString, String(row.invoices)])
+            aging.append([row.currency.code] + row.labelled.map { money($0.amount) } + [money(row.total), String(row.invoices)])
         }
         if !report.aging.isEmpty { lines += TextTable.align(aging).map { "  " + $0 } }
 
@@ -16,7 +18,7 @@ public enum ReportText {
         var dso = [["MONTH", "CURRENCY", "SIMPLE", "COUNTBACK", "RECEIVABLES", "INVOICED"]]
         for month in report.dso {
             dso.append([month.monthLabel, month.currency.code, month.simple?.decimal(places: 1) ?? "-",
-                        month.countback?.decimal(places: 1) ?? "-", month.receivables.decimalString, month.invoiced.decimalString])
+                        month.countback?.decimal(places: 1) ?? "-", money(month.receivables), money(month.invoiced)])
         }
         lines += TextTable.align(dso).map { "  " + $0 }
 
@@ -46,7 +48,7 @@ public enum ReportText {
         var discounts = [["CURRENCY", "OFFERED", "TAKEN", "LAPSED", "PENDING", "COST", "UPTAKE"]]
         for row in report.discounts {
             discounts.append([row.currency.code, String(row.offered), String(row.taken), String(row.lapsed), String(row.pending),
-                              row.cost.decimalString, percent(row.uptake)])
+                              money(row.cost), percent(row.uptake)])
         }
         lines += TextTable.align(discounts).map { "  " + $0 }
         return lines.joined(separator: "\n")

@@ -3,6 +3,7 @@ import Foundation
 import RelanceConfig
 import RelanceCore
 import RelanceDaemon
+import Logging
 
 /// `relance rates`: the reference rates statutory interest is computed with.
 struct RatesCommand: ParsableCommand {
@@ -30,10 +31,13 @@ struct RatesUpdateCommand: ParsableCommand {
             Console.out("no reference rate is needed: the configured law charges no interest")
             return
         }
-        let outcomes = RatesUpdater(context: context).update(only: only)
+        // Each outcome is printed below; the log would only say it twice.
+        var quiet = context.logger
+        quiet.logLevel = .critical
+        let outcomes = RatesUpdater(configuration: configuration, store: context.store, clock: context.clock, logger: quiet).update(only: only)
         for outcome in outcomes { Console.out(outcome.line) }
         guard outcomes.allSatisfy(\.succeeded) else { throw ExitCode(1) }
-        Console.out("written to \(configuration.fetchedRatesFile)")
+        Console.out("written to \((configuration.fetchedRatesFile as NSString).standardizingPath)")
     }
 }
 

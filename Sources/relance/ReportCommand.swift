@@ -42,7 +42,7 @@ struct ReportCommand: ParsableCommand {
         if json {
             Console.out(JSONWriter.serialize(ReportJSON.value(report), pretty: true))
         } else if html == nil {
-            Console.out(ReportText.render(report))
+            Console.out(ReportText.render(report, language: configuration.company.language))
         } else {
             Console.error("report as of \(day.iso) written to \(html ?? "")")
         }

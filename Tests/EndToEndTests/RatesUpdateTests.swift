@@ -104,4 +104,39 @@ struct RatesUpdateTests {
         #expect(check.status == 1)
         #expect(check.stderr.contains("late_charges.ecb_url"), "\(check.stderr)")
     }
+
+    @Test("the daemon refreshes the rates by itself, on its own thread, and a dead source never stops it")
+    func daemonRefresh() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rates-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let certificates = try TestCertificates(folder: folder)
+        let server = try TestServer(script: "http_files.py", arguments: ["--root", Self.fixtures, "--cert", certificates.cert,
+                                                                      "--key", certificates.key], folder: folder)
+        let box = try Sandbox(lateCharges: """
+            ecb_url = "https://127.0.0.1:\(server.port)/ecb.csv"
+            ca_file = "\(certificates.ca)"
+            refresh_days = 7
+            """)
+        let daemon = try DaemonProcess(sandbox: box, arguments: ["--now", "2025-09-01T12:00:00+02:00"])
+        defer { if daemon.isRunning { daemon.stop() } }
+        let path = box.state + "/reference-rates.toml"
+        #expect(DaemonProcess.wait(seconds: 20) { FileManager.default.fileExists(atPath: path) }, "\(daemon.stderr)")
+        #expect((try? String(contentsOfFile: path, encoding: .utf8))?.contains("\"2025-07-01\" = \"2.15\"") == true)
+        #expect(daemon.isRunning)
+        #expect(daemon.stop() == 0)
+
+        // A dead source: logged, the daemon keeps running and sending.
+        let dead = try Sandbox(lateCharges: """
+            ecb_url = "https://127.0.0.1:1/ecb.csv"
+            refresh_days = 7
+            """)
+        try dead.drop("F-1.json", Sandbox.invoice(id: "F-1", issued: "2025-08-01", due: "2025-08-31", customer: "C-1", email: "ap@c.example"))
+        let running = try DaemonProcess(sandbox: dead, arguments: ["--now", "2025-09-08T10:00:00+02:00"])
+        defer { if running.isRunning { running.stop() } }
+        #expect(DaemonProcess.wait(seconds: 20) { running.stderr.contains("rates update: ECB: not updated") }, "\(running.stderr)")
+        #expect(DaemonProcess.wait(seconds: 20) { (try? dead.outboxMessages().count) ?? 0 > 0 })
+        #expect(running.isRunning)
+        #expect(running.stop() == 0)
+    }
 }

@@ -57,6 +57,10 @@ struct ReportRenderingTests {
         #expect(text.contains("Receivables as of 2026-05-31"))
         #expect(text.contains("top 3 in EUR (100.0 % of invoiced)"))
         #expect(text.contains("AGING"))
+        // Amounts as the company's language writes them.
+        #expect(text.contains("€1,250.00"))
+        #expect(ReportText.render(Self.report, language: .fr).contains("1\u{202F}250,00\u{00A0}€"))
+        #expect(ReportText.render(Self.report, language: .de).contains("1.250,00\u{00A0}€"))
         let emptyText = ReportText.render(ReceivablesReport([], asOf: LocalDate(iso: "2026-05-31")!))
         #expect(emptyText.contains("nothing is owed"))
     }

@@ -4,7 +4,7 @@ public import Foundation
 /// words the send log uses. "relance was not running" is said only when relance's
 /// own record of its running periods shows a gap over the planned instant.
 public enum DelayCause: Hashable, Sendable, CustomStringConvertible {
-    /// The invoice reached relance after the reminder's planned day.
+    /// The invoice reached relance after the reminder's planned day (`daysLate` past the due date, 0 before it).
     case arrivedOverdue(daysLate: Int)
     /// relance was not running from one instant to the other.
     case relanceDown(from: Date, until: Date, timeZone: TimeZone)
@@ -30,7 +30,8 @@ public enum DelayCause: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .arrivedOverdue(let days): return "arrived \(days) day\(days == 1 ? "" : "s") overdue"
+        case .arrivedOverdue(let days):
+            return days > 0 ? "arrived \(days) day\(days == 1 ? "" : "s") overdue" : "the invoice arrived after this reminder's day"
         case .relanceDown(let from, let until, let zone):
             return "missed while down: relance was not running from \(ZonedDateTime.iso8601(from, in: zone)) to \(ZonedDateTime.iso8601(until, in: zone))"
         case .resumedAfterPause: return "resumed after pause"
