@@ -49,6 +49,25 @@ struct EInvoiceReaderTests {
         #expect(rejection.problems.first?.field == "BT-9 due date")
     }
 
+    @Test("every corpus e-invoice that states no due date is read under the statutory term, none rejected for it")
+    func statutoryTerm() throws {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: EInvoiceCorpus.folder)) ?? []).filter { $0.hasSuffix(".xml") }.sorted()
+        let legal = PaymentTerms(text: "net 30", netDays: 30)
+        var withoutDueDate = 0
+        for name in names {
+            let plain = EInvoiceCorpus.read(name)
+            let read = Result { () throws(InvoiceRejection) in try InvoiceReader.read(file: EInvoiceCorpus.folder + "/" + name, defaultTerms: legal) }
+            if case .failure(let rejection) = plain, rejection.problems.first?.field == "BT-9 due date" {
+                withoutDueDate += 1
+                let invoice = try read.get().invoice
+                #expect(invoice?.usesStatutoryTerms == true, "\(name)")
+                #expect(invoice.flatMap { $0.dueDate } == invoice.map { $0.issueDate.adding(days: 30) }, "\(name)")
+            }
+            if case .failure(let rejection) = read { #expect(rejection.problems.first?.field != "BT-9 due date", "\(name)") }
+        }
+        #expect(withoutDueDate > 0)
+    }
+
     func reject(_ xml: String, sizeLimit: Int = InboxFile.defaultSizeLimit) -> String? {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("x-\(UUID().uuidString).xml").path
         defer { try? FileManager.default.removeItem(atPath: path) }

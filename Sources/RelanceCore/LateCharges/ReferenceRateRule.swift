@@ -12,7 +12,7 @@ public struct RateObservation: Hashable, Sendable {
 
 /// Which published rate governs each half-year, by the law that uses the series.
 ///
-/// - `ECB` (France, Code de commerce L441-10 II; Directive 2011/7/EU art. 2(7)): the rate
+/// - `ECB` (France, Code de commerce L441-10 II; Directive 2011/7/EU art. 2(7) and 3(2)): the rate
 ///   the ECB applied to its most recent main refinancing operation, in force on 1 January
 ///   for the first half-year and on 1 July for the second.
 /// - `DE-BASIS` (§ 247 (1) and (2) BGB): the Basiszinssatz changes on 1 January and
