@@ -200,6 +200,23 @@ struct TruthfulMessagesTests {
         #expect((status["invoices"] as? [[String: Any]])?.first?["dueDate"] as? String == "2026-11-11")
     }
 
+    @Test("a real XRechnung e-invoice that states no due date is taken in under the legal term, not rejected",
+          .enabled(if: FileManager.default.fileExists(atPath: TruthfulMessagesTests.corpus)))
+    func eInvoiceWithoutDueDate() throws {
+        let box = try Sandbox(minGapDays: 0)
+        let data = try Data(contentsOf: URL(fileURLWithPath: Self.corpus + "/01.06a-INVOICE_ubl.xml"))
+        try data.write(to: URL(fileURLWithPath: box.inbox + "/01.06a.xml"))
+        #expect(try box.run(["run", "--once", "--now", "2026-12-01T10:00:00+01:00"]).status == 0)
+        #expect(!FileManager.default.fileExists(atPath: box.rejected + "/01.06a.xml"))
+        let status = try (try box.run(["status", "--all", "--json", "--now", "2026-12-01T10:00:00+01:00"])).json()
+        let invoice = try #require((status["invoices"] as? [[String: Any]])?.first)
+        // Issued 6 July 2016, no due date, terms in words relance does not read: 30 days.
+        #expect(invoice["dueDate"] as? String == "2016-08-05")
+        #expect(box.sendLogLines().contains { $0.contains("event=ingested") && $0.contains("file=01.06a.xml") })
+    }
+
+    static let corpus = RelanceBinary.packageRoot + "/../shared/corpus/einvoices/xrechnung"
+
     @Test("a small leftover balance is reported, never chased; a partial payment shows total, payments and balance")
     func balances() throws {
         let box = try Sandbox(minGapDays: 0, schedule: #"min_balance = { EUR = "50.00" }"#)
