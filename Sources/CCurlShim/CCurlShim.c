@@ -57,3 +57,24 @@ CURLoption relance_curlopt_mail_rcpt_allowfails(void) {
     /* Option 290 (CURLOPTTYPE_LONG): ALLLOWFAILS up to 8.1, ALLOWFAILS after. */
     return (CURLoption)(CURLOPTTYPE_LONG + 290);
 }
+
+/* The daemon's SIGTERM: a flag a signal handler may set (async-signal-safe), which every
+ * transfer's progress callback reads about once a second, so a stalled server never
+ * keeps the daemon past its stop timeout. */
+#include <signal.h>
+static volatile sig_atomic_t relance_abort_flag = 0;
+
+void relance_curl_request_abort(void) { relance_abort_flag = 1; }
+
+int relance_curl_abort_requested(void) { return relance_abort_flag; }
+
+static int relance_curl_progress(void *clientp, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow) {
+    (void)clientp; (void)dltotal; (void)dlnow; (void)ultotal; (void)ulnow;
+    return relance_abort_flag ? 1 : 0;
+}
+
+CURLcode relance_curl_enable_abort(CURL *handle) {
+    CURLcode code = curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, relance_curl_progress);
+    if (code != CURLE_OK) return code;
+    return curl_easy_setopt(handle, CURLOPT_NOPROGRESS, 0L);
+}

@@ -1,3 +1,4 @@
+import Foundation
 public import Logging
 public import RelanceConfig
 public import RelanceCore
@@ -17,6 +18,10 @@ public final class DaemonContext {
     public let logger: Logger
     /// This process's running period, opened by `Cycle.recoverInterrupted` (nil for read-only commands).
     public var run: RunPeriod?
+    /// Asked between two messages: true once SIGTERM or SIGINT has arrived (the daemon sets it).
+    public var stopRequested: () -> Bool = { false }
+    /// Called before each message: the daemon pings the systemd watchdog from it.
+    public var heartbeat: () -> Void = {}
 
     public init(configuration: RelanceConfiguration, store: Store, sendLog: SendLog, transport: any MailTransport,
                 clock: any WallClock, logger: Logger) {
@@ -47,11 +52,19 @@ public final class DaemonContext {
         return try SMTPTransport(settings: smtpSettings(settings, company: configuration.company.email.value), secret: secret)
     }
 
-    /// The transport's view of `[transport]`.
-    public static func smtpSettings(_ settings: TransportSettings, company: String) -> SMTPSettings {
-        SMTPSettings(url: settings.url, tls: settings.tls == "none" ? .none : .required, username: settings.username,
-                     oauthBearer: settings.auth == "xoauth2", caFile: settings.caFile, envelopeFrom: settings.envelopeFrom,
-                     tagEnvelope: settings.tagEnvelope, connectTimeoutSeconds: settings.connectTimeoutSeconds,
-                     timeoutSeconds: settings.timeoutSeconds)
+    /// The transport's view of `[transport]`. Under a systemd watchdog every timeout stays below
+    /// half its interval, so a stalled server can never get a healthy daemon killed.
+    public static func smtpSettings(_ settings: TransportSettings, company: String, environment: [String: String]? = nil) -> SMTPSettings {
+        let cap = watchdogTimeoutCap(environment ?? ProcessInfo.processInfo.environment)
+        return SMTPSettings(url: settings.url, tls: settings.tls == "none" ? .none : .required, username: settings.username,
+                            oauthBearer: settings.auth == "xoauth2", caFile: settings.caFile, envelopeFrom: settings.envelopeFrom,
+                            tagEnvelope: settings.tagEnvelope, connectTimeoutSeconds: min(settings.connectTimeoutSeconds, cap),
+                            timeoutSeconds: min(settings.timeoutSeconds, cap))
+    }
+
+    /// The longest a network wait may last under `WATCHDOG_USEC` (a third of the interval, at least 5 s); no cap without one.
+    public static func watchdogTimeoutCap(_ environment: [String: String]) -> Int {
+        guard let text = environment["WATCHDOG_USEC"], let microseconds = Int(text), microseconds > 0 else { return Int.max }
+        return max(5, microseconds / 3_000_000)
     }
 }

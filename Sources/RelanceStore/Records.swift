@@ -64,6 +64,34 @@ public struct ReminderRecord: Sendable, Equatable {
     public let attempts: Int
     public let detail: String?
     public let sentAt: Date?
+    /// When it was handed off to the transport (marked `sending`), for `status --state uncertain`.
+    public let handedOffAt: Date?
+    /// The send batch that has claimed it, while one has.
+    public let batchID: Int64?
+
+    /// Waiting to go: planned, or deferred for a retry.
+    public var isWaiting: Bool { state == .planned || state == .deferred }
+}
+
+/// A transition the store refused because the row was not in the state the caller expected
+/// (a payment, a pause or another process got there first), or a row it cannot read.
+public struct TransitionError: Error, CustomStringConvertible, Sendable {
+    public let reminderID: Int64
+    public let from: [ReminderState]
+    public let to: ReminderState
+    public var description: String {
+        "store: reminder \(reminderID) is not \(from.map(\.rawValue).joined(separator: " or ")); not moved to \(to.rawValue)"
+    }
+}
+
+/// How a person settles a reminder left `uncertain` or `failed` (`relance resolve`).
+public enum Resolution: String, Sendable, CaseIterable {
+    /// It did go: recorded as sent.
+    case sent
+    /// It did not: planned again, with its stable Message-ID, at the next send slot.
+    case resend
+    /// Leave it: cancelled.
+    case cancel
 }
 
 /// A planned step ready to be stored (the planner's output, minus what the store adds).

@@ -124,6 +124,19 @@ enum Schema {
                 ALTER TABLE invoices ADD COLUMN resumed_at INTEGER;
                 """)
         }
+        migrator.registerMigration("v5-hand-off") { db in
+            try db.execute(sql: """
+                CREATE TABLE send_batches (
+                    id INTEGER PRIMARY KEY,
+                    boot_id TEXT NOT NULL,
+                    started_at INTEGER NOT NULL,
+                    finished_at INTEGER
+                );
+                ALTER TABLE reminders ADD COLUMN batch_id INTEGER;
+                ALTER TABLE reminders ADD COLUMN handed_off_at INTEGER;
+                CREATE INDEX reminders_batch ON reminders(batch_id) WHERE batch_id IS NOT NULL;
+                """)
+        }
         return migrator
     }
 }

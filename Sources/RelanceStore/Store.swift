@@ -29,14 +29,31 @@ public final class Store: Sendable {
         }
     }
 
-    /// Runs `body` in one write transaction: all of it is committed, or none.
-    public func write<T>(_ body: (StoreTransaction) throws -> T) throws -> T {
+    /// Runs `body` in one write transaction: all of it is committed, or none. With `durable`
+    /// (the default) the commit is synced to disk before this returns (`synchronous=FULL`);
+    /// without, it survives a crash of the process but not a power loss (`synchronous=NORMAL`
+    /// in WAL mode): the per-message hand-off and outcome commits, which the send batch's boot
+    /// id covers (docs/durability.md).
+    public func write<T>(durable: Bool = true, _ body: (StoreTransaction) throws -> T) throws -> T {
         do {
-            return try pool.write { db in try body(StoreTransaction(db: db)) }
+            if durable { return try pool.write { db in try body(StoreTransaction(db: db)) } }
+            return try pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA synchronous = NORMAL")
+                defer { try? db.execute(sql: "PRAGMA synchronous = FULL") }
+                var result: T?
+                try db.inTransaction {
+                    result = try body(StoreTransaction(db: db))
+                    return .commit
+                }
+                guard let result else { throw StoreError(operation: "write", underlying: "no result") }
+                return result
+            }
         } catch let error as StoreError {
             throw error
         } catch let error as DatabaseError {
             throw StoreError(operation: "write", underlying: error.description)
+        } catch let error as TransitionError {
+            throw error
         }
     }
 

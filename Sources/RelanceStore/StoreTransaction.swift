@@ -146,7 +146,8 @@ public struct StoreTransaction {
     /// Replaces the invoice's planned rows with `plan`, leaving every step that has
     /// already gone further (sent, skipped, uncertain…) untouched: history is never rewritten.
     public func replacePlanned(invoiceID: String, with plan: [PlannedReminder], at: Date) throws {
-        try db.cachedExecute(sql: "DELETE FROM reminders WHERE invoice_id = ? AND +state = 'planned'", arguments: [invoiceID])
+        // A row a send batch has claimed stays: it may be handed off at any moment.
+        try db.cachedExecute(sql: "DELETE FROM reminders WHERE invoice_id = ? AND +state = 'planned' AND batch_id IS NULL", arguments: [invoiceID])
         for step in plan {
             try db.cachedExecute(sql: """
                 INSERT OR IGNORE INTO reminders (invoice_id, step, kind, local_date, send_at, state, amount_minor, updated_at)
@@ -166,22 +167,140 @@ public struct StoreTransaction {
         return db.changesCount
     }
 
-    /// Commits the point of no return: the row is `sending` with its stable Message-ID; `sent_at`
-    /// holds the attempt so the minimum gap sees it before the outcome is recorded.
-    public func markSending(_ id: Int64, messageID: String, recipients: String, envelopeTag: String? = nil, at: Date) throws {
+    // MARK: - Guarded transitions
+
+    /// Moves one reminder from one of `from` to `to`; throws `TransitionError` when it was not in `from`.
+    private func transition(_ id: Int64, from: [ReminderState], to: ReminderState, detail: String?, sentAt: Date? = nil,
+                            retryAt: Date? = nil, at: Date) throws {
+        let placeholders = from.map { _ in "?" }.joined(separator: ", ")
+        var arguments: [(any DatabaseValueConvertible)?] = [to.rawValue, detail, sentAt.map(seconds), retryAt.map(seconds), seconds(at), id]
+        arguments += from.map(\.rawValue)
         try db.cachedExecute(sql: """
-            UPDATE reminders SET state = 'sending', message_id = ?, recipients = ?, attempts = attempts + 1, updated_at = ?, sent_at = ?,
-                envelope_tag = ?
-            WHERE id = ?
-            """, arguments: [messageID, recipients, seconds(at), seconds(at), envelopeTag, id])
+            UPDATE reminders SET state = ?, detail = ?, sent_at = COALESCE(?, sent_at), send_at = COALESCE(?, send_at), updated_at = ?,
+                batch_id = NULL
+            WHERE id = ? AND state IN (\(placeholders))
+            """, arguments: StatementArguments(arguments))
+        guard db.changesCount == 1 else { throw TransitionError(reminderID: id, from: from, to: to) }
     }
 
-    public func setReminderState(_ id: Int64, _ state: ReminderState, detail: String?, sentAt: Date? = nil,
-                                 retryAt: Date? = nil, at: Date) throws {
+    /// A waiting reminder that would no longer be true (a lapsed discount, a check-in after the due date…).
+    public func skip(_ id: Int64, reason: String, at: Date) throws {
+        try transition(id, from: [.planned, .deferred], to: .skipped, detail: reason, at: at)
+    }
+
+    /// A waiting reminder that must not go (no contact, a small balance…).
+    public func cancelReminder(_ id: Int64, reason: String, at: Date) throws {
+        try transition(id, from: [.planned, .deferred], to: .cancelled, detail: reason, at: at)
+    }
+
+    /// A waiting reminder that cannot be sent at all (no deliverable address, a broken template).
+    public func failBeforeHandOff(_ id: Int64, reason: String, at: Date) throws {
+        try transition(id, from: [.planned, .deferred], to: .failed, detail: reason, at: at)
+    }
+
+    /// The server accepted it (250).
+    public func markSent(_ id: Int64, reply: String, at: Date) throws {
+        try transition(id, from: [.sending], to: .sent, detail: reply, sentAt: at, at: at)
+    }
+
+    /// Refused for now (4xx, network trouble before the data): tried again at `retryAt`.
+    public func markDeferred(_ id: Int64, reason: String, retryAt: Date, at: Date) throws {
+        try transition(id, from: [.sending], to: .deferred, detail: reason, retryAt: retryAt, at: at)
+    }
+
+    /// Refused for good (5xx, TLS, authentication), or given up after retries.
+    public func markFailed(_ id: Int64, reason: String, at: Date) throws {
+        try transition(id, from: [.sending], to: .failed, detail: reason, at: at)
+    }
+
+    /// It may or may not have gone (the connection was lost after the data): never resent on its own.
+    public func markUncertain(_ id: Int64, reason: String, at: Date) throws {
+        try transition(id, from: [.sending], to: .uncertain, detail: reason, sentAt: at, at: at)
+    }
+
+    /// A delivery-status notification came back for it.
+    public func markBounced(_ id: Int64, detail: String, at: Date) throws {
+        try transition(id, from: [.sent, .uncertain, .bounced, .sending], to: .bounced, detail: detail, at: at)
+    }
+
+    /// `relance resolve`: an uncertain or failed reminder settled by a person.
+    public func resolve(_ id: Int64, _ resolution: Resolution, note: String?, nextSlot: Date, localDate: LocalDate, at: Date) throws {
+        let why = "resolved \(resolution.rawValue) by hand" + (note.map { ": \($0)" } ?? "")
+        switch resolution {
+        case .sent: try transition(id, from: [.uncertain, .failed], to: .sent, detail: why, at: at)
+        case .cancel: try transition(id, from: [.uncertain, .failed], to: .cancelled, detail: why, at: at)
+        case .resend:
+            try transition(id, from: [.uncertain, .failed], to: .planned, detail: why, retryAt: nextSlot, at: at)
+            try db.cachedExecute(sql: "UPDATE reminders SET local_date = ?, attempts = 0 WHERE id = ?", arguments: [localDate.iso, id])
+        }
+    }
+
+    // MARK: - Send batches and the hand-off
+
+    /// Opens a send batch on this boot; committed durably before any of its reminders is handed off.
+    public func beginBatch(bootID: String, at: Date) throws -> Int64 {
+        try db.cachedExecute(sql: "INSERT INTO send_batches (boot_id, started_at) VALUES (?, ?)", arguments: [bootID, seconds(at)])
+        return db.lastInsertedRowID
+    }
+
+    /// Claims a waiting reminder for a batch with its stable Message-ID; it stays waiting until handed off.
+    public func claim(_ id: Int64, batch: Int64, messageID: String, recipients: String, envelopeTag: String?, at: Date) throws {
         try db.cachedExecute(sql: """
-            UPDATE reminders SET state = ?, detail = ?, sent_at = COALESCE(?, sent_at), send_at = COALESCE(?, send_at), updated_at = ?
-            WHERE id = ?
-            """, arguments: [state.rawValue, detail, sentAt.map(seconds), retryAt.map(seconds), seconds(at), id])
+            UPDATE reminders SET batch_id = ?, message_id = ?, recipients = ?, envelope_tag = ?, updated_at = ?
+            WHERE id = ? AND state IN ('planned', 'deferred') AND batch_id IS NULL
+            """, arguments: [batch, messageID, recipients, envelopeTag, seconds(at), id])
+        guard db.changesCount == 1 else { throw TransitionError(reminderID: id, from: [.planned, .deferred], to: .planned) }
+    }
+
+    /// The point of no return, just before this reminder's own SMTP transaction: `sending`, with the
+    /// time of hand-off. False when the row left its batch meanwhile (a payment cancelled it).
+    public func handOff(_ id: Int64, batch: Int64, at: Date) throws -> Bool {
+        try db.cachedExecute(sql: """
+            UPDATE reminders SET state = 'sending', handed_off_at = ?, sent_at = ?, attempts = attempts + 1, updated_at = ?
+            WHERE id = ? AND batch_id = ? AND state IN ('planned', 'deferred')
+            """, arguments: [seconds(at), seconds(at), seconds(at), id, batch])
+        return db.changesCount == 1
+    }
+
+    /// Lets go of a claimed reminder that was not handed off (it waits as before).
+    public func release(_ id: Int64, at: Date) throws {
+        try db.cachedExecute(sql: "UPDATE reminders SET batch_id = NULL, updated_at = ? WHERE id = ? AND state IN ('planned', 'deferred')",
+                             arguments: [seconds(at), id])
+    }
+
+    /// Closes a batch: reminders it claimed but never handed off wait again as before.
+    public func finishBatch(_ batch: Int64, at: Date) throws {
+        try db.cachedExecute(sql: "UPDATE reminders SET batch_id = NULL WHERE batch_id = ? AND state IN ('planned', 'deferred')", arguments: [batch])
+        try db.cachedExecute(sql: "UPDATE send_batches SET finished_at = ? WHERE id = ?", arguments: [seconds(at), batch])
+    }
+
+    /// After a crash. A reminder handed off and not confirmed becomes `uncertain`. When the machine
+    /// itself restarted (another boot id), commits after the batch's own durable one may have been
+    /// lost with the power, so every reminder that batch claimed and did not confirm is uncertain
+    /// too; on the same boot the ones never handed off simply wait again. Returns the uncertain rows.
+    public func recoverInterrupted(bootID: String, at: Date) throws -> [ReminderRecord] {
+        var uncertain = try reminders(state: .sending)
+        try db.cachedExecute(sql: """
+            UPDATE reminders SET state = 'uncertain', detail = 'interrupted while sending; not resent automatically', updated_at = ?,
+                batch_id = NULL
+            WHERE state = 'sending'
+            """, arguments: [seconds(at)])
+        let open = try Row.fetchAll(db.cachedStatement(sql: "SELECT id, boot_id FROM send_batches WHERE finished_at IS NULL"))
+        for batch in open {
+            let id: Int64 = batch["id"]
+            if (batch["boot_id"] as String) != bootID {
+                uncertain += try Row.fetchAll(db.cachedStatement(sql: """
+                    SELECT * FROM reminders WHERE batch_id = ? AND state IN ('planned', 'deferred')
+                    """), arguments: [id]).map(reminder)
+                try db.cachedExecute(sql: """
+                    UPDATE reminders SET state = 'uncertain', updated_at = ?, batch_id = NULL,
+                        detail = 'the machine restarted during its send batch: it may have gone; not resent automatically'
+                    WHERE batch_id = ? AND state IN ('planned', 'deferred')
+                    """, arguments: [seconds(at), id])
+            }
+            try finishBatch(id, at: at)
+        }
+        return uncertain
     }
 
     /// Moves a waiting reminder to a later slot (minimum gap between two reminders, a pause).
@@ -190,21 +309,13 @@ public struct StoreTransaction {
                        arguments: [seconds(sendAt), localDate.iso, seconds(at), id])
     }
 
-    /// Rows left in `sending` by a crash become `uncertain`; returns them.
-    public func markInterruptedUncertain(at: Date) throws -> [ReminderRecord] {
-        let rows = try reminders(state: .sending)
-        try db.cachedExecute(sql: """
-            UPDATE reminders SET state = 'uncertain', detail = 'interrupted while sending; not resent automatically', updated_at = ?
-            WHERE state = 'sending'
-            """, arguments: [seconds(at)])
-        return rows
-    }
-
-    /// The last instant a reminder went (or may have gone) to this customer.
+    /// The last instant a reminder went (or may have gone, or is claimed to go) to this customer.
     public func lastReminderSent(customerKey: String) throws -> Date? {
         try Int64.fetchOne(db.cachedStatement(sql: """
-            SELECT MAX(r.sent_at) FROM reminders r JOIN invoices i ON i.id = r.invoice_id
-            WHERE i.customer_key = ? AND r.state IN ('sent', 'sending', 'uncertain', 'bounced')
+            SELECT MAX(CASE WHEN r.state IN ('sent', 'sending', 'uncertain', 'bounced') THEN r.sent_at
+                            WHEN r.batch_id IS NOT NULL THEN r.updated_at END)
+            FROM reminders r JOIN invoices i ON i.id = r.invoice_id
+            WHERE i.customer_key = ? AND (r.state IN ('sent', 'sending', 'uncertain', 'bounced') OR r.batch_id IS NOT NULL)
             """), arguments: [customerKey]).map { Date(timeIntervalSince1970: TimeInterval($0)) }
     }
 
@@ -241,22 +352,40 @@ public struct StoreTransaction {
         let document: String = row["document"]
         let invoice = try JSONDecoder().decode(Invoice.self, from: Data(document.utf8))
         return StoredInvoice(
-            invoice: invoice, state: InvoiceState(rawValue: row["state"]) ?? .open,
+            invoice: invoice, state: try invoiceState(row),
             pausedUntil: (row["paused_until"] as String?).flatMap { LocalDate(iso: $0) }, pauseReason: row["pause_reason"],
             sourceFile: row["source_file"], sourceHash: row["source_hash"], format: row["format"], revision: row["revision"],
             ingestedAt: Date(timeIntervalSince1970: TimeInterval(row["ingested_at"] as Int64)),
             resumedAt: (row["resumed_at"] as Int64?).map { Date(timeIntervalSince1970: TimeInterval($0)) })
     }
 
-    private func reminder(_ row: Row) -> ReminderRecord {
-        ReminderRecord(
-            id: row["id"], invoiceID: row["invoice_id"], step: row["step"],
-            kind: StepKind(rawValue: row["kind"]) ?? .postDue,
-            localDate: LocalDate(iso: row["local_date"] as String) ?? LocalDate(daysSinceEpoch: 0),
+    private func invoiceState(_ row: Row) throws -> InvoiceState {
+        guard let state = InvoiceState(rawValue: row["state"]) else {
+            throw StoreError(operation: "read invoice \(row["id"] as String? ?? "?")", underlying: "unknown state \(row["state"] as String? ?? "NULL")")
+        }
+        return state
+    }
+
+    /// A row that cannot be read is an error, never a default.
+    private func reminder(_ row: Row) throws -> ReminderRecord {
+        let id: Int64 = row["id"]
+        guard let kind = StepKind(rawValue: row["kind"]) else {
+            throw StoreError(operation: "read reminder \(id)", underlying: "unknown kind \(row["kind"] as String? ?? "NULL")")
+        }
+        guard let state = ReminderState(rawValue: row["state"]) else {
+            throw StoreError(operation: "read reminder \(id)", underlying: "unknown state \(row["state"] as String? ?? "NULL")")
+        }
+        guard let localDate = LocalDate(iso: row["local_date"] as String? ?? "") else {
+            throw StoreError(operation: "read reminder \(id)", underlying: "unreadable date \(row["local_date"] as String? ?? "NULL")")
+        }
+        return ReminderRecord(
+            id: id, invoiceID: row["invoice_id"], step: row["step"], kind: kind, localDate: localDate,
             sendAt: Date(timeIntervalSince1970: TimeInterval(row["send_at"] as Int64)),
-            state: ReminderState(rawValue: row["state"]) ?? .uncertain, amount: row["amount_minor"],
+            state: state, amount: row["amount_minor"],
             messageID: row["message_id"], recipients: row["recipients"], attempts: row["attempts"], detail: row["detail"],
-            sentAt: (row["sent_at"] as Int64?).map { Date(timeIntervalSince1970: TimeInterval($0)) })
+            sentAt: (row["sent_at"] as Int64?).map { Date(timeIntervalSince1970: TimeInterval($0)) },
+            handedOffAt: (row["handed_off_at"] as Int64?).map { Date(timeIntervalSince1970: TimeInterval($0)) },
+            batchID: row["batch_id"])
     }
 
     private func seconds(_ date: Date) -> Int64 { Int64(date.timeIntervalSince1970.rounded(.down)) }

@@ -29,6 +29,8 @@ enum CurlCallbacks {
             UnsafeMutableRawPointer(buffer).copyMemory(from: raw.baseAddress! + state.offset, byteCount: length)
         }
         state.offset += length
+        // libcurl knows the size and may never ask again for the final 0: every byte handed over counts as sent.
+        if state.offset == state.upload.count { state.uploadFinished = true }
         return length
     }
 

@@ -1,6 +1,13 @@
 import CCurlShim
 import Foundation
 
+/// Stops every transfer in progress within about a second (the daemon's SIGTERM). Safe to call
+/// from a signal handler: it only sets a `sig_atomic_t`.
+public enum TransferAbort {
+    public static func request() { relance_curl_request_abort() }
+    public static var isRequested: Bool { relance_curl_abort_requested() != 0 }
+}
+
 /// One libcurl easy handle kept for the life of a client, so its connection
 /// is reused between transfers, with the options every transfer shares: no
 /// signals, timeouts, TLS required or not, certificate verification, an
@@ -77,6 +84,7 @@ final class CurlSession: @unchecked Sendable {
         set(relance_curl_setopt_pointer(easy, CURLOPT_HEADERDATA, opaque.toOpaque()), "header data")
         set(relance_curl_setopt_data_callback(easy, CURLOPT_WRITEFUNCTION, CurlCallbacks.write), "write callback")
         set(relance_curl_setopt_pointer(easy, CURLOPT_WRITEDATA, opaque.toOpaque()), "write data")
+        set(relance_curl_enable_abort(easy), "abort on stop")
         refused += configure(easy, opaque.toOpaque())
         guard refused.isEmpty else {
             state.replyLines.append("libcurl refused the options: \(refused.joined(separator: ", "))")

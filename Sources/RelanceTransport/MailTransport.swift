@@ -7,13 +7,19 @@ public protocol MailTransport: Sendable {
     func send(_ message: OutgoingMessage) -> DeliveryOutcome
 
     /// Makes what `send` delivered since the last call durable; the reason when it could not.
-    /// Called once per batch, before the outcomes are recorded as delivered.
+    /// Called once per batch; deliveries of a transport whose acceptance is not durable are
+    /// recorded as delivered only after it.
     func flush() -> String?
+
+    /// Whether `.delivered` is already durable on its own (an SMTP server's 250 is the server's
+    /// promise), or only once `flush` has succeeded (files written to the outbox folder).
+    var acceptanceIsDurable: Bool { get }
 }
 
 extension MailTransport {
     /// A transport whose acceptance is already durable (an SMTP server's 250) has nothing to flush.
     public func flush() -> String? { nil }
+    public var acceptanceIsDurable: Bool { true }
 }
 
 /// How a delivery attempt ended, classified the way a mail queue needs it.

@@ -52,6 +52,9 @@ public final class OutboxTransport: MailTransport {
         return .delivered(reply: "250 outbox new/\(name)")
     }
 
+    /// A file written is durable only after `flush` (one syncfs per batch).
+    public var acceptanceIsDurable: Bool { false }
+
     public func flush() -> String? {
         let dir = open(directory + "/new", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard dir >= 0 else { return "outbox: cannot open new/: \(String(cString: strerror(errno)))" }

@@ -27,7 +27,9 @@ enum SMTPOutcome {
         }
         if (500...599).contains(verdictCode) { return .failed(reason: detail) }
         if (400...499).contains(verdictCode) { return .deferred(reason: detail) }
-        // No SMTP verdict: the connection failed. After the data it may have been delivered.
+        // No SMTP verdict: the connection failed, or relance stopped the transfer (SIGTERM). After
+        // the data it may have been delivered.
+        if code == CURLE_ABORTED_BY_CALLBACK, !uploadFinished { return .deferred(reason: "stopped before the data was sent: relance is shutting down") }
         if uploadFinished { return .uncertain(reason: "connection lost after the message was sent: \(detail)") }
         return .deferred(reason: detail)
     }

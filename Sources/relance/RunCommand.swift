@@ -24,6 +24,15 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         let configuration = try options.load()
         let clock = try ClockOption.clock(now, zone: configuration.company.timeZone)
+        // One daemon per state directory; a dry run changes nothing and may look beside it.
+        let lock: StateLock?
+        do {
+            lock = dryRun ? nil : try StateLock(stateDirectory: configuration.paths.stateDirectory)
+        } catch {
+            Console.error("relance: \(error)")
+            throw ExitCode(1)
+        }
+        defer { withExtendedLifetime(lock) {} }
         let context = try CommandContext.open(configuration, clock: clock)
         if dryRun {
             let summary = try Cycle(context: context).run(dryRun: true)

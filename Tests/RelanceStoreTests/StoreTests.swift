@@ -15,6 +15,10 @@ struct StoreTests {
         id: "F-1", issueDate: LocalDate(iso: "2026-01-05")!, terms: PaymentTermsParser.parse("2/10 n/30"),
         total: Money(minorUnits: 125_000, currency: .eur), customer: Customer(id: "C-1", name: "Acme", emails: [try! EmailAddress("a@acme.example")]))
 
+    static let other = Invoice(
+        id: "F-2", issueDate: LocalDate(iso: "2026-01-05")!, terms: PaymentTermsParser.parse("net 30"),
+        total: Money(minorUnits: 10_000, currency: .eur), customer: Customer(id: "C-2", name: "Globex", emails: [try! EmailAddress("b@globex.example")]))
+
     static func step(_ name: String, _ day: Int) -> PlannedReminder {
         PlannedReminder(step: name, kind: .postDue, localDate: LocalDate(iso: "2026-02-01")!.adding(days: day),
                         sendAt: Date(timeIntervalSince1970: TimeInterval(1_769_900_000 + day * 86_400)),
@@ -53,13 +57,15 @@ struct StoreTests {
             }
             let due = try store.read { tx in try tx.reminders(invoiceID: "F-1") }
             try store.write { tx in
-                try tx.markSending(due[0].id, messageID: "<due@x>", recipients: "a@acme.example", at: now)
+                let batch = try tx.beginBatch(bootID: "boot-1", at: now)
+                try tx.claim(due[0].id, batch: batch, messageID: "<due@x>", recipients: "a@acme.example", envelopeTag: nil, at: now)
+                #expect(try tx.handOff(due[0].id, batch: batch, at: now))
                 try tx.replacePlanned(invoiceID: "F-1", with: [Self.step("due", 1), Self.step("first", 9), Self.step("final", 30)], at: now)
             }
         }
         // Reopened as after a crash: the row in `sending` becomes `uncertain`, never planned again.
         let store = try scratch.open()
-        let interrupted = try store.write { tx in try tx.markInterruptedUncertain(at: now) }
+        let interrupted = try store.write { tx in try tx.recoverInterrupted(bootID: "boot-1", at: now) }
         #expect(interrupted.map(\.step) == ["due"])
         let rows = try store.read { tx in try tx.reminders(invoiceID: "F-1") }
         #expect(rows.map(\.step).sorted() == ["due", "final", "first"])
@@ -67,6 +73,65 @@ struct StoreTests {
         #expect(rows.first { $0.step == "first" }?.localDate.iso == "2026-02-10")
         #expect(try store.read { tx in try tx.nextWake() } == Self.step("first", 9).sendAt)
         #expect(try store.integrityCheck() == "ok")
+    }
+
+    @Test("every transition is guarded by its from-state: the wrong one throws and changes nothing")
+    func guardedTransitions() throws {
+        let scratch = Scratch()
+        let store = try scratch.open()
+        let now = Date(timeIntervalSince1970: 1_769_000_000)
+        try store.write { tx in
+            try tx.upsertInvoice(Self.invoice, customerKey: "id:C-1", sourceFile: "F-1.json", sourceHash: "h1", format: "json", at: now)
+            try tx.replacePlanned(invoiceID: "F-1", with: [Self.step("due", 0)], at: now)
+        }
+        let id = try #require(try store.read { tx in try tx.reminders(invoiceID: "F-1") }.first?.id)
+        // planned → sent is not a transition: only a handed-off reminder can be confirmed.
+        #expect(throws: TransitionError.self) { try store.write { tx in try tx.markSent(id, reply: "250", at: now) } }
+        #expect(throws: TransitionError.self) { try store.write { tx in try tx.markUncertain(id, reason: "x", at: now) } }
+        #expect(throws: TransitionError.self) { try store.write { tx in try tx.resolve(id, .sent, note: nil, nextSlot: now, localDate: Self.step("due", 0).localDate, at: now) } }
+        #expect(try store.read { tx in try tx.reminders(invoiceID: "F-1") }.first?.state == .planned)
+        // A reminder cancelled (by a payment) while its batch waits is never handed off.
+        try store.write { tx in
+            let batch = try tx.beginBatch(bootID: "boot-1", at: now)
+            try tx.claim(id, batch: batch, messageID: "<m@x>", recipients: "a@acme.example", envelopeTag: nil, at: now)
+            try tx.cancelWaiting(invoiceID: "F-1", reason: "paid", at: now)
+            #expect(try !tx.handOff(id, batch: batch, at: now))
+        }
+        #expect(try store.read { tx in try tx.reminders(invoiceID: "F-1") }.first?.state == .cancelled)
+        #expect(throws: TransitionError.self) { try store.write { tx in try tx.skip(id, reason: "x", at: now) } }
+    }
+
+    @Test("after a crash on the same boot only the handed-off reminder is uncertain; after a reboot the whole unfinished batch is")
+    func bootAwareRecovery() throws {
+        let now = Date(timeIntervalSince1970: 1_769_000_000)
+        for (boot, expected) in [("boot-1", ["due"]), ("boot-2", ["due", "first"])] {
+            let scratch = Scratch()
+            let store = try scratch.open()
+            try store.write { tx in
+                try tx.upsertInvoice(Self.invoice, customerKey: "id:C-1", sourceFile: "F-1.json", sourceHash: "h1", format: "json", at: now)
+                try tx.upsertInvoice(Self.other, customerKey: "id:C-2", sourceFile: "F-2.json", sourceHash: "h2", format: "json", at: now)
+                try tx.replacePlanned(invoiceID: "F-1", with: [Self.step("due", 0)], at: now)
+                try tx.replacePlanned(invoiceID: "F-2", with: [Self.step("first", 0)], at: now)
+            }
+            let rows = try store.read { tx in try tx.reminders(invoiceID: "F-1") + tx.reminders(invoiceID: "F-2") }
+            try store.write { tx in
+                let batch = try tx.beginBatch(bootID: "boot-1", at: now)
+                for row in rows { try tx.claim(row.id, batch: batch, messageID: "<\(row.step)@x>", recipients: "a@x", envelopeTag: nil, at: now) }
+                #expect(try tx.handOff(rows[0].id, batch: batch, at: now))
+            }
+            let uncertain = try store.write { tx in try tx.recoverInterrupted(bootID: boot, at: now) }
+            #expect(uncertain.map(\.step).sorted() == expected, "\(boot)")
+            let after = try store.read { tx in try tx.reminders(invoiceID: "F-2") }.first
+            #expect(after?.state == (boot == "boot-1" ? .planned : .uncertain))
+            #expect(after?.batchID == nil)
+            // Settled by a person: resend plans it again with its Message-ID.
+            try store.write { tx in
+                try tx.resolve(rows[0].id, .resend, note: "checked the server log", nextSlot: now.addingTimeInterval(3600),
+                               localDate: Self.step("due", 1).localDate, at: now)
+            }
+            let resent = try store.read { tx in try tx.reminders(invoiceID: "F-1") }.first
+            #expect(resent?.state == .planned && resent?.messageID == "<due@x>" && resent?.detail?.contains("checked the server log") == true)
+        }
     }
 
     @Test("the same bytes are recognised as a duplicate")

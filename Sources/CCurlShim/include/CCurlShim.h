@@ -29,4 +29,10 @@ const char *relance_curl_protocol_at(size_t index);
  * (Debian's 7.88 spells CURLOPT_MAIL_RCPT_ALLLOWFAILS with three L's). */
 CURLoption relance_curlopt_mail_rcpt_allowfails(void);
 
+/* Aborting transfers on SIGTERM: `request` is async-signal-safe; `enable` makes a handle's
+ * transfers stop (CURLE_ABORTED_BY_CALLBACK) within about a second once it was called. */
+void relance_curl_request_abort(void);
+int relance_curl_abort_requested(void);
+CURLcode relance_curl_enable_abort(CURL *handle);
+
 #endif

@@ -20,7 +20,9 @@ public final class ReplyPoller {
         let secret = try SecretSource(file: settings.passwordFile, credentialName: "imap-password",
                                       environmentVariable: "RELANCE_IMAP_PASSWORD").read()
         client = try IMAPClient(settings: IMAPSettings(url: settings.url, tls: settings.tls == "none" ? .none : .required,
-                                                       username: settings.username, caFile: settings.caFile), secret: secret)
+                                                       username: settings.username, caFile: settings.caFile,
+                                                       timeoutSeconds: min(60, DaemonContext.watchdogTimeoutCap(ProcessInfo.processInfo.environment))),
+                                secret: secret)
     }
 
     /// One pass over the mailbox; returns how many new messages were handled.

@@ -40,7 +40,14 @@ public struct ReplyProcessor {
                 try journal.record(tx, at: now, event: "reply", invoice: invoiceID, fields)
             case .bounce:
                 let bounce = analysis.bounce
-                if let reminderID { try tx.setReminderState(reminderID, .bounced, detail: [bounce?.status, bounce?.recipient].compactMap { $0 }.joined(separator: " "), at: now) }
+                if let reminderID {
+                    // A bounce for a reminder a person already settled (resolved, cancelled) leaves its state alone.
+                    do {
+                        try tx.markBounced(reminderID, detail: [bounce?.status, bounce?.recipient].compactMap { $0 }.joined(separator: " "), at: now)
+                    } catch is TransitionError {
+                        context.logger.info("bounce for reminder \(reminderID), which is no longer sent or uncertain: state kept")
+                    }
+                }
                 try journal.record(tx, at: now, event: "bounced", invoice: invoiceID, [
                     ("recipient", bounce?.recipient), ("status", bounce?.status), ("hard", (bounce?.hard ?? false) ? "true" : "false"),
                 ])

@@ -27,7 +27,19 @@ public final class Daemon {
     /// Runs until SIGTERM or SIGINT. `signals` must be created before any other thread starts.
     public func run() throws {
         let signals = try SignalWatcher()
+        let received = ReceivedSignals(signals)
         try watchFolders()
+        // Between two messages of a cycle: stop after the one in flight, keep the watchdog fed.
+        context.stopRequested = { received.stopRequested() }
+        let monotonicClock = ContinuousClock()
+        var lastPing: ContinuousClock.Instant?
+        context.heartbeat = { [notifier] in
+            guard let interval = notifier.watchdogInterval else { return }
+            if lastPing.map({ monotonicClock.now - $0 >= .milliseconds(Int64(interval * 250)) }) ?? true {
+                notifier.notify("WATCHDOG=1")
+                lastPing = monotonicClock.now
+            }
+        }
         let cycle = Cycle(context: context)
         try cycle.recoverInterrupted()
         Pickup(context: context).scan()
@@ -48,15 +60,27 @@ public final class Daemon {
             }
             refreshRatesIfDue()
             let cycle = Cycle(context: context)
-            let summary = try cycle.run()
-            let acted = summary.sent + summary.deferred + summary.failed + summary.uncertain > 0
-            if acted { context.logger.info("cycle: \(summary)") }
-            // The cycle's bookkeeping and relance.prom: after sending, else at most once a minute (an fsync each).
-            if acted || lastMark.map({ monotonic.now - $0 >= .seconds(60) }) ?? true {
-                lastMark = monotonic.now
-                try cycle.markCompleted()
+            var failing = false
+            do {
+                let summary = try cycle.run()
+                let acted = summary.sent + summary.deferred + summary.failed + summary.uncertain > 0
+                if acted { context.logger.info("cycle: \(summary)") }
+                // The cycle's bookkeeping and relance.prom: after sending, else at most once a minute (an fsync each).
+                if acted || lastMark.map({ monotonic.now - $0 >= .seconds(60) }) ?? true {
+                    lastMark = monotonic.now
+                    try cycle.markCompleted()
+                }
+            } catch {
+                // A full disk or an unreadable store: said, then tried again, never a reason to stop.
+                context.logger.error("cycle failed, trying again shortly: \(error)")
+                failing = true
             }
-            let timeout = sleepMilliseconds()
+            if received.stopRequested() {
+                notifier.notify("STOPPING=1")
+                context.logger.info("relance stopping")
+                return
+            }
+            let timeout = failing ? min(sleepMilliseconds(), 30_000) : sleepMilliseconds()
             var fds = [pollfd(fd: inotify.descriptor, events: Int16(POLLIN), revents: 0),
                        pollfd(fd: signals.descriptor, events: Int16(POLLIN), revents: 0)]
             let ready = poll(&fds, nfds_t(fds.count), timeout)
@@ -66,16 +90,12 @@ public final class Daemon {
                 notifier.notify("WATCHDOG=1")
                 lastWatchdog = monotonic.now
             }
-            for received in signals.drain() {
-                switch received {
-                case .terminate:
-                    notifier.notify("STOPPING=1")
-                    context.logger.info("relance stopping")
-                    return
-                case .reload:
-                    reload()
-                }
+            if received.stopRequested() {
+                notifier.notify("STOPPING=1")
+                context.logger.info("relance stopping")
+                return
             }
+            if received.takeReload() { reload() }
             let events = inotify.drain()
             let inbox = context.configuration.paths.inbox
             // A regular file is taken once closed or renamed in; a symbolic link, FIFO or device
@@ -104,6 +124,35 @@ public final class Daemon {
         guard !ratesRefresh.isRunning, updater.isDue() else { return }
         ratesRefresh.start {
             updater.update().contains(where: \.succeeded)
+        }
+    }
+
+    /// The signals that arrived, drained from the self-pipe whenever asked (between messages, after a cycle).
+    final class ReceivedSignals {
+        private let watcher: SignalWatcher
+        private var stop = false
+        private var reload = false
+
+        init(_ watcher: SignalWatcher) { self.watcher = watcher }
+
+        private func drain() {
+            for signal in watcher.drain() {
+                switch signal {
+                case .terminate: stop = true
+                case .reload: reload = true
+                }
+            }
+        }
+
+        func stopRequested() -> Bool {
+            drain()
+            return stop
+        }
+
+        func takeReload() -> Bool {
+            drain()
+            defer { reload = false }
+            return reload
         }
     }
 

@@ -1,3 +1,4 @@
+import RelanceTransport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -34,6 +35,8 @@ final class SignalWatcher {
             action.__sigaction_handler.sa_handler = { received in
                 var byte = UInt8(truncatingIfNeeded: received)
                 _ = write(signalPipeWriteEnd, &byte, 1)
+                // A transfer stalled on a dead server is cut short rather than waited for.
+                if received != SIGHUP { TransferAbort.request() }
             }
             action.sa_flags = SA_RESTART
             sigemptyset(&action.sa_mask)

@@ -17,7 +17,10 @@ final class ComposingPipeline: Sendable {
         slots = Mutex(Array(repeating: nil, count: facts.count))
         queue.async { [self] in
             for index in facts.indices {
-                let result = Result { () throws(TemplateError) -> OutgoingMessage in try MessageComposer.compose(facts[index], templates: templates) }
+                // The invoice's document is read here, outside any store transaction.
+                var message = facts[index]
+                if message.attachment == nil, let path = message.invoice.attachment { message.attachment = Cycle.attachment(path) }
+                let result = Result { () throws(TemplateError) -> OutgoingMessage in try MessageComposer.compose(message, templates: templates) }
                 slots.withLock { $0[index] = result }
                 ready.signal()
             }
