@@ -1,6 +1,6 @@
 import Foundation
 public import RelanceCore
-import RelanceStore
+public import RelanceStore
 
 /// What the command line does to an invoice (`paid`, `pause`, `resume`): each
 /// a transaction with its events, then the send-log lines, then a wake-up for
@@ -84,5 +84,46 @@ public struct InvoiceActions {
         journal.flush(to: context.sendLog)
         WakeSignal.touch(stateDirectory: context.configuration.paths.stateDirectory)
         return "\(invoiceID): resumed"
+    }
+
+    /// `relance resolve`: settles an `uncertain` or `failed` reminder (the only one of the invoice
+    /// in doubt, or `step`): `sent` records it as delivered, `resend` plans it again at the next
+    /// send slot with its stable Message-ID, `cancel` drops it. The send log records the resolution.
+    public func resolve(invoiceID: String, step: String?, as resolution: Resolution, note: String?) throws -> String {
+        let now = context.clock.now()
+        let calendar = context.configuration.calendar
+        let journal = context.journal()
+        var message = ""
+        try context.store.write { tx in
+            journal.discard()
+            guard try tx.invoice(id: invoiceID) != nil else { throw Refusal(description: "no invoice \(invoiceID)") }
+            let inDoubt = try tx.reminders(invoiceID: invoiceID).filter { $0.state == .uncertain || $0.state == .failed }
+            let candidates = step.map { name in inDoubt.filter { $0.step == name } } ?? inDoubt
+            guard let row = candidates.first else {
+                throw Refusal(description: "\(invoiceID) has no uncertain or failed reminder" + (step.map { " named \($0)" } ?? ""))
+            }
+            guard candidates.count == 1 else {
+                throw Refusal(description: "\(invoiceID) has several reminders in doubt (\(candidates.map(\.step).joined(separator: ", "))): name the step")
+            }
+            let opening = calendar.windowOpen(atOrAfter: now)
+            let slot = (date: calendar.localDate(of: opening), at: opening)
+            try tx.resolve(row.id, resolution, note: note, nextSlot: slot.at, localDate: slot.date, at: now)
+            let fields: [(String, String?)] = [("step", row.step), ("resolved", resolution.rawValue), ("was", row.state.rawValue),
+                                                ("message_id", row.messageID), ("note", note)]
+            switch resolution {
+            case .sent:
+                try journal.record(tx, at: now, event: "sent", invoice: invoiceID, fields)
+                message = "\(invoiceID) \(row.step): recorded as sent"
+            case .resend:
+                try journal.record(tx, at: now, event: "planned", invoice: invoiceID, fields + [("date", slot.date.iso)])
+                message = "\(invoiceID) \(row.step): will be sent again at \(ZonedDateTime.iso8601(slot.at, in: calendar.timeZone)) with its Message-ID"
+            case .cancel:
+                try journal.record(tx, at: now, event: "cancelled", invoice: invoiceID, fields)
+                message = "\(invoiceID) \(row.step): cancelled"
+            }
+        }
+        journal.flush(to: context.sendLog)
+        WakeSignal.touch(stateDirectory: context.configuration.paths.stateDirectory)
+        return message
     }
 }

@@ -84,8 +84,12 @@ def serve(conn):
                     return
                 else:
                     sequence[0] += 1
+                    message_id = next((b.decode("utf-8", "replace").split(":", 1)[1].strip() for b in body
+                                       if b.lower().startswith(b"message-id:")), None)
                     with open(args.log, "a") as f:
-                        f.write(json.dumps({"from": sender, "to": rcpts, "bytes": sum(len(b) for b in body)}) + "\n")
+                        f.write(json.dumps({"from": sender, "to": rcpts, "bytes": sum(len(b) for b in body),
+                                            "message_id": message_id}) + "\n")
+                        f.flush()
                     say("250 2.0.0 Ok: queued as M%05d" % sequence[0])
             elif verb == "RSET":
                 rcpts = []

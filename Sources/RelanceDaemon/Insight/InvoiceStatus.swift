@@ -21,8 +21,11 @@ public struct InvoiceStatus {
     public let today: LocalDate
     /// Why a person should look at this invoice (a reply, a hard bounce…).
     public let note: String?
+
     /// The customer's latest reply that said something (paid, dispute, promise…).
     public let intent: (intent: String, promiseDate: LocalDate?)?
+    /// The company's zone, for the instants in `attention`.
+    public var timeZone: TimeZone = .gmt
 
     public var next: ReminderRecord? {
         reminders.filter { $0.state == .planned || $0.state == .deferred }.min { $0.sendAt < $1.sendAt }
@@ -68,7 +71,9 @@ public struct InvoiceStatus {
         let missing = lateCharges?.missingRate.map { ["late-payment interest not computed: \($0)"] } ?? []
         return (note.map { [$0] } ?? []) + missing + reminders.compactMap { row in
             switch row.state {
-            case .uncertain: return "\(row.step) uncertain: \(row.detail ?? "")"
+            case .uncertain:
+                let since = row.handedOffAt.map { " (handed off \(ZonedDateTime.iso8601($0, in: timeZone)))" } ?? ""
+                return "\(row.step) uncertain\(since): \(row.detail ?? ""); relance resolve \(row.invoiceID) \(row.step) --sent|--resend|--cancel"
             case .failed: return "\(row.step) failed: \(row.detail ?? "")"
             case .deferred: return "\(row.step) deferred: \(row.detail ?? "")"
             default: return nil
@@ -121,6 +126,8 @@ public struct InvoiceStatus {
                 ("sendAt", .string(ZonedDateTime.iso8601(row.sendAt, in: zone))),
             ]
             if let id = row.messageID { item.append(("messageId", .string(id))) }
+            if let handedOff = row.handedOffAt { item.append(("handedOffAt", .string(ZonedDateTime.iso8601(handedOff, in: zone)))) }
+            if row.attempts > 0 { item.append(("attempts", .number(String(row.attempts)))) }
             if let detail = row.detail { item.append(("detail", .string(detail))) }
             return .object(item)
         })))
@@ -163,6 +170,7 @@ public struct StatusQuery {
                              lateCharges: charges, paidOn: paidOn,
                              reminders: try tx.reminders(invoiceID: stored.invoice.id),
                              lastEvent: try tx.lastEvent(invoiceID: stored.invoice.id), today: today,
-                             note: try tx.attention(stored.invoice.id), intent: try tx.latestIntent(invoiceID: stored.invoice.id))
+                             note: try tx.attention(stored.invoice.id), intent: try tx.latestIntent(invoiceID: stored.invoice.id),
+                             timeZone: configuration.company.timeZone)
     }
 }

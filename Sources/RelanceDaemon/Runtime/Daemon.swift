@@ -80,6 +80,8 @@ public final class Daemon {
                 context.logger.info("relance stopping")
                 return
             }
+            // A SIGHUP that arrived during the cycle was drained from the pipe: act on it before sleeping.
+            if received.takeReload() { reload() }
             let timeout = failing ? min(sleepMilliseconds(), 30_000) : sleepMilliseconds()
             var fds = [pollfd(fd: inotify.descriptor, events: Int16(POLLIN), revents: 0),
                        pollfd(fd: signals.descriptor, events: Int16(POLLIN), revents: 0)]

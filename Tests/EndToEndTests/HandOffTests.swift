@@ -1,0 +1,137 @@
+import Foundation
+import RelanceTestSupport
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Issue 13's promise through the binary and a real SMTP server: a crash leaves at most the
+/// message in flight in doubt, a second daemon is refused, the doubt can be resolved.
+@Suite("hand-off one message at a time", .serialized, .enabled(if: TestServer.pythonAvailable))
+struct HandOffTests {
+    func smtpSandbox(port: Int, extra: String = "") throws -> Sandbox {
+        try Sandbox(minGapDays: 0, extra: """
+            [transport]
+            url = "smtp://127.0.0.1:\(port)"
+            tls = "none"
+            timeout_seconds = 10
+            \(extra)
+            """)
+    }
+
+    /// The Message-IDs the server accepted, one per message received, in order.
+    func received(_ log: String) -> [String] {
+        ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").compactMap { line in
+            (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["message_id"] as? String
+        }
+    }
+
+    @Test("kill -9 at random moments over 20 rounds while 1,000 reminders go over SMTP: none twice, none lost, at most one in doubt per crash")
+    func killNineOverSMTP() throws {
+        let scratch = ScratchFolder()
+        let log = scratch.path + "/accepted.jsonl"
+        let smtp = try TestServer(script: "misbehaving_smtp.py", arguments: ["--mode", "ok", "--log", log], folder: scratch.path)
+        let box = try smtpSandbox(port: smtp.port)
+        for n in 0..<1000 {
+            try box.drop(String(format: "h-%04d.json", n), Sandbox.invoice(id: "H-\(n)", issued: "2026-10-02", due: "2026-11-02",
+                                                                          customer: "C-\(n)", email: "c\(n)@h.example"))
+        }
+        // Taken in on the due day, before the send window opens: nothing goes yet.
+        #expect(try box.run(["run", "--once", "--now", "2026-11-02T08:00:00+01:00"]).status == 0)
+        #expect(received(log).isEmpty)
+        var generator = SystemRandomNumberGenerator()
+        let rounds = 20
+        for _ in 0..<rounds {
+            let daemon = try DaemonProcess(sandbox: box, arguments: ["--now", "2026-11-02T10:00:00+01:00"])
+            usleep(UInt32.random(in: 150_000...600_000, using: &generator))
+            daemon.killHard()
+        }
+        #expect(try box.run(["run", "--once", "--now", "2026-11-02T10:30:00+01:00"]).status == 0)
+        let ids = received(log)
+        #expect(Set(ids).count == ids.count, "\(ids.count - Set(ids).count) reminders were delivered twice")
+        let status = try (try box.run(["status", "--all", "--json", "--now", "2026-11-02T11:00:00+01:00"])).json()
+        var states: [String: Int] = [:]
+        var sent = Set<String>(), uncertain = Set<String>()
+        for invoice in try #require(status["invoices"] as? [[String: Any]]) {
+            for reminder in invoice["reminders"] as? [[String: Any]] ?? [] where reminder["step"] as? String == "due" {
+                let state = reminder["state"] as? String ?? "?"
+                states[state, default: 0] += 1
+                if state == "sent", let id = reminder["messageId"] as? String { sent.insert(id) }
+                if state == "uncertain", let id = reminder["messageId"] as? String { uncertain.insert(id) }
+            }
+        }
+        // Nothing lost: every due-day reminder was received or is reported uncertain.
+        #expect((states["sent"] ?? 0) + (states["uncertain"] ?? 0) == 1000, "\(states)")
+        #expect(sent.isSubset(of: Set(ids)))
+        #expect(Set(ids).isSubset(of: sent.union(uncertain)))
+        // At most one message in doubt per crash (one SMTP connection).
+        #expect(uncertain.count <= rounds, "\(uncertain.count) uncertain after \(rounds) crashes")
+        let integrity = try RelanceBinary.runTool("/usr/bin/sqlite3", [box.state + "/relance.sqlite", "PRAGMA integrity_check;"])
+        #expect(integrity.trimmingCharacters(in: .whitespacesAndNewlines) == "ok")
+        print("kill -9 over SMTP: \(ids.count) received, \(uncertain.count) uncertain after \(rounds) crashes")
+    }
+
+    @Test("a second daemon on one state directory is refused, naming the first; other commands keep working")
+    func oneDaemon() throws {
+        let scratch = ScratchFolder()
+        let log = scratch.path + "/accepted.jsonl"
+        let smtp = try TestServer(script: "misbehaving_smtp.py", arguments: ["--mode", "ok", "--log", log], folder: scratch.path)
+        let box = try smtpSandbox(port: smtp.port)
+        for n in 0..<300 {
+            try box.drop(String(format: "d-%04d.json", n), Sandbox.invoice(id: "D-\(n)", issued: "2026-10-02", due: "2026-11-02",
+                                                                          customer: "C-\(n % 7)", email: "c\(n % 7)@d.example"))
+        }
+        let first = try DaemonProcess(sandbox: box, arguments: ["--now", "2026-11-02T10:00:00+01:00"])
+        defer { if first.isRunning { first.stop() } }
+        #expect(DaemonProcess.wait(seconds: 10) { FileManager.default.fileExists(atPath: box.state + "/relance.lock") })
+        let second = try box.run(["run", "--now", "2026-11-02T10:00:00+01:00"])
+        #expect(second.status == 1)
+        #expect(second.stderr.contains("another relance is already running on"), "\(second.stderr)")
+        #expect(second.stderr.contains("pid \(first.process.processIdentifier)"))
+        let once = try box.run(["run", "--once", "--now", "2026-11-02T10:00:00+01:00"])
+        #expect(once.status == 1)
+        #expect(try box.run(["status", "--now", "2026-11-02T10:00:00+01:00"]).status == 0)
+        #expect(DaemonProcess.wait(seconds: 60) { received(log).count == 300 })
+        #expect(first.stop() == 0)
+        let ids = received(log)
+        #expect(Set(ids).count == 300 && ids.count == 300)
+    }
+
+    @Test("an uncertain reminder is shown with its evidence and settled with relance resolve; the send log says so")
+    func resolve() throws {
+        let scratch = ScratchFolder()
+        let smtp = try TestServer(script: "misbehaving_smtp.py", arguments: ["--mode", "drop-after-data", "--log", scratch.path + "/a.jsonl"],
+                                  folder: scratch.path)
+        let box = try smtpSandbox(port: smtp.port)
+        try box.drop("u.json", Sandbox.invoice(id: "U-1", issued: "2026-10-02", due: "2026-11-02", customer: "C-U", email: "ap@u.example"))
+        try box.drop("v.json", Sandbox.invoice(id: "V-1", issued: "2026-10-02", due: "2026-11-02", customer: "C-V", email: "ap@v.example"))
+        #expect(try box.run(["run", "--once", "--now", "2026-11-02T10:00:00+01:00"]).status == 0)
+        let status = try box.run(["status", "--state", "uncertain", "--now", "2026-11-02T11:00:00+01:00"])
+        #expect(status.stdout.contains("U-1") && status.stdout.contains("V-1"), "\(status.stdout)")
+        let json = try (try box.run(["status", "U-1", "--json", "--now", "2026-11-02T11:00:00+01:00"])).json()
+        let due = try #require(((json["invoices"] as? [[String: Any]])?.first?["reminders"] as? [[String: Any]])?.first { $0["step"] as? String == "due" })
+        #expect(due["state"] as? String == "uncertain")
+        #expect(due["handedOffAt"] as? String == "2026-11-02T10:00:00+01:00")
+        #expect((due["detail"] as? String)?.contains("connection lost after the message was sent") == true)
+        // It did go (the server's log says so): recorded as sent.
+        let sent = try box.run(["resolve", "U-1", "due", "--sent", "--note", "queued as 4CAC2FA625 on the relay", "--now", "2026-11-02T11:00:00+01:00"])
+        #expect(sent.status == 0, "\(sent.stderr)")
+        #expect(box.sendLogLines().contains { $0.contains("event=sent invoice=U-1 step=due") && $0.contains("resolved=sent")
+            && $0.contains("queued as 4CAC2FA625 on the relay") })
+        // It did not: sent again at the next slot, with the same Message-ID, through a server that works.
+        let working = try TestServer(script: "misbehaving_smtp.py", arguments: ["--mode", "ok", "--log", scratch.path + "/b.jsonl"], folder: scratch.path)
+        try box.configuration(minGapDays: 0, maxFileBytes: 10_485_760, extra: """
+            [transport]
+            url = "smtp://127.0.0.1:\(working.port)"
+            tls = "none"
+            """).write(toFile: box.config, atomically: true, encoding: .utf8)
+        #expect(try box.run(["resolve", "V-1", "--resend", "--now", "2026-11-02T11:00:00+01:00"]).status == 0)
+        #expect(box.sendLogLines().contains { $0.contains("event=planned invoice=V-1 step=due") && $0.contains("resolved=resend") })
+        #expect(try box.run(["run", "--once", "--now", "2026-11-02T11:05:00+01:00"]).status == 0)
+        #expect(received(scratch.path + "/b.jsonl").count == 1)
+        // Nothing left to resolve; a wrong invoice or a reminder that is not in doubt is refused.
+        #expect(try box.run(["resolve", "V-1", "--cancel", "--now", "2026-11-02T11:10:00+01:00"]).status == 1)
+        #expect(try box.run(["resolve", "NOPE", "--sent", "--now", "2026-11-02T11:10:00+01:00"]).status == 1)
+        #expect(try box.run(["resolve", "U-1", "--sent", "--cancel"]).status != 0)
+    }
+}
