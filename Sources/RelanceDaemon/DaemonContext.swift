@@ -62,9 +62,9 @@ public final class DaemonContext {
                             timeoutSeconds: min(settings.timeoutSeconds, cap))
     }
 
-    /// The longest a network wait may last under `WATCHDOG_USEC` (a third of the interval, at least 5 s); no cap without one.
+    /// The longest a network wait may last under `WATCHDOG_USEC` (a third of the interval, at least 2 s); no cap without one.
     public static func watchdogTimeoutCap(_ environment: [String: String]) -> Int {
         guard let text = environment["WATCHDOG_USEC"], let microseconds = Int(text), microseconds > 0 else { return Int.max }
-        return max(5, microseconds / 3_000_000)
+        return max(2, microseconds / 3_000_000)
     }
 }

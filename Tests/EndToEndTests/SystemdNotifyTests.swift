@@ -1,4 +1,5 @@
 import Foundation
+import RelanceTestSupport
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -67,5 +68,50 @@ struct SystemdNotifyTests {
         #expect(stopping.contains("STOPPING=1"))
         daemon.process.waitUntilExit()
         #expect(daemon.process.terminationStatus == 0)
+    }
+
+    @Test("the watchdog keeps being fed while the SMTP server stalls, and SIGTERM during a stall exits at once",
+          .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/python3")))
+    func stall() throws {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("stall-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let smtp = try TestServer(script: "misbehaving_smtp.py", arguments: ["--mode", "stall-after-data", "--log", scratch + "/a.jsonl"],
+                                  folder: scratch)
+        let box = try Sandbox(minGapDays: 0, extra: """
+            [transport]
+            url = "smtp://127.0.0.1:\(smtp.port)"
+            tls = "none"
+            timeout_seconds = 120
+            """)
+        for n in 0..<6 {
+            try box.drop("s\(n).json", Sandbox.invoice(id: "S-\(n)", issued: "2026-10-02", due: "2026-11-02", customer: "C-\(n)", email: "c\(n)@s.example"))
+        }
+        let socket = try NotifySocket()
+        // A 9 s watchdog: every network wait is capped at 3 s, far below the 120 s configured.
+        let daemon = try DaemonProcess(sandbox: box, arguments: ["--now", "2026-11-02T10:00:00+01:00"],
+                                       environment: ["NOTIFY_SOCKET": socket.path, "WATCHDOG_USEC": "9000000"])
+        defer { if daemon.isRunning { daemon.killHard() } }
+        #expect(socket.receive(seconds: 10, until: "READY=1").contains { $0.hasPrefix("READY=1") })
+        var pings: [Date] = []
+        let deadline = Date(timeIntervalSinceNow: 12)
+        while Date(timeIntervalSinceNow: 0) < deadline {
+            if socket.receive(seconds: 0.5, until: "WATCHDOG=1").contains("WATCHDOG=1") { pings.append(Date()) }
+        }
+        #expect(pings.count >= 3, "\(pings.count) pings in 12 s")
+        let gaps = zip(pings.dropFirst(), pings).map { $0.timeIntervalSince($1) }
+        #expect((gaps.max() ?? 99) < 9, "the longest gap between two pings was \(gaps.max() ?? 99) s")
+        #expect(daemon.isRunning)
+        // SIGTERM while a message is stalled after its data: out promptly, that message uncertain, never resent.
+        let asked = Date()
+        daemon.signal(SIGTERM)
+        daemon.process.waitUntilExit()
+        #expect(Date().timeIntervalSince(asked) < 5)
+        #expect(daemon.process.terminationStatus == 0)
+        let status = try (try box.run(["status", "--all", "--json", "--now", "2026-11-02T11:00:00+01:00"])).json()
+        let states = (status["invoices"] as? [[String: Any]] ?? []).flatMap { $0["reminders"] as? [[String: Any]] ?? [] }
+            .filter { $0["step"] as? String == "due" }.compactMap { $0["state"] as? String }
+        #expect(!states.contains("sending"))
+        #expect(states.filter { $0 == "uncertain" }.count >= 2, "\(states)")
     }
 }
