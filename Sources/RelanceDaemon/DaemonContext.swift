@@ -4,6 +4,7 @@ public import RelanceConfig
 public import RelanceCore
 public import RelanceStore
 public import RelanceTransport
+import RelanceMail
 
 /// What every part of the daemon works with: the configuration in force, the
 /// store, the send log, the transport and the one clock. The command line
@@ -42,6 +43,14 @@ public final class DaemonContext {
                              clock: clock, logger: logger)
     }
 
+    /// For the commands that only look (`status`, `plan`, `report`, `metrics`): the store opened
+    /// read-only, no send log, no transport, no secret read, no folder created.
+    public static func openReadOnly(_ configuration: RelanceConfiguration, clock: any WallClock, logger: Logger) throws -> DaemonContext {
+        let store = try Store(path: configuration.paths.stateDirectory + "/relance.sqlite", readOnly: true)
+        return DaemonContext(configuration: configuration, store: store, sendLog: SendLog(discarding: ()), transport: NoTransport(),
+                             clock: clock, logger: logger)
+    }
+
     func journal() -> Journal { Journal(zone: configuration.company.timeZone) }
 
     /// SMTP when `[transport]` is configured, else the outbox folder.
@@ -67,4 +76,9 @@ public final class DaemonContext {
         guard let text = environment["WATCHDOG_USEC"], let microseconds = Int(text), microseconds > 0 else { return Int.max }
         return max(2, microseconds / 3_000_000)
     }
+}
+
+/// The transport of a read-only command: nothing is ever sent from one.
+struct NoTransport: MailTransport {
+    func send(_ message: OutgoingMessage) -> DeliveryOutcome { .failed(reason: "a read-only command sends nothing") }
 }

@@ -20,11 +20,17 @@ public final class SendLog: Sendable {
         descriptor = Mutex(fd)
     }
 
-    deinit { descriptor.withLock { _ = close($0) } }
+    /// A send log that writes nothing: the commands that only look never open the real one.
+    public init(discarding: Void) {
+        path = "/dev/null"
+        descriptor = Mutex(-1)
+    }
+
+    deinit { descriptor.withLock { if $0 >= 0 { _ = close($0) } } }
 
     /// Appends the lines (each gets its newline), in one write.
     public func append(_ lines: [String]) {
-        guard !lines.isEmpty else { return }
+        guard !lines.isEmpty, descriptor.withLock({ $0 >= 0 }) else { return }
         let bytes = Array((lines.joined(separator: "\n") + "\n").utf8)
         descriptor.withLock { fd in
             var offset = 0

@@ -9,11 +9,29 @@ public final class Store: Sendable {
     private let pool: DatabasePool
     public let path: String
 
-    /// Opens (creating if needed) the store at `path` and brings its schema up to date.
-    public init(path: String) throws(StoreError) {
+    /// Opens (creating if needed) the store at `path` and brings its schema up to date; with
+    /// `readOnly`, opens an existing store without writing anything (the commands that only look).
+    public init(path: String, readOnly: Bool = false) throws(StoreError) {
         self.path = path
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
+        if readOnly {
+            configuration.readonly = true
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw StoreError(operation: "open \(path)", underlying: "no store yet: nothing has been taken in (run relance run first)")
+            }
+            do {
+                pool = try DatabasePool(path: path, configuration: configuration)
+                guard try pool.read({ db in try Schema.migrator.hasCompletedMigrations(db) }) else {
+                    throw StoreError(operation: "open \(path)", underlying: "written by an older relance: run relance run --once to bring it up to date")
+                }
+            } catch let error as StoreError {
+                throw error
+            } catch {
+                throw StoreError(operation: "open \(path) read-only", underlying: "\(error)")
+            }
+            return
+        }
         configuration.journalMode = .wal
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")

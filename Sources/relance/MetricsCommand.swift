@@ -13,7 +13,7 @@ struct MetricsCommand: ParsableCommand {
     @OptionGroup var clock: HiddenClockOption
 
     func run() throws {
-        let context = try clock.context(for: try options.load())
+        let context = try clock.readOnlyContext(for: try options.load())
         let snapshot = try MetricsSnapshot.collect(context)
         guard let textfile else {
             Console.out(snapshot.prometheusText, terminator: "")

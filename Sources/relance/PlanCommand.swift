@@ -19,7 +19,7 @@ struct PlanCommand: ParsableCommand {
 
     func run() throws {
         let configuration = try options.load()
-        let context = try clock.context(for: configuration)
+        let context = try clock.readOnlyContext(for: configuration)
         let calendar = configuration.calendar
         let zone = configuration.company.timeZone
         let first = try DateArgument.parse(from, option: "from") ?? calendar.localDate(of: context.clock.now())

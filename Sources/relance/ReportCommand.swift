@@ -26,7 +26,7 @@ struct ReportCommand: ParsableCommand {
 
     func run() throws {
         let configuration = try options.load()
-        let context = try clock.context(for: configuration)
+        let context = try clock.readOnlyContext(for: configuration)
         let calendar = configuration.calendar
         let day = try DateArgument.parse(asOf, option: "as-of") ?? calendar.localDate(of: context.clock.now())
         let histories = try context.store.read { tx in try tx.receivableHistories(day: calendar.localDate(of:)) }

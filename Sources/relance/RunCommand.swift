@@ -75,6 +75,18 @@ struct HiddenClockOption: ParsableArguments {
     func context(for configuration: RelanceConfiguration) throws -> DaemonContext {
         try CommandContext.open(configuration, clock: ClockOption.clock(now, zone: configuration.company.timeZone))
     }
+
+    /// For the commands that only look: the store read-only, nothing else opened.
+    func readOnlyContext(for configuration: RelanceConfiguration) throws -> DaemonContext {
+        let clock = try ClockOption.clock(now, zone: configuration.company.timeZone)
+        LoggingBootstrap.once()
+        do {
+            return try DaemonContext.openReadOnly(configuration, clock: clock, logger: Logger(label: "relance"))
+        } catch {
+            Console.error("relance: \(error)")
+            throw ExitCode(1)
+        }
+    }
 }
 
 /// Opens the daemon's parts for a command, with diagnostics on standard error.

@@ -33,7 +33,7 @@ struct StatusCommand: ParsableCommand {
 
     func run() throws {
         let configuration = try options.load()
-        let context = try clock.context(for: configuration)
+        let context = try clock.readOnlyContext(for: configuration)
         let zone = configuration.company.timeZone
         let query = StatusQuery(context: context)
         let rows: [InvoiceStatus]

@@ -135,3 +135,44 @@ struct HandOffTests {
         #expect(try box.run(["resolve", "U-1", "--sent", "--cancel"]).status != 0)
     }
 }
+
+@Suite("read-only commands are read-only")
+struct ReadOnlyCommandsTests {
+    @Test("status, plan, report and metrics open the store read-only and never the transport, secrets, outbox or send log")
+    func readOnly() throws {
+        let box = try Sandbox(minGapDays: 0)
+        try box.drop("r.json", Sandbox.invoice(id: "R-1", issued: "2026-10-02", due: "2026-11-02", customer: "C-R", email: "ap@r.example"))
+        #expect(try box.run(["run", "--once", "--now", "2026-11-02T10:00:00+01:00"]).status == 0)
+        // From now on the SMTP password file is missing: a command that read secrets would fail.
+        try box.configuration(minGapDays: 0, maxFileBytes: 10_485_760, extra: """
+            [transport]
+            url = "smtp://127.0.0.1:9"
+            tls = "none"
+            username = "relance"
+            password_file = "missing-secret"
+            """).write(toFile: box.config, atomically: true, encoding: .utf8)
+        try FileManager.default.removeItem(atPath: box.sendLog)
+        func snapshot() throws -> [String: Data] {
+            var files: [String: Data] = [:]
+            // SQLite's own WAL index files (-wal, -shm) come and go with any reader; everything else must stay as it was.
+            for name in box.files(in: box.state) where !name.hasSuffix("-wal") && !name.hasSuffix("-shm") {
+                files[name] = try Data(contentsOf: URL(fileURLWithPath: box.state + "/" + name))
+            }
+            return files
+        }
+        let before = try snapshot()
+        for command in [["status"], ["status", "R-1", "--json"], ["plan", "--json"], ["report"], ["metrics"]] {
+            let result = try box.run(command + ["--now", "2026-11-03T10:00:00+01:00"])
+            #expect(result.status == 0, "\(command): \(result.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: box.sendLog))
+        #expect(try snapshot().keys.sorted() == before.keys.sorted())
+        #expect(try snapshot()["relance.sqlite"] == before["relance.sqlite"])
+        // Before anything was taken in, they say so instead of creating a store.
+        let fresh = try Sandbox()
+        let status = try fresh.run(["status"])
+        #expect(status.status == 1)
+        #expect(status.stderr.contains("no store yet"))
+        #expect(!FileManager.default.fileExists(atPath: fresh.state + "/relance.sqlite"))
+    }
+}
