@@ -89,9 +89,9 @@ let package = Package(
 
         .testTarget(name: "CCurlTests", dependencies: ["CCurlShim"], swiftSettings: strict),
         .testTarget(name: "RelanceCoreTests", dependencies: ["RelanceCore"], swiftSettings: strict),
-        .testTarget(name: "RelanceFormatsTests", dependencies: ["RelanceFormats"], swiftSettings: strict),
+        .testTarget(name: "RelanceFormatsTests", dependencies: ["RelanceFormats", "RelanceTestSupport"], swiftSettings: strict),
         .testTarget(name: "RelanceConfigTests", dependencies: ["RelanceConfig"], swiftSettings: strict),
-        .testTarget(name: "RelanceMailTests", dependencies: ["RelanceMail"], swiftSettings: strict),
+        .testTarget(name: "RelanceMailTests", dependencies: ["RelanceMail", "RelanceTestSupport"], swiftSettings: strict),
         .testTarget(name: "RelanceStoreTests", dependencies: ["RelanceStore"], swiftSettings: strict),
         // Starts the project's own test servers (scripts/test-servers) for the tests that need them.
         .target(name: "RelanceTestSupport", path: "Tests/RelanceTestSupport", swiftSettings: strict),

@@ -1,9 +1,10 @@
 import Foundation
+import RelanceTestSupport
 import Testing
 
 @Suite("relance inspect")
 struct InspectEndToEndTests {
-    static let corpus = RelanceBinary.packageRoot + "/../shared/corpus/mail/bounces"
+    static let corpus = Corpus.path("mail/bounces")
 
     @Test("a Postfix bounce: kind, failed recipient, status, hard; the returned message's id as a reference",
           .enabled(if: FileManager.default.fileExists(atPath: corpus)))
@@ -49,7 +50,7 @@ struct InspectEndToEndTests {
 
 @Suite("e-invoices in the inbox")
 struct EInvoiceInboxTests {
-    static let corpus = RelanceBinary.packageRoot + "/../shared/corpus/einvoices/xrechnung"
+    static let corpus = Corpus.path("einvoices/xrechnung")
 
     @Test("a UBL file is recognised by content, ingested and reminded; one without a buyer e-mail is kept as no contact",
           .enabled(if: FileManager.default.fileExists(atPath: corpus)))

@@ -1,4 +1,5 @@
 import Foundation
+import RelanceTestSupport
 import Testing
 
 /// Issue 12 through the built binary with time travel: every message says what is
@@ -215,7 +216,7 @@ struct TruthfulMessagesTests {
         #expect(box.sendLogLines().contains { $0.contains("event=ingested") && $0.contains("file=01.06a.xml") })
     }
 
-    static let corpus = RelanceBinary.packageRoot + "/../shared/corpus/einvoices/xrechnung"
+    static let corpus = Corpus.path("einvoices/xrechnung")
 
     @Test("a small leftover balance is reported, never chased; a partial payment shows total, payments and balance")
     func balances() throws {

@@ -1,11 +1,11 @@
 import Foundation
 import RelanceCore
 @testable import RelanceFormats
+import RelanceTestSupport
 import Testing
 
 enum EInvoiceCorpus {
-    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("shared/corpus/einvoices/xrechnung").path
+    static let folder = Corpus.path("einvoices/xrechnung")
     static var available: Bool { FileManager.default.fileExists(atPath: folder) }
     static var cases: [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix("_ubl.xml") }

@@ -1,12 +1,12 @@
 import Foundation
 import RelanceCore
 import RelanceMail
+import RelanceTestSupport
 import Testing
 
 /// The sisimai corpus of real bounces, complaints and auto-replies in ../shared/corpus/mail/bounces.
 enum MailCorpus {
-    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("shared/corpus/mail/bounces").path
+    static let folder = Corpus.path("mail/bounces")
     static var available: Bool { FileManager.default.fileExists(atPath: folder) }
     static var files: [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".eml") }.sorted()
