@@ -28,9 +28,9 @@ public enum MessageComposer {
         var headers: [(String, String)] = [
             ("Date", rfc5322Date(facts.date, in: facts.timeZone)),
             ("From", HeaderEncoding.mailbox(name: facts.companyName, address: facts.from.value)),
-            ("To", facts.to.map { HeaderEncoding.mailbox(name: nil, address: $0.value) }.joined(separator: ", ")),
+            ("To", facts.to.map { HeaderEncoding.mailbox(name: nil, address: $0.asciiForm ?? $0.value) }.joined(separator: ", ")),
         ]
-        if !facts.cc.isEmpty { headers.append(("Cc", facts.cc.map(\.value).joined(separator: ", "))) }
+        if !facts.cc.isEmpty { headers.append(("Cc", facts.cc.map { $0.asciiForm ?? $0.value }.joined(separator: ", "))) }
         if let replyTo = facts.replyTo { headers.append(("Reply-To", replyTo.value)) }
         headers.append(("Subject", HeaderEncoding.encodeUnstructured(rendered.subject)))
         headers.append(("Message-ID", facts.messageID))
@@ -60,7 +60,7 @@ public enum MessageComposer {
         var text = (headers + body.headers).map { HeaderEncoding.fold($0.0, $0.1) }.joined(separator: "\r\n")
         text += "\r\n\r\n" + body.body
         return OutgoingMessage(messageID: facts.messageID, envelopeFrom: facts.from.value,
-                               recipients: (facts.to + facts.cc).map(\.value), data: Array(text.utf8))
+                               recipients: (facts.to + facts.cc).map { $0.asciiForm ?? $0.value }, data: Array(text.utf8))
     }
 
     /// `Mon, 02 Dec 2026 09:30:00 +0100` (RFC 5322 §3.3).

@@ -253,13 +253,20 @@ public struct StoreTransaction {
     }
 
     /// The point of no return, just before this reminder's own SMTP transaction: `sending`, with the
-    /// time of hand-off. False when the row left its batch meanwhile (a payment cancelled it).
-    public func handOff(_ id: Int64, batch: Int64, at: Date) throws -> Bool {
+    /// time of hand-off, in one statement that re-checks what may have changed since the batch was
+    /// decided: the row still claimed by this batch and waiting (a payment in full, a dispute or a
+    /// `relance pause` cancels or re-plans it), its invoice still open and not paused on `today`.
+    /// False when it should not go any more (it is then let go from the batch).
+    public func handOff(_ id: Int64, batch: Int64, today: LocalDate, at: Date) throws -> Bool {
         try db.cachedExecute(sql: """
             UPDATE reminders SET state = 'sending', handed_off_at = ?, sent_at = ?, attempts = attempts + 1, updated_at = ?
             WHERE id = ? AND batch_id = ? AND state IN ('planned', 'deferred')
-            """, arguments: [seconds(at), seconds(at), seconds(at), id, batch])
-        return db.changesCount == 1
+              AND EXISTS (SELECT 1 FROM invoices i WHERE i.id = reminders.invoice_id AND i.state = 'open'
+                          AND ((i.pause_reason IS NULL AND i.paused_until IS NULL) OR (i.paused_until IS NOT NULL AND i.paused_until <= ?)))
+            """, arguments: [seconds(at), seconds(at), seconds(at), id, batch, today.iso])
+        if db.changesCount == 1 { return true }
+        try release(id, at: at)
+        return false
     }
 
     /// Lets go of a claimed reminder that was not handed off (it waits as before).

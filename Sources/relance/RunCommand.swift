@@ -103,10 +103,12 @@ enum CommandContext {
 }
 
 /// swift-log to standard error (journald keeps it under systemd), set up once per process.
+/// Untrusted text (a file name with a newline, a server's reply) is escaped on the way, so a
+/// diagnostic is always one line and can never forge another.
 enum LoggingBootstrap {
     private static let done: Void = {
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
+            var handler = EscapingLogHandler(StreamLogHandler.standardError(label: label))
             handler.logLevel = ProcessInfo.processInfo.environment["RELANCE_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
             return handler
         }

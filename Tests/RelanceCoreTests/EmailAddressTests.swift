@@ -20,3 +20,25 @@ struct EmailAddressTests {
         #expect(throws: EmailAddressError.self) { try EmailAddress(text) }
     }
 }
+
+@Suite("Addresses that read as another, and internationalised domains")
+struct AddressSpoofingTests {
+    @Test("right-to-left overrides, zero-width and other invisible characters are refused")
+    func invisible() {
+        for text in ["ap\u{202E}moc.evil@acme.example", "ap\u{200B}@acme.example", "a\u{200D}p@acme.example", "ap@ac\u{FEFF}me.example",
+                     "ap@acme\u{2066}.example"] {
+            #expect(throws: EmailAddressError.invisibleCharacter(text)) { try EmailAddress(text) }
+        }
+    }
+
+    @Test("an internationalised domain goes out in Punycode (RFC 3492); a non-ASCII local part has no ASCII form")
+    func punycode() throws {
+        #expect(try EmailAddress("buchhaltung@müller.example").asciiForm == "buchhaltung@xn--mller-kva.example")
+        #expect(try EmailAddress("ap@bücher.例え.jp").asciiForm == "ap@xn--bcher-kva.xn--r8jz45g.jp")
+        #expect(try EmailAddress("ap@acme.example").asciiForm == "ap@acme.example")
+        #expect(try EmailAddress("jörg@acme.example").asciiForm == nil)
+        // RFC 3492 section 7.1 sample strings.
+        #expect(Punycode.encode("他们为什么不说中文") == "ihqwcrb4cv8a8dqg056pqjye")
+        #expect(Punycode.encode("ليهمابتكلموشعربي؟") == "egbpdaj6bu4bxfgehfvwxn")
+    }
+}

@@ -59,7 +59,7 @@ struct StoreTests {
             try store.write { tx in
                 let batch = try tx.beginBatch(bootID: "boot-1", at: now)
                 try tx.claim(due[0].id, batch: batch, messageID: "<due@x>", recipients: "a@acme.example", envelopeTag: nil, at: now)
-                #expect(try tx.handOff(due[0].id, batch: batch, at: now))
+                #expect(try tx.handOff(due[0].id, batch: batch, today: LocalDate(iso: "2026-01-20")!, at: now))
                 try tx.replacePlanned(invoiceID: "F-1", with: [Self.step("due", 1), Self.step("first", 9), Self.step("final", 30)], at: now)
             }
         }
@@ -95,7 +95,7 @@ struct StoreTests {
             let batch = try tx.beginBatch(bootID: "boot-1", at: now)
             try tx.claim(id, batch: batch, messageID: "<m@x>", recipients: "a@acme.example", envelopeTag: nil, at: now)
             try tx.cancelWaiting(invoiceID: "F-1", reason: "paid", at: now)
-            #expect(try !tx.handOff(id, batch: batch, at: now))
+            #expect(try !tx.handOff(id, batch: batch, today: LocalDate(iso: "2026-01-20")!, at: now))
         }
         #expect(try store.read { tx in try tx.reminders(invoiceID: "F-1") }.first?.state == .cancelled)
         #expect(throws: TransitionError.self) { try store.write { tx in try tx.skip(id, reason: "x", at: now) } }
@@ -117,7 +117,7 @@ struct StoreTests {
             try store.write { tx in
                 let batch = try tx.beginBatch(bootID: "boot-1", at: now)
                 for row in rows { try tx.claim(row.id, batch: batch, messageID: "<\(row.step)@x>", recipients: "a@x", envelopeTag: nil, at: now) }
-                #expect(try tx.handOff(rows[0].id, batch: batch, at: now))
+                #expect(try tx.handOff(rows[0].id, batch: batch, today: LocalDate(iso: "2026-01-20")!, at: now))
             }
             let uncertain = try store.write { tx in try tx.recoverInterrupted(bootID: boot, at: now) }
             #expect(uncertain.map(\.step).sorted() == expected, "\(boot)")

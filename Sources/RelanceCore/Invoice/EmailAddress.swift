@@ -1,6 +1,8 @@
 /// A validated mailbox address (`local@domain`, RFC 5321 limits). Control
 /// characters, CR/LF, spaces, angle brackets and quoted local parts are refused,
-/// so no address can ever inject a header.
+/// so no address can ever inject a header; so are invisible and bidirectional
+/// formatting characters (zero-width spaces, right-to-left overrides), which
+/// would make an address read as another.
 public struct EmailAddress: Hashable, Sendable, CustomStringConvertible {
     public let value: String
 
@@ -9,6 +11,7 @@ public struct EmailAddress: Hashable, Sendable, CustomStringConvertible {
         guard !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0 == "\u{2028}" || $0 == "\u{2029}" }) else {
             throw .controlCharacter(text)
         }
+        guard !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .format }) else { throw .invisibleCharacter(text) }
         guard text.utf8.count <= 254 else { throw .tooLong(text) }
         let parts = text.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2 else { throw .malformed(text, "it must contain exactly one @") }
@@ -26,6 +29,16 @@ public struct EmailAddress: Hashable, Sendable, CustomStringConvertible {
     }
 
     public var domain: Substring { value[value.index(after: value.lastIndex(of: "@")!)...] }
+
+    /// The part before the @.
+    public var localPart: Substring { value[..<value.lastIndex(of: "@")!] }
+
+    /// The address as a server without SMTPUTF8 takes it: an internationalised domain in
+    /// Punycode (`xn--…`); nil when the local part itself is not ASCII (that needs SMTPUTF8).
+    public var asciiForm: String? {
+        guard localPart.allSatisfy(\.isASCII), let host = Punycode.asciiHost(domain) else { return nil }
+        return localPart + "@" + host
+    }
     public var description: String { value }
 }
 
@@ -33,6 +46,7 @@ public struct EmailAddress: Hashable, Sendable, CustomStringConvertible {
 public enum EmailAddressError: Error, Equatable, Sendable, CustomStringConvertible {
     case empty
     case controlCharacter(String)
+    case invisibleCharacter(String)
     case tooLong(String)
     case malformed(String, String)
 
@@ -40,6 +54,7 @@ public enum EmailAddressError: Error, Equatable, Sendable, CustomStringConvertib
         switch self {
         case .empty: return "the address is empty"
         case .controlCharacter: return "the address contains a line break or control character"
+        case .invisibleCharacter: return "the address contains an invisible or bidirectional formatting character (zero-width, right-to-left override)"
         case .tooLong: return "the address is longer than 254 characters"
         case .malformed(let text, let why): return "\"\(text)\" is not an e-mail address: \(why)"
         }

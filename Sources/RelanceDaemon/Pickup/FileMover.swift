@@ -69,6 +69,17 @@ final class FileMover {
         var counter = 1
         let stem = (name as NSString).deletingPathExtension
         let ext = (name as NSString).pathExtension
+        // A folder dropped under a file's name (`x.json/`) moves whole: rename(2), to a name not yet taken.
+        var info = stat()
+        if lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
+            while FileManager.default.fileExists(atPath: destination) {
+                destination = folder + "/" + stem + ".\(counter)" + (ext.isEmpty ? "" : "." + ext)
+                counter += 1
+            }
+            guard rename(path, destination) == 0 else { throw FileMoveError(path: path, reason: String(cString: strerror(errno))) }
+            if !touchedFolders.contains(folder) { touchedFolders.append(folder) }
+            return destination
+        }
         // link(2) never replaces an existing name (rename(2) would).
         while true {
             if link(path, destination) == 0 { break }

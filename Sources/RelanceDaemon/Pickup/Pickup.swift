@@ -19,12 +19,31 @@ public struct Pickup {
     /// Scans the whole inbox. Returns how many files were taken (archived or rejected).
     @discardableResult
     public func scan() -> Int {
-        ingest(names: InboxScanner.candidates(in: context.configuration.paths.inbox))
+        quarantineUnreadableNames()
+        return ingest(names: InboxScanner.candidates(in: context.configuration.paths.inbox))
+    }
+
+    /// Names that are not valid UTF-8 go to `rejected/` under a safe name, with a send-log line.
+    private func quarantineUnreadableNames() {
+        let paths = context.configuration.paths
+        let moved = InboxScanner.quarantineUnreadableNames(inbox: paths.inbox, rejected: paths.rejected)
+        guard !moved.isEmpty else { return }
+        let journal = context.journal()
+        let now = context.clock.now()
+        for name in moved {
+            journal.lineWithoutCommit(at: now, event: "rejected", invoice: nil, [
+                ("file", name), ("moved_to", paths.rejected + "/" + name), ("reason", "the file name is not valid UTF-8"),
+            ])
+            context.logger.warning("rejected a file whose name is not valid UTF-8, as \(name)")
+        }
+        journal.flush(to: context.sendLog)
     }
 
     /// Takes the named inbox files. Returns how many left the inbox.
     @discardableResult
     public func ingest(names: [String]) -> Int {
+        // An inotify name that could not be decoded: look for the raw one.
+        if names.contains(where: { $0.unicodeScalars.contains("\u{FFFD}") }) { quarantineUnreadableNames() }
         var taken = 0
         var start = 0
         let ready = names.filter(InboxScanner.isReadyName)

@@ -153,7 +153,23 @@ extension Cycle {
         let blocked = try tx.undeliverable((facts.to + facts.cc).map(\.value))
         facts.to.removeAll { blocked.contains($0.value.lowercased()) }
         facts.cc.removeAll { blocked.contains($0.value.lowercased()) }
+        // A non-ASCII local part needs SMTPUTF8, which relance does not send: that address is left out, said.
+        let needsUTF8 = (facts.to + facts.cc).filter { $0.asciiForm == nil }.map(\.value)
+        facts.to.removeAll { $0.asciiForm == nil }
+        facts.cc.removeAll { $0.asciiForm == nil }
+        if !needsUTF8.isEmpty {
+            try journal.record(tx, at: now, event: "failed", invoice: invoiceID, [
+                ("step", latest.step), ("to", needsUTF8.joined(separator: ",")),
+                ("reason", "a non-ASCII local part needs SMTPUTF8, which relance does not use: not sent to that address"),
+            ])
+        }
         guard !facts.to.isEmpty else {
+            if !needsUTF8.isEmpty, blocked.isEmpty {
+                try tx.failBeforeHandOff(latest.id, reason: "every address needs SMTPUTF8 (a non-ASCII local part): \(needsUTF8.joined(separator: ", "))", at: now)
+                try tx.setAttention(invoiceID, "no address relance can send to without SMTPUTF8: \(needsUTF8.joined(separator: ", "))")
+                summary.failed += 1
+                return nil
+            }
             try tx.failBeforeHandOff(latest.id, reason: "every address of the customer is undeliverable", at: now)
             try tx.setAttention(invoiceID, "no deliverable address: \(blocked.sorted().joined(separator: ", "))")
             try journal.record(tx, at: now, event: "failed", invoice: invoiceID, [
