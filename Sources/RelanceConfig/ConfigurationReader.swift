@@ -240,7 +240,7 @@ struct ConfigurationReader {
     private mutating func transport() -> (TransportSettings?, Int) {
         guard let section = table(root, "transport", required: false) else { return (nil, 3) }
         allowOnly(section, "transport", ["url", "tls", "username", "password_file", "auth", "ca_file", "envelope_from",
-                                         "tag_envelope", "connect_timeout_seconds", "timeout_seconds", "give_up_after_days"])
+                                         "tag_envelope", "connect_timeout_seconds", "timeout_seconds", "give_up_after_days", "connections"])
         let url = string(section, "transport.url", required: true)
         let tls = string(section, "transport.tls", required: false) ?? "required"
         if !["required", "none"].contains(tls) { problem("transport.tls", "\"\(tls)\" is not \"required\" or \"none\"") }
@@ -260,13 +260,16 @@ struct ConfigurationReader {
         }
         let giveUp = integer(section, "transport.give_up_after_days") ?? 3
         if !(1...30).contains(giveUp) { problem("transport.give_up_after_days", "must be between 1 and 30") }
+        let connections = integer(section, "transport.connections") ?? 1
+        if !(1...8).contains(connections) { problem("transport.connections", "must be between 1 and 8") }
         guard let url else { return (nil, giveUp) }
-        return (TransportSettings(
+        var settings = TransportSettings(
             url: url, tls: tls, username: string(section, "transport.username", required: false),
             passwordFile: file("password_file", in: &self), auth: auth, caFile: file("ca_file", in: &self), envelopeFrom: envelope,
             tagEnvelope: bool(section, "transport.tag_envelope") ?? false,
-            connectTimeoutSeconds: seconds("connect_timeout_seconds", 15, in: &self), timeoutSeconds: seconds("timeout_seconds", 120, in: &self)),
-            giveUp)
+            connectTimeoutSeconds: seconds("connect_timeout_seconds", 15, in: &self), timeoutSeconds: seconds("timeout_seconds", 120, in: &self))
+        settings.connections = min(max(connections, 1), 8)
+        return (settings, giveUp)
     }
 
     private mutating func replies() -> RepliesSettings? {

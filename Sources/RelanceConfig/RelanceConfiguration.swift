@@ -170,6 +170,8 @@ public struct TransportSettings: Sendable, Equatable {
     public var tagEnvelope: Bool
     public var connectTimeoutSeconds: Int
     public var timeoutSeconds: Int
+    /// SMTP connections used side by side (1 to 8); a crash leaves at most one message in doubt per connection.
+    public var connections: Int = 1
 }
 
 /// `[replies]`: the mailbox customers' answers, bounces and auto-replies reach.

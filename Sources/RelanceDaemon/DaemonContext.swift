@@ -23,6 +23,16 @@ public final class DaemonContext {
     public var stopRequested: () -> Bool = { false }
     /// Called before each message: the daemon pings the systemd watchdog from it.
     public var heartbeat: () -> Void = {}
+    /// One transport per SMTP connection (`[transport] connections`); the first is `transport`.
+    public private(set) lazy var transports: [any MailTransport] = {
+        var all: [any MailTransport] = [transport]
+        let extra = max(0, (configuration.transport?.connections ?? 1) - 1)
+        for _ in 0..<extra {
+            guard let another = try? Self.makeTransport(configuration) else { break }
+            all.append(another)
+        }
+        return all
+    }()
 
     public init(configuration: RelanceConfiguration, store: Store, sendLog: SendLog, transport: any MailTransport,
                 clock: any WallClock, logger: Logger) {

@@ -1,8 +1,8 @@
 import Foundation
 internal import GRDB
 
-/// relance's single source of truth: one SQLite file in WAL mode with
-/// `synchronous=FULL`, shared safely by the daemon and the command line
+/// relance's single source of truth: one SQLite file in WAL mode, every commit synced
+/// (`synchronous=FULL`) unless the caller knowingly asks otherwise, shared safely by the daemon and the command line
 /// (a busy timeout instead of "database is locked"). Every state change is one
 /// transaction, given to callers as a `StoreTransaction`.
 public final class Store: Sendable {
@@ -34,7 +34,8 @@ public final class Store: Sendable {
         }
         configuration.journalMode = .wal
         configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
+            // NORMAL by default on every connection; `write(durable: true)` raises it to FULL around its commit.
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
             try db.execute(sql: "PRAGMA foreign_keys = ON")
         }
         do {
@@ -54,10 +55,10 @@ public final class Store: Sendable {
     /// id covers (docs/durability.md).
     public func write<T>(durable: Bool = true, _ body: (StoreTransaction) throws -> T) throws -> T {
         do {
-            if durable { return try pool.write { db in try body(StoreTransaction(db: db)) } }
+            guard durable else { return try pool.write { db in try body(StoreTransaction(db: db)) } }
             return try pool.writeWithoutTransaction { db in
-                try db.execute(sql: "PRAGMA synchronous = NORMAL")
-                defer { try? db.execute(sql: "PRAGMA synchronous = FULL") }
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+                defer { try? db.execute(sql: "PRAGMA synchronous = NORMAL") }
                 var result: T?
                 try db.inTransaction {
                     result = try body(StoreTransaction(db: db))

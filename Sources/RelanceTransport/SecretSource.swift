@@ -25,11 +25,25 @@ public struct SecretSource: Sendable {
         return environment[environmentVariable].flatMap { $0.isEmpty ? nil : $0 }
     }
 
+    /// What is wrong with a secret file, in words for `relance check` (nil when it is usable):
+    /// missing, not a regular file, empty, or readable by others than its owner and group.
+    public static func problem(with path: String) -> String? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return "\(path) does not exist" }
+        guard (info.st_mode & S_IFMT) == S_IFREG else { return "\(path) is not a regular file" }
+        guard info.st_size > 0 else { return "\(path) is empty" }
+        guard info.st_mode & 0o004 == 0 else { return "\(path) is readable by every user (chmod 600 or 640)" }
+        guard FileManager.default.isReadableFile(atPath: path) else { return "\(path) cannot be read by this user" }
+        return nil
+    }
+
     private static func contents(of path: String) throws -> String {
+        if let problem = problem(with: path) { throw SecretError(path: path, reason: problem) }
         guard let data = FileManager.default.contents(atPath: path), var text = String(data: data, encoding: .utf8) else {
-            throw SecretError(path: path)
+            throw SecretError(path: path, reason: "cannot be read as UTF-8 text")
         }
         if text.hasSuffix("\r\n") { text.removeLast(2) } else if text.hasSuffix("\n") { text.removeLast() }
+        guard !text.isEmpty else { throw SecretError(path: path, reason: "\(path) holds only a line break") }
         return text
     }
 }
@@ -37,5 +51,6 @@ public struct SecretSource: Sendable {
 /// A secret file that could not be read (its content is never shown).
 public struct SecretError: Error, CustomStringConvertible {
     public let path: String
-    public var description: String { "cannot read the secret file \(path)" }
+    public var reason: String = "cannot be read"
+    public var description: String { "the secret file \(path): \(reason)" }
 }

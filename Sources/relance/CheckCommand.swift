@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import RelanceConfig
 import RelanceCore
 import RelanceDaemon
@@ -29,6 +30,23 @@ struct CheckCommand: ParsableCommand {
                 throw ExitCode(1)
             }
         }
+        // What `run` would trip on: secrets it cannot read, folders it cannot create.
+        var runProblems: [String] = []
+        if let file = configuration.transport?.passwordFile, let problem = SecretSource.problem(with: file) {
+            runProblems.append("transport.password_file: \(problem)")
+        }
+        if let file = configuration.replies?.passwordFile, let problem = SecretSource.problem(with: file) {
+            runProblems.append("replies.password_file: \(problem)")
+        }
+        let paths = configuration.paths
+        for (key, folder) in [("paths.inbox", paths.inbox), ("paths.state_dir", paths.stateDirectory), ("paths.payments", paths.payments),
+                              ("paths.send_log", (paths.sendLog as NSString).deletingLastPathComponent)] {
+            if let problem = FolderCheck.problem(folder) { runProblems.append("\(key): \(problem)") }
+        }
+        guard runProblems.isEmpty else {
+            Console.error("relance: invalid configuration\n" + runProblems.map { "\(options.path): \($0)" }.joined(separator: "\n"))
+            throw ExitCode(1)
+        }
         var steps: [(name: String, kind: StepKind)] = []
         for step in configuration.policies.flatMap(\.steps) where !steps.contains(where: { $0.name == step.name && $0.kind == step.kind }) {
             steps.append((step.name, step.kind))
@@ -47,5 +65,24 @@ struct CheckCommand: ParsableCommand {
             Console.out("warning: no \(gap.series) reference rate for the half-year starting \(gap.halfYear.iso): late-payment interest is "
                         + "not computed for it (the fixed compensation still is); run relance rates update")
         }
+    }
+}
+
+/// Whether a folder exists and can be written, or could be created: checked without creating it.
+enum FolderCheck {
+    static func problem(_ folder: String) -> String? {
+        var path = (folder as NSString).standardizingPath
+        var isDirectory: ObjCBool = false
+        // The nearest existing ancestor decides: it must be a writable folder.
+        while !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+            let parent = (path as NSString).deletingLastPathComponent
+            guard parent != path, !parent.isEmpty else { return "\(folder) cannot be created" }
+            path = parent
+        }
+        guard isDirectory.boolValue else { return "\(path) is a file, so \(folder) cannot be a folder" }
+        guard access(path, W_OK) == 0 else {
+            return path == (folder as NSString).standardizingPath ? "\(folder) is not writable" : "\(folder) cannot be created (\(path) is not writable)"
+        }
+        return nil
     }
 }

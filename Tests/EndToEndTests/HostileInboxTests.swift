@@ -48,3 +48,46 @@ struct HostileInboxTests {
         #expect(!box.sendLogLines().contains { $0.hasPrefix("2026-11-02T10:00:00+0100 critical") })
     }
 }
+
+@Suite("check catches what run would trip on")
+struct CheckCatchesTests {
+    func box(passwordFile: String) throws -> Sandbox {
+        try Sandbox(extra: """
+            [transport]
+            url = "smtp://127.0.0.1:2525"
+            tls = "none"
+            username = "relance"
+            password_file = "\(passwordFile)"
+            """)
+    }
+
+    @Test("a password file that is missing, empty, a folder or readable by everyone; a folder that cannot be made")
+    func secretsAndFolders() throws {
+        let missing = try box(passwordFile: "nowhere")
+        #expect(try missing.run(["check"]).stderr.contains("transport.password_file: \(missing.root)/nowhere does not exist"))
+        let empty = try box(passwordFile: "empty")
+        _ = FileManager.default.createFile(atPath: empty.root + "/empty", contents: Data(), attributes: [.posixPermissions: 0o600])
+        #expect(try empty.run(["check"]).stderr.contains("is empty"))
+        let folder = try box(passwordFile: "folder")
+        try FileManager.default.createDirectory(atPath: folder.root + "/folder", withIntermediateDirectories: true)
+        #expect(try folder.run(["check"]).stderr.contains("is not a regular file"))
+        let open = try box(passwordFile: "open")
+        _ = FileManager.default.createFile(atPath: open.root + "/open", contents: Data("x".utf8), attributes: [.posixPermissions: 0o644])
+        let result = try open.run(["check"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("is readable by every user"))
+        // run trips on the same thing, with the same words.
+        #expect(try open.run(["run", "--once"]).stderr.contains("is readable by every user"))
+        let fine = try box(passwordFile: "fine")
+        _ = FileManager.default.createFile(atPath: fine.root + "/fine", contents: Data("x".utf8), attributes: [.posixPermissions: 0o600])
+        #expect(try fine.run(["check"]).status == 0)
+        // A payments folder under a file cannot be created.
+        try "x".write(toFile: fine.root + "/blocker", atomically: true, encoding: .utf8)
+        try fine.configuration(minGapDays: 3, maxFileBytes: 10_485_760, extra: "")
+            .replacingOccurrences(of: "send_log = \"send.log\"", with: "send_log = \"send.log\"\npayments = \"blocker/payments\"")
+            .write(toFile: fine.config, atomically: true, encoding: .utf8)
+        let blocked = try fine.run(["check"])
+        #expect(blocked.status == 1)
+        #expect(blocked.stderr.contains("paths.payments:") && blocked.stderr.contains("is a file"), "\(blocked.stderr)")
+    }
+}

@@ -54,6 +54,8 @@ struct RepliesEndToEndTests {
             pause_days = 5
             """)
         try "s3cret\n".write(toFile: box.root + "/imap-password", atomically: true, encoding: .utf8)
+        // A secret readable by every user is refused, by check and by run alike.
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: box.root + "/imap-password")
         try box.drop("r1.json", Sandbox.invoice(id: "R-1", issued: "2026-10-01", terms: "net 30", customer: "C1", email: "ap@customers.test"))
         try box.drop("r2.json", Sandbox.invoice(id: "R-2", issued: "2026-10-01", terms: "net 30", customer: "C2", email: "away@customers.test", language: "en"))
         try box.drop("r3.json", Sandbox.invoice(id: "R-3", issued: "2026-10-01", terms: "net 30", customer: "C3", email: "ghost@customers.test"))

@@ -9,12 +9,14 @@ import Synchronization
 final class ComposingPipeline: Sendable {
     private let facts: [ReminderFacts]
     private let slots: Mutex<[Result<OutgoingMessage, TemplateError>?]>
-    private let ready = DispatchSemaphore(value: 0)
+    /// One per message, signalled once it is composed: messages may be taken in any order.
+    private let ready: [DispatchSemaphore]
 
     /// Starts composing on `queue` (a serial queue keeps batches in order, one after the other).
     init(_ facts: [ReminderFacts], templates: MessageTemplates, queue: DispatchQueue) {
         self.facts = facts
         slots = Mutex(Array(repeating: nil, count: facts.count))
+        ready = facts.map { _ in DispatchSemaphore(value: 0) }
         queue.async { [self] in
             for index in facts.indices {
                 // The invoice's document is read here, outside any store transaction.
@@ -22,14 +24,14 @@ final class ComposingPipeline: Sendable {
                 if message.attachment == nil, let path = message.invoice.attachment { message.attachment = Cycle.attachment(path) }
                 let result = Result { () throws(TemplateError) -> OutgoingMessage in try MessageComposer.compose(message, templates: templates) }
                 slots.withLock { $0[index] = result }
-                ready.signal()
+                ready[index].signal()
             }
         }
     }
 
-    /// The message at `index`, waiting for it to be composed. Call with 0, 1, 2… in order.
+    /// The message at `index`, waiting for it to be composed. Each index is taken once.
     func message(_ index: Int) -> Result<OutgoingMessage, TemplateError> {
-        ready.wait()
+        ready[index].wait()
         return slots.withLock { slots in
             defer { slots[index] = nil }
             return slots[index]!

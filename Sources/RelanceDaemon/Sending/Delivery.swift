@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import RelanceCore
 import RelanceMail
 import RelanceStore
@@ -15,51 +16,35 @@ extension Cycle {
     func deliver(_ decided: DecidedBatch, summary: inout Summary) throws -> Duration {
         let started = ContinuousClock.now
         guard let batch = decided.id else { return decided.decidedIn }
-        var awaitingFlush: [Outcome] = []
-        // The outcome of message k is committed in the same transaction that hands off message k+1:
-        // one commit per message, and k is always recorded before k+1 goes.
-        var pending: Outcome?
-        messages: for (index, (row, facts)) in decided.items.enumerated() {
-            // Drained in order even when stopping: the composer works through the batch in turn.
-            let composed = decided.pipeline.message(index)
-            if context.stopRequested() { break messages }
-            context.heartbeat()
-            let now = context.clock.now()
-            let today = context.configuration.calendar.localDate(of: now)
-            let message: OutgoingMessage
-            switch composed {
-            case .success(let built): message = built
-            case .failure(let error):
-                // A broken template is not the server's fault: fail this reminder with the reason, never crash.
-                guard commit(pending, summary: &summary, then: { tx, journal in
-                    try tx.failBeforeHandOff(row.id, reason: error.description, at: now)
-                    try journal.record(tx, at: now, event: "failed", invoice: row.invoiceID, [("step", row.step), ("reason", error.description)])
-                    return true
-                }) != nil else { pending = nil; break messages }
-                pending = nil
-                summary.failed += 1
-                continue
+        let transports = context.transports
+        let queue = DeliveryQueue(count: decided.items.count)
+        if transports.count == 1 {
+            // One connection: this thread sends, checks for SIGTERM and feeds the watchdog between messages.
+            let (counted, awaiting) = deliverItems(decided, batch: batch, queue: queue, transport: transports[0]) {
+                context.heartbeat()
+                return context.stopRequested()
             }
-            let handedOff = commit(pending, summary: &summary) { tx, _ in try tx.handOff(row.id, batch: batch, today: today, at: now) }
-            pending = nil
-            guard let handedOff else { break messages }  // the store cannot be written: nothing more is sent
-            guard handedOff else { summary.cancelled += 1; continue }
-            let outcome = context.transport.send(message)
-            let done = Outcome(row: row, facts: facts, result: outcome, at: context.clock.now())
-            if case .delivered = outcome, !context.transport.acceptanceIsDurable { awaitingFlush.append(done) } else { pending = done }
-        }
-        if let pending { _ = commit(pending, summary: &summary) { _, _ in true } }
-        if !awaitingFlush.isEmpty {
-            // Written but perhaps not durable: neither resent nor claimed as delivered.
-            let problem = context.transport.flush()
-            _ = commit(nil, summary: &summary) { tx, journal in
-                for item in awaitingFlush {
-                    let result = problem.map { DeliveryOutcome.uncertain(reason: $0) } ?? item.result
-                    try self.record(Outcome(row: item.row, facts: item.facts, result: result, at: item.at), tx: tx, journal: journal)
+            summary.add(counted)
+            summary.add(confirm(awaiting))
+        } else {
+            // Several connections side by side, each taking the next message; this thread watches
+            // for SIGTERM and feeds the watchdog while they work.
+            let shared = SharedDelivery(cycle: self, decided: decided, batch: batch, queue: queue)
+            let group = DispatchGroup()
+            for transport in transports {
+                group.enter()
+                let thread = Thread {
+                    shared.run(transport)
+                    group.leave()
                 }
-                return true
+                thread.name = "relance.smtp"
+                thread.start()
             }
-            for item in awaitingFlush { count(problem.map { .uncertain(reason: $0) } ?? item.result, in: &summary) }
+            while group.wait(timeout: .now() + .milliseconds(100)) == .timedOut {
+                context.heartbeat()
+                if context.stopRequested() { queue.stop() }
+            }
+            summary.add(shared.summary)
         }
         do {
             try context.store.write { tx in try tx.finishBatch(batch, at: context.clock.now()) }
@@ -69,6 +54,72 @@ extension Cycle {
         let delivered = ContinuousClock.now - started
         context.logger.debug("batch", metadata: ["reminders": "\(decided.items.count)", "decide": "\(decided.decidedIn)", "deliver": "\(delivered)"])
         return decided.decidedIn + delivered
+    }
+
+    /// One connection's work: takes messages from `queue` until it is empty or stopped. The outcome
+    /// of each message is committed in the same transaction that hands off its next one: one
+    /// commit per message, and a message is always recorded before the next goes. Returns the
+    /// counts and, for a transport whose acceptance is not durable, the deliveries to confirm.
+    func deliverItems(_ decided: DecidedBatch, batch: Int64, queue: DeliveryQueue, transport: any MailTransport,
+                      between: () -> Bool) -> (Summary, [Outcome]) {
+        var summary = Summary()
+        var awaitingFlush: [Outcome] = []
+        var pending: Outcome?
+        while let index = queue.next() {
+            let (row, facts) = decided.items[index]
+            let composed = decided.pipeline.message(index)
+            if between() {
+                queue.stop()
+                break
+            }
+            let now = context.clock.now()
+            let today = context.configuration.calendar.localDate(of: now)
+            guard case .success(let message) = composed else {
+                // A broken template is not the server's fault: fail this reminder with the reason, never crash.
+                let reason = { if case .failure(let error) = composed { error.description } else { "" } }()
+                guard commit(pending, summary: &summary, then: { tx, journal in
+                    try tx.failBeforeHandOff(row.id, reason: reason, at: now)
+                    try journal.record(tx, at: now, event: "failed", invoice: row.invoiceID, [("step", row.step), ("reason", reason)])
+                    return true
+                }) != nil else {
+                    pending = nil
+                    queue.stop()
+                    break
+                }
+                pending = nil
+                summary.failed += 1
+                continue
+            }
+            let handedOff = commit(pending, summary: &summary) { tx, _ in try tx.handOff(row.id, batch: batch, today: today, at: now) }
+            pending = nil
+            guard let handedOff else {  // the store cannot be written: nothing more is sent
+                queue.stop()
+                break
+            }
+            guard handedOff else { summary.cancelled += 1; continue }
+            let outcome = transport.send(message)
+            let done = Outcome(row: row, facts: facts, result: outcome, at: context.clock.now())
+            if case .delivered = outcome, !transport.acceptanceIsDurable { awaitingFlush.append(done) } else { pending = done }
+        }
+        if let pending { _ = commit(pending, summary: &summary) { _, _ in true } }
+        return (summary, awaitingFlush)
+    }
+
+    /// Deliveries to the outbox folder become `sent` once synced to disk, else `uncertain`.
+    private func confirm(_ awaiting: [Outcome]) -> Summary {
+        var summary = Summary()
+        guard !awaiting.isEmpty else { return summary }
+        // Written but perhaps not durable: neither resent nor claimed as delivered.
+        let problem = context.transport.flush()
+        _ = commit(nil, summary: &summary) { tx, journal in
+            for item in awaiting {
+                let result = problem.map { DeliveryOutcome.uncertain(reason: $0) } ?? item.result
+                try self.record(Outcome(row: item.row, facts: item.facts, result: result, at: item.at), tx: tx, journal: journal)
+            }
+            return true
+        }
+        for item in awaiting { count(problem.map { .uncertain(reason: $0) } ?? item.result, in: &summary) }
+        return summary
     }
 
     /// What the transport said of one message.
@@ -82,7 +133,7 @@ extension Cycle {
     /// One unsynced transaction: the previous message's outcome, then `body`; the send-log lines
     /// after the commit. nil when the store could not be written (the previous message then stays
     /// `sending`: the next start reports it uncertain and never resends it).
-    private func commit(_ previous: Outcome?, summary: inout Summary, then body: (StoreTransaction, Journal) throws -> Bool) -> Bool? {
+    func commit(_ previous: Outcome?, summary: inout Summary, then body: (StoreTransaction, Journal) throws -> Bool) -> Bool? {
         let journal = context.journal()
         do {
             let result = try context.store.write(durable: false) { tx in
@@ -99,7 +150,7 @@ extension Cycle {
         }
     }
 
-    private func count(_ outcome: DeliveryOutcome, in summary: inout Summary) {
+    func count(_ outcome: DeliveryOutcome, in summary: inout Summary) {
         switch outcome {
         case .delivered: summary.sent += 1
         case .deferred: summary.deferred += 1
@@ -138,4 +189,53 @@ extension Cycle {
             try journal.record(tx, at: after, event: "uncertain", invoice: row.invoiceID, base + [("reason", reason)])
         }
     }
+}
+
+/// The messages of a batch waiting for a connection, taken in order, until stopped.
+final class DeliveryQueue: Sendable {
+    private struct State {
+        var next = 0
+        var stopped = false
+    }
+
+    private let count: Int
+    private let state = Mutex(State())
+
+    init(count: Int) { self.count = count }
+
+    func next() -> Int? {
+        state.withLock { current in
+            guard !current.stopped, current.next < count else { return nil }
+            defer { current.next += 1 }
+            return current.next
+        }
+    }
+
+    func stop() { state.withLock { $0.stopped = true } }
+}
+
+/// What several connections share while they send one batch. The cycle and its context are
+/// used from the worker threads only for what is safe there (the store, the send log, the
+/// transports, the clock and the configuration, which nothing changes during a batch); the
+/// signal check and the watchdog, which are not, stay on the coordinating thread.
+final class SharedDelivery: @unchecked Sendable {
+    private let cycle: Cycle
+    private let decided: Cycle.DecidedBatch
+    private let batch: Int64
+    private let queue: DeliveryQueue
+    private let totals = Mutex(Cycle.Summary())
+
+    init(cycle: Cycle, decided: Cycle.DecidedBatch, batch: Int64, queue: DeliveryQueue) {
+        self.cycle = cycle
+        self.decided = decided
+        self.batch = batch
+        self.queue = queue
+    }
+
+    func run(_ transport: any MailTransport) {
+        let (counted, _) = cycle.deliverItems(decided, batch: batch, queue: queue, transport: transport) { false }
+        totals.withLock { $0.add(counted) }
+    }
+
+    var summary: Cycle.Summary { totals.withLock { $0 } }
 }
