@@ -23,6 +23,9 @@ public final class DaemonContext {
     public var stopRequested: () -> Bool = { false }
     /// Called before each message: the daemon pings the systemd watchdog from it.
     public var heartbeat: () -> Void = {}
+    /// Set when a pickup could not commit or move its files (a full disk): the daemon scans the
+    /// inbox and the payments folder again, every 30 s, until it can.
+    public var pickupNeedsRetry = false
     /// One transport per SMTP connection (`[transport] connections`); the first is `transport`.
     public private(set) lazy var transports: [any MailTransport] = {
         var all: [any MailTransport] = [transport]

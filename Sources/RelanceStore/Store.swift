@@ -37,6 +37,10 @@ public final class Store: Sendable {
             // NORMAL by default on every connection; `write(durable: true)` raises it to FULL around its commit.
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
             try db.execute(sql: "PRAGMA foreign_keys = ON")
+            // A small state directory (a tmpfs, a nearly full disk) must not be eaten by the WAL:
+            // checkpoint every 256 pages and cut the file back to 1 MiB after each.
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = 256")
+            try db.execute(sql: "PRAGMA journal_size_limit = 1048576")
         }
         do {
             try FileManager.default.createDirectory(
@@ -83,6 +87,12 @@ public final class Store: Sendable {
         } catch let error as DatabaseError {
             throw StoreError(operation: "read", underlying: error.description)
         }
+    }
+
+    /// Copies the WAL back into the database and truncates it: after a write failed for want of
+    /// space, this gives back what the WAL held. Errors are ignored (the next write says them).
+    public func reclaimSpace() {
+        try? pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
     }
 
     /// `PRAGMA integrity_check`: "ok" when the file is sound.

@@ -281,6 +281,11 @@ public struct StoreTransaction {
         try db.cachedExecute(sql: "UPDATE send_batches SET finished_at = ? WHERE id = ?", arguments: [seconds(at), batch])
     }
 
+    /// Whether a send batch is still open (a cycle that could not close it).
+    public func hasUnfinishedBatch() throws -> Bool {
+        try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM send_batches WHERE finished_at IS NULL)")) ?? false
+    }
+
     /// After a crash. A reminder handed off and not confirmed becomes `uncertain`. When the machine
     /// itself restarted (another boot id), commits after the batch's own durable one may have been
     /// lost with the power, so every reminder that batch claimed and did not confirm is uncertain

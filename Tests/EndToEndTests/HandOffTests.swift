@@ -178,3 +178,55 @@ struct ReadOnlyCommandsTests {
         #expect(!FileManager.default.fileExists(atPath: fresh.state + "/relance.sqlite"))
     }
 }
+
+/// A 2 MB tmpfs as the state directory, filled up while the daemon works, then freed.
+@Suite("a full disk", .serialized, .enabled(if: TestServer.pythonAvailable && getuid() == 0))
+struct FullDiskTests {
+    @Test("the daemon stays up on a full state directory, sends nothing it cannot record, and catches up by itself once space returns")
+    func fullDisk() throws {
+        let scratch = ScratchFolder()
+        let log = scratch.path + "/accepted.jsonl"
+        let smtp = try TestServer(script: "misbehaving_smtp.py", arguments: ["--mode", "ok", "--log", log], folder: scratch.path)
+        let box = try Sandbox(minGapDays: 0, extra: """
+            [transport]
+            url = "smtp://127.0.0.1:\(smtp.port)"
+            tls = "none"
+            """)
+        try FileManager.default.createDirectory(atPath: box.state, withIntermediateDirectories: true)
+        let mounted = try RelanceBinary.runTool("/bin/sh", ["-c", "mount -t tmpfs -o size=2m tmpfs '\(box.state)' && echo mounted"], includeStderr: true)
+        guard mounted.contains("mounted") else {
+            Issue.record("cannot mount a tmpfs here: \(mounted)")
+            return
+        }
+        defer { _ = try? RelanceBinary.runTool("/bin/umount", ["-l", box.state]) }
+        for n in 0..<40 {
+            try box.drop(String(format: "a-%03d.json", n), Sandbox.invoice(id: "A-\(n)", issued: "2026-10-02", due: "2026-11-02",
+                                                                          customer: "C-\(n)", email: "c\(n)@a.example"))
+        }
+        let daemon = try DaemonProcess(sandbox: box, arguments: ["--now", "2026-11-02T10:00:00+01:00"])
+        defer { if daemon.isRunning { daemon.stop() } }
+        #expect(DaemonProcess.wait(seconds: 30) { (try? String(contentsOfFile: log, encoding: .utf8))?.split(separator: "\n").count == 40 })
+        // Fill the state directory to the last byte, then drop more invoices.
+        _ = try? RelanceBinary.runTool("/bin/sh", ["-c", "dd if=/dev/zero of='\(box.state)/filler' bs=4k 2>/dev/null; true"])
+        for n in 0..<60 {
+            try box.drop(String(format: "b-%03d.json", n), Sandbox.invoice(id: "B-\(n)", issued: "2026-10-02", due: "2026-11-02",
+                                                                          customer: "D-\(n)", email: "d\(n)@b.example"))
+        }
+        #expect(DaemonProcess.wait(seconds: 20) { daemon.stderr.contains("full") || daemon.stderr.contains("could not be committed") },
+                "\(daemon.stderr.suffix(2000))")
+        usleep(1_000_000)
+        #expect(daemon.isRunning, "the daemon exited on a full disk: \(daemon.stderr.suffix(2000))")
+        // Space returns: everything dropped meanwhile is taken and reminded, by the daemon alone.
+        try FileManager.default.removeItem(atPath: box.state + "/filler")
+        #expect(DaemonProcess.wait(seconds: 90) { (try? String(contentsOfFile: log, encoding: .utf8))?.split(separator: "\n").count == 100 },
+                "\(daemon.stderr.suffix(2000))")
+        try? daemon.stderr.write(toFile: "/tmp/fulldisk-stderr.txt", atomically: true, encoding: .utf8)
+        #expect(daemon.isRunning)
+        #expect(daemon.stop() == 0)
+        let ids = ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n")
+        #expect(ids.count == 100)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: box.inbox).filter { !$0.hasPrefix(".") }.isEmpty)
+        let integrity = try RelanceBinary.runTool("/usr/bin/sqlite3", [box.state + "/relance.sqlite", "PRAGMA integrity_check;"])
+        #expect(integrity.trimmingCharacters(in: .whitespacesAndNewlines) == "ok")
+    }
+}

@@ -91,3 +91,28 @@ struct CheckCatchesTests {
         #expect(blocked.stderr.contains("paths.payments:") && blocked.stderr.contains("is a file"), "\(blocked.stderr)")
     }
 }
+
+@Suite("amounts too large to be real")
+struct OverflowTests {
+    @Test("two invoices of 50,000,000,000,000,000.00 EUR are rejected with the reason; report and metrics keep working")
+    func huge() throws {
+        let box = try Sandbox(minGapDays: 0)
+        for n in 0..<2 {
+            try box.drop("huge-\(n).json", Sandbox.invoice(id: "HUGE-\(n)", issued: "2026-10-02", due: "2026-11-02", total: "50000000000000000.00",
+                                                         customer: "C-\(n)", email: "c\(n)@huge.example"))
+        }
+        // The largest accepted amount, many times over: sums stay exact or saturate, never trap.
+        for n in 0..<3 {
+            try box.drop("cap-\(n).json", Sandbox.invoice(id: "CAP-\(n)", issued: "2026-10-02", due: "2026-11-02", total: "100000000000.00",
+                                                        customer: "K-\(n)", email: "k\(n)@cap.example"))
+        }
+        #expect(try box.run(["run", "--once", "--now", "2026-10-05T10:00:00+01:00"]).status == 0)
+        let reason = try String(contentsOfFile: box.rejected + "/huge-0.json.reason", encoding: .utf8)
+        #expect(reason.contains("is too large"), "\(reason)")
+        for command in [["report"], ["report", "--json"], ["metrics"], ["status", "--all"]] {
+            let result = try box.run(command + ["--now", "2026-12-05T10:00:00+01:00"])
+            #expect(result.status == 0, "\(command): \(result.stderr)")
+        }
+        #expect(try box.run(["metrics", "--now", "2026-12-05T10:00:00+01:00"]).stdout.contains("relance_open_receivables{currency=\"EUR\"} 300000000000.00"))
+    }
+}

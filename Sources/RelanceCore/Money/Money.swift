@@ -37,8 +37,15 @@ public struct Money: Hashable, Sendable, CustomStringConvertible {
             guard !o1, !o2 else { throw .overflow(text) }
             value = a
         }
+        // A sane ceiling, so that sums over a whole ledger stay far from Int64's limit (docs/report.md).
+        guard value <= Self.maximumMinorUnits else { throw .overflow(text) }
         self.init(minorUnits: negative ? -value : value, currency: currency)
     }
+
+    /// The largest amount an invoice, credit note or payment may state: 10^13 minor units
+    /// (100 000 000 000.00 EUR). Sums of up to 900 000 such amounts still fit in Int64; the
+    /// report's totals are summed in Int128 and saturate rather than trap.
+    public static let maximumMinorUnits: Int64 = 10_000_000_000_000
 
     /// `1250.00`, `-3.20`, `1250` for JPY: the decimal form used in JSON and logs.
     public var decimalString: String {
@@ -62,6 +69,15 @@ public struct Money: Hashable, Sendable, CustomStringConvertible {
     public static func + (lhs: Money, rhs: Money) -> Money {
         precondition(lhs.currency == rhs.currency, "adding \(lhs.currency) to \(rhs.currency)")
         return Money(minorUnits: lhs.minorUnits + rhs.minorUnits, currency: lhs.currency)
+    }
+
+    /// The sum, held at Int64's limit instead of trapping: for totals over a whole ledger
+    /// (amounts are capped at `maximumMinorUnits`, so this is a last resort, never a silent habit).
+    public func addingSaturating(_ other: Money) -> Money {
+        precondition(currency == other.currency, "adding \(other.currency) to \(currency)")
+        let (sum, overflow) = minorUnits.addingReportingOverflow(other.minorUnits)
+        guard overflow else { return Money(minorUnits: sum, currency: currency) }
+        return Money(minorUnits: other.minorUnits > 0 ? Int64.max : Int64.min, currency: currency)
     }
 
     public static func - (lhs: Money, rhs: Money) -> Money {
@@ -102,7 +118,7 @@ public enum MoneyError: Error, Equatable, Sendable, CustomStringConvertible {
         case .malformed(let text): return "\"\(text)\" is not a decimal amount"
         case .tooManyDecimals(let text, let currency):
             return "\"\(text)\" has more than \(currency.exponent) decimal\(currency.exponent == 1 ? "" : "s"), the most \(currency.code) allows"
-        case .overflow(let text): return "\"\(text)\" is too large"
+        case .overflow(let text): return "\"\(text)\" is too large (the most relance accepts is 100000000000 in major units)"
         }
     }
 }

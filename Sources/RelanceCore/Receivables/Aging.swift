@@ -18,8 +18,10 @@ public struct AgingBuckets: Sendable, Equatable {
         lateOver90 = .zero(currency)
     }
 
-    public var total: Money { notDue + late1to30 + late31to60 + late61to90 + lateOver90 }
-    public var overdue: Money { late1to30 + late31to60 + late61to90 + lateOver90 }
+    public var total: Money { notDue.addingSaturating(overdue) }
+    public var overdue: Money {
+        late1to30.addingSaturating(late31to60).addingSaturating(late61to90).addingSaturating(lateOver90)
+    }
 
     /// The buckets in order, with the labels the text and HTML reports use.
     public var labelled: [(label: String, amount: Money)] {
@@ -29,11 +31,11 @@ public struct AgingBuckets: Sendable, Equatable {
     mutating func add(_ amount: Money, daysLate: Int) {
         invoices += 1
         switch daysLate {
-        case ...0: notDue = notDue + amount
-        case 1...30: late1to30 = late1to30 + amount
-        case 31...60: late31to60 = late31to60 + amount
-        case 61...90: late61to90 = late61to90 + amount
-        default: lateOver90 = lateOver90 + amount
+        case ...0: notDue = notDue.addingSaturating(amount)
+        case 1...30: late1to30 = late1to30.addingSaturating(amount)
+        case 31...60: late31to60 = late31to60.addingSaturating(amount)
+        case 61...90: late61to90 = late61to90.addingSaturating(amount)
+        default: lateOver90 = lateOver90.addingSaturating(amount)
         }
     }
 }

@@ -39,7 +39,8 @@ public enum CustomerStandings {
         }
         var totals: [Currency: Int64] = [:]
         for history in histories where history.isBooked(on: asOf) {
-            totals[history.invoice.currency, default: 0] += history.invoice.total.minorUnits
+            let (sum, overflow) = totals[history.invoice.currency, default: 0].addingReportingOverflow(history.invoice.total.minorUnits)
+            totals[history.invoice.currency] = overflow ? Int64.max : sum
         }
         let standings = order.map { key -> CustomerStanding in
             let mine = groups[key] ?? []
@@ -64,7 +65,7 @@ public enum CustomerStandings {
                     if let settled, settled <= promise.promisedFor { kept += 1 }
                 }
             }
-            let invoiced = mine.reduce(Money.zero(key.currency)) { $0 + $1.invoice.total }
+            let invoiced = mine.reduce(Money.zero(key.currency)) { $0.addingSaturating($1.invoice.total) }
             let total = totals[key.currency] ?? 0
             let latest = mine.max { ($0.invoice.issueDate, $0.invoice.id) < ($1.invoice.issueDate, $1.invoice.id) }
             return CustomerStanding(

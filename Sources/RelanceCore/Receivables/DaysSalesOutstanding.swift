@@ -40,7 +40,7 @@ public enum DaysSalesOutstanding {
             while month <= asOf {
                 let end = min(month.endOfMonth, asOf)
                 let receivables = mine.reduce(Money.zero(currency)) { sum, history in
-                    history.invoice.issueDate <= end ? sum + history.openBalance(on: end) : sum
+                    history.invoice.issueDate <= end ? sum.addingSaturating(history.openBalance(on: end)) : sum
                 }
                 let invoiced = sales[month] ?? .zero(currency)
                 let days = Int128(end.day)
@@ -59,7 +59,7 @@ public enum DaysSalesOutstanding {
         var sales: [LocalDate: Money] = [:]
         for history in histories where history.invoice.issueDate <= asOf {
             let key = firstOfMonth(history.invoice.issueDate)
-            sales[key] = (sales[key] ?? .zero(history.invoice.currency)) + history.invoice.total
+            sales[key] = (sales[key] ?? .zero(history.invoice.currency)).addingSaturating(history.invoice.total)
         }
         return sales
     }

@@ -26,10 +26,10 @@ public enum DiscountUptakes {
             let currency = history.invoice.currency
             var row = rows[currency] ?? (0, 0, 0, 0, .zero(currency), .zero(currency))
             row.offered += 1
-            row.worth = row.worth + history.invoice.total
+            row.worth = row.worth.addingSaturating(history.invoice.total)
             if let offer = Balance.settledByDiscount(history.invoice, payments: history.payments(knownOn: asOf), by: asOf) {
                 row.taken += 1
-                row.cost = row.cost + offer.discount
+                row.cost = row.cost.addingSaturating(offer.discount)
             } else if let last = offers.map(\.deadline).max(), last >= asOf {
                 row.pending += 1
             } else {

@@ -32,6 +32,7 @@ public struct PaymentPickup {
                     reasons = try apply(lines, hash: SHA256.hex(bytes), name: name, journal: journal, at: now)
                 } catch {
                     context.logger.error("payments: \(name) could not be recorded, it stays for another try: \(error)")
+                    context.pickupNeedsRetry = true
                     continue
                 }
             } catch {
@@ -52,6 +53,7 @@ public struct PaymentPickup {
                 taken += 1
             } catch {
                 context.logger.error("payments: \(error)")
+                context.pickupNeedsRetry = true
             }
         }
         return taken

@@ -92,7 +92,8 @@ public struct Pickup {
                 }
             }
         } catch {
-            context.logger.error("pickup: the batch could not be committed; files stay in the inbox", metadata: ["error": "\(error)"])
+            context.logger.error("pickup: the batch could not be committed; files stay in the inbox and are tried again", metadata: ["error": "\(error)"])
+            context.pickupNeedsRetry = true
             return 0
         }
         journal.flush(to: context.sendLog)
@@ -114,6 +115,7 @@ public struct Pickup {
                 taken += 1
             } catch {
                 context.logger.error("pickup: \(error)")
+                context.pickupNeedsRetry = true
             }
         }
         mover.finish()

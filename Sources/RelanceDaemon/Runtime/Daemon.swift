@@ -59,8 +59,15 @@ public final class Daemon {
                 replies.poll()
             }
             refreshRatesIfDue()
-            let cycle = Cycle(context: context)
             var failing = false
+            if context.pickupNeedsRetry {
+                // Files that arrived while the disk was full: no inotify event will come for them again.
+                context.pickupNeedsRetry = false
+                Pickup(context: context).scan()
+                PaymentPickup(context: context).scan()
+                failing = context.pickupNeedsRetry
+            }
+            let cycle = Cycle(context: context)
             do {
                 let summary = try cycle.run()
                 let acted = summary.sent + summary.deferred + summary.failed + summary.uncertain > 0
@@ -73,6 +80,7 @@ public final class Daemon {
             } catch {
                 // A full disk or an unreadable store: said, then tried again, never a reason to stop.
                 context.logger.error("cycle failed, trying again shortly: \(error)")
+                context.store.reclaimSpace()
                 failing = true
             }
             if received.stopRequested() {

@@ -42,11 +42,18 @@ public struct Cycle {
     /// After a reboot, the whole unfinished batch is uncertain (docs/durability.md).
     public func recoverInterrupted() throws {
         let now = context.clock.now()
+        try context.store.write { tx in context.run = try tx.beginRun(at: now) }
+        try settleUnfinishedBatches()
+    }
+
+    /// Batches a previous cycle could not close (the process died, or the disk was full when it
+    /// tried): what they handed off and never recorded is `uncertain`, what they only claimed waits again.
+    func settleUnfinishedBatches() throws {
+        let now = context.clock.now()
         let journal = context.journal()
         let boot = BootID.current
         try context.store.write { tx in
             journal.discard()
-            context.run = try tx.beginRun(at: now)
             for row in try tx.recoverInterrupted(bootID: boot, at: now) {
                 try journal.record(tx, at: now, event: "uncertain", invoice: row.invoiceID, [
                     ("step", row.step), ("message_id", row.messageID),
@@ -102,6 +109,8 @@ public struct Cycle {
         var summary = Summary()
         // Outside the send window nothing goes: what is due waits for the next window (DESIGN.md).
         guard context.configuration.calendar.isInSendWindow(now) else { return summary }
+        // Only this process sends (the state lock): any batch still open is one it could not close.
+        if !dryRun, try context.store.read({ tx in try tx.hasUnfinishedBatch() }) { try settleUnfinishedBatches() }
         let due = try context.store.read { tx in try tx.dueReminders(at: now) }
         var order: [String] = []
         var byInvoice: [String: [ReminderRecord]] = [:]
