@@ -1,5 +1,8 @@
 import Foundation
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 @Suite("systemd unit")
 struct SystemdUnitTests {
@@ -30,5 +33,39 @@ struct SystemdUnitTests {
         let line = try #require(output.split(separator: "\n").first { $0.contains("Overall exposure level") })
         let score = try #require(line.split(separator: ":").last?.split(separator: " ").first.flatMap { Double($0) })
         #expect(score <= 1.5, "\(line)")
+    }
+
+    @Test("scripts/install into a temporary root: every path moved, and the installed unit's command runs as an unprivileged user",
+          .enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/sbin/runuser")))
+    func installedLayout() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("install-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let output = try RelanceBinary.runTool("/usr/bin/env", ["RELANCE_INSTALL_ROOT=" + root, "RELANCE_INSTALL_BINARY=" + RelanceBinary.path,
+                                                                 "bash", RelanceBinary.packageRoot + "/scripts/install"], includeStderr: true)
+        #expect(output.contains("install: done"), "\(output)")
+        let config = try String(contentsOfFile: root + "/etc/relance/relance.toml", encoding: .utf8)
+        for line in ["inbox = \"\(root)/var/lib/relance/inbox\"", "state_dir = \"\(root)/var/lib/relance\"",
+                     "payments = \"\(root)/var/lib/relance/payments\"", "send_log = \"\(root)/var/log/relance/send.log\""] {
+            #expect(config.contains(line), "\(line)")
+        }
+        #expect(!config.contains("\"../"))
+        // The service's own user owns its folders, as tmpfiles and StateDirectory= would make them.
+        _ = try RelanceBinary.runTool("/bin/chown", ["-R", "nobody", root + "/var/lib/relance", root + "/var/log/relance"])
+        // Reach the temporary root as the unprivileged user.
+        _ = try RelanceBinary.runTool("/bin/chmod", ["o+rx", root, root + "/var", root + "/var/lib", root + "/var/log", root + "/etc", root + "/etc/relance"])
+        var path = (root as NSString).deletingLastPathComponent
+        while path != "/" && !path.isEmpty {
+            _ = try? RelanceBinary.runTool("/bin/chmod", ["o+x", path])
+            path = (path as NSString).deletingLastPathComponent
+        }
+        let unit = try String(contentsOfFile: root + "/etc/systemd/system/relance.service", encoding: .utf8)
+        let exec = try #require(unit.split(separator: "\n").first { $0.hasPrefix("ExecStart=") }).dropFirst("ExecStart=".count)
+        let words = exec.split(separator: " ").map { $0.hasPrefix("/") ? root + $0 : String($0) }
+        #expect(words.first == root + "/usr/local/bin/relance")
+        let once = try RelanceBinary.runTool("/usr/sbin/runuser", ["-u", "nobody", "--"] + words + ["--once", "--now", "2026-11-02T10:00:00+01:00"],
+                                             includeStderr: true)
+        #expect(once.contains("cycle at 2026-11-02T10:00:00+01:00"), "\(once)")
+        #expect(FileManager.default.fileExists(atPath: root + "/var/lib/relance/relance.sqlite"))
+        #expect(FileManager.default.fileExists(atPath: root + "/var/log/relance/send.log"))
     }
 }
