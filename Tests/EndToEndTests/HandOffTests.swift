@@ -230,3 +230,49 @@ struct FullDiskTests {
         #expect(integrity.trimmingCharacters(in: .whitespacesAndNewlines) == "ok")
     }
 }
+
+@Suite("a payment racing a batch", .serialized, .enabled(if: TestServer.pythonAvailable))
+struct PaymentRaceTests {
+    @Test("an invoice paid while its batch waits never gets its reminder: the hand-off re-checks in the same transaction")
+    func paymentDuringBatch() throws {
+        let scratch = ScratchFolder()
+        let log = scratch.path + "/accepted.jsonl"
+        // 25 ms per message: the batch of 60 takes about 1.5 s, while the payments come in.
+        let smtp = try TestServer(script: "misbehaving_smtp.py", arguments: ["--mode", "ok", "--log", log, "--delay-ms", "25"], folder: scratch.path)
+        let box = try Sandbox(minGapDays: 0, extra: """
+            [transport]
+            url = "smtp://127.0.0.1:\(smtp.port)"
+            tls = "none"
+            """)
+        for n in 0..<60 {
+            try box.drop(String(format: "p-%02d.json", n), Sandbox.invoice(id: "P-\(n)", issued: "2026-10-02", due: "2026-11-02",
+                                                                         customer: "C-\(n)", email: "c\(n)@p.example"))
+        }
+        #expect(try box.run(["run", "--once", "--now", "2026-11-02T08:00:00+01:00"]).status == 0)  // taken in before the window
+        let daemon = try DaemonProcess(sandbox: box, arguments: ["--now", "2026-11-02T10:00:00+01:00"])
+        defer { if daemon.isRunning { daemon.stop() } }
+        #expect(DaemonProcess.wait(seconds: 20) { FileManager.default.fileExists(atPath: log) })
+        // Pay the invoices from the last one down, while the daemon works from the first one up.
+        var paidAt: [String: Double] = [:]
+        for n in stride(from: 59, through: 0, by: -1) {
+            let result = try box.run(["paid", "P-\(n)", "--date", "2026-11-02", "--now", "2026-11-02T10:00:00+01:00"])
+            #expect(result.status == 0, "\(result.stderr)")
+            paidAt["P-\(n)"] = Date().timeIntervalSince1970
+        }
+        #expect(DaemonProcess.wait(seconds: 20) { (try? box.run(["status", "--json", "--now", "2026-11-02T10:05:00+01:00"]))
+            .flatMap { try? $0.json()["invoices"] as? [Any] }?.isEmpty ?? false })
+        #expect(daemon.stop() == 0)
+        let lines = ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n")
+        var late: [String] = []
+        for line in lines {
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                  let to = (object["to"] as? [String])?.first, let at = object["at"] as? Double else { continue }
+            let number = to.dropFirst("<c".count).prefix { $0.isNumber }
+            // A message in flight when its payment arrived may land just after it; none may be handed off later.
+            if let paid = paidAt["P-\(number)"], at > paid + 0.15 { late.append("P-\(number) +\(Int((at - paid) * 1000)) ms") }
+        }
+        #expect(late.isEmpty, "reminders received after their invoice was paid: \(late)")
+        #expect(lines.count < 60, "every reminder went: the race did not happen")
+        print("payment race: \(lines.count) of 60 reminders went before their payment, \(60 - lines.count) were stopped at the hand-off")
+    }
+}

@@ -10,12 +10,13 @@
   drop-after-data  read the whole message, then close without answering
 Accepted messages are appended to --log as one JSON line each. Writes the
 chosen port to --port-file, runs until SIGTERM."""
-import argparse, json, os, signal, socket, threading
+import argparse, json, os, signal, socket, threading, time
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--port-file", required=True)
 parser.add_argument("--mode", default="ok")
 parser.add_argument("--log", required=True)
+parser.add_argument("--delay-ms", type=int, default=0, help="wait this long before accepting each message")
 args = parser.parse_args()
 
 server = socket.socket()
@@ -83,12 +84,14 @@ def serve(conn):
                     conn.shutdown(socket.SHUT_RDWR)
                     return
                 else:
+                    if args.delay_ms:
+                        time.sleep(args.delay_ms / 1000)
                     sequence[0] += 1
                     message_id = next((b.decode("utf-8", "replace").split(":", 1)[1].strip() for b in body
                                        if b.lower().startswith(b"message-id:")), None)
                     with open(args.log, "a") as f:
                         f.write(json.dumps({"from": sender, "to": rcpts, "bytes": sum(len(b) for b in body),
-                                            "message_id": message_id}) + "\n")
+                                            "message_id": message_id, "at": time.time()}) + "\n")
                         f.flush()
                     say("250 2.0.0 Ok: queued as M%05d" % sequence[0])
             elif verb == "RSET":
