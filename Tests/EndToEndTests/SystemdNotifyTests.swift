@@ -115,3 +115,37 @@ struct SystemdNotifyTests {
         #expect(states.filter { $0 == "uncertain" }.count >= 2, "\(states)")
     }
 }
+
+@Suite("a stalled IMAP server", .serialized, .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/python3")))
+struct StalledMailboxTests {
+    @Test("never holds up sending: the mailbox is read on a thread of its own")
+    func imapStall() throws {
+        let scratch = ScratchFolder()
+        let silent = try TestServer(script: "misbehaving_smtp.py", arguments: ["--mode", "silent", "--log", scratch.path + "/silent.jsonl"],
+                                    folder: scratch.path)
+        let smtp = try TestServer(script: "misbehaving_smtp.py", arguments: ["--mode", "ok", "--log", scratch.path + "/sent.jsonl"],
+                                  folder: scratch.path)
+        let box = try Sandbox(minGapDays: 0, extra: """
+            [transport]
+            url = "smtp://127.0.0.1:\(smtp.port)"
+            tls = "none"
+
+            [replies]
+            url = "imap://127.0.0.1:\(silent.port)"
+            tls = "none"
+            username = "relance"
+            password_file = "imap-password"
+            """)
+        _ = FileManager.default.createFile(atPath: box.root + "/imap-password", contents: Data("x".utf8), attributes: [.posixPermissions: 0o600])
+        for n in 0..<5 {
+            try box.drop("m\(n).json", Sandbox.invoice(id: "M-\(n)", issued: "2026-10-02", due: "2026-11-02", customer: "C-\(n)", email: "c\(n)@m.example"))
+        }
+        let daemon = try DaemonProcess(sandbox: box, arguments: ["--now", "2026-11-02T10:00:00+01:00"])
+        defer { if daemon.isRunning { daemon.killHard() } }
+        // The IMAP connection hangs for its whole timeout (60 s); the reminders go at once all the same.
+        #expect(DaemonProcess.wait(seconds: 15) {
+            ((try? String(contentsOfFile: scratch.path + "/sent.jsonl", encoding: .utf8)) ?? "").split(separator: "\n").count == 5
+        }, "\(daemon.stderr)")
+        #expect(daemon.isRunning)
+    }
+}

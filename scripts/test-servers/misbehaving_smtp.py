@@ -8,6 +8,7 @@
   data-552         refuse the message after DATA with 552
   stall-after-data read the whole message, then never answer
   drop-after-data  read the whole message, then close without answering
+  silent           accept connections and never say a word (a stalled IMAP or SMTP server)
 Accepted messages are appended to --log as one JSON line each. Writes the
 chosen port to --port-file, runs until SIGTERM."""
 import argparse, json, os, signal, socket, threading, time
@@ -39,6 +40,9 @@ def serve(conn):
     def say(line):
         conn.sendall((line + "\r\n").encode())
     try:
+        if args.mode == "silent":
+            stop.wait(3600)
+            return
         if args.mode == "greeting-421":
             say("421 4.3.2 Service not available, closing channel")
             return

@@ -17,6 +17,15 @@ public final class Daemon {
     private var inotify: Inotify
     private var watchedInbox = ""
     private let ratesRefresh = BackgroundJob()
+    private let replyJob = BackgroundJob()
+
+    /// The reply poller handed to its thread. It is only ever used by one thread at a time (one
+    /// poll at a time, never during a configuration reload), and what it shares with the main
+    /// loop (the store, the send log, the logger, the clock) is safe to share.
+    private final class PollerBox: @unchecked Sendable {
+        let poller: ReplyPoller
+        init(_ poller: ReplyPoller) { self.poller = poller }
+    }
 
     public init(context: DaemonContext, configurationFile: String) throws {
         self.context = context
@@ -54,9 +63,14 @@ public final class Daemon {
         var lastMark: ContinuousClock.Instant?
 
         while true {
-            if let replies, lastPoll.map({ monotonic.now - $0 >= .seconds(replies.settings.pollIntervalSeconds) }) ?? true {
+            // The mailbox is read on a thread of its own: a slow IMAP server never holds up sending.
+            if let replies, !replyJob.isRunning, lastPoll.map({ monotonic.now - $0 >= .seconds(replies.settings.pollIntervalSeconds) }) ?? true {
                 lastPoll = monotonic.now
-                replies.poll()
+                let box = PollerBox(replies)
+                replyJob.start {
+                    box.poller.poll()
+                    return false
+                }
             }
             refreshRatesIfDue()
             var failing = false
@@ -89,8 +103,10 @@ public final class Daemon {
                 return
             }
             // A SIGHUP that arrived during the cycle was drained from the pipe: act on it before sleeping.
-            if received.takeReload() { reload() }
-            let timeout = failing ? min(sleepMilliseconds(), 30_000) : sleepMilliseconds()
+            // A reload swaps the configuration: only while no background job reads it.
+            if !replyJob.isRunning, !ratesRefresh.isRunning, received.takeReload() { reload() }
+            var timeout = failing ? min(sleepMilliseconds(), 30_000) : sleepMilliseconds()
+            if received.reloadPending { timeout = min(timeout, 200) }  // a reload waits for a background job to finish
             var fds = [pollfd(fd: inotify.descriptor, events: Int16(POLLIN), revents: 0),
                        pollfd(fd: signals.descriptor, events: Int16(POLLIN), revents: 0)]
             let ready = poll(&fds, nfds_t(fds.count), timeout)
@@ -105,7 +121,7 @@ public final class Daemon {
                 context.logger.info("relance stopping")
                 return
             }
-            if received.takeReload() { reload() }
+            if !replyJob.isRunning, !ratesRefresh.isRunning, received.takeReload() { reload() }
             let events = inotify.drain()
             let inbox = context.configuration.paths.inbox
             // A regular file is taken once closed or renamed in; a symbolic link, FIFO or device
@@ -158,6 +174,8 @@ public final class Daemon {
             drain()
             return stop
         }
+
+        var reloadPending: Bool { reload }
 
         func takeReload() -> Bool {
             drain()
