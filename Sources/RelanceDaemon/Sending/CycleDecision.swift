@@ -53,41 +53,12 @@ extension Cycle {
             summary.cancelled += 1
             return nil
         }
-        // An e-invoice that names no buyer e-mail is kept and reported, never mailed.
-        if invoice.customer.emails.isEmpty {
-            for row in rows where !dryRun {
-                try tx.cancelReminder(row.id, reason: "no contact", at: now)
-                try journal.record(tx, at: now, event: "cancelled", invoice: invoiceID, [("step", row.step), ("reason", "no contact e-mail on the invoice")])
-            }
-            if !dryRun { try tx.setAttention(invoiceID, "no contact: the invoice names no buyer e-mail") }
-            summary.cancelled += rows.count
-            return nil
-        }
         // Every send waits for the send window: catch-up, late arrivals, retries and resumed sequences alike.
-        if !calendar.isInSendWindow(now) {
+        guard calendar.isInSendWindow(now), let dueDate = invoice.dueDate else {
             summary.postponed += rows.count
             return nil
         }
-        if stored.isPaused(on: today) {
-            guard let until = stored.pausedUntil else { return nil }  // open-ended: waits for `resume`
-            let day = calendar.sendingDay(onOrAfter: until)
-            for row in rows where !dryRun { try tx.reschedule(row.id, to: calendar.slot(on: day), localDate: day, at: now) }
-            summary.postponed += rows.count
-            return nil
-        }
-        // A balance under min_balance is reported (status), never chased.
-        if configuration.schedule.isBelowMinimum(balance) {
-            for row in rows where !dryRun {
-                try tx.cancelReminder(row.id, reason: "balance \(balance) below min_balance", at: now)
-                try journal.record(tx, at: now, event: "cancelled", invoice: invoiceID, [
-                    ("step", row.step), ("reason", "the balance \(balance) is below min_balance; not chased"),
-                ])
-            }
-            if !dryRun { try tx.setAttention(invoiceID, "small balance left: \(balance) (below min_balance, not chased)") }
-            summary.cancelled += rows.count
-            return nil
-        }
-        guard let dueDate = invoice.dueDate else { return nil }
+        // Gather the facts; the decision itself is pure (SendRules, in RelanceCore).
         let policy = configuration.policy(for: invoice.customer)
         let all = try tx.reminders(invoiceID: invoiceID)
         func rank(_ step: String) -> Int { policy.steps.firstIndex { $0.name == step } ?? Int.max }
@@ -95,11 +66,18 @@ extension Cycle {
             WaitingReminder(id: $0.id, step: $0.step, kind: $0.kind, rank: rank($0.step), localDate: $0.localDate, sendAt: $0.sendAt)
         }
         let dueIDs = Set(rows.map(\.id))
-        let inFlightRanks = all.filter { $0.kind.isEscalation && !dueIDs.contains($0.id) && [.sending, .deferred].contains($0.state) }
-            .map { rank($0.step) }
-        let choice = ReminderChoice.choose(
-            due: waiting, lowerLevelInFlight: { level in inFlightRanks.contains { $0 < level } }, today: today, dueDate: dueDate,
-            discountDeadline: invoice.discountOffers.last(where: { today <= $0.deadline })?.deadline)
+        let cc = ccAddresses(invoice)
+        let floor = configuration.schedule.minBalance[invoice.currency.code].map { Money(minorUnits: $0, currency: invoice.currency) }
+        let situation = SendSituation(
+            due: waiting, today: today, dueDate: dueDate,
+            discountDeadline: invoice.discountOffers.last(where: { today <= $0.deadline })?.deadline,
+            balance: balance, minimumBalance: floor,
+            pausedUntil: stored.isPaused(on: today) ? .some(stored.pausedUntil) : nil,
+            inFlightRanks: all.filter { $0.kind.isEscalation && !dueIDs.contains($0.id) && [.sending, .deferred].contains($0.state) }.map { rank($0.step) },
+            lastSentToCustomer: try tx.lastReminderSent(customerKey: ReminderPlanning.customerKey(invoice.customer)).map(calendar.localDate(of:)),
+            minGapDays: configuration.schedule.minGapDays,
+            recipients: Recipients(to: invoice.customer.emails, cc: cc,
+                                   undeliverable: dryRun ? [] : try tx.undeliverable((invoice.customer.emails + cc).map(\.value))))
         let run = context.run
         // Said only of a reminder a sending day or more behind its planned day.
         func cause(_ reminder: WaitingReminder) -> DelayCause? {
@@ -109,39 +87,55 @@ extension Cycle {
                                       resumedAt: resumed, previousRunEnded: run?.previousRunEnded, runStarted: run?.startedAt ?? now,
                                       timeZone: calendar.timeZone)
         }
-        for skip in choice.skipped where !dryRun {
-            let why = cause(skip.reminder).map { "skipped: \(skip.reason) (\($0))" } ?? "skipped: \(skip.reason)"
-            try tx.skip(skip.reminder.id, reason: why, at: now)
-            try journal.record(tx, at: now, event: "cancelled", invoice: invoiceID, [("step", skip.reminder.step), ("reason", why)])
-        }
-        summary.skipped += choice.skipped.count
-        guard let chosen = choice.send, let latest = rows.first(where: { $0.id == chosen.id }) else {
-            // Every due level waits for a lower one still in flight: look again on the next sending day.
-            let next = calendar.sendingDay(onOrAfter: today.adding(days: 1))
-            for held in choice.heldBack where !dryRun {
-                try tx.reschedule(held.id, to: calendar.slot(on: next), localDate: next, at: now)
-                try journal.record(tx, at: now, event: "planned", invoice: invoiceID, [
-                    ("step", held.step), ("date", next.iso), ("reason", "waits for an earlier level still being delivered"),
-                ])
-            }
-            summary.postponed += choice.heldBack.count
-            return nil
-        }
-        // Minimum gap between two reminders to one customer.
-        let gap = configuration.schedule.minGapDays
-        if gap > 0, let last = try tx.lastReminderSent(customerKey: ReminderPlanning.customerKey(invoice.customer)) {
-            let earliest = calendar.localDate(of: last).adding(days: gap)
-            if today < earliest {
-                let day = calendar.sendingDay(onOrAfter: earliest)
-                if !dryRun { try tx.reschedule(latest.id, to: calendar.slot(on: day), localDate: day, at: now) }
+        var chosen: WaitingReminder?
+        let decisions = SendRules.decide(situation, calendar: calendar)
+        let heldBack = decisions.contains { if case .postpone(_, _, .lowerLevelInFlight) = $0 { true } else { false } }
+        for decision in decisions {
+            switch decision {
+            case .send(let reminder):
+                chosen = reminder
+            case .skip(let reminder, let reason):
+                summary.skipped += 1
+                guard !dryRun else { continue }
+                let why = cause(reminder).map { "skipped: \(reason) (\($0))" } ?? "skipped: \(reason)"
+                try tx.skip(reminder.id, reason: why, at: now)
+                try journal.record(tx, at: now, event: "cancelled", invoice: invoiceID, [("step", reminder.step), ("reason", why)])
+            case .postpone(let reminder, let day, let reason):
                 summary.postponed += 1
-                return nil
+                guard !dryRun else { continue }
+                try tx.reschedule(reminder.id, to: calendar.slot(on: day), localDate: day, at: now)
+                if case .lowerLevelInFlight = reason {
+                    try journal.record(tx, at: now, event: "planned", invoice: invoiceID,
+                                       [("step", reminder.step), ("date", day.iso), ("reason", reason.description)])
+                }
+            case .cancel(let reminder, let reason):
+                summary.cancelled += 1
+                guard !dryRun else { continue }
+                try tx.cancelReminder(reminder.id, reason: reason.description, at: now)
+                try journal.record(tx, at: now, event: "cancelled", invoice: invoiceID, [("step", reminder.step), ("reason", reason.description)])
+                switch reason {
+                case .noContact: try tx.setAttention(invoiceID, "no contact: the invoice names no buyer e-mail")
+                case .belowMinimumBalance(let left): try tx.setAttention(invoiceID, "small balance left: \(left) (below min_balance, not chased)")
+                }
+            case .fail(let reminder, let reason):
+                summary.failed += 1
+                guard !dryRun else { continue }
+                try tx.failBeforeHandOff(reminder.id, reason: reason.description, at: now)
+                switch reason {
+                case .undeliverable(let addresses): try tx.setAttention(invoiceID, "no deliverable address: \(addresses.sorted().joined(separator: ", "))")
+                case .needsSMTPUTF8(let addresses):
+                    try tx.setAttention(invoiceID, "no address relance can send to without SMTPUTF8: \(addresses.joined(separator: ", "))")
+                }
+                try journal.record(tx, at: now, event: "failed", invoice: invoiceID, [("step", reminder.step), ("reason", reason.description)])
             }
         }
+        guard let chosen, let latest = rows.first(where: { $0.id == chosen.id }) else { return nil }
         let sentBefore = all.filter { [.sent, .uncertain].contains($0.state) && $0.sentAt != nil && ($0.kind == .due || $0.kind.isEscalation) }
         let levelsSent = all.filter { [.sent, .uncertain].contains($0.state) && $0.kind.isEscalation }.count
         var facts = self.facts(invoice: invoice, row: latest, balance: balance, today: today, now: now,
                                references: try tx.sentMessageIDs(invoiceID: invoiceID))
+        facts.to = situation.recipients.to
+        facts.cc = situation.recipients.cc
         facts.wording = Wording.choose(kind: latest.kind, sendDate: today, dueDate: dueDate, discountHolds: facts.discount != nil,
                                        levelsSent: levelsSent)
         facts.payments = payments
@@ -149,52 +143,37 @@ extension Cycle {
         facts.earlierReminders = sentBefore.compactMap { $0.sentAt.map(calendar.localDate(of:)) }.sorted()
         if today > dueDate { facts.lateCharges = self.lateCharges(invoice, payments: payments, on: today) }
         if dryRun { return (latest, facts) }
-        // Addresses that bounced hard or complained are never mailed again.
-        let blocked = try tx.undeliverable((facts.to + facts.cc).map(\.value))
-        facts.to.removeAll { blocked.contains($0.value.lowercased()) }
-        facts.cc.removeAll { blocked.contains($0.value.lowercased()) }
-        // A non-ASCII local part needs SMTPUTF8, which relance does not send: that address is left out, said.
-        let needsUTF8 = (facts.to + facts.cc).filter { $0.asciiForm == nil }.map(\.value)
-        facts.to.removeAll { $0.asciiForm == nil }
-        facts.cc.removeAll { $0.asciiForm == nil }
-        if !needsUTF8.isEmpty {
+        if !situation.recipients.needSMTPUTF8.isEmpty {
             try journal.record(tx, at: now, event: "failed", invoice: invoiceID, [
-                ("step", latest.step), ("to", needsUTF8.joined(separator: ",")),
+                ("step", latest.step), ("to", situation.recipients.needSMTPUTF8.joined(separator: ",")),
                 ("reason", "a non-ASCII local part needs SMTPUTF8, which relance does not use: not sent to that address"),
             ])
-        }
-        guard !facts.to.isEmpty else {
-            if !needsUTF8.isEmpty, blocked.isEmpty {
-                try tx.failBeforeHandOff(latest.id, reason: "every address needs SMTPUTF8 (a non-ASCII local part): \(needsUTF8.joined(separator: ", "))", at: now)
-                try tx.setAttention(invoiceID, "no address relance can send to without SMTPUTF8: \(needsUTF8.joined(separator: ", "))")
-                summary.failed += 1
-                return nil
-            }
-            try tx.failBeforeHandOff(latest.id, reason: "every address of the customer is undeliverable", at: now)
-            try tx.setAttention(invoiceID, "no deliverable address: \(blocked.sorted().joined(separator: ", "))")
-            try journal.record(tx, at: now, event: "failed", invoice: invoiceID, [
-                ("step", latest.step), ("reason", "every address is undeliverable (bounced or complained)"),
-            ])
-            summary.failed += 1
-            return nil
         }
         guard let batch else { return nil }
         try tx.claim(latest.id, batch: batch, messageID: facts.messageID, recipients: (facts.to + facts.cc).map(\.value).joined(separator: ","),
                      envelopeTag: MessageID.envelopeTag(facts.messageID), at: now)
-        // Once claimed (replan rewrites only unclaimed planned rows): a level sent later than planned, or with later levels due at once: the levels after it
-        // keep the policy's spacing from today's send.
-        if latest.kind.isEscalation, today > latest.localDate || !choice.heldBack.isEmpty {
+        // Once claimed (replan rewrites only unclaimed planned rows): a level sent later than planned,
+        // or with later levels due at once: the levels after it keep the policy's spacing from today's send.
+        if latest.kind.isEscalation, today > latest.localDate || heldBack || rows.contains(where: { $0.kind.isEscalation && $0.id != latest.id }) {
             var history = try ReminderPlanning.history(tx, invoiceID: invoiceID, zone: calendar.timeZone)
             history[latest.step] = today
             try ReminderPlanning.replan(tx, invoice: invoice, payments: payments, configuration: configuration, history: history, at: now)
             let why = cause(chosen).map { " (\($0))" } ?? ""
-            for row in try tx.reminders(invoiceID: invoiceID) where row.state == .planned && row.kind.isEscalation {
+            for row in try tx.reminders(invoiceID: invoiceID) where row.state == .planned && row.kind.isEscalation && row.batchID == nil {
                 try journal.record(tx, at: now, event: "planned", invoice: invoiceID, [
                     ("step", row.step), ("date", row.localDate.iso), ("reason", "spaced from \(latest.step) sent \(today.iso)\(why)"),
                 ])
             }
         }
         return (latest, facts)
+    }
+
+    /// The customer's Cc addresses: the invoice's, then those its settings add.
+    private func ccAddresses(_ invoice: Invoice) -> [EmailAddress] {
+        var cc = invoice.customer.cc
+        let extra = invoice.customer.id.flatMap { context.configuration.customers[$0] }?.cc ?? []
+        for address in extra where !cc.contains(address) && !invoice.customer.emails.contains(address) { cc.append(address) }
+        return cc
     }
 
     func printWouldSend(row: ReminderRecord, facts: ReminderFacts, now: Date) {
