@@ -18,7 +18,11 @@ extension Cycle {
         guard let batch = decided.id else { return decided.decidedIn }
         let transports = context.transports
         let queue = DeliveryQueue(count: decided.items.count)
-        if transports.count == 1 {
+        if !transports[0].acceptanceIsDurable {
+            // The outbox folder: nothing it writes is durable before the batch's syncfs, so the batch is
+            // handed off, written, synced and recorded as a whole (a crash leaves it uncertain, never resent).
+            summary.add(deliverToOutbox(decided, batch: batch, transport: transports[0]))
+        } else if transports.count == 1 {
             // One connection: this thread sends, checks for SIGTERM and feeds the watchdog between messages.
             let (counted, awaiting) = deliverItems(decided, batch: batch, queue: queue, transport: transports[0]) {
                 context.heartbeat()
@@ -103,6 +107,49 @@ extension Cycle {
         }
         if let pending { _ = commit(pending, summary: &summary) { _, _ in true } }
         return (summary, awaitingFlush)
+    }
+
+    /// A batch to the outbox folder: one transaction hands off every reminder still due (the same
+    /// re-checks), the files are written and synced once, one transaction records every outcome.
+    private func deliverToOutbox(_ decided: DecidedBatch, batch: Int64, transport: any MailTransport) -> Summary {
+        var summary = Summary()
+        context.heartbeat()
+        if context.stopRequested() { return summary }
+        let composed = decided.items.indices.map { decided.pipeline.message($0) }
+        let now = context.clock.now()
+        let today = context.configuration.calendar.localDate(of: now)
+        var handedOff: [Int] = []
+        let ok = commit(nil, summary: &summary) { tx, journal in
+            for (index, (row, _)) in decided.items.enumerated() {
+                if case .failure(let error) = composed[index] {
+                    try tx.failBeforeHandOff(row.id, reason: error.description, at: now)
+                    try journal.record(tx, at: now, event: "failed", invoice: row.invoiceID, [("step", row.step), ("reason", error.description)])
+                } else if try tx.handOff(row.id, batch: batch, today: today, at: now) {
+                    handedOff.append(index)
+                }
+            }
+            return true
+        }
+        guard ok != nil else { return summary }
+        summary.failed += composed.filter { if case .failure = $0 { true } else { false } }.count
+        summary.cancelled += decided.items.count - handedOff.count - summary.failed
+        var awaiting: [Outcome] = []
+        var others: [Outcome] = []
+        for index in handedOff {
+            guard case .success(let message) = composed[index] else { continue }
+            let (row, facts) = decided.items[index]
+            let outcome = Outcome(row: row, facts: facts, result: transport.send(message), at: context.clock.now())
+            if case .delivered = outcome.result { awaiting.append(outcome) } else { others.append(outcome) }
+        }
+        if !others.isEmpty {
+            _ = commit(nil, summary: &summary) { tx, journal in
+                for item in others { try self.record(item, tx: tx, journal: journal) }
+                return true
+            }
+            for item in others { count(item.result, in: &summary) }
+        }
+        summary.add(confirm(awaiting))
+        return summary
     }
 
     /// Deliveries to the outbox folder become `sent` once synced to disk, else `uncertain`.
