@@ -181,7 +181,7 @@ struct TruthfulMessagesTests {
         try runDaily(box, from: "2026-11-09", to: "2026-11-09")
         let first = try #require(try box.readMessages().first { $0.step == "first" })
         // 4 800.00 € × 12.15 % × 7 / 365 = 11.18 €
-        #expect(first.text.contains("Des pénalités de retard de 11,18\u{00A0}€ sont dues à ce jour (taux annuel de 12,15 %, Code de commerce, articles L441-10 et D441-5)"))
+        #expect(first.text.contains("Des pénalités de retard de 11,18\u{00A0}€ sont dues à ce jour (taux annuel de 12,15 %, article L441-10 du Code de commerce)"))
         #expect(first.text.contains("indemnité forfaitaire pour frais de recouvrement de 40,00\u{00A0}€"))
         #expect(!first.text.contains("taux légal sont également"))
     }

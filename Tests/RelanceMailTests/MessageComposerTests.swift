@@ -83,7 +83,7 @@ struct MessageComposerTests {
         #expect(en.text.contains("Pay €1,225.00 by 12 November 2026 to keep your 2 % discount."))
         let de = try Self.bundled.render(Self.facts(language: .de, kind: .final))
         #expect(de.subject == "Letzte Mahnung: Rechnung F-2026-0042")
-        #expect(de.text.contains("Bis heute sind Verzugszinsen von 12,34\u{00A0}€ angefallen (Jahreszins 12 %, Code de commerce, articles L441-10 et D441-5)"))
+        #expect(de.text.contains("Bis heute sind Verzugszinsen von 12,34\u{00A0}€ angefallen (Jahreszins 12 %, article L441-10 du Code de commerce)"))
         #expect(de.text.contains("Die Pauschale für Beitreibungskosten von 40,00\u{00A0}€ ist geschuldet"))
         // Only the last level threatens; with no earlier reminder it does not claim any.
         #expect(de.text.contains("leider ist die Rechnung F-2026-0042") && de.text.contains("Inkassounternehmen"))

@@ -62,13 +62,14 @@ public enum LateChargeLaw: String, Sendable, CaseIterable {
 }
 
 extension LateChargeLaw {
-    /// The legal basis, as a message cites it (docs/late-charges.md lists the texts).
+    /// The legal basis of the interest, as a message cites it (docs/late-charges.md lists the texts);
+    /// the compensation has its own (`compensationBasis`).
     public var legalBasis: String {
         switch self {
-        case .fr: return "Code de commerce, articles L441-10 et D441-5"
+        case .fr: return "article L441-10 du Code de commerce"
         case .de: return "§§ 286, 288 BGB"
         case .gb: return "Late Payment of Commercial Debts (Interest) Act 1998"
-        case .eu: return "Directive 2011/7/EU, articles 3, 4 and 6"
+        case .eu: return "Directive 2011/7/EU, article 3"
         case .none: return ""
         }
     }
