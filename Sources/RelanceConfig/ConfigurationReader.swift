@@ -299,72 +299,16 @@ struct ConfigurationReader {
                                moveTo: string(section, "replies.move_to", required: false), pauseDays: pauseDays)
     }
 
-    static func law(_ code: String) -> LateChargeLaw? {
-        LateChargeLaw(rawValue: code.uppercased() == "UK" ? "GB" : code.uppercased())
-    }
-
-    /// `[late_charges]`: `law` (EU, FR, DE, GB, NONE; default from the company's country), `rates_file`
-    /// (default `reference-rates.toml` beside the configuration, when present), the sources
-    /// `relance rates update` fetches (`ecb_url`, `bundesbank_url`, `boe_url`) and `refresh_days`.
-    /// The table a rates update keeps in the state directory sits between the built-in one and the file.
-    private mutating func lateCharges(country: String?, stateDirectory: String?) -> (LateChargeLaw, ReferenceRates, RateSourceSettings) {
-        let section = table(root, "late_charges", required: false) ?? .table([])
-        allowOnly(section, "late_charges", ["law", "rates_file", "ecb_url", "bundesbank_url", "boe_url", "refresh_days", "ca_file"])
-        var law = LateChargeLaw(country: country ?? "")
-        if let code = string(section, "late_charges.law", required: false) {
-            if let chosen = Self.law(code) { law = chosen } else { problem("late_charges.law", "\"\(code)\" is not one of EU, FR, DE, GB, NONE") }
-        }
-        var sources = RateSourceSettings()
-        for (key, keyPath) in [("ecb_url", \RateSourceSettings.ecbURL), ("bundesbank_url", \.bundesbankURL), ("boe_url", \.bankOfEnglandURL)] {
-            guard let url = string(section, "late_charges.\(key)", required: false) else { continue }
-            let lower = url.lowercased()
-            if lower.hasPrefix("https://") || lower.hasPrefix("http://127.") || lower.hasPrefix("http://localhost") || lower.hasPrefix("http://[::1]") {
-                sources[keyPath: keyPath] = url
-            } else {
-                problem("late_charges.\(key)", "must be an https:// URL (plain http only towards a loopback address)")
-            }
-        }
-        if let days = integer(section, "late_charges.refresh_days") {
-            if (0...365).contains(days) { sources.refreshDays = days } else { problem("late_charges.refresh_days", "must be between 0 (off) and 365") }
-        }
-        if let ca = string(section, "late_charges.ca_file", required: false) {
-            let path = ca.hasPrefix("/") ? ca : (directory as NSString).appendingPathComponent(ca)
-            if FileManager.default.isReadableFile(atPath: path) { sources.caFile = path } else { problem("late_charges.ca_file", "\(path) cannot be read") }
-        }
-        var rates = ReferenceRates.builtIn
-        if let stateDirectory {
-            let fetched = stateDirectory + "/reference-rates.toml"
-            if FileManager.default.fileExists(atPath: fetched) {
-                do { rates = rates.merging(try ReferenceRatesFile.read(fetched)) } catch {
-                    problem("late_charges", "the table relance rates update keeps is unreadable (\(error)); delete it and run relance rates update")
-                }
-            }
-        }
-        let explicit = string(section, "late_charges.rates_file", required: false)
-        let name = explicit ?? "reference-rates.toml"
-        let path = name.hasPrefix("/") ? name : (directory as NSString).appendingPathComponent(name)
-        guard FileManager.default.fileExists(atPath: path) else {
-            if explicit != nil { problem("late_charges.rates_file", "\(path) does not exist") }
-            return (law, rates, sources)
-        }
-        do {
-            return (law, rates.merging(try ReferenceRatesFile.read(path)), sources)
-        } catch {
-            problem("late_charges.rates_file", "\(error)")
-            return (law, rates, sources)
-        }
-    }
-
     // MARK: - Value readers
 
-    private func key(_ path: String) -> String { String(path.split(separator: ".").last ?? "") }
+    func key(_ path: String) -> String { String(path.split(separator: ".").last ?? "") }
 
-    private mutating func lookup(_ parent: ConfigValue, _ path: String) -> ConfigValue? {
+    mutating func lookup(_ parent: ConfigValue, _ path: String) -> ConfigValue? {
         let name = path.contains(".") ? key(path) : path
         return parent[name]
     }
 
-    private mutating func table(_ parent: ConfigValue, _ path: String, required: Bool) -> ConfigValue? {
+    mutating func table(_ parent: ConfigValue, _ path: String, required: Bool) -> ConfigValue? {
         guard let value = lookup(parent, path) else {
             if required { problem(path, "the [\(path)] table is required") }
             return nil
@@ -384,7 +328,7 @@ struct ConfigurationReader {
         return remainder == 1
     }
 
-    private mutating func string(_ parent: ConfigValue, _ path: String, required: Bool, allowLineBreaks: Bool = false) -> String? {
+    mutating func string(_ parent: ConfigValue, _ path: String, required: Bool, allowLineBreaks: Bool = false) -> String? {
         guard let value = lookup(parent, path) else {
             if required { problem(path, "required") }
             return nil
@@ -397,7 +341,7 @@ struct ConfigurationReader {
         return text
     }
 
-    private mutating func strings(_ parent: ConfigValue, _ path: String) -> [String]? {
+    mutating func strings(_ parent: ConfigValue, _ path: String) -> [String]? {
         guard let values = array(parent, path) else { return nil }
         var result: [String] = []
         for (index, value) in values.enumerated() {
@@ -406,36 +350,36 @@ struct ConfigurationReader {
         return result
     }
 
-    private mutating func array(_ parent: ConfigValue, _ path: String) -> [ConfigValue]? {
+    mutating func array(_ parent: ConfigValue, _ path: String) -> [ConfigValue]? {
         guard let value = lookup(parent, path) else { return nil }
         guard case .array(let values) = value else { problem(path, "expected an array, found \(value.typeName)"); return nil }
         return values
     }
 
-    private mutating func integer(_ parent: ConfigValue, _ path: String) -> Int? {
+    mutating func integer(_ parent: ConfigValue, _ path: String) -> Int? {
         guard let value = lookup(parent, path) else { return nil }
         guard case .integer(let number) = value else { problem(path, "expected an integer, found \(value.typeName)"); return nil }
         return number
     }
 
-    private mutating func bool(_ parent: ConfigValue, _ path: String) -> Bool? {
+    mutating func bool(_ parent: ConfigValue, _ path: String) -> Bool? {
         guard let value = lookup(parent, path) else { return nil }
         guard case .bool(let flag) = value else { problem(path, "expected true or false, found \(value.typeName)"); return nil }
         return flag
     }
 
-    private mutating func address(_ parent: ConfigValue, _ path: String, required: Bool) -> EmailAddress? {
+    mutating func address(_ parent: ConfigValue, _ path: String, required: Bool) -> EmailAddress? {
         guard let text = string(parent, path, required: required) else { return nil }
         do { return try EmailAddress(text) } catch { problem(path, error.description); return nil }
     }
 
-    private mutating func language(_ parent: ConfigValue, _ path: String, required: Bool) -> Language? {
+    mutating func language(_ parent: ConfigValue, _ path: String, required: Bool) -> Language? {
         guard let text = string(parent, path, required: required) else { return nil }
         guard let language = Language(tag: text) else { problem(path, "\"\(text)\" is not one of fr, en, de"); return nil }
         return language
     }
 
-    private mutating func allowOnly(_ table: ConfigValue, _ path: String, _ keys: Set<String>) {
+    mutating func allowOnly(_ table: ConfigValue, _ path: String, _ keys: Set<String>) {
         guard case .table(let members) = table else { return }
         for (name, _) in members where !keys.contains(name) {
             let full = path.isEmpty ? name : "\(path).\(name)"
@@ -443,7 +387,7 @@ struct ConfigurationReader {
         }
     }
 
-    private mutating func problem(_ path: String, _ message: String) {
+    mutating func problem(_ path: String, _ message: String) {
         problems.append(.init(path: path, line: lines.line(of: path), message: message))
     }
 }

@@ -191,7 +191,7 @@ public struct MessageTemplates: Sendable {
         }
         if let level = facts.wording.level {
             context["level"] = String(level)
-            context["levelTitle"] = LevelTitles.title(level, final: { if case .final = facts.wording { return true } else { return false } }(), language)
+            context["levelTitle"] = LevelTitles.title(level, final: facts.wording.isFinal, language)
         }
         if !facts.earlierReminders.isEmpty {
             context["hasEarlierReminders"] = true

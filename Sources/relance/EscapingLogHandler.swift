@@ -1,4 +1,5 @@
 import Logging
+import RelanceDaemon
 
 /// A log handler that writes every message and metadata value as one line: CR, LF and the
 /// other control characters become `\r`, `\n`, `\u{…}`, as the send log already does, so a
@@ -30,21 +31,5 @@ struct EscapingLogHandler: LogHandler {
         inner.log(event: escaped)
     }
 
-    static func escape(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F || $0 == "\u{2028}" || $0 == "\u{2029}" }) else {
-            return text
-        }
-        var out = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20 || scalar.value == 0x7F || scalar == "\u{2028}" || scalar == "\u{2029}":
-                out += "\\u{\(String(scalar.value, radix: 16))}"
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
-    }
+    static func escape(_ text: String) -> String { LogfmtLine.escapingControls(text) }
 }

@@ -78,23 +78,18 @@ struct HiddenClockOption: ParsableArguments {
 
     /// For the commands that only look: the store read-only, nothing else opened.
     func readOnlyContext(for configuration: RelanceConfiguration) throws -> DaemonContext {
-        let clock = try ClockOption.clock(now, zone: configuration.company.timeZone)
-        LoggingBootstrap.once()
-        do {
-            return try DaemonContext.openReadOnly(configuration, clock: clock, logger: Logger(label: "relance"))
-        } catch {
-            Console.error("relance: \(error)")
-            throw ExitCode(1)
-        }
+        try CommandContext.open(configuration, clock: ClockOption.clock(now, zone: configuration.company.timeZone), readOnly: true)
     }
 }
 
 /// Opens the daemon's parts for a command, with diagnostics on standard error.
 enum CommandContext {
-    static func open(_ configuration: RelanceConfiguration, clock: any WallClock) throws -> DaemonContext {
+    static func open(_ configuration: RelanceConfiguration, clock: any WallClock, readOnly: Bool = false) throws -> DaemonContext {
         LoggingBootstrap.once()
         do {
-            return try DaemonContext.open(configuration, clock: clock, logger: Logger(label: "relance"))
+            let logger = Logger(label: "relance")
+            return try readOnly ? DaemonContext.openReadOnly(configuration, clock: clock, logger: logger)
+                : DaemonContext.open(configuration, clock: clock, logger: logger)
         } catch {
             Console.error("relance: \(error)")
             throw ExitCode(1)

@@ -26,9 +26,8 @@ struct RatesUpdateTests {
 
     @Test("the three official series are fetched, turned into half-years by each law's rule, and kept with their source")
     func update() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rates-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let scratch = ScratchFolder()
+        let folder = scratch.path
         let certificates = try TestCertificates(folder: folder)
         let server = try TestServer(script: "http_files.py", arguments: ["--root", Self.fixtures, "--cert", certificates.cert,
                                                                       "--key", certificates.key, "--log", folder + "/requests.log"], folder: folder)
@@ -74,9 +73,8 @@ struct RatesUpdateTests {
 
     @Test("an unreachable source and an untrusted certificate fail with the reason, never fatal, nothing written")
     func unreachable() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rates-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let scratch = ScratchFolder()
+        let folder = scratch.path
         let certificates = try TestCertificates(folder: folder)
         // A port nobody listens on: bind one, note it, close it.
         let closed = try TestServer(script: "http_files.py", arguments: ["--root", Self.fixtures], folder: folder)
@@ -107,9 +105,8 @@ struct RatesUpdateTests {
 
     @Test("the daemon refreshes the rates by itself, on its own thread, and a dead source never stops it")
     func daemonRefresh() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rates-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let scratch = ScratchFolder()
+        let folder = scratch.path
         let certificates = try TestCertificates(folder: folder)
         let server = try TestServer(script: "http_files.py", arguments: ["--root", Self.fixtures, "--cert", certificates.cert,
                                                                       "--key", certificates.key], folder: folder)

@@ -147,15 +147,7 @@ struct ReadMessage {
     let step: String
     let date: String
 
-    /// `2026-11-16` from `Mon, 16 Nov 2026 09:30:00 +0100`.
-    var sentOn: String {
-        let parts = date.split(separator: " ")
-        guard parts.count >= 4 else { return "" }
-        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        let month = (months.firstIndex(of: String(parts[2])) ?? 0) + 1
-        let day = parts[1].count == 1 ? "0" + parts[1] : String(parts[1])
-        return "\(parts[3])-\(month < 10 ? "0" : "")\(month)-\(day)"
-    }
+    var sentOn: String { OutboxMessage.localDate(ofDateHeader: date) }
 }
 
 /// The headers of one delivered message.
@@ -179,11 +171,15 @@ struct OutboxMessage {
     var step: String { headers["x-relance-step"] ?? "" }
     var messageID: String { headers["message-id"] ?? "" }
     /// The local date in the Date header (`Mon, 09 Nov 2026 09:30:00 +0100` → 2026-11-09).
-    var localDate: String {
-        let parts = (headers["date"] ?? "").split(separator: " ")
+    var localDate: String { Self.localDate(ofDateHeader: headers["date"] ?? "") }
+
+    /// `2026-11-09` from `Mon, 09 Nov 2026 09:30:00 +0100` (a one-digit day is padded).
+    static func localDate(ofDateHeader header: String) -> String {
+        let parts = header.split(separator: " ")
         guard parts.count >= 4 else { return "" }
         let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
         let month = (months.firstIndex(of: String(parts[2])) ?? 0) + 1
-        return "\(parts[3])-\(month < 10 ? "0" : "")\(month)-\(parts[1])"
+        let day = parts[1].count == 1 ? "0" + parts[1] : String(parts[1])
+        return "\(parts[3])-\(month < 10 ? "0" : "")\(month)-\(day)"
     }
 }

@@ -73,9 +73,8 @@ struct SystemdNotifyTests {
     @Test("the watchdog keeps being fed while the SMTP server stalls, and SIGTERM during a stall exits at once",
           .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/python3")))
     func stall() throws {
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("stall-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let folder = ScratchFolder()
+        let scratch = folder.path
         let smtp = try TestServer(script: "misbehaving_smtp.py", arguments: ["--mode", "stall-after-data", "--log", scratch + "/a.jsonl"],
                                   folder: scratch)
         let box = try Sandbox(minGapDays: 0, extra: """

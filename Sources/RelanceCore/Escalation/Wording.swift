@@ -54,6 +54,12 @@ public enum Wording: Hashable, Sendable {
         return nil
     }
 
+    /// The last level, the only one that announces further steps.
+    public var isFinal: Bool {
+        if case .final = self { return true }
+        return false
+    }
+
     /// The escalation level (1, 2, …), nil for the gentle wordings.
     public var level: Int? {
         switch self {

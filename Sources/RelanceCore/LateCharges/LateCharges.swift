@@ -87,9 +87,6 @@ public struct LateChargesOwed: Sendable, Equatable {
     /// Late charges owed on `asOf`; nil when nothing is (not late, nothing due, a law without charges).
     public static func on(_ asOf: LocalDate, invoice: Invoice, payments: [Payment], law: LateChargeLaw,
                           rates: ReferenceRates) -> LateChargesOwed? {
-        guard law.rateSeries != nil, let due = invoice.dueDate, asOf > due,
-              Balance.due(invoice, payments: payments, on: due).isPositive else { return nil }
-        let owed = invoice.total - invoice.amountPaid
         do {
             guard let result = try LateCharges.compute(invoice: invoice, payments: payments, asOf: asOf, law: law, rates: rates) else { return nil }
             return LateChargesOwed(law: law, daysLate: result.daysLate, interest: result.interest, rate: result.rate,
@@ -97,8 +94,9 @@ public struct LateChargesOwed: Sendable, Equatable {
         } catch {
             // The compensation is owed from the first day late (FR D441-5, DE § 288 (5) BGB,
             // GB Late Payment Act s. 5A), whatever the rate table holds.
-            return LateChargesOwed(law: law, daysLate: due.days(until: asOf), interest: nil, rate: nil,
-                                   compensation: law.compensation(for: owed), missingRate: error)
+            // `compute` throws only once it has found the invoice late with a balance (its own guards).
+            return LateChargesOwed(law: law, daysLate: invoice.dueDate.map { $0.days(until: asOf) } ?? 0, interest: nil, rate: nil,
+                                   compensation: law.compensation(for: invoice.total - invoice.amountPaid), missingRate: error)
         }
     }
 }

@@ -53,10 +53,10 @@ enum InboxScanner {
             var counter = 1
             while FileManager.default.fileExists(atPath: rejected + "/" + safe) { safe = "unreadable-name-\(hex).\(counter)"; counter += 1 }
             let source = Array(inbox.utf8) + [0x2F] + bytes + [0]
-            let moved_ = source.withUnsafeBufferPointer { buffer in
+            let renamed = source.withUnsafeBufferPointer { buffer in
                 buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) { rename($0, rejected + "/" + safe) == 0 }
             }
-            guard moved_ else { continue }
+            guard renamed else { continue }
             let reason = "the file name is not valid UTF-8 (its bytes: \(bytes.map { String(format: "%02x", $0) }.joined(separator: " "))); "
                 + "it was moved here under a safe name, unread\n"
             _ = FileManager.default.createFile(atPath: rejected + "/" + safe + ".reason", contents: Array(reason.utf8).withUnsafeBufferPointer { Data(buffer: $0) })

@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import RelanceMail
 import Synchronization
 
@@ -21,7 +22,7 @@ final class ComposingPipeline: Sendable {
             for index in facts.indices {
                 // The invoice's document is read here, outside any store transaction.
                 var message = facts[index]
-                if message.attachment == nil, let path = message.invoice.attachment { message.attachment = Cycle.attachment(path) }
+                if message.attachment == nil, let path = message.invoice.attachment { message.attachment = Self.attachment(path) }
                 let result = Result { () throws(TemplateError) -> OutgoingMessage in try MessageComposer.compose(message, templates: templates) }
                 slots.withLock { $0[index] = result }
                 ready[index].signal()
@@ -36,5 +37,13 @@ final class ComposingPipeline: Sendable {
             defer { slots[index] = nil }
             return slots[index]!
         }
+    }
+
+    /// The stored copy of the invoice's document, if it can be read (at compose time, outside any transaction).
+    static func attachment(_ path: String) -> MailAttachment? {
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        let name = (path as NSString).lastPathComponent
+        let type = name.lowercased().hasSuffix(".pdf") ? "application/pdf" : "application/octet-stream"
+        return MailAttachment(fileName: name, contentType: type, bytes: Array(data))
     }
 }

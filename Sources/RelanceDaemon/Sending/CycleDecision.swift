@@ -53,11 +53,8 @@ extension Cycle {
             summary.cancelled += 1
             return nil
         }
-        // Every send waits for the send window: catch-up, late arrivals, retries and resumed sequences alike.
-        guard calendar.isInSendWindow(now), let dueDate = invoice.dueDate else {
-            summary.postponed += rows.count
-            return nil
-        }
+        // (The send window was checked once for the whole cycle, in `run`.)
+        guard let dueDate = invoice.dueDate else { return nil }
         // Gather the facts; the decision itself is pure (SendRules, in RelanceCore).
         let policy = configuration.policy(for: invoice.customer)
         let all = try tx.reminders(invoiceID: invoiceID)
@@ -88,9 +85,7 @@ extension Cycle {
                                       timeZone: calendar.timeZone)
         }
         var chosen: WaitingReminder?
-        let decisions = SendRules.decide(situation, calendar: calendar)
-        let heldBack = decisions.contains { if case .postpone(_, _, .lowerLevelInFlight) = $0 { true } else { false } }
-        for decision in decisions {
+        for decision in SendRules.decide(situation, calendar: calendar) {
             switch decision {
             case .send(let reminder):
                 chosen = reminder
@@ -154,7 +149,8 @@ extension Cycle {
                      envelopeTag: MessageID.envelopeTag(facts.messageID), at: now)
         // Once claimed (replan rewrites only unclaimed planned rows): a level sent later than planned,
         // or with later levels due at once: the levels after it keep the policy's spacing from today's send.
-        if latest.kind.isEscalation, today > latest.localDate || heldBack || rows.contains(where: { $0.kind.isEscalation && $0.id != latest.id }) {
+        // Higher levels due at the same time were held back by SendRules: they are re-spaced here.
+        if latest.kind.isEscalation, today > latest.localDate || rows.contains(where: { $0.kind.isEscalation && $0.id != latest.id }) {
             var history = try ReminderPlanning.history(tx, invoiceID: invoiceID, zone: calendar.timeZone)
             history[latest.step] = today
             try ReminderPlanning.replan(tx, invoice: invoice, payments: payments, configuration: configuration, history: history, at: now)
@@ -215,13 +211,5 @@ extension Cycle {
             context.logger.warning("late-payment interest not computed: \(missing); the fixed compensation is still shown")
         }
         return owed
-    }
-
-    /// The stored copy of the invoice's document, if it can be read (at compose time, outside any transaction).
-    static func attachment(_ path: String) -> MailAttachment? {
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
-        let name = (path as NSString).lastPathComponent
-        let type = name.lowercased().hasSuffix(".pdf") ? "application/pdf" : "application/octet-stream"
-        return MailAttachment(fileName: name, contentType: type, bytes: Array(data))
     }
 }

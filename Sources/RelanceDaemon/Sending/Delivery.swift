@@ -24,12 +24,10 @@ extension Cycle {
             summary.add(deliverToOutbox(decided, batch: batch, transport: transports[0]))
         } else if transports.count == 1 {
             // One connection: this thread sends, checks for SIGTERM and feeds the watchdog between messages.
-            let (counted, awaiting) = deliverItems(decided, batch: batch, queue: queue, transport: transports[0]) {
+            summary.add(deliverItems(decided, batch: batch, queue: queue, transport: transports[0]) {
                 context.heartbeat()
                 return context.stopRequested()
-            }
-            summary.add(counted)
-            summary.add(confirm(awaiting))
+            })
         } else {
             // Several connections side by side, each taking the next message; this thread watches
             // for SIGTERM and feeds the watchdog while they work.
@@ -44,6 +42,7 @@ extension Cycle {
                 thread.name = "relance.smtp"
                 thread.start()
             }
+            // DispatchTime is the monotonic uptime clock: a wait, not a reading of the business clock.
             while group.wait(timeout: .now() + .milliseconds(100)) == .timedOut {
                 context.heartbeat()
                 if context.stopRequested() { queue.stop() }
@@ -62,12 +61,11 @@ extension Cycle {
 
     /// One connection's work: takes messages from `queue` until it is empty or stopped. The outcome
     /// of each message is committed in the same transaction that hands off its next one: one
-    /// commit per message, and a message is always recorded before the next goes. Returns the
-    /// counts and, for a transport whose acceptance is not durable, the deliveries to confirm.
+    /// commit per message, and a message is always recorded before the next goes. For a
+    /// transport whose acceptance is durable (SMTP); the outbox goes through `deliverToOutbox`.
     func deliverItems(_ decided: DecidedBatch, batch: Int64, queue: DeliveryQueue, transport: any MailTransport,
-                      between: () -> Bool) -> (Summary, [Outcome]) {
+                      between: () -> Bool) -> Summary {
         var summary = Summary()
-        var awaitingFlush: [Outcome] = []
         var pending: Outcome?
         while let index = queue.next() {
             let (row, facts) = decided.items[index]
@@ -101,12 +99,10 @@ extension Cycle {
                 break
             }
             guard handedOff else { summary.cancelled += 1; continue }
-            let outcome = transport.send(message)
-            let done = Outcome(row: row, facts: facts, result: outcome, at: context.clock.now())
-            if case .delivered = outcome, !transport.acceptanceIsDurable { awaitingFlush.append(done) } else { pending = done }
+            pending = Outcome(row: row, facts: facts, result: transport.send(message), at: context.clock.now())
         }
         if let pending { _ = commit(pending, summary: &summary) { _, _ in true } }
-        return (summary, awaitingFlush)
+        return summary
     }
 
     /// A batch to the outbox folder: one transaction hands off every reminder still due (the same
@@ -133,39 +129,25 @@ extension Cycle {
         guard ok != nil else { return summary }
         summary.failed += composed.filter { if case .failure = $0 { true } else { false } }.count
         summary.cancelled += decided.items.count - handedOff.count - summary.failed
-        var awaiting: [Outcome] = []
-        var others: [Outcome] = []
+        var outcomes: [Outcome] = []
         for index in handedOff {
             guard case .success(let message) = composed[index] else { continue }
             let (row, facts) = decided.items[index]
-            let outcome = Outcome(row: row, facts: facts, result: transport.send(message), at: context.clock.now())
-            if case .delivered = outcome.result { awaiting.append(outcome) } else { others.append(outcome) }
+            outcomes.append(Outcome(row: row, facts: facts, result: transport.send(message), at: context.clock.now()))
         }
-        if !others.isEmpty {
-            _ = commit(nil, summary: &summary) { tx, journal in
-                for item in others { try self.record(item, tx: tx, journal: journal) }
-                return true
+        // Written but perhaps not durable until synced: neither resent nor claimed as delivered.
+        if let problem = transport.flush() {
+            outcomes = outcomes.map { item in
+                guard case .delivered = item.result else { return item }
+                return Outcome(row: item.row, facts: item.facts, result: .uncertain(reason: problem), at: item.at)
             }
-            for item in others { count(item.result, in: &summary) }
         }
-        summary.add(confirm(awaiting))
-        return summary
-    }
-
-    /// Deliveries to the outbox folder become `sent` once synced to disk, else `uncertain`.
-    private func confirm(_ awaiting: [Outcome]) -> Summary {
-        var summary = Summary()
-        guard !awaiting.isEmpty else { return summary }
-        // Written but perhaps not durable: neither resent nor claimed as delivered.
-        let problem = context.transport.flush()
-        _ = commit(nil, summary: &summary) { tx, journal in
-            for item in awaiting {
-                let result = problem.map { DeliveryOutcome.uncertain(reason: $0) } ?? item.result
-                try self.record(Outcome(row: item.row, facts: item.facts, result: result, at: item.at), tx: tx, journal: journal)
-            }
+        guard !outcomes.isEmpty else { return summary }
+        let recorded = commit(nil, summary: &summary) { tx, journal in
+            for item in outcomes { try self.record(item, tx: tx, journal: journal) }
             return true
         }
-        for item in awaiting { count(problem.map { .uncertain(reason: $0) } ?? item.result, in: &summary) }
+        if recorded != nil { for item in outcomes { count(item.result, in: &summary) } }
         return summary
     }
 
@@ -280,7 +262,7 @@ final class SharedDelivery: @unchecked Sendable {
     }
 
     func run(_ transport: any MailTransport) {
-        let (counted, _) = cycle.deliverItems(decided, batch: batch, queue: queue, transport: transport) { false }
+        let counted = cycle.deliverItems(decided, batch: batch, queue: queue, transport: transport) { false }
         totals.withLock { $0.add(counted) }
     }
 
