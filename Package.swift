@@ -39,7 +39,13 @@ let package = Package(
         // zlib as the system provides it (zlib1g-dev): inflates the invoice XML embedded in Factur-X PDFs.
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
 
+        // Pango and cairo (libpango1.0-dev, libcairo2-dev): text layout and the PDF and PNG writers.
+        .systemLibrary(name: "CPangoCairo", providers: [.apt(["libpango1.0-dev", "libcairo2-dev"])]),
+        // libqrencode (libqrencode-dev): the EPC payment QR codes.
+        .systemLibrary(name: "CQRencode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
+
         .target(name: "RelanceCore", swiftSettings: strict),
+        .target(name: "RelanceDocuments", dependencies: ["RelanceCore", "CPangoCairo", "CQRencode"], swiftSettings: strict),
         .target(name: "RelanceFormats", dependencies: ["RelanceCore", "CZlib"], swiftSettings: strict),
         .target(
             name: "RelanceConfig",
@@ -61,7 +67,7 @@ let package = Package(
         .target(
             name: "RelanceDaemon",
             dependencies: [
-                "RelanceCore", "RelanceFormats", "RelanceConfig", "RelanceMail", "RelanceStore", "RelanceTransport",
+                "RelanceCore", "RelanceFormats", "RelanceConfig", "RelanceMail", "RelanceStore", "RelanceTransport", "RelanceDocuments",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -70,7 +76,7 @@ let package = Package(
             name: "relance",
             dependencies: [
                 "RelanceCore", "RelanceFormats", "RelanceConfig", "RelanceStore", "RelanceDaemon", "RelanceMail", "RelanceTransport", "CCurlShim",
-                "RelanceReport",
+                "RelanceReport", "RelanceDocuments",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -96,6 +102,7 @@ let package = Package(
         // Starts the project's own test servers (scripts/test-servers) for the tests that need them.
         .target(name: "RelanceTestSupport", path: "Tests/RelanceTestSupport", swiftSettings: strict),
         .testTarget(name: "RelanceTransportTests", dependencies: ["RelanceTransport", "RelanceTestSupport"], swiftSettings: strict),
+        .testTarget(name: "RelanceDocumentsTests", dependencies: ["RelanceDocuments", "RelanceTestSupport"], swiftSettings: strict),
         .testTarget(name: "RelanceReportTests", dependencies: ["RelanceReport"], swiftSettings: strict),
         .testTarget(name: "RelanceDaemonTests", dependencies: ["RelanceDaemon"], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["RelanceTestSupport"], swiftSettings: strict),

@@ -7,8 +7,12 @@ public struct Customer: Hashable, Sendable, Codable {
     public var emails: [EmailAddress]
     public var cc: [EmailAddress]
     public var language: Language?
+    /// Where a letter reaches the customer (the invoice's buyer address, BG-8), when the invoice gives one.
+    public var address: PostalAddress?
 
-    public init(id: String? = nil, name: String, emails: [EmailAddress], cc: [EmailAddress] = [], language: Language? = nil) {
+    public init(id: String? = nil, name: String, emails: [EmailAddress], cc: [EmailAddress] = [], language: Language? = nil,
+                address: PostalAddress? = nil) {
+        self.address = address
         self.id = id
         self.name = name
         self.emails = emails

@@ -1,5 +1,3 @@
-public import RelanceCore
-
 /// Dates as people write them: `2 novembre 2026` (`1er` for the first),
 /// `2 November 2026`, `2. November 2026`.
 public enum PeopleDates {

@@ -1,0 +1,2 @@
+// libqrencode as Debian provides it (libqrencode-dev): the EPC payment QR codes.
+#include <qrencode.h>

@@ -1,0 +1,85 @@
+import Testing
+@testable import RelanceCore
+
+@Suite struct CreditorReferenceTests {
+    @Test func isoExample() {
+        // ISO 11649 annex: RF18 5390 0754 7034.
+        let reference = CreditorReference(invoiceNumber: "539007547034")
+        #expect(reference.value == "RF18539007547034")
+        #expect(reference.grouped == "RF18 5390 0754 7034")
+        #expect(CreditorReference(parsing: "rf18 5390 0754 7034") == reference)
+    }
+
+    @Test func lettersAndPunctuationOfInvoiceNumbers() {
+        let reference = CreditorReference(invoiceNumber: "F-2025-0042")
+        #expect(reference.value.hasPrefix("RF") && reference.value.hasSuffix("F20250042"))
+        #expect(CreditorReference(parsing: reference.value) != nil, "its own check digits verify")
+    }
+
+    @Test func wrongCheckDigitsAreRefused() {
+        #expect(CreditorReference(parsing: "RF19 5390 0754 7034") == nil)
+        #expect(CreditorReference(parsing: "RF18") == nil)
+        #expect(CreditorReference(parsing: "XX18539007547034") == nil)
+    }
+
+    @Test func longOrEmptyNumbersGetAStableDerivedReference() {
+        let long = CreditorReference(invoiceNumber: "INVOICE-2026-CUSTOMER-ACME-0000012345")
+        #expect(long.value.count == 25)
+        #expect(long == CreditorReference(invoiceNumber: "INVOICE-2026-CUSTOMER-ACME-0000012345"))
+        #expect(long != CreditorReference(invoiceNumber: "INVOICE-2026-CUSTOMER-ACME-0000012346"))
+        #expect(CreditorReference(parsing: long.value) != nil)
+        #expect(CreditorReference(parsing: CreditorReference(invoiceNumber: "---").value) != nil)
+    }
+}
+
+@Suite struct EPCPaymentCodeTests {
+    @Test func payloadFollowsEPC069() throws {
+        let code = try EPCPaymentCode(name: "Atelier Dupont SARL", iban: "FR76 3000 6000 0112 3456 7890 189", bic: "AGRIFRPP",
+                                      amount: Money(minorUnits: 125_000, currency: .eur),
+                                      remittance: .structured(CreditorReference(invoiceNumber: "539007547034")))
+        #expect(code.payload == "BCD\n002\n1\nSCT\nAGRIFRPP\nAtelier Dupont SARL\nFR7630006000011234567890189\nEUR1250.00\n\nRF18539007547034")
+        #expect(code.payload.utf8.count <= 331)
+    }
+
+    @Test func unstructuredRemittanceAndNoBIC() throws {
+        let code = try EPCPaymentCode(name: "A", iban: "DE89370400440532013000", bic: nil, amount: Money(minorUnits: 1, currency: .eur),
+                                      remittance: .unstructured("F-1 F-2\nF-3"))
+        #expect(code.payload == "BCD\n002\n1\nSCT\n\nA\nDE89370400440532013000\nEUR0.01\n\n\nF-1 F-2F-3")
+    }
+
+    @Test func refusals() {
+        let reference = EPCPaymentCode.Remittance.structured(CreditorReference(invoiceNumber: "1"))
+        #expect(throws: EPCPaymentCode.Refusal.notEuro) {
+            try EPCPaymentCode(name: "A", iban: "GB29NWBK60161331926819", bic: nil, amount: Money(minorUnits: 100, currency: .gbp), remittance: reference)
+        }
+        #expect(throws: EPCPaymentCode.Refusal.amountOutOfRange) {
+            try EPCPaymentCode(name: "A", iban: "DE89370400440532013000", bic: nil, amount: Money(minorUnits: 100_000_000_000, currency: .eur), remittance: reference)
+        }
+        #expect(throws: EPCPaymentCode.Refusal.emptyName) {
+            try EPCPaymentCode(name: "\n ", iban: "DE89370400440532013000", bic: nil, amount: Money(minorUnits: 100, currency: .eur), remittance: reference)
+        }
+    }
+}
+
+@Suite struct StatementOfAccountTests {
+    @Test func totalsPerCurrencyWithoutMixing() throws {
+        let customer = Customer(name: "ACME", emails: [try EmailAddress("a@acme.example")])
+        let day = LocalDate(year: 2025, month: 12, day: 1)!
+        let invoices = [
+            (Invoice(id: "B", issueDate: day.adding(days: -60), statedDueDate: day.adding(days: -30), total: Money(minorUnits: 10_000, currency: .eur), customer: customer), [Payment(amount: Money(minorUnits: 2_500, currency: .eur), date: day.adding(days: -5))]),
+            (Invoice(id: "A", issueDate: day.adding(days: -90), statedDueDate: day.adding(days: -60), total: Money(minorUnits: 5_000, currency: .gbp), customer: customer), []),
+            (Invoice(id: "C", issueDate: day.adding(days: -10), statedDueDate: day.adding(days: 20), total: Money(minorUnits: 3_000, currency: .eur), customer: customer), []),
+            (Invoice(id: "PAID", issueDate: day.adding(days: -10), statedDueDate: day.adding(days: 20), total: Money(minorUnits: 3_000, currency: .eur), customer: customer), [Payment(amount: Money(minorUnits: 3_000, currency: .eur), date: day)]),
+        ]
+        let statement = StatementOfAccount.of(invoices.map { (invoice: $0.0, payments: $0.1, levelReached: 1) }, customer: customer, asOf: day,
+                                              law: .fr, rates: .builtIn)
+        #expect(statement.lines.map(\.invoiceID) == ["A", "B", "C"], "oldest due date first; the paid one left out")
+        #expect(statement.currencies == [.gbp, .eur])
+        let euros = statement.totals(.eur)
+        #expect(euros.balance == Money(minorUnits: 10_500, currency: .eur))
+        #expect(euros.paid == Money(minorUnits: 2_500, currency: .eur))
+        #expect(euros.compensation == Money(minorUnits: 4_000, currency: .eur), "40 € for the one late EUR invoice (D441-5)")
+        #expect(euros.claimed == euros.balance.addingSaturating(euros.interest).addingSaturating(euros.compensation))
+        #expect(statement.lines[2].daysLate == 0)
+    }
+}
