@@ -15,7 +15,7 @@ struct ConfigurationReader {
     }
 
     mutating func read(file: String) -> RelanceConfiguration? {
-        allowOnly(root, "", ["company", "paths", "schedule", "policies", "customers", "transport", "replies", "late_charges"])
+        allowOnly(root, "", ["company", "paths", "schedule", "policies", "customers", "transport", "replies", "late_charges", "formal_notice"])
         let company = self.company()
         let paths = self.paths()
         let schedule = self.schedule()
@@ -24,11 +24,13 @@ struct ConfigurationReader {
         let (transport, giveUp) = self.transport()
         let replies = self.replies()
         let (law, rates, sources) = self.lateCharges(country: company?.country, stateDirectory: paths?.stateDirectory)
+        let formalNotice = self.formalNotice(companyCity: company?.address?.city)
         guard let company, let paths, let schedule, let policies, problems.isEmpty else { return nil }
         var configuration = RelanceConfiguration(file: file, company: company, paths: paths, schedule: schedule,
                                                  policies: policies, customers: customers, transport: transport, giveUpAfterDays: giveUp,
                                                  replies: replies, lateChargeLaw: law, referenceRates: rates)
         configuration.rateSources = sources
+        configuration.formalNotice = formalNotice
         return configuration
     }
 
@@ -36,7 +38,8 @@ struct ConfigurationReader {
 
     private mutating func company() -> CompanySettings? {
         guard let section = table(root, "company", required: true) else { return nil }
-        allowOnly(section, "company", ["name", "email", "reply_to", "timezone", "country", "language", "iban", "bic", "payment_link", "signature"])
+        allowOnly(section, "company", ["name", "email", "reply_to", "timezone", "country", "language", "iban", "bic", "payment_link", "signature",
+                                        "address", "postal_code", "city", "siret", "vat_id", "register"])
         let name = string(section, "company.name", required: true)
         let email = address(section, "company.email", required: true)
         let replyTo = address(section, "company.reply_to", required: false)
@@ -56,9 +59,10 @@ struct ConfigurationReader {
         let link = string(section, "company.payment_link", required: false)
         if let link, !(link.hasPrefix("https://") || link.hasPrefix("http://")) { problem("company.payment_link", "must be an http(s) URL") }
         let signature = string(section, "company.signature", required: false, allowLineBreaks: true)
+        let (postal, identifiers) = companyLetterDetails(section, country: country)
         guard let name, let email, let zone, let country, let language else { return nil }
         return CompanySettings(name: name, email: email, replyTo: replyTo, timeZone: zone, country: country, language: language,
-                               iban: iban, bic: bic, paymentLink: link, signature: signature ?? name)
+                               iban: iban, bic: bic, paymentLink: link, signature: signature ?? name, address: postal, identifiers: identifiers)
     }
 
     private mutating func paths() -> PathSettings? {
@@ -93,7 +97,7 @@ struct ConfigurationReader {
     private mutating func schedule() -> ScheduleSettings? {
         let section = table(root, "schedule", required: false) ?? .table([])
         allowOnly(section, "schedule", ["send_time", "send_until", "send_days", "holidays", "extra_holidays", "min_gap_days",
-                                        "default_terms", "min_balance"])
+                                        "default_terms", "min_balance", "group"])
         var sendTime = WallClockTime(hour: 9, minute: 30)!
         if let text = string(section, "schedule.send_time", required: false) {
             if let parsed = WallClockTime(text) { sendTime = parsed } else { problem("schedule.send_time", "\"\(text)\" is not a time HH:MM (24-hour)") }
@@ -158,9 +162,17 @@ struct ConfigurationReader {
                 }
             }
         }
+        var groupByCustomer = true
+        if let group = string(section, "schedule.group", required: false) {
+            switch group {
+            case "customer": groupByCustomer = true
+            case "invoice": groupByCustomer = false
+            default: problem("schedule.group", "\"\(group)\" is not \"customer\" or \"invoice\"")
+            }
+        }
         guard !days.isEmpty else { return nil }
         return ScheduleSettings(sendTime: sendTime, sendUntil: sendUntil, sendDays: days, holidayCountries: countries, extraHolidays: extra,
-                                minGapDays: gap, defaultTerms: defaultTerms, minBalance: minBalance)
+                                minGapDays: gap, defaultTerms: defaultTerms, minBalance: minBalance, groupByCustomer: groupByCustomer)
     }
 
     private mutating func policies() -> [Policy]? {
@@ -217,7 +229,7 @@ struct ConfigurationReader {
         for (id, value) in members {
             let path = "customers.\(id)"
             guard case .table = value else { problem(path, "expected a table"); continue }
-            allowOnly(value, path, ["policy", "language", "cc", "late_charges"])
+            allowOnly(value, path, ["policy", "language", "cc", "late_charges", "address"])
             let policy = string(value, "\(path).policy", required: false)
             if let policy, let policies, !policies.contains(where: { $0.name == policy }) {
                 problem("\(path).policy", "no policy is named \"\(policy)\"")
@@ -232,7 +244,7 @@ struct ConfigurationReader {
                 law = Self.law(code)
                 if law == nil { problem("\(path).late_charges", "\"\(code)\" is not one of EU, FR, DE, GB, NONE") }
             }
-            result[id] = CustomerSettings(policy: policy, language: language, cc: cc, lateCharges: law)
+            result[id] = CustomerSettings(policy: policy, language: language, cc: cc, lateCharges: law, address: customerAddress(value, path))
         }
         return result
     }

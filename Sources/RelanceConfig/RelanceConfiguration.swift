@@ -24,6 +24,17 @@ public struct RelanceConfiguration: Sendable {
     public var referenceRates: ReferenceRates
     /// Where `relance rates update` fetches the official series, and how often the daemon does.
     public var rateSources: RateSourceSettings = RateSourceSettings()
+    public var formalNotice = FormalNoticeSettings(deadlineDays: 8, place: nil)
+
+    /// The customer's postal address: the configuration's override, else the invoice's.
+    public func postalAddress(for customer: Customer) -> PostalAddress? {
+        customer.id.flatMap { customers[$0]?.address } ?? customer.address
+    }
+
+    /// The company as a letter's sender.
+    public var creditorParty: LetterParty {
+        LetterParty(name: company.name, address: company.address, identifiers: company.identifiers, email: company.email.value)
+    }
 
     /// The reference-rate series the configured laws use (the company's and the customers' overrides).
     public var rateSeriesInUse: [String] {
@@ -74,6 +85,17 @@ public struct CompanySettings: Sendable {
     public var paymentLink: String?
     /// May span several lines; defaults to the company name.
     public var signature: String
+    /// The letterhead's and the return address's postal address.
+    public var address: PostalAddress?
+    /// Legal identifiers every letter shows: "SIRET …", "TVA …", the register.
+    public var identifiers: [String] = []
+}
+
+/// `[formal_notice]`: how long the letter gives to pay, and where it is written from.
+public struct FormalNoticeSettings: Sendable, Equatable {
+    public var deadlineDays: Int
+    /// "Lyon" in "Lyon, le 2 décembre 2026"; default: the company's city.
+    public var place: String?
 }
 
 /// Where relance reads and writes, all absolute once loaded.
@@ -110,6 +132,9 @@ public struct ScheduleSettings: Sendable {
     public var defaultTerms: PaymentTerms
     /// Per currency (ISO code → minor units): a balance below this is reported, never chased.
     public var minBalance: [String: Int64]
+    /// One message per customer and sending day, with a statement of account (`group = "customer"`,
+    /// the default), or one per invoice (`"invoice"`).
+    public var groupByCustomer: Bool = true
 
     /// Whether a balance is too small to chase.
     public func isBelowMinimum(_ balance: Money) -> Bool {
@@ -151,6 +176,8 @@ public struct CustomerSettings: Sendable {
     public var cc: [EmailAddress]
     /// `late_charges = "NONE"` for a consumer or a customer you do not charge; a country code for another law.
     public var lateCharges: LateChargeLaw?
+    /// Where letters to the customer go, over the address their invoices give.
+    public var address: PostalAddress?
 }
 
 /// `[transport]`: the SMTP server reminders go through. The password is never

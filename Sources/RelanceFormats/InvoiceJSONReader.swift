@@ -18,7 +18,8 @@ public struct InvoiceJSONReader {
     static let knownKeys: Set<String> = [
         "version", "kind", "refersTo", "id", "issueDate", "dueDate", "terms", "currency", "total", "amountPaid", "customer", "attachment",
     ]
-    static let customerKeys: Set<String> = ["id", "name", "email", "cc", "language"]
+    static let customerKeys: Set<String> = ["id", "name", "email", "cc", "language", "address"]
+    static let addressKeys: Set<String> = ["lines", "postalCode", "city", "region", "country"]
 
     private var problems: [InvoiceRejection.Problem] = []
 
@@ -106,6 +107,39 @@ public struct InvoiceJSONReader {
         return invoice
     }
 
+    /// `customer.address`: `{"lines": ["12 rue …"], "postalCode": "69003", "city": "Lyon", "region": "…", "country": "FR"}`.
+    private mutating func address(_ value: JSONValue?) -> PostalAddress? {
+        guard let value, value != .null else { return nil }
+        guard case .object(let members) = value else { problem("customer.address", "expected an object, found \(value.typeName)"); return nil }
+        for (key, _) in members where !Self.addressKeys.contains(key) {
+            problem("customer.address.\(key)", "unknown field (address fields: \(Self.addressKeys.sorted().joined(separator: ", ")))")
+        }
+        var lines: [String] = []
+        if let list = value["lines"] {
+            if case .array(let items) = list, items.count <= 3 {
+                for (index, item) in items.enumerated() {
+                    guard case .string(let line) = item, line.count <= 200, !line.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
+                        problem("customer.address.lines[\(index)]", "expected one line of at most 200 characters"); continue
+                    }
+                    let trimmed = line.trimmingWhitespace()
+                    if !trimmed.isEmpty { lines.append(trimmed) }
+                }
+            } else {
+                problem("customer.address.lines", "expected an array of at most three strings")
+            }
+        }
+        let postalCode = text(value, "postalCode", required: false, maxLength: 20, prefix: "customer.address.")
+        let city = text(value, "city", required: false, maxLength: 100, prefix: "customer.address.")
+        let region = text(value, "region", required: false, maxLength: 100, prefix: "customer.address.")
+        let country = text(value, "country", required: false, maxLength: 2, prefix: "customer.address.")?.uppercased()
+        if let country, country.count != 2 || !country.allSatisfy({ $0.isASCII && $0.isLetter }) {
+            problem("customer.address.country", "\"\(country)\" is not a two-letter ISO 3166 code")
+        }
+        let address = PostalAddress(lines: lines, postalCode: postalCode, city: city, subdivision: region, country: country)
+        if !address.isUsable { problem("customer.address", "needs lines or a city"); return nil }
+        return address
+    }
+
     private mutating func customer(_ value: JSONValue?) -> Customer? {
         guard let value else { problem("customer", "required"); return nil }
         guard case .object(let members) = value else {
@@ -125,7 +159,7 @@ public struct InvoiceJSONReader {
             if language == nil { problem("customer.language", "\"\(tag)\" is not one of fr, en, de") }
         }
         guard let name, let emails else { return nil }
-        return Customer(id: id, name: name, emails: emails, cc: cc ?? [], language: language)
+        return Customer(id: id, name: name, emails: emails, cc: cc ?? [], language: language, address: address(value["address"]))
     }
 
     private mutating func addresses(_ value: JSONValue?, field: String, required: Bool) -> [EmailAddress]? {

@@ -36,9 +36,24 @@ enum BundledTemplates {
             <p>Die Pauschale für Beitreibungskosten von {{lateCharges.compensation}} ist geschuldet ({{lateCharges.compensationBasis}}).</p>
             {{/lateCharges.compensation}}
             {{/lateCharges}}
+            {{#statement}}
+            <p>Ihr Kontoauszug, die Rechnungen dieser Nachricht:</p>
+            <table style="border-collapse:collapse;font-size:95%">
+            <tr><th style="text-align:left;padding:2px 8px">Rechnung</th><th style="text-align:left;padding:2px 8px">Datum</th><th style="text-align:left;padding:2px 8px">Fällig</th><th style="text-align:right;padding:2px 8px">Tage überfällig</th><th style="text-align:right;padding:2px 8px">Offen</th></tr>
+            {{#statement.lines}}
+            <tr><td style="padding:2px 8px">{{invoiceId}}</td><td style="padding:2px 8px">{{issueDate}}</td><td style="padding:2px 8px">{{dueDate}}</td><td style="text-align:right;padding:2px 8px">{{daysLate}}</td><td style="text-align:right;padding:2px 8px">{{balance}}</td></tr>
+            {{/statement.lines}}
+            {{#statement.totals}}
+            <tr><td colspan="4" style="padding:2px 8px"><strong>Offen insgesamt</strong></td><td style="text-align:right;padding:2px 8px"><strong>{{balance}}</strong></td></tr>
+            {{/statement.totals}}
+            </table>
+            {{/statement}}
             {{#iban}}
-            <p>Zahlung per Überweisung:<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Verwendungszweck: <code>{{invoiceId}}</code></p>
+            <p>Zahlung per Überweisung:<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Verwendungszweck: <code>{{paymentReference}}</code></p>
             {{/iban}}
+            {{#qrCode}}
+            <p><img src="{{qrCode}}" width="148" height="148" alt="QR-Code für Ihre Banking-App (SEPA-Überweisung)"><br><small>Mit Ihrer Banking-App scannen: die Überweisung ist vorausgefüllt.</small></p>
+            {{/qrCode}}
             {{#paymentLink}}
             <p><a href="{{paymentLink}}" style="background:#2e7d32;color:#fff;padding:8px 16px;text-decoration:none;border-radius:4px">Online bezahlen</a></p>
             {{/paymentLink}}
@@ -47,7 +62,7 @@ enum BundledTemplates {
             </body></html>
             """#,
         "de/discount.subject": #"""
-            Rechnung {{invoiceId}}: {{discount.percent}} % Skonto bis {{discount.deadline}}
+            Rechnung {{invoiceId}}: {{discount.percent}} % Skonto bis {{discount.deadline}}{{#moreInvoices}} {{moreInvoices}}{{/moreInvoices}}
             """#,
         "de/discount.text": #"""
             Guten Tag {{customerName}},
@@ -79,10 +94,20 @@ enum BundledTemplates {
             {{/lateCharges.compensation}}
             {{/lateCharges}}
 
+            {{#statement}}
+            Ihr Kontoauszug, die Rechnungen dieser Nachricht:
+            {{#statement.lines}}
+              {{invoiceId}} vom {{issueDate}}, fällig am {{dueDate}}{{#daysLate}} ({{daysLate}} Tage überfällig){{/daysLate}}: offen {{balance}}{{#paid}} von {{total}}{{/paid}}
+            {{/statement.lines}}
+            {{#statement.totals}}
+              Offen insgesamt: {{balance}}
+            {{/statement.totals}}
+            {{/statement}}
+
             {{#iban}}
             Zahlung per Überweisung:
               IBAN {{iban}}{{#bic}} – BIC {{bic}}{{/bic}}
-              Verwendungszweck: {{invoiceId}}
+              Verwendungszweck: {{paymentReference}}
             {{/iban}}
             {{#paymentLink}}
             Online bezahlen: {{paymentLink}}
@@ -126,9 +151,24 @@ enum BundledTemplates {
             <p>Die Pauschale für Beitreibungskosten von {{lateCharges.compensation}} ist geschuldet ({{lateCharges.compensationBasis}}).</p>
             {{/lateCharges.compensation}}
             {{/lateCharges}}
+            {{#statement}}
+            <p>Ihr Kontoauszug, die Rechnungen dieser Nachricht:</p>
+            <table style="border-collapse:collapse;font-size:95%">
+            <tr><th style="text-align:left;padding:2px 8px">Rechnung</th><th style="text-align:left;padding:2px 8px">Datum</th><th style="text-align:left;padding:2px 8px">Fällig</th><th style="text-align:right;padding:2px 8px">Tage überfällig</th><th style="text-align:right;padding:2px 8px">Offen</th></tr>
+            {{#statement.lines}}
+            <tr><td style="padding:2px 8px">{{invoiceId}}</td><td style="padding:2px 8px">{{issueDate}}</td><td style="padding:2px 8px">{{dueDate}}</td><td style="text-align:right;padding:2px 8px">{{daysLate}}</td><td style="text-align:right;padding:2px 8px">{{balance}}</td></tr>
+            {{/statement.lines}}
+            {{#statement.totals}}
+            <tr><td colspan="4" style="padding:2px 8px"><strong>Offen insgesamt</strong></td><td style="text-align:right;padding:2px 8px"><strong>{{balance}}</strong></td></tr>
+            {{/statement.totals}}
+            </table>
+            {{/statement}}
             {{#iban}}
-            <p>Zahlung per Überweisung:<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Verwendungszweck: <code>{{invoiceId}}</code></p>
+            <p>Zahlung per Überweisung:<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Verwendungszweck: <code>{{paymentReference}}</code></p>
             {{/iban}}
+            {{#qrCode}}
+            <p><img src="{{qrCode}}" width="148" height="148" alt="QR-Code für Ihre Banking-App (SEPA-Überweisung)"><br><small>Mit Ihrer Banking-App scannen: die Überweisung ist vorausgefüllt.</small></p>
+            {{/qrCode}}
             {{#paymentLink}}
             <p><a href="{{paymentLink}}" style="background:#1565c0;color:#fff;padding:8px 16px;text-decoration:none;border-radius:4px">Online bezahlen</a></p>
             {{/paymentLink}}
@@ -137,7 +177,7 @@ enum BundledTemplates {
             </body></html>
             """#,
         "de/due.subject": #"""
-            {{#dueToday}}Rechnung {{invoiceId}} ist heute fällig{{/dueToday}}{{#wasDue}}Rechnung {{invoiceId}} war am {{dueDate}} fällig{{/wasDue}}
+            {{#dueToday}}Rechnung {{invoiceId}} ist heute fällig{{/dueToday}}{{#wasDue}}Rechnung {{invoiceId}} war am {{dueDate}} fällig{{/wasDue}}{{#moreInvoices}} {{moreInvoices}}{{/moreInvoices}}
             """#,
         "de/due.text": #"""
             Guten Tag {{customerName}},
@@ -169,10 +209,20 @@ enum BundledTemplates {
             {{/lateCharges.compensation}}
             {{/lateCharges}}
 
+            {{#statement}}
+            Ihr Kontoauszug, die Rechnungen dieser Nachricht:
+            {{#statement.lines}}
+              {{invoiceId}} vom {{issueDate}}, fällig am {{dueDate}}{{#daysLate}} ({{daysLate}} Tage überfällig){{/daysLate}}: offen {{balance}}{{#paid}} von {{total}}{{/paid}}
+            {{/statement.lines}}
+            {{#statement.totals}}
+              Offen insgesamt: {{balance}}
+            {{/statement.totals}}
+            {{/statement}}
+
             {{#iban}}
             Zahlung per Überweisung:
               IBAN {{iban}}{{#bic}} – BIC {{bic}}{{/bic}}
-              Verwendungszweck: {{invoiceId}}
+              Verwendungszweck: {{paymentReference}}
             {{/iban}}
             {{#paymentLink}}
             Online bezahlen: {{paymentLink}}
@@ -216,9 +266,24 @@ enum BundledTemplates {
             <p>Die Pauschale für Beitreibungskosten von {{lateCharges.compensation}} ist geschuldet ({{lateCharges.compensationBasis}}).</p>
             {{/lateCharges.compensation}}
             {{/lateCharges}}
+            {{#statement}}
+            <p>Ihr Kontoauszug, die Rechnungen dieser Nachricht:</p>
+            <table style="border-collapse:collapse;font-size:95%">
+            <tr><th style="text-align:left;padding:2px 8px">Rechnung</th><th style="text-align:left;padding:2px 8px">Datum</th><th style="text-align:left;padding:2px 8px">Fällig</th><th style="text-align:right;padding:2px 8px">Tage überfällig</th><th style="text-align:right;padding:2px 8px">Offen</th></tr>
+            {{#statement.lines}}
+            <tr><td style="padding:2px 8px">{{invoiceId}}</td><td style="padding:2px 8px">{{issueDate}}</td><td style="padding:2px 8px">{{dueDate}}</td><td style="text-align:right;padding:2px 8px">{{daysLate}}</td><td style="text-align:right;padding:2px 8px">{{balance}}</td></tr>
+            {{/statement.lines}}
+            {{#statement.totals}}
+            <tr><td colspan="4" style="padding:2px 8px"><strong>Offen insgesamt</strong></td><td style="text-align:right;padding:2px 8px"><strong>{{balance}}</strong></td></tr>
+            {{/statement.totals}}
+            </table>
+            {{/statement}}
             {{#iban}}
-            <p>Zahlung per Überweisung:<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Verwendungszweck: <code>{{invoiceId}}</code></p>
+            <p>Zahlung per Überweisung:<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Verwendungszweck: <code>{{paymentReference}}</code></p>
             {{/iban}}
+            {{#qrCode}}
+            <p><img src="{{qrCode}}" width="148" height="148" alt="QR-Code für Ihre Banking-App (SEPA-Überweisung)"><br><small>Mit Ihrer Banking-App scannen: die Überweisung ist vorausgefüllt.</small></p>
+            {{/qrCode}}
             {{#paymentLink}}
             <p><a href="{{paymentLink}}" style="background:#b71c1c;color:#fff;padding:8px 16px;text-decoration:none;border-radius:4px">Online bezahlen</a></p>
             {{/paymentLink}}
@@ -227,7 +292,7 @@ enum BundledTemplates {
             </body></html>
             """#,
         "de/final.subject": #"""
-            {{levelTitle}}: Rechnung {{invoiceId}}
+            {{levelTitle}}: Rechnung {{invoiceId}}{{#moreInvoices}} {{moreInvoices}}{{/moreInvoices}}
             """#,
         "de/final.text": #"""
             Guten Tag {{customerName}},
@@ -259,10 +324,135 @@ enum BundledTemplates {
             {{/lateCharges.compensation}}
             {{/lateCharges}}
 
+            {{#statement}}
+            Ihr Kontoauszug, die Rechnungen dieser Nachricht:
+            {{#statement.lines}}
+              {{invoiceId}} vom {{issueDate}}, fällig am {{dueDate}}{{#daysLate}} ({{daysLate}} Tage überfällig){{/daysLate}}: offen {{balance}}{{#paid}} von {{total}}{{/paid}}
+            {{/statement.lines}}
+            {{#statement.totals}}
+              Offen insgesamt: {{balance}}
+            {{/statement.totals}}
+            {{/statement}}
+
             {{#iban}}
             Zahlung per Überweisung:
               IBAN {{iban}}{{#bic}} – BIC {{bic}}{{/bic}}
-              Verwendungszweck: {{invoiceId}}
+              Verwendungszweck: {{paymentReference}}
+            {{/iban}}
+            {{#paymentLink}}
+            Online bezahlen: {{paymentLink}}
+            {{/paymentLink}}
+
+            Sollten Sie bereits gezahlt haben, betrachten Sie diese Nachricht bitte als gegenstandslos.
+            Fragen oder Einwände zu dieser Rechnung? Antworten Sie einfach auf diese Nachricht.
+
+            Mit freundlichen Grüßen
+            {{signature}}
+            """#,
+        "de/formal-notice.html": #"""
+            <!DOCTYPE html>
+            <html><body style="font-family:Helvetica,Arial,sans-serif;color:#222;line-height:1.5;max-width:640px">
+            <p>Guten Tag {{customerName}},</p>
+            <p style="border-left:4px solid #b71c1c;padding-left:12px">{{#hasEarlierReminders}}trotz unserer Schreiben ({{earlierReminders}}) ist die Rechnung{{/hasEarlierReminders}}{{^hasEarlierReminders}}leider ist die Rechnung{{/hasEarlierReminders}} {{invoiceId}} vom {{invoiceDate}}, fällig am {{dueDateLong}}, weiterhin offen ({{daysLate}} Tage überfällig). Anbei erhalten Sie unsere letzte Mahnung von heute{{#notice}}, die wir Ihnen auch per Einschreiben mit Rückschein senden: Wir fordern Sie auf, {{notice.claimed}} einschließlich Verzugszinsen und Pauschale bis spätestens {{notice.deadline}} zu zahlen. Danach leiten wir ohne weitere Ankündigung gerichtliche Schritte ein{{/notice}}.</p>
+            {{#statutoryTerms}}
+            <p>Da die Rechnung kein Zahlungsziel nennt, ist sie innerhalb der gesetzlichen Frist von {{statutoryTerms.days}} Tagen zahlbar ({{statutoryTerms.basis}}).</p>
+            {{/statutoryTerms}}
+            {{#partlyPaid}}
+            <p>Rechnungsbetrag: {{partlyPaid.total}}<br>
+            {{#partlyPaid.prepaid}}
+            Bereits gezahlt: {{partlyPaid.prepaid}}<br>
+            {{/partlyPaid.prepaid}}
+            {{#payments}}
+            Zahlung erhalten am {{date}}: {{amount}}<br>
+            {{/payments}}
+            <strong>Offener Betrag: {{partlyPaid.balance}}</strong></p>
+            {{/partlyPaid}}
+            {{#discount}}
+            <p><strong>Zahlen Sie {{discount.payable}} bis zum {{discount.deadline}}, um {{discount.percent}} % Skonto zu erhalten.</strong></p>
+            {{/discount}}
+            {{#lateCharges}}
+            {{#lateCharges.interest}}
+            <p>Bis heute sind Verzugszinsen von {{lateCharges.interest}} angefallen (Jahreszins {{lateCharges.rate}} %, {{lateCharges.basis}}).</p>
+            {{/lateCharges.interest}}
+            {{#lateCharges.interestPending}}
+            <p>Zusätzlich sind Verzugszinsen in gesetzlicher Höhe geschuldet ({{lateCharges.basis}}).</p>
+            {{/lateCharges.interestPending}}
+            {{#lateCharges.compensation}}
+            <p>Die Pauschale für Beitreibungskosten von {{lateCharges.compensation}} ist geschuldet ({{lateCharges.compensationBasis}}).</p>
+            {{/lateCharges.compensation}}
+            {{/lateCharges}}
+            {{#statement}}
+            <p>Ihr Kontoauszug, die Rechnungen dieser Nachricht:</p>
+            <table style="border-collapse:collapse;font-size:95%">
+            <tr><th style="text-align:left;padding:2px 8px">Rechnung</th><th style="text-align:left;padding:2px 8px">Datum</th><th style="text-align:left;padding:2px 8px">Fällig</th><th style="text-align:right;padding:2px 8px">Tage überfällig</th><th style="text-align:right;padding:2px 8px">Offen</th></tr>
+            {{#statement.lines}}
+            <tr><td style="padding:2px 8px">{{invoiceId}}</td><td style="padding:2px 8px">{{issueDate}}</td><td style="padding:2px 8px">{{dueDate}}</td><td style="text-align:right;padding:2px 8px">{{daysLate}}</td><td style="text-align:right;padding:2px 8px">{{balance}}</td></tr>
+            {{/statement.lines}}
+            {{#statement.totals}}
+            <tr><td colspan="4" style="padding:2px 8px"><strong>Offen insgesamt</strong></td><td style="text-align:right;padding:2px 8px"><strong>{{balance}}</strong></td></tr>
+            {{/statement.totals}}
+            </table>
+            {{/statement}}
+            {{#iban}}
+            <p>Zahlung per Überweisung:<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Verwendungszweck: <code>{{paymentReference}}</code></p>
+            {{/iban}}
+            {{#qrCode}}
+            <p><img src="{{qrCode}}" width="148" height="148" alt="QR-Code für Ihre Banking-App (SEPA-Überweisung)"><br><small>Mit Ihrer Banking-App scannen: die Überweisung ist vorausgefüllt.</small></p>
+            {{/qrCode}}
+            {{#paymentLink}}
+            <p><a href="{{paymentLink}}" style="background:#b71c1c;color:#fff;padding:8px 16px;text-decoration:none;border-radius:4px">Online bezahlen</a></p>
+            {{/paymentLink}}
+            <p style="color:#666;font-size:90%">Sollten Sie bereits gezahlt haben, betrachten Sie diese Nachricht bitte als gegenstandslos.<br>Fragen oder Einwände zu dieser Rechnung? Antworten Sie einfach auf diese Nachricht.</p>
+            <p>Mit freundlichen Grüßen<br>{{{signatureHTML}}}</p>
+            </body></html>
+            """#,
+        "de/formal-notice.subject": #"""
+            Letzte Mahnung vor gerichtlichen Schritten: Rechnung {{invoiceId}}{{#moreInvoices}} {{moreInvoices}}{{/moreInvoices}}
+            """#,
+        "de/formal-notice.text": #"""
+            Guten Tag {{customerName}},
+
+            {{#hasEarlierReminders}}trotz unserer Schreiben ({{earlierReminders}}) ist die Rechnung{{/hasEarlierReminders}}{{^hasEarlierReminders}}leider ist die Rechnung{{/hasEarlierReminders}} {{invoiceId}} vom {{invoiceDate}}, fällig am {{dueDateLong}}, weiterhin offen ({{daysLate}} Tage überfällig). Anbei erhalten Sie unsere letzte Mahnung von heute{{#notice}}, die wir Ihnen auch per Einschreiben mit Rückschein senden: Wir fordern Sie auf, {{notice.claimed}} einschließlich Verzugszinsen und Pauschale bis spätestens {{notice.deadline}} zu zahlen. Danach leiten wir ohne weitere Ankündigung gerichtliche Schritte ein{{/notice}}.
+            {{#statutoryTerms}}Da die Rechnung kein Zahlungsziel nennt, ist sie innerhalb der gesetzlichen Frist von {{statutoryTerms.days}} Tagen zahlbar ({{statutoryTerms.basis}}).{{/statutoryTerms}}
+            {{#partlyPaid}}
+            Rechnungsbetrag: {{partlyPaid.total}}
+            {{#partlyPaid.prepaid}}
+            Bereits gezahlt: {{partlyPaid.prepaid}}
+            {{/partlyPaid.prepaid}}
+            {{#payments}}
+            Zahlung erhalten am {{date}}: {{amount}}
+            {{/payments}}
+            Offener Betrag: {{partlyPaid.balance}}
+            {{/partlyPaid}}
+            {{#discount}}
+            Zahlen Sie {{discount.payable}} bis zum {{discount.deadline}}, um {{discount.percent}} % Skonto zu erhalten.
+            {{/discount}}
+            {{#lateCharges}}
+            {{#lateCharges.interest}}
+            Bis heute sind Verzugszinsen von {{lateCharges.interest}} angefallen (Jahreszins {{lateCharges.rate}} %, {{lateCharges.basis}}).
+            {{/lateCharges.interest}}
+            {{#lateCharges.interestPending}}
+            Zusätzlich sind Verzugszinsen in gesetzlicher Höhe geschuldet ({{lateCharges.basis}}).
+            {{/lateCharges.interestPending}}
+            {{#lateCharges.compensation}}
+            Die Pauschale für Beitreibungskosten von {{lateCharges.compensation}} ist geschuldet ({{lateCharges.compensationBasis}}).
+            {{/lateCharges.compensation}}
+            {{/lateCharges}}
+
+            {{#statement}}
+            Ihr Kontoauszug, die Rechnungen dieser Nachricht:
+            {{#statement.lines}}
+              {{invoiceId}} vom {{issueDate}}, fällig am {{dueDate}}{{#daysLate}} ({{daysLate}} Tage überfällig){{/daysLate}}: offen {{balance}}{{#paid}} von {{total}}{{/paid}}
+            {{/statement.lines}}
+            {{#statement.totals}}
+              Offen insgesamt: {{balance}}
+            {{/statement.totals}}
+            {{/statement}}
+
+            {{#iban}}
+            Zahlung per Überweisung:
+              IBAN {{iban}}{{#bic}} – BIC {{bic}}{{/bic}}
+              Verwendungszweck: {{paymentReference}}
             {{/iban}}
             {{#paymentLink}}
             Online bezahlen: {{paymentLink}}
@@ -306,9 +496,24 @@ enum BundledTemplates {
             <p>Die Pauschale für Beitreibungskosten von {{lateCharges.compensation}} ist geschuldet ({{lateCharges.compensationBasis}}).</p>
             {{/lateCharges.compensation}}
             {{/lateCharges}}
+            {{#statement}}
+            <p>Ihr Kontoauszug, die Rechnungen dieser Nachricht:</p>
+            <table style="border-collapse:collapse;font-size:95%">
+            <tr><th style="text-align:left;padding:2px 8px">Rechnung</th><th style="text-align:left;padding:2px 8px">Datum</th><th style="text-align:left;padding:2px 8px">Fällig</th><th style="text-align:right;padding:2px 8px">Tage überfällig</th><th style="text-align:right;padding:2px 8px">Offen</th></tr>
+            {{#statement.lines}}
+            <tr><td style="padding:2px 8px">{{invoiceId}}</td><td style="padding:2px 8px">{{issueDate}}</td><td style="padding:2px 8px">{{dueDate}}</td><td style="text-align:right;padding:2px 8px">{{daysLate}}</td><td style="text-align:right;padding:2px 8px">{{balance}}</td></tr>
+            {{/statement.lines}}
+            {{#statement.totals}}
+            <tr><td colspan="4" style="padding:2px 8px"><strong>Offen insgesamt</strong></td><td style="text-align:right;padding:2px 8px"><strong>{{balance}}</strong></td></tr>
+            {{/statement.totals}}
+            </table>
+            {{/statement}}
             {{#iban}}
-            <p>Zahlung per Überweisung:<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Verwendungszweck: <code>{{invoiceId}}</code></p>
+            <p>Zahlung per Überweisung:<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Verwendungszweck: <code>{{paymentReference}}</code></p>
             {{/iban}}
+            {{#qrCode}}
+            <p><img src="{{qrCode}}" width="148" height="148" alt="QR-Code für Ihre Banking-App (SEPA-Überweisung)"><br><small>Mit Ihrer Banking-App scannen: die Überweisung ist vorausgefüllt.</small></p>
+            {{/qrCode}}
             {{#paymentLink}}
             <p><a href="{{paymentLink}}" style="background:#e65100;color:#fff;padding:8px 16px;text-decoration:none;border-radius:4px">Online bezahlen</a></p>
             {{/paymentLink}}
@@ -317,7 +522,7 @@ enum BundledTemplates {
             </body></html>
             """#,
         "de/post-due-1.subject": #"""
-            {{levelTitle}}: Rechnung {{invoiceId}} ist überfällig
+            {{levelTitle}}: Rechnung {{invoiceId}} ist überfällig{{#moreInvoices}} {{moreInvoices}}{{/moreInvoices}}
             """#,
         "de/post-due-1.text": #"""
             Guten Tag {{customerName}},
@@ -349,10 +554,20 @@ enum BundledTemplates {
             {{/lateCharges.compensation}}
             {{/lateCharges}}
 
+            {{#statement}}
+            Ihr Kontoauszug, die Rechnungen dieser Nachricht:
+            {{#statement.lines}}
+              {{invoiceId}} vom {{issueDate}}, fällig am {{dueDate}}{{#daysLate}} ({{daysLate}} Tage überfällig){{/daysLate}}: offen {{balance}}{{#paid}} von {{total}}{{/paid}}
+            {{/statement.lines}}
+            {{#statement.totals}}
+              Offen insgesamt: {{balance}}
+            {{/statement.totals}}
+            {{/statement}}
+
             {{#iban}}
             Zahlung per Überweisung:
               IBAN {{iban}}{{#bic}} – BIC {{bic}}{{/bic}}
-              Verwendungszweck: {{invoiceId}}
+              Verwendungszweck: {{paymentReference}}
             {{/iban}}
             {{#paymentLink}}
             Online bezahlen: {{paymentLink}}
@@ -396,9 +611,24 @@ enum BundledTemplates {
             <p>Die Pauschale für Beitreibungskosten von {{lateCharges.compensation}} ist geschuldet ({{lateCharges.compensationBasis}}).</p>
             {{/lateCharges.compensation}}
             {{/lateCharges}}
+            {{#statement}}
+            <p>Ihr Kontoauszug, die Rechnungen dieser Nachricht:</p>
+            <table style="border-collapse:collapse;font-size:95%">
+            <tr><th style="text-align:left;padding:2px 8px">Rechnung</th><th style="text-align:left;padding:2px 8px">Datum</th><th style="text-align:left;padding:2px 8px">Fällig</th><th style="text-align:right;padding:2px 8px">Tage überfällig</th><th style="text-align:right;padding:2px 8px">Offen</th></tr>
+            {{#statement.lines}}
+            <tr><td style="padding:2px 8px">{{invoiceId}}</td><td style="padding:2px 8px">{{issueDate}}</td><td style="padding:2px 8px">{{dueDate}}</td><td style="text-align:right;padding:2px 8px">{{daysLate}}</td><td style="text-align:right;padding:2px 8px">{{balance}}</td></tr>
+            {{/statement.lines}}
+            {{#statement.totals}}
+            <tr><td colspan="4" style="padding:2px 8px"><strong>Offen insgesamt</strong></td><td style="text-align:right;padding:2px 8px"><strong>{{balance}}</strong></td></tr>
+            {{/statement.totals}}
+            </table>
+            {{/statement}}
             {{#iban}}
-            <p>Zahlung per Überweisung:<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Verwendungszweck: <code>{{invoiceId}}</code></p>
+            <p>Zahlung per Überweisung:<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Verwendungszweck: <code>{{paymentReference}}</code></p>
             {{/iban}}
+            {{#qrCode}}
+            <p><img src="{{qrCode}}" width="148" height="148" alt="QR-Code für Ihre Banking-App (SEPA-Überweisung)"><br><small>Mit Ihrer Banking-App scannen: die Überweisung ist vorausgefüllt.</small></p>
+            {{/qrCode}}
             {{#paymentLink}}
             <p><a href="{{paymentLink}}" style="background:#d84315;color:#fff;padding:8px 16px;text-decoration:none;border-radius:4px">Online bezahlen</a></p>
             {{/paymentLink}}
@@ -407,7 +637,7 @@ enum BundledTemplates {
             </body></html>
             """#,
         "de/post-due-2.subject": #"""
-            {{levelTitle}}: Rechnung {{invoiceId}} weiterhin offen
+            {{levelTitle}}: Rechnung {{invoiceId}} weiterhin offen{{#moreInvoices}} {{moreInvoices}}{{/moreInvoices}}
             """#,
         "de/post-due-2.text": #"""
             Guten Tag {{customerName}},
@@ -439,10 +669,20 @@ enum BundledTemplates {
             {{/lateCharges.compensation}}
             {{/lateCharges}}
 
+            {{#statement}}
+            Ihr Kontoauszug, die Rechnungen dieser Nachricht:
+            {{#statement.lines}}
+              {{invoiceId}} vom {{issueDate}}, fällig am {{dueDate}}{{#daysLate}} ({{daysLate}} Tage überfällig){{/daysLate}}: offen {{balance}}{{#paid}} von {{total}}{{/paid}}
+            {{/statement.lines}}
+            {{#statement.totals}}
+              Offen insgesamt: {{balance}}
+            {{/statement.totals}}
+            {{/statement}}
+
             {{#iban}}
             Zahlung per Überweisung:
               IBAN {{iban}}{{#bic}} – BIC {{bic}}{{/bic}}
-              Verwendungszweck: {{invoiceId}}
+              Verwendungszweck: {{paymentReference}}
             {{/iban}}
             {{#paymentLink}}
             Online bezahlen: {{paymentLink}}
@@ -486,9 +726,24 @@ enum BundledTemplates {
             <p>Die Pauschale für Beitreibungskosten von {{lateCharges.compensation}} ist geschuldet ({{lateCharges.compensationBasis}}).</p>
             {{/lateCharges.compensation}}
             {{/lateCharges}}
+            {{#statement}}
+            <p>Ihr Kontoauszug, die Rechnungen dieser Nachricht:</p>
+            <table style="border-collapse:collapse;font-size:95%">
+            <tr><th style="text-align:left;padding:2px 8px">Rechnung</th><th style="text-align:left;padding:2px 8px">Datum</th><th style="text-align:left;padding:2px 8px">Fällig</th><th style="text-align:right;padding:2px 8px">Tage überfällig</th><th style="text-align:right;padding:2px 8px">Offen</th></tr>
+            {{#statement.lines}}
+            <tr><td style="padding:2px 8px">{{invoiceId}}</td><td style="padding:2px 8px">{{issueDate}}</td><td style="padding:2px 8px">{{dueDate}}</td><td style="text-align:right;padding:2px 8px">{{daysLate}}</td><td style="text-align:right;padding:2px 8px">{{balance}}</td></tr>
+            {{/statement.lines}}
+            {{#statement.totals}}
+            <tr><td colspan="4" style="padding:2px 8px"><strong>Offen insgesamt</strong></td><td style="text-align:right;padding:2px 8px"><strong>{{balance}}</strong></td></tr>
+            {{/statement.totals}}
+            </table>
+            {{/statement}}
             {{#iban}}
-            <p>Zahlung per Überweisung:<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Verwendungszweck: <code>{{invoiceId}}</code></p>
+            <p>Zahlung per Überweisung:<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Verwendungszweck: <code>{{paymentReference}}</code></p>
             {{/iban}}
+            {{#qrCode}}
+            <p><img src="{{qrCode}}" width="148" height="148" alt="QR-Code für Ihre Banking-App (SEPA-Überweisung)"><br><small>Mit Ihrer Banking-App scannen: die Überweisung ist vorausgefüllt.</small></p>
+            {{/qrCode}}
             {{#paymentLink}}
             <p><a href="{{paymentLink}}" style="background:#c62828;color:#fff;padding:8px 16px;text-decoration:none;border-radius:4px">Online bezahlen</a></p>
             {{/paymentLink}}
@@ -497,7 +752,7 @@ enum BundledTemplates {
             </body></html>
             """#,
         "de/post-due-3.subject": #"""
-            {{levelTitle}}: Rechnung {{invoiceId}}, Zahlung erforderlich
+            {{levelTitle}}: Rechnung {{invoiceId}}, Zahlung erforderlich{{#moreInvoices}} {{moreInvoices}}{{/moreInvoices}}
             """#,
         "de/post-due-3.text": #"""
             Guten Tag {{customerName}},
@@ -529,10 +784,20 @@ enum BundledTemplates {
             {{/lateCharges.compensation}}
             {{/lateCharges}}
 
+            {{#statement}}
+            Ihr Kontoauszug, die Rechnungen dieser Nachricht:
+            {{#statement.lines}}
+              {{invoiceId}} vom {{issueDate}}, fällig am {{dueDate}}{{#daysLate}} ({{daysLate}} Tage überfällig){{/daysLate}}: offen {{balance}}{{#paid}} von {{total}}{{/paid}}
+            {{/statement.lines}}
+            {{#statement.totals}}
+              Offen insgesamt: {{balance}}
+            {{/statement.totals}}
+            {{/statement}}
+
             {{#iban}}
             Zahlung per Überweisung:
               IBAN {{iban}}{{#bic}} – BIC {{bic}}{{/bic}}
-              Verwendungszweck: {{invoiceId}}
+              Verwendungszweck: {{paymentReference}}
             {{/iban}}
             {{#paymentLink}}
             Online bezahlen: {{paymentLink}}
@@ -576,9 +841,24 @@ enum BundledTemplates {
             <p>Die Pauschale für Beitreibungskosten von {{lateCharges.compensation}} ist geschuldet ({{lateCharges.compensationBasis}}).</p>
             {{/lateCharges.compensation}}
             {{/lateCharges}}
+            {{#statement}}
+            <p>Ihr Kontoauszug, die Rechnungen dieser Nachricht:</p>
+            <table style="border-collapse:collapse;font-size:95%">
+            <tr><th style="text-align:left;padding:2px 8px">Rechnung</th><th style="text-align:left;padding:2px 8px">Datum</th><th style="text-align:left;padding:2px 8px">Fällig</th><th style="text-align:right;padding:2px 8px">Tage überfällig</th><th style="text-align:right;padding:2px 8px">Offen</th></tr>
+            {{#statement.lines}}
+            <tr><td style="padding:2px 8px">{{invoiceId}}</td><td style="padding:2px 8px">{{issueDate}}</td><td style="padding:2px 8px">{{dueDate}}</td><td style="text-align:right;padding:2px 8px">{{daysLate}}</td><td style="text-align:right;padding:2px 8px">{{balance}}</td></tr>
+            {{/statement.lines}}
+            {{#statement.totals}}
+            <tr><td colspan="4" style="padding:2px 8px"><strong>Offen insgesamt</strong></td><td style="text-align:right;padding:2px 8px"><strong>{{balance}}</strong></td></tr>
+            {{/statement.totals}}
+            </table>
+            {{/statement}}
             {{#iban}}
-            <p>Zahlung per Überweisung:<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Verwendungszweck: <code>{{invoiceId}}</code></p>
+            <p>Zahlung per Überweisung:<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Verwendungszweck: <code>{{paymentReference}}</code></p>
             {{/iban}}
+            {{#qrCode}}
+            <p><img src="{{qrCode}}" width="148" height="148" alt="QR-Code für Ihre Banking-App (SEPA-Überweisung)"><br><small>Mit Ihrer Banking-App scannen: die Überweisung ist vorausgefüllt.</small></p>
+            {{/qrCode}}
             {{#paymentLink}}
             <p><a href="{{paymentLink}}" style="background:#1565c0;color:#fff;padding:8px 16px;text-decoration:none;border-radius:4px">Online bezahlen</a></p>
             {{/paymentLink}}
@@ -587,7 +867,7 @@ enum BundledTemplates {
             </body></html>
             """#,
         "de/pre-due.subject": #"""
-            Rechnung {{invoiceId}}: fällig am {{dueDate}}
+            Rechnung {{invoiceId}}: fällig am {{dueDate}}{{#moreInvoices}} {{moreInvoices}}{{/moreInvoices}}
             """#,
         "de/pre-due.text": #"""
             Guten Tag {{customerName}},
@@ -619,10 +899,20 @@ enum BundledTemplates {
             {{/lateCharges.compensation}}
             {{/lateCharges}}
 
+            {{#statement}}
+            Ihr Kontoauszug, die Rechnungen dieser Nachricht:
+            {{#statement.lines}}
+              {{invoiceId}} vom {{issueDate}}, fällig am {{dueDate}}{{#daysLate}} ({{daysLate}} Tage überfällig){{/daysLate}}: offen {{balance}}{{#paid}} von {{total}}{{/paid}}
+            {{/statement.lines}}
+            {{#statement.totals}}
+              Offen insgesamt: {{balance}}
+            {{/statement.totals}}
+            {{/statement}}
+
             {{#iban}}
             Zahlung per Überweisung:
               IBAN {{iban}}{{#bic}} – BIC {{bic}}{{/bic}}
-              Verwendungszweck: {{invoiceId}}
+              Verwendungszweck: {{paymentReference}}
             {{/iban}}
             {{#paymentLink}}
             Online bezahlen: {{paymentLink}}
@@ -666,9 +956,24 @@ enum BundledTemplates {
             <p>A fixed compensation for recovery costs of {{lateCharges.compensation}} is owed ({{lateCharges.compensationBasis}}).</p>
             {{/lateCharges.compensation}}
             {{/lateCharges}}
+            {{#statement}}
+            <p>Statement of your account, the invoices this message is about:</p>
+            <table style="border-collapse:collapse;font-size:95%">
+            <tr><th style="text-align:left;padding:2px 8px">Invoice</th><th style="text-align:left;padding:2px 8px">Issued</th><th style="text-align:left;padding:2px 8px">Due</th><th style="text-align:right;padding:2px 8px">Days late</th><th style="text-align:right;padding:2px 8px">Balance</th></tr>
+            {{#statement.lines}}
+            <tr><td style="padding:2px 8px">{{invoiceId}}</td><td style="padding:2px 8px">{{issueDate}}</td><td style="padding:2px 8px">{{dueDate}}</td><td style="text-align:right;padding:2px 8px">{{daysLate}}</td><td style="text-align:right;padding:2px 8px">{{balance}}</td></tr>
+            {{/statement.lines}}
+            {{#statement.totals}}
+            <tr><td colspan="4" style="padding:2px 8px"><strong>Total due</strong></td><td style="text-align:right;padding:2px 8px"><strong>{{balance}}</strong></td></tr>
+            {{/statement.totals}}
+            </table>
+            {{/statement}}
             {{#iban}}
-            <p>Payment by bank transfer:<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Reference: <code>{{invoiceId}}</code></p>
+            <p>Payment by bank transfer:<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Reference: <code>{{paymentReference}}</code></p>
             {{/iban}}
+            {{#qrCode}}
+            <p><img src="{{qrCode}}" width="148" height="148" alt="QR code for your banking app (SEPA transfer)"><br><small>Scan with your banking app: the transfer is filled in for you.</small></p>
+            {{/qrCode}}
             {{#paymentLink}}
             <p><a href="{{paymentLink}}" style="background:#2e7d32;color:#fff;padding:8px 16px;text-decoration:none;border-radius:4px">Pay online</a></p>
             {{/paymentLink}}
@@ -677,7 +982,7 @@ enum BundledTemplates {
             </body></html>
             """#,
         "en/discount.subject": #"""
-            Invoice {{invoiceId}}: your {{discount.percent}} % discount until {{discount.deadline}}
+            Invoice {{invoiceId}}: your {{discount.percent}} % discount until {{discount.deadline}}{{#moreInvoices}} {{moreInvoices}}{{/moreInvoices}}
             """#,
         "en/discount.text": #"""
             Hello {{customerName}},
@@ -709,10 +1014,20 @@ enum BundledTemplates {
             {{/lateCharges.compensation}}
             {{/lateCharges}}
 
+            {{#statement}}
+            Statement of your account, the invoices this message is about:
+            {{#statement.lines}}
+              {{invoiceId}} of {{issueDate}}, due {{dueDate}}{{#daysLate}} ({{daysLate}} days late){{/daysLate}}: {{balance}} due{{#paid}} of {{total}}{{/paid}}
+            {{/statement.lines}}
+            {{#statement.totals}}
+              Total due: {{balance}}
+            {{/statement.totals}}
+            {{/statement}}
+
             {{#iban}}
             Payment by bank transfer:
               IBAN {{iban}}{{#bic}} – BIC {{bic}}{{/bic}}
-              Reference: {{invoiceId}}
+              Reference: {{paymentReference}}
             {{/iban}}
             {{#paymentLink}}
             Pay online: {{paymentLink}}
@@ -756,9 +1071,24 @@ enum BundledTemplates {
             <p>A fixed compensation for recovery costs of {{lateCharges.compensation}} is owed ({{lateCharges.compensationBasis}}).</p>
             {{/lateCharges.compensation}}
             {{/lateCharges}}
+            {{#statement}}
+            <p>Statement of your account, the invoices this message is about:</p>
+            <table style="border-collapse:collapse;font-size:95%">
+            <tr><th style="text-align:left;padding:2px 8px">Invoice</th><th style="text-align:left;padding:2px 8px">Issued</th><th style="text-align:left;padding:2px 8px">Due</th><th style="text-align:right;padding:2px 8px">Days late</th><th style="text-align:right;padding:2px 8px">Balance</th></tr>
+            {{#statement.lines}}
+            <tr><td style="padding:2px 8px">{{invoiceId}}</td><td style="padding:2px 8px">{{issueDate}}</td><td style="padding:2px 8px">{{dueDate}}</td><td style="text-align:right;padding:2px 8px">{{daysLate}}</td><td style="text-align:right;padding:2px 8px">{{balance}}</td></tr>
+            {{/statement.lines}}
+            {{#statement.totals}}
+            <tr><td colspan="4" style="padding:2px 8px"><strong>Total due</strong></td><td style="text-align:right;padding:2px 8px"><strong>{{balance}}</strong></td></tr>
+            {{/statement.totals}}
+            </table>
+            {{/statement}}
             {{#iban}}
-            <p>Payment by bank transfer:<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Reference: <code>{{invoiceId}}</code></p>
+            <p>Payment by bank transfer:<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Reference: <code>{{paymentReference}}</code></p>
             {{/iban}}
+            {{#qrCode}}
+            <p><img src="{{qrCode}}" width="148" height="148" alt="QR code for your banking app (SEPA transfer)"><br><small>Scan with your banking app: the transfer is filled in for you.</small></p>
+            {{/qrCode}}
             {{#paymentLink}}
             <p><a href="{{paymentLink}}" style="background:#1565c0;color:#fff;padding:8px 16px;text-decoration:none;border-radius:4px">Pay online</a></p>
             {{/paymentLink}}
@@ -767,7 +1097,7 @@ enum BundledTemplates {
             </body></html>
             """#,
         "en/due.subject": #"""
-            {{#dueToday}}Invoice {{invoiceId}} is due today{{/dueToday}}{{#wasDue}}Invoice {{invoiceId}} was due on {{dueDate}}{{/wasDue}}
+            {{#dueToday}}Invoice {{invoiceId}} is due today{{/dueToday}}{{#wasDue}}Invoice {{invoiceId}} was due on {{dueDate}}{{/wasDue}}{{#moreInvoices}} {{moreInvoices}}{{/moreInvoices}}
             """#,
         "en/due.text": #"""
             Hello {{customerName}},
@@ -799,10 +1129,20 @@ enum BundledTemplates {
             {{/lateCharges.compensation}}
             {{/lateCharges}}
 
+            {{#statement}}
+            Statement of your account, the invoices this message is about:
+            {{#statement.lines}}
+              {{invoiceId}} of {{issueDate}}, due {{dueDate}}{{#daysLate}} ({{daysLate}} days late){{/daysLate}}: {{balance}} due{{#paid}} of {{total}}{{/paid}}
+            {{/statement.lines}}
+            {{#statement.totals}}
+              Total due: {{balance}}
+            {{/statement.totals}}
+            {{/statement}}
+
             {{#iban}}
             Payment by bank transfer:
               IBAN {{iban}}{{#bic}} – BIC {{bic}}{{/bic}}
-              Reference: {{invoiceId}}
+              Reference: {{paymentReference}}
             {{/iban}}
             {{#paymentLink}}
             Pay online: {{paymentLink}}
@@ -846,9 +1186,24 @@ enum BundledTemplates {
             <p>A fixed compensation for recovery costs of {{lateCharges.compensation}} is owed ({{lateCharges.compensationBasis}}).</p>
             {{/lateCharges.compensation}}
             {{/lateCharges}}
+            {{#statement}}
+            <p>Statement of your account, the invoices this message is about:</p>
+            <table style="border-collapse:collapse;font-size:95%">
+            <tr><th style="text-align:left;padding:2px 8px">Invoice</th><th style="text-align:left;padding:2px 8px">Issued</th><th style="text-align:left;padding:2px 8px">Due</th><th style="text-align:right;padding:2px 8px">Days late</th><th style="text-align:right;padding:2px 8px">Balance</th></tr>
+            {{#statement.lines}}
+            <tr><td style="padding:2px 8px">{{invoiceId}}</td><td style="padding:2px 8px">{{issueDate}}</td><td style="padding:2px 8px">{{dueDate}}</td><td style="text-align:right;padding:2px 8px">{{daysLate}}</td><td style="text-align:right;padding:2px 8px">{{balance}}</td></tr>
+            {{/statement.lines}}
+            {{#statement.totals}}
+            <tr><td colspan="4" style="padding:2px 8px"><strong>Total due</strong></td><td style="text-align:right;padding:2px 8px"><strong>{{balance}}</strong></td></tr>
+            {{/statement.totals}}
+            </table>
+            {{/statement}}
             {{#iban}}
-            <p>Payment by bank transfer:<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Reference: <code>{{invoiceId}}</code></p>
+            <p>Payment by bank transfer:<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Reference: <code>{{paymentReference}}</code></p>
             {{/iban}}
+            {{#qrCode}}
+            <p><img src="{{qrCode}}" width="148" height="148" alt="QR code for your banking app (SEPA transfer)"><br><small>Scan with your banking app: the transfer is filled in for you.</small></p>
+            {{/qrCode}}
             {{#paymentLink}}
             <p><a href="{{paymentLink}}" style="background:#b71c1c;color:#fff;padding:8px 16px;text-decoration:none;border-radius:4px">Pay online</a></p>
             {{/paymentLink}}
@@ -857,7 +1212,7 @@ enum BundledTemplates {
             </body></html>
             """#,
         "en/final.subject": #"""
-            {{levelTitle}} before collection: invoice {{invoiceId}}
+            {{levelTitle}} before collection: invoice {{invoiceId}}{{#moreInvoices}} {{moreInvoices}}{{/moreInvoices}}
             """#,
         "en/final.text": #"""
             Hello {{customerName}},
@@ -889,10 +1244,135 @@ enum BundledTemplates {
             {{/lateCharges.compensation}}
             {{/lateCharges}}
 
+            {{#statement}}
+            Statement of your account, the invoices this message is about:
+            {{#statement.lines}}
+              {{invoiceId}} of {{issueDate}}, due {{dueDate}}{{#daysLate}} ({{daysLate}} days late){{/daysLate}}: {{balance}} due{{#paid}} of {{total}}{{/paid}}
+            {{/statement.lines}}
+            {{#statement.totals}}
+              Total due: {{balance}}
+            {{/statement.totals}}
+            {{/statement}}
+
             {{#iban}}
             Payment by bank transfer:
               IBAN {{iban}}{{#bic}} – BIC {{bic}}{{/bic}}
-              Reference: {{invoiceId}}
+              Reference: {{paymentReference}}
+            {{/iban}}
+            {{#paymentLink}}
+            Pay online: {{paymentLink}}
+            {{/paymentLink}}
+
+            If you have already paid, please disregard this message.
+            A question or a disagreement about this invoice? Just reply to this message.
+
+            Kind regards,
+            {{signature}}
+            """#,
+        "en/formal-notice.html": #"""
+            <!DOCTYPE html>
+            <html><body style="font-family:Helvetica,Arial,sans-serif;color:#222;line-height:1.5;max-width:640px">
+            <p>Hello {{customerName}},</p>
+            <p style="border-left:4px solid #b71c1c;padding-left:12px">{{#hasEarlierReminders}}Despite our messages of {{earlierReminders}}, invoice{{/hasEarlierReminders}}{{^hasEarlierReminders}}Invoice{{/hasEarlierReminders}} {{invoiceId}} of {{invoiceDate}}, due on {{dueDateLong}}, remains unpaid ({{daysLate}} days overdue). Attached is our formal notice of today{{#notice}}, which is also sent by registered post: it demands payment of {{notice.claimed}}, interest and the fixed compensation included, by {{notice.deadline}}. After that date we will take legal action without further notice{{/notice}}.</p>
+            {{#statutoryTerms}}
+            <p>The invoice states no payment date: it is payable within {{statutoryTerms.days}} days, the legal term ({{statutoryTerms.basis}}).</p>
+            {{/statutoryTerms}}
+            {{#partlyPaid}}
+            <p>Invoice total: {{partlyPaid.total}}<br>
+            {{#partlyPaid.prepaid}}
+            Paid on account: {{partlyPaid.prepaid}}<br>
+            {{/partlyPaid.prepaid}}
+            {{#payments}}
+            Received on {{date}}: {{amount}}<br>
+            {{/payments}}
+            <strong>Balance due: {{partlyPaid.balance}}</strong></p>
+            {{/partlyPaid}}
+            {{#discount}}
+            <p><strong>Pay {{discount.payable}} by {{discount.deadline}} to keep your {{discount.percent}} % discount.</strong></p>
+            {{/discount}}
+            {{#lateCharges}}
+            {{#lateCharges.interest}}
+            <p>Late-payment interest of {{lateCharges.interest}} has accrued to date (annual rate {{lateCharges.rate}} %, {{lateCharges.basis}}).</p>
+            {{/lateCharges.interest}}
+            {{#lateCharges.interestPending}}
+            <p>Late-payment interest at the statutory rate is also due ({{lateCharges.basis}}).</p>
+            {{/lateCharges.interestPending}}
+            {{#lateCharges.compensation}}
+            <p>A fixed compensation for recovery costs of {{lateCharges.compensation}} is owed ({{lateCharges.compensationBasis}}).</p>
+            {{/lateCharges.compensation}}
+            {{/lateCharges}}
+            {{#statement}}
+            <p>Statement of your account, the invoices this message is about:</p>
+            <table style="border-collapse:collapse;font-size:95%">
+            <tr><th style="text-align:left;padding:2px 8px">Invoice</th><th style="text-align:left;padding:2px 8px">Issued</th><th style="text-align:left;padding:2px 8px">Due</th><th style="text-align:right;padding:2px 8px">Days late</th><th style="text-align:right;padding:2px 8px">Balance</th></tr>
+            {{#statement.lines}}
+            <tr><td style="padding:2px 8px">{{invoiceId}}</td><td style="padding:2px 8px">{{issueDate}}</td><td style="padding:2px 8px">{{dueDate}}</td><td style="text-align:right;padding:2px 8px">{{daysLate}}</td><td style="text-align:right;padding:2px 8px">{{balance}}</td></tr>
+            {{/statement.lines}}
+            {{#statement.totals}}
+            <tr><td colspan="4" style="padding:2px 8px"><strong>Total due</strong></td><td style="text-align:right;padding:2px 8px"><strong>{{balance}}</strong></td></tr>
+            {{/statement.totals}}
+            </table>
+            {{/statement}}
+            {{#iban}}
+            <p>Payment by bank transfer:<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Reference: <code>{{paymentReference}}</code></p>
+            {{/iban}}
+            {{#qrCode}}
+            <p><img src="{{qrCode}}" width="148" height="148" alt="QR code for your banking app (SEPA transfer)"><br><small>Scan with your banking app: the transfer is filled in for you.</small></p>
+            {{/qrCode}}
+            {{#paymentLink}}
+            <p><a href="{{paymentLink}}" style="background:#b71c1c;color:#fff;padding:8px 16px;text-decoration:none;border-radius:4px">Pay online</a></p>
+            {{/paymentLink}}
+            <p style="color:#666;font-size:90%">If you have already paid, please disregard this message.<br>A question or a disagreement about this invoice? Just reply to this message.</p>
+            <p>Kind regards,<br>{{{signatureHTML}}}</p>
+            </body></html>
+            """#,
+        "en/formal-notice.subject": #"""
+            Final demand before legal action: invoice {{invoiceId}}{{#moreInvoices}} {{moreInvoices}}{{/moreInvoices}}
+            """#,
+        "en/formal-notice.text": #"""
+            Hello {{customerName}},
+
+            {{#hasEarlierReminders}}Despite our messages of {{earlierReminders}}, invoice{{/hasEarlierReminders}}{{^hasEarlierReminders}}Invoice{{/hasEarlierReminders}} {{invoiceId}} of {{invoiceDate}}, due on {{dueDateLong}}, remains unpaid ({{daysLate}} days overdue). Attached is our formal notice of today{{#notice}}, which is also sent by registered post: it demands payment of {{notice.claimed}}, interest and the fixed compensation included, by {{notice.deadline}}. After that date we will take legal action without further notice{{/notice}}.
+            {{#statutoryTerms}}The invoice states no payment date: it is payable within {{statutoryTerms.days}} days, the legal term ({{statutoryTerms.basis}}).{{/statutoryTerms}}
+            {{#partlyPaid}}
+            Invoice total: {{partlyPaid.total}}
+            {{#partlyPaid.prepaid}}
+            Paid on account: {{partlyPaid.prepaid}}
+            {{/partlyPaid.prepaid}}
+            {{#payments}}
+            Received on {{date}}: {{amount}}
+            {{/payments}}
+            Balance due: {{partlyPaid.balance}}
+            {{/partlyPaid}}
+            {{#discount}}
+            Pay {{discount.payable}} by {{discount.deadline}} to keep your {{discount.percent}} % discount.
+            {{/discount}}
+            {{#lateCharges}}
+            {{#lateCharges.interest}}
+            Late-payment interest of {{lateCharges.interest}} has accrued to date (annual rate {{lateCharges.rate}} %, {{lateCharges.basis}}).
+            {{/lateCharges.interest}}
+            {{#lateCharges.interestPending}}
+            Late-payment interest at the statutory rate is also due ({{lateCharges.basis}}).
+            {{/lateCharges.interestPending}}
+            {{#lateCharges.compensation}}
+            A fixed compensation for recovery costs of {{lateCharges.compensation}} is owed ({{lateCharges.compensationBasis}}).
+            {{/lateCharges.compensation}}
+            {{/lateCharges}}
+
+            {{#statement}}
+            Statement of your account, the invoices this message is about:
+            {{#statement.lines}}
+              {{invoiceId}} of {{issueDate}}, due {{dueDate}}{{#daysLate}} ({{daysLate}} days late){{/daysLate}}: {{balance}} due{{#paid}} of {{total}}{{/paid}}
+            {{/statement.lines}}
+            {{#statement.totals}}
+              Total due: {{balance}}
+            {{/statement.totals}}
+            {{/statement}}
+
+            {{#iban}}
+            Payment by bank transfer:
+              IBAN {{iban}}{{#bic}} – BIC {{bic}}{{/bic}}
+              Reference: {{paymentReference}}
             {{/iban}}
             {{#paymentLink}}
             Pay online: {{paymentLink}}
@@ -936,9 +1416,24 @@ enum BundledTemplates {
             <p>A fixed compensation for recovery costs of {{lateCharges.compensation}} is owed ({{lateCharges.compensationBasis}}).</p>
             {{/lateCharges.compensation}}
             {{/lateCharges}}
+            {{#statement}}
+            <p>Statement of your account, the invoices this message is about:</p>
+            <table style="border-collapse:collapse;font-size:95%">
+            <tr><th style="text-align:left;padding:2px 8px">Invoice</th><th style="text-align:left;padding:2px 8px">Issued</th><th style="text-align:left;padding:2px 8px">Due</th><th style="text-align:right;padding:2px 8px">Days late</th><th style="text-align:right;padding:2px 8px">Balance</th></tr>
+            {{#statement.lines}}
+            <tr><td style="padding:2px 8px">{{invoiceId}}</td><td style="padding:2px 8px">{{issueDate}}</td><td style="padding:2px 8px">{{dueDate}}</td><td style="text-align:right;padding:2px 8px">{{daysLate}}</td><td style="text-align:right;padding:2px 8px">{{balance}}</td></tr>
+            {{/statement.lines}}
+            {{#statement.totals}}
+            <tr><td colspan="4" style="padding:2px 8px"><strong>Total due</strong></td><td style="text-align:right;padding:2px 8px"><strong>{{balance}}</strong></td></tr>
+            {{/statement.totals}}
+            </table>
+            {{/statement}}
             {{#iban}}
-            <p>Payment by bank transfer:<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Reference: <code>{{invoiceId}}</code></p>
+            <p>Payment by bank transfer:<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Reference: <code>{{paymentReference}}</code></p>
             {{/iban}}
+            {{#qrCode}}
+            <p><img src="{{qrCode}}" width="148" height="148" alt="QR code for your banking app (SEPA transfer)"><br><small>Scan with your banking app: the transfer is filled in for you.</small></p>
+            {{/qrCode}}
             {{#paymentLink}}
             <p><a href="{{paymentLink}}" style="background:#e65100;color:#fff;padding:8px 16px;text-decoration:none;border-radius:4px">Pay online</a></p>
             {{/paymentLink}}
@@ -947,7 +1442,7 @@ enum BundledTemplates {
             </body></html>
             """#,
         "en/post-due-1.subject": #"""
-            {{levelTitle}}: invoice {{invoiceId}} is overdue
+            {{levelTitle}}: invoice {{invoiceId}} is overdue{{#moreInvoices}} {{moreInvoices}}{{/moreInvoices}}
             """#,
         "en/post-due-1.text": #"""
             Hello {{customerName}},
@@ -979,10 +1474,20 @@ enum BundledTemplates {
             {{/lateCharges.compensation}}
             {{/lateCharges}}
 
+            {{#statement}}
+            Statement of your account, the invoices this message is about:
+            {{#statement.lines}}
+              {{invoiceId}} of {{issueDate}}, due {{dueDate}}{{#daysLate}} ({{daysLate}} days late){{/daysLate}}: {{balance}} due{{#paid}} of {{total}}{{/paid}}
+            {{/statement.lines}}
+            {{#statement.totals}}
+              Total due: {{balance}}
+            {{/statement.totals}}
+            {{/statement}}
+
             {{#iban}}
             Payment by bank transfer:
               IBAN {{iban}}{{#bic}} – BIC {{bic}}{{/bic}}
-              Reference: {{invoiceId}}
+              Reference: {{paymentReference}}
             {{/iban}}
             {{#paymentLink}}
             Pay online: {{paymentLink}}
@@ -1026,9 +1531,24 @@ enum BundledTemplates {
             <p>A fixed compensation for recovery costs of {{lateCharges.compensation}} is owed ({{lateCharges.compensationBasis}}).</p>
             {{/lateCharges.compensation}}
             {{/lateCharges}}
+            {{#statement}}
+            <p>Statement of your account, the invoices this message is about:</p>
+            <table style="border-collapse:collapse;font-size:95%">
+            <tr><th style="text-align:left;padding:2px 8px">Invoice</th><th style="text-align:left;padding:2px 8px">Issued</th><th style="text-align:left;padding:2px 8px">Due</th><th style="text-align:right;padding:2px 8px">Days late</th><th style="text-align:right;padding:2px 8px">Balance</th></tr>
+            {{#statement.lines}}
+            <tr><td style="padding:2px 8px">{{invoiceId}}</td><td style="padding:2px 8px">{{issueDate}}</td><td style="padding:2px 8px">{{dueDate}}</td><td style="text-align:right;padding:2px 8px">{{daysLate}}</td><td style="text-align:right;padding:2px 8px">{{balance}}</td></tr>
+            {{/statement.lines}}
+            {{#statement.totals}}
+            <tr><td colspan="4" style="padding:2px 8px"><strong>Total due</strong></td><td style="text-align:right;padding:2px 8px"><strong>{{balance}}</strong></td></tr>
+            {{/statement.totals}}
+            </table>
+            {{/statement}}
             {{#iban}}
-            <p>Payment by bank transfer:<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Reference: <code>{{invoiceId}}</code></p>
+            <p>Payment by bank transfer:<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Reference: <code>{{paymentReference}}</code></p>
             {{/iban}}
+            {{#qrCode}}
+            <p><img src="{{qrCode}}" width="148" height="148" alt="QR code for your banking app (SEPA transfer)"><br><small>Scan with your banking app: the transfer is filled in for you.</small></p>
+            {{/qrCode}}
             {{#paymentLink}}
             <p><a href="{{paymentLink}}" style="background:#d84315;color:#fff;padding:8px 16px;text-decoration:none;border-radius:4px">Pay online</a></p>
             {{/paymentLink}}
@@ -1037,7 +1557,7 @@ enum BundledTemplates {
             </body></html>
             """#,
         "en/post-due-2.subject": #"""
-            {{levelTitle}}: invoice {{invoiceId}} remains unpaid
+            {{levelTitle}}: invoice {{invoiceId}} remains unpaid{{#moreInvoices}} {{moreInvoices}}{{/moreInvoices}}
             """#,
         "en/post-due-2.text": #"""
             Hello {{customerName}},
@@ -1069,10 +1589,20 @@ enum BundledTemplates {
             {{/lateCharges.compensation}}
             {{/lateCharges}}
 
+            {{#statement}}
+            Statement of your account, the invoices this message is about:
+            {{#statement.lines}}
+              {{invoiceId}} of {{issueDate}}, due {{dueDate}}{{#daysLate}} ({{daysLate}} days late){{/daysLate}}: {{balance}} due{{#paid}} of {{total}}{{/paid}}
+            {{/statement.lines}}
+            {{#statement.totals}}
+              Total due: {{balance}}
+            {{/statement.totals}}
+            {{/statement}}
+
             {{#iban}}
             Payment by bank transfer:
               IBAN {{iban}}{{#bic}} – BIC {{bic}}{{/bic}}
-              Reference: {{invoiceId}}
+              Reference: {{paymentReference}}
             {{/iban}}
             {{#paymentLink}}
             Pay online: {{paymentLink}}
@@ -1116,9 +1646,24 @@ enum BundledTemplates {
             <p>A fixed compensation for recovery costs of {{lateCharges.compensation}} is owed ({{lateCharges.compensationBasis}}).</p>
             {{/lateCharges.compensation}}
             {{/lateCharges}}
+            {{#statement}}
+            <p>Statement of your account, the invoices this message is about:</p>
+            <table style="border-collapse:collapse;font-size:95%">
+            <tr><th style="text-align:left;padding:2px 8px">Invoice</th><th style="text-align:left;padding:2px 8px">Issued</th><th style="text-align:left;padding:2px 8px">Due</th><th style="text-align:right;padding:2px 8px">Days late</th><th style="text-align:right;padding:2px 8px">Balance</th></tr>
+            {{#statement.lines}}
+            <tr><td style="padding:2px 8px">{{invoiceId}}</td><td style="padding:2px 8px">{{issueDate}}</td><td style="padding:2px 8px">{{dueDate}}</td><td style="text-align:right;padding:2px 8px">{{daysLate}}</td><td style="text-align:right;padding:2px 8px">{{balance}}</td></tr>
+            {{/statement.lines}}
+            {{#statement.totals}}
+            <tr><td colspan="4" style="padding:2px 8px"><strong>Total due</strong></td><td style="text-align:right;padding:2px 8px"><strong>{{balance}}</strong></td></tr>
+            {{/statement.totals}}
+            </table>
+            {{/statement}}
             {{#iban}}
-            <p>Payment by bank transfer:<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Reference: <code>{{invoiceId}}</code></p>
+            <p>Payment by bank transfer:<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Reference: <code>{{paymentReference}}</code></p>
             {{/iban}}
+            {{#qrCode}}
+            <p><img src="{{qrCode}}" width="148" height="148" alt="QR code for your banking app (SEPA transfer)"><br><small>Scan with your banking app: the transfer is filled in for you.</small></p>
+            {{/qrCode}}
             {{#paymentLink}}
             <p><a href="{{paymentLink}}" style="background:#c62828;color:#fff;padding:8px 16px;text-decoration:none;border-radius:4px">Pay online</a></p>
             {{/paymentLink}}
@@ -1127,7 +1672,7 @@ enum BundledTemplates {
             </body></html>
             """#,
         "en/post-due-3.subject": #"""
-            {{levelTitle}}: invoice {{invoiceId}}, payment required
+            {{levelTitle}}: invoice {{invoiceId}}, payment required{{#moreInvoices}} {{moreInvoices}}{{/moreInvoices}}
             """#,
         "en/post-due-3.text": #"""
             Hello {{customerName}},
@@ -1159,10 +1704,20 @@ enum BundledTemplates {
             {{/lateCharges.compensation}}
             {{/lateCharges}}
 
+            {{#statement}}
+            Statement of your account, the invoices this message is about:
+            {{#statement.lines}}
+              {{invoiceId}} of {{issueDate}}, due {{dueDate}}{{#daysLate}} ({{daysLate}} days late){{/daysLate}}: {{balance}} due{{#paid}} of {{total}}{{/paid}}
+            {{/statement.lines}}
+            {{#statement.totals}}
+              Total due: {{balance}}
+            {{/statement.totals}}
+            {{/statement}}
+
             {{#iban}}
             Payment by bank transfer:
               IBAN {{iban}}{{#bic}} – BIC {{bic}}{{/bic}}
-              Reference: {{invoiceId}}
+              Reference: {{paymentReference}}
             {{/iban}}
             {{#paymentLink}}
             Pay online: {{paymentLink}}
@@ -1206,9 +1761,24 @@ enum BundledTemplates {
             <p>A fixed compensation for recovery costs of {{lateCharges.compensation}} is owed ({{lateCharges.compensationBasis}}).</p>
             {{/lateCharges.compensation}}
             {{/lateCharges}}
+            {{#statement}}
+            <p>Statement of your account, the invoices this message is about:</p>
+            <table style="border-collapse:collapse;font-size:95%">
+            <tr><th style="text-align:left;padding:2px 8px">Invoice</th><th style="text-align:left;padding:2px 8px">Issued</th><th style="text-align:left;padding:2px 8px">Due</th><th style="text-align:right;padding:2px 8px">Days late</th><th style="text-align:right;padding:2px 8px">Balance</th></tr>
+            {{#statement.lines}}
+            <tr><td style="padding:2px 8px">{{invoiceId}}</td><td style="padding:2px 8px">{{issueDate}}</td><td style="padding:2px 8px">{{dueDate}}</td><td style="text-align:right;padding:2px 8px">{{daysLate}}</td><td style="text-align:right;padding:2px 8px">{{balance}}</td></tr>
+            {{/statement.lines}}
+            {{#statement.totals}}
+            <tr><td colspan="4" style="padding:2px 8px"><strong>Total due</strong></td><td style="text-align:right;padding:2px 8px"><strong>{{balance}}</strong></td></tr>
+            {{/statement.totals}}
+            </table>
+            {{/statement}}
             {{#iban}}
-            <p>Payment by bank transfer:<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Reference: <code>{{invoiceId}}</code></p>
+            <p>Payment by bank transfer:<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Reference: <code>{{paymentReference}}</code></p>
             {{/iban}}
+            {{#qrCode}}
+            <p><img src="{{qrCode}}" width="148" height="148" alt="QR code for your banking app (SEPA transfer)"><br><small>Scan with your banking app: the transfer is filled in for you.</small></p>
+            {{/qrCode}}
             {{#paymentLink}}
             <p><a href="{{paymentLink}}" style="background:#1565c0;color:#fff;padding:8px 16px;text-decoration:none;border-radius:4px">Pay online</a></p>
             {{/paymentLink}}
@@ -1217,7 +1787,7 @@ enum BundledTemplates {
             </body></html>
             """#,
         "en/pre-due.subject": #"""
-            Invoice {{invoiceId}} comes due on {{dueDate}}
+            Invoice {{invoiceId}} comes due on {{dueDate}}{{#moreInvoices}} {{moreInvoices}}{{/moreInvoices}}
             """#,
         "en/pre-due.text": #"""
             Hello {{customerName}},
@@ -1249,10 +1819,20 @@ enum BundledTemplates {
             {{/lateCharges.compensation}}
             {{/lateCharges}}
 
+            {{#statement}}
+            Statement of your account, the invoices this message is about:
+            {{#statement.lines}}
+              {{invoiceId}} of {{issueDate}}, due {{dueDate}}{{#daysLate}} ({{daysLate}} days late){{/daysLate}}: {{balance}} due{{#paid}} of {{total}}{{/paid}}
+            {{/statement.lines}}
+            {{#statement.totals}}
+              Total due: {{balance}}
+            {{/statement.totals}}
+            {{/statement}}
+
             {{#iban}}
             Payment by bank transfer:
               IBAN {{iban}}{{#bic}} – BIC {{bic}}{{/bic}}
-              Reference: {{invoiceId}}
+              Reference: {{paymentReference}}
             {{/iban}}
             {{#paymentLink}}
             Pay online: {{paymentLink}}
@@ -1296,9 +1876,24 @@ enum BundledTemplates {
             <p>Une indemnité forfaitaire pour frais de recouvrement de {{lateCharges.compensation}} est due ({{lateCharges.compensationBasis}}).</p>
             {{/lateCharges.compensation}}
             {{/lateCharges}}
+            {{#statement}}
+            <p>Relevé de votre compte, les factures dont traite ce message :</p>
+            <table style="border-collapse:collapse;font-size:95%">
+            <tr><th style="text-align:left;padding:2px 8px">Facture</th><th style="text-align:left;padding:2px 8px">Émise le</th><th style="text-align:left;padding:2px 8px">Échéance</th><th style="text-align:right;padding:2px 8px">Jours de retard</th><th style="text-align:right;padding:2px 8px">Reste dû</th></tr>
+            {{#statement.lines}}
+            <tr><td style="padding:2px 8px">{{invoiceId}}</td><td style="padding:2px 8px">{{issueDate}}</td><td style="padding:2px 8px">{{dueDate}}</td><td style="text-align:right;padding:2px 8px">{{daysLate}}</td><td style="text-align:right;padding:2px 8px">{{balance}}</td></tr>
+            {{/statement.lines}}
+            {{#statement.totals}}
+            <tr><td colspan="4" style="padding:2px 8px"><strong>Total dû</strong></td><td style="text-align:right;padding:2px 8px"><strong>{{balance}}</strong></td></tr>
+            {{/statement.totals}}
+            </table>
+            {{/statement}}
             {{#iban}}
-            <p>Règlement par virement :<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Référence à indiquer: <code>{{invoiceId}}</code></p>
+            <p>Règlement par virement :<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Référence à indiquer: <code>{{paymentReference}}</code></p>
             {{/iban}}
+            {{#qrCode}}
+            <p><img src="{{qrCode}}" width="148" height="148" alt="QR code pour l'application de votre banque (virement SEPA)"><br><small>Scannez-le avec l'application de votre banque : le virement est prérempli.</small></p>
+            {{/qrCode}}
             {{#paymentLink}}
             <p><a href="{{paymentLink}}" style="background:#2e7d32;color:#fff;padding:8px 16px;text-decoration:none;border-radius:4px">Payer en ligne</a></p>
             {{/paymentLink}}
@@ -1307,7 +1902,7 @@ enum BundledTemplates {
             </body></html>
             """#,
         "fr/discount.subject": #"""
-            Facture {{invoiceId}} : votre escompte de {{discount.percent}} % jusqu'au {{discount.deadline}}
+            Facture {{invoiceId}} : votre escompte de {{discount.percent}} % jusqu'au {{discount.deadline}}{{#moreInvoices}} {{moreInvoices}}{{/moreInvoices}}
             """#,
         "fr/discount.text": #"""
             Bonjour {{customerName}},
@@ -1339,10 +1934,20 @@ enum BundledTemplates {
             {{/lateCharges.compensation}}
             {{/lateCharges}}
 
+            {{#statement}}
+            Relevé de votre compte, les factures dont traite ce message :
+            {{#statement.lines}}
+              {{invoiceId}} du {{issueDate}}, échue le {{dueDate}}{{#daysLate}} ({{daysLate}} jours de retard){{/daysLate}} : reste dû {{balance}}{{#paid}} sur {{total}}{{/paid}}
+            {{/statement.lines}}
+            {{#statement.totals}}
+              Total dû : {{balance}}
+            {{/statement.totals}}
+            {{/statement}}
+
             {{#iban}}
             Règlement par virement :
               IBAN {{iban}}{{#bic}} – BIC {{bic}}{{/bic}}
-              Référence à indiquer : {{invoiceId}}
+              Référence à indiquer : {{paymentReference}}
             {{/iban}}
             {{#paymentLink}}
             Payer en ligne : {{paymentLink}}
@@ -1386,9 +1991,24 @@ enum BundledTemplates {
             <p>Une indemnité forfaitaire pour frais de recouvrement de {{lateCharges.compensation}} est due ({{lateCharges.compensationBasis}}).</p>
             {{/lateCharges.compensation}}
             {{/lateCharges}}
+            {{#statement}}
+            <p>Relevé de votre compte, les factures dont traite ce message :</p>
+            <table style="border-collapse:collapse;font-size:95%">
+            <tr><th style="text-align:left;padding:2px 8px">Facture</th><th style="text-align:left;padding:2px 8px">Émise le</th><th style="text-align:left;padding:2px 8px">Échéance</th><th style="text-align:right;padding:2px 8px">Jours de retard</th><th style="text-align:right;padding:2px 8px">Reste dû</th></tr>
+            {{#statement.lines}}
+            <tr><td style="padding:2px 8px">{{invoiceId}}</td><td style="padding:2px 8px">{{issueDate}}</td><td style="padding:2px 8px">{{dueDate}}</td><td style="text-align:right;padding:2px 8px">{{daysLate}}</td><td style="text-align:right;padding:2px 8px">{{balance}}</td></tr>
+            {{/statement.lines}}
+            {{#statement.totals}}
+            <tr><td colspan="4" style="padding:2px 8px"><strong>Total dû</strong></td><td style="text-align:right;padding:2px 8px"><strong>{{balance}}</strong></td></tr>
+            {{/statement.totals}}
+            </table>
+            {{/statement}}
             {{#iban}}
-            <p>Règlement par virement :<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Référence à indiquer: <code>{{invoiceId}}</code></p>
+            <p>Règlement par virement :<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Référence à indiquer: <code>{{paymentReference}}</code></p>
             {{/iban}}
+            {{#qrCode}}
+            <p><img src="{{qrCode}}" width="148" height="148" alt="QR code pour l'application de votre banque (virement SEPA)"><br><small>Scannez-le avec l'application de votre banque : le virement est prérempli.</small></p>
+            {{/qrCode}}
             {{#paymentLink}}
             <p><a href="{{paymentLink}}" style="background:#1565c0;color:#fff;padding:8px 16px;text-decoration:none;border-radius:4px">Payer en ligne</a></p>
             {{/paymentLink}}
@@ -1397,7 +2017,7 @@ enum BundledTemplates {
             </body></html>
             """#,
         "fr/due.subject": #"""
-            {{#dueToday}}Facture {{invoiceId}} : échéance aujourd'hui{{/dueToday}}{{#wasDue}}Facture {{invoiceId}} : échue le {{dueDate}}{{/wasDue}}
+            {{#dueToday}}Facture {{invoiceId}} : échéance aujourd'hui{{/dueToday}}{{#wasDue}}Facture {{invoiceId}} : échue le {{dueDate}}{{/wasDue}}{{#moreInvoices}} {{moreInvoices}}{{/moreInvoices}}
             """#,
         "fr/due.text": #"""
             Bonjour {{customerName}},
@@ -1429,10 +2049,20 @@ enum BundledTemplates {
             {{/lateCharges.compensation}}
             {{/lateCharges}}
 
+            {{#statement}}
+            Relevé de votre compte, les factures dont traite ce message :
+            {{#statement.lines}}
+              {{invoiceId}} du {{issueDate}}, échue le {{dueDate}}{{#daysLate}} ({{daysLate}} jours de retard){{/daysLate}} : reste dû {{balance}}{{#paid}} sur {{total}}{{/paid}}
+            {{/statement.lines}}
+            {{#statement.totals}}
+              Total dû : {{balance}}
+            {{/statement.totals}}
+            {{/statement}}
+
             {{#iban}}
             Règlement par virement :
               IBAN {{iban}}{{#bic}} – BIC {{bic}}{{/bic}}
-              Référence à indiquer : {{invoiceId}}
+              Référence à indiquer : {{paymentReference}}
             {{/iban}}
             {{#paymentLink}}
             Payer en ligne : {{paymentLink}}
@@ -1476,9 +2106,24 @@ enum BundledTemplates {
             <p>Une indemnité forfaitaire pour frais de recouvrement de {{lateCharges.compensation}} est due ({{lateCharges.compensationBasis}}).</p>
             {{/lateCharges.compensation}}
             {{/lateCharges}}
+            {{#statement}}
+            <p>Relevé de votre compte, les factures dont traite ce message :</p>
+            <table style="border-collapse:collapse;font-size:95%">
+            <tr><th style="text-align:left;padding:2px 8px">Facture</th><th style="text-align:left;padding:2px 8px">Émise le</th><th style="text-align:left;padding:2px 8px">Échéance</th><th style="text-align:right;padding:2px 8px">Jours de retard</th><th style="text-align:right;padding:2px 8px">Reste dû</th></tr>
+            {{#statement.lines}}
+            <tr><td style="padding:2px 8px">{{invoiceId}}</td><td style="padding:2px 8px">{{issueDate}}</td><td style="padding:2px 8px">{{dueDate}}</td><td style="text-align:right;padding:2px 8px">{{daysLate}}</td><td style="text-align:right;padding:2px 8px">{{balance}}</td></tr>
+            {{/statement.lines}}
+            {{#statement.totals}}
+            <tr><td colspan="4" style="padding:2px 8px"><strong>Total dû</strong></td><td style="text-align:right;padding:2px 8px"><strong>{{balance}}</strong></td></tr>
+            {{/statement.totals}}
+            </table>
+            {{/statement}}
             {{#iban}}
-            <p>Règlement par virement :<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Référence à indiquer: <code>{{invoiceId}}</code></p>
+            <p>Règlement par virement :<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Référence à indiquer: <code>{{paymentReference}}</code></p>
             {{/iban}}
+            {{#qrCode}}
+            <p><img src="{{qrCode}}" width="148" height="148" alt="QR code pour l'application de votre banque (virement SEPA)"><br><small>Scannez-le avec l'application de votre banque : le virement est prérempli.</small></p>
+            {{/qrCode}}
             {{#paymentLink}}
             <p><a href="{{paymentLink}}" style="background:#b71c1c;color:#fff;padding:8px 16px;text-decoration:none;border-radius:4px">Payer en ligne</a></p>
             {{/paymentLink}}
@@ -1487,7 +2132,7 @@ enum BundledTemplates {
             </body></html>
             """#,
         "fr/final.subject": #"""
-            {{levelTitle}} : facture {{invoiceId}}
+            {{levelTitle}} : facture {{invoiceId}}{{#moreInvoices}} {{moreInvoices}}{{/moreInvoices}}
             """#,
         "fr/final.text": #"""
             Bonjour {{customerName}},
@@ -1519,10 +2164,135 @@ enum BundledTemplates {
             {{/lateCharges.compensation}}
             {{/lateCharges}}
 
+            {{#statement}}
+            Relevé de votre compte, les factures dont traite ce message :
+            {{#statement.lines}}
+              {{invoiceId}} du {{issueDate}}, échue le {{dueDate}}{{#daysLate}} ({{daysLate}} jours de retard){{/daysLate}} : reste dû {{balance}}{{#paid}} sur {{total}}{{/paid}}
+            {{/statement.lines}}
+            {{#statement.totals}}
+              Total dû : {{balance}}
+            {{/statement.totals}}
+            {{/statement}}
+
             {{#iban}}
             Règlement par virement :
               IBAN {{iban}}{{#bic}} – BIC {{bic}}{{/bic}}
-              Référence à indiquer : {{invoiceId}}
+              Référence à indiquer : {{paymentReference}}
+            {{/iban}}
+            {{#paymentLink}}
+            Payer en ligne : {{paymentLink}}
+            {{/paymentLink}}
+
+            Si vous avez déjà réglé cette facture, merci de ne pas tenir compte de ce message.
+            Une question ou un désaccord sur cette facture ? Répondez simplement à ce message.
+
+            Cordialement,
+            {{signature}}
+            """#,
+        "fr/formal-notice.html": #"""
+            <!DOCTYPE html>
+            <html><body style="font-family:Helvetica,Arial,sans-serif;color:#222;line-height:1.5;max-width:640px">
+            <p>Bonjour {{customerName}},</p>
+            <p style="border-left:4px solid #b71c1c;padding-left:12px">{{#hasEarlierReminders}}Malgré nos précédents messages ({{earlierReminders}}), la facture{{/hasEarlierReminders}}{{^hasEarlierReminders}}La facture{{/hasEarlierReminders}} {{invoiceId}} du {{invoiceDate}}, échue le {{dueDateLong}}, reste impayée ({{daysLate}} jours de retard). Vous trouverez ci-joint notre mise en demeure de ce jour{{#notice}}, également adressée par lettre recommandée avec avis de réception : elle vous demande de régler la somme de {{notice.claimed}}, pénalités et indemnité forfaitaire comprises, au plus tard le {{notice.deadline}}. Passé cette date, nous engagerons une procédure judiciaire sans autre avis{{/notice}}.</p>
+            {{#statutoryTerms}}
+            <p>La facture ne précisant pas d'échéance, elle est payable à {{statutoryTerms.days}} jours, le délai légal ({{statutoryTerms.basis}}).</p>
+            {{/statutoryTerms}}
+            {{#partlyPaid}}
+            <p>Montant de la facture : {{partlyPaid.total}}<br>
+            {{#partlyPaid.prepaid}}
+            Acompte versé : {{partlyPaid.prepaid}}<br>
+            {{/partlyPaid.prepaid}}
+            {{#payments}}
+            Règlement reçu le {{date}} : {{amount}}<br>
+            {{/payments}}
+            <strong>Reste dû : {{partlyPaid.balance}}</strong></p>
+            {{/partlyPaid}}
+            {{#discount}}
+            <p><strong>Réglez {{discount.payable}} d'ici le {{discount.deadline}} pour conserver votre escompte de {{discount.percent}} %.</strong></p>
+            {{/discount}}
+            {{#lateCharges}}
+            {{#lateCharges.interest}}
+            <p>Des pénalités de retard de {{lateCharges.interest}} sont dues à ce jour (taux annuel de {{lateCharges.rate}} %, {{lateCharges.basis}}).</p>
+            {{/lateCharges.interest}}
+            {{#lateCharges.interestPending}}
+            <p>Des pénalités de retard au taux légal sont également dues ({{lateCharges.basis}}).</p>
+            {{/lateCharges.interestPending}}
+            {{#lateCharges.compensation}}
+            <p>Une indemnité forfaitaire pour frais de recouvrement de {{lateCharges.compensation}} est due ({{lateCharges.compensationBasis}}).</p>
+            {{/lateCharges.compensation}}
+            {{/lateCharges}}
+            {{#statement}}
+            <p>Relevé de votre compte, les factures dont traite ce message :</p>
+            <table style="border-collapse:collapse;font-size:95%">
+            <tr><th style="text-align:left;padding:2px 8px">Facture</th><th style="text-align:left;padding:2px 8px">Émise le</th><th style="text-align:left;padding:2px 8px">Échéance</th><th style="text-align:right;padding:2px 8px">Jours de retard</th><th style="text-align:right;padding:2px 8px">Reste dû</th></tr>
+            {{#statement.lines}}
+            <tr><td style="padding:2px 8px">{{invoiceId}}</td><td style="padding:2px 8px">{{issueDate}}</td><td style="padding:2px 8px">{{dueDate}}</td><td style="text-align:right;padding:2px 8px">{{daysLate}}</td><td style="text-align:right;padding:2px 8px">{{balance}}</td></tr>
+            {{/statement.lines}}
+            {{#statement.totals}}
+            <tr><td colspan="4" style="padding:2px 8px"><strong>Total dû</strong></td><td style="text-align:right;padding:2px 8px"><strong>{{balance}}</strong></td></tr>
+            {{/statement.totals}}
+            </table>
+            {{/statement}}
+            {{#iban}}
+            <p>Règlement par virement :<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Référence à indiquer: <code>{{paymentReference}}</code></p>
+            {{/iban}}
+            {{#qrCode}}
+            <p><img src="{{qrCode}}" width="148" height="148" alt="QR code pour l'application de votre banque (virement SEPA)"><br><small>Scannez-le avec l'application de votre banque : le virement est prérempli.</small></p>
+            {{/qrCode}}
+            {{#paymentLink}}
+            <p><a href="{{paymentLink}}" style="background:#b71c1c;color:#fff;padding:8px 16px;text-decoration:none;border-radius:4px">Payer en ligne</a></p>
+            {{/paymentLink}}
+            <p style="color:#666;font-size:90%">Si vous avez déjà réglé cette facture, merci de ne pas tenir compte de ce message.<br>Une question ou un désaccord sur cette facture ? Répondez simplement à ce message.</p>
+            <p>Cordialement,<br>{{{signatureHTML}}}</p>
+            </body></html>
+            """#,
+        "fr/formal-notice.subject": #"""
+            Mise en demeure de payer : facture {{invoiceId}}{{#moreInvoices}} {{moreInvoices}}{{/moreInvoices}}
+            """#,
+        "fr/formal-notice.text": #"""
+            Bonjour {{customerName}},
+
+            {{#hasEarlierReminders}}Malgré nos précédents messages ({{earlierReminders}}), la facture{{/hasEarlierReminders}}{{^hasEarlierReminders}}La facture{{/hasEarlierReminders}} {{invoiceId}} du {{invoiceDate}}, échue le {{dueDateLong}}, reste impayée ({{daysLate}} jours de retard). Vous trouverez ci-joint notre mise en demeure de ce jour{{#notice}}, également adressée par lettre recommandée avec avis de réception : elle vous demande de régler la somme de {{notice.claimed}}, pénalités et indemnité forfaitaire comprises, au plus tard le {{notice.deadline}}. Passé cette date, nous engagerons une procédure judiciaire sans autre avis{{/notice}}.
+            {{#statutoryTerms}}La facture ne précisant pas d'échéance, elle est payable à {{statutoryTerms.days}} jours, le délai légal ({{statutoryTerms.basis}}).{{/statutoryTerms}}
+            {{#partlyPaid}}
+            Montant de la facture : {{partlyPaid.total}}
+            {{#partlyPaid.prepaid}}
+            Acompte versé : {{partlyPaid.prepaid}}
+            {{/partlyPaid.prepaid}}
+            {{#payments}}
+            Règlement reçu le {{date}} : {{amount}}
+            {{/payments}}
+            Reste dû : {{partlyPaid.balance}}
+            {{/partlyPaid}}
+            {{#discount}}
+            Réglez {{discount.payable}} d'ici le {{discount.deadline}} pour conserver votre escompte de {{discount.percent}} %.
+            {{/discount}}
+            {{#lateCharges}}
+            {{#lateCharges.interest}}
+            Des pénalités de retard de {{lateCharges.interest}} sont dues à ce jour (taux annuel de {{lateCharges.rate}} %, {{lateCharges.basis}}).
+            {{/lateCharges.interest}}
+            {{#lateCharges.interestPending}}
+            Des pénalités de retard au taux légal sont également dues ({{lateCharges.basis}}).
+            {{/lateCharges.interestPending}}
+            {{#lateCharges.compensation}}
+            Une indemnité forfaitaire pour frais de recouvrement de {{lateCharges.compensation}} est due ({{lateCharges.compensationBasis}}).
+            {{/lateCharges.compensation}}
+            {{/lateCharges}}
+
+            {{#statement}}
+            Relevé de votre compte, les factures dont traite ce message :
+            {{#statement.lines}}
+              {{invoiceId}} du {{issueDate}}, échue le {{dueDate}}{{#daysLate}} ({{daysLate}} jours de retard){{/daysLate}} : reste dû {{balance}}{{#paid}} sur {{total}}{{/paid}}
+            {{/statement.lines}}
+            {{#statement.totals}}
+              Total dû : {{balance}}
+            {{/statement.totals}}
+            {{/statement}}
+
+            {{#iban}}
+            Règlement par virement :
+              IBAN {{iban}}{{#bic}} – BIC {{bic}}{{/bic}}
+              Référence à indiquer : {{paymentReference}}
             {{/iban}}
             {{#paymentLink}}
             Payer en ligne : {{paymentLink}}
@@ -1566,9 +2336,24 @@ enum BundledTemplates {
             <p>Une indemnité forfaitaire pour frais de recouvrement de {{lateCharges.compensation}} est due ({{lateCharges.compensationBasis}}).</p>
             {{/lateCharges.compensation}}
             {{/lateCharges}}
+            {{#statement}}
+            <p>Relevé de votre compte, les factures dont traite ce message :</p>
+            <table style="border-collapse:collapse;font-size:95%">
+            <tr><th style="text-align:left;padding:2px 8px">Facture</th><th style="text-align:left;padding:2px 8px">Émise le</th><th style="text-align:left;padding:2px 8px">Échéance</th><th style="text-align:right;padding:2px 8px">Jours de retard</th><th style="text-align:right;padding:2px 8px">Reste dû</th></tr>
+            {{#statement.lines}}
+            <tr><td style="padding:2px 8px">{{invoiceId}}</td><td style="padding:2px 8px">{{issueDate}}</td><td style="padding:2px 8px">{{dueDate}}</td><td style="text-align:right;padding:2px 8px">{{daysLate}}</td><td style="text-align:right;padding:2px 8px">{{balance}}</td></tr>
+            {{/statement.lines}}
+            {{#statement.totals}}
+            <tr><td colspan="4" style="padding:2px 8px"><strong>Total dû</strong></td><td style="text-align:right;padding:2px 8px"><strong>{{balance}}</strong></td></tr>
+            {{/statement.totals}}
+            </table>
+            {{/statement}}
             {{#iban}}
-            <p>Règlement par virement :<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Référence à indiquer: <code>{{invoiceId}}</code></p>
+            <p>Règlement par virement :<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Référence à indiquer: <code>{{paymentReference}}</code></p>
             {{/iban}}
+            {{#qrCode}}
+            <p><img src="{{qrCode}}" width="148" height="148" alt="QR code pour l'application de votre banque (virement SEPA)"><br><small>Scannez-le avec l'application de votre banque : le virement est prérempli.</small></p>
+            {{/qrCode}}
             {{#paymentLink}}
             <p><a href="{{paymentLink}}" style="background:#e65100;color:#fff;padding:8px 16px;text-decoration:none;border-radius:4px">Payer en ligne</a></p>
             {{/paymentLink}}
@@ -1577,7 +2362,7 @@ enum BundledTemplates {
             </body></html>
             """#,
         "fr/post-due-1.subject": #"""
-            {{levelTitle}} : facture {{invoiceId}} échue
+            {{levelTitle}} : facture {{invoiceId}} échue{{#moreInvoices}} {{moreInvoices}}{{/moreInvoices}}
             """#,
         "fr/post-due-1.text": #"""
             Bonjour {{customerName}},
@@ -1609,10 +2394,20 @@ enum BundledTemplates {
             {{/lateCharges.compensation}}
             {{/lateCharges}}
 
+            {{#statement}}
+            Relevé de votre compte, les factures dont traite ce message :
+            {{#statement.lines}}
+              {{invoiceId}} du {{issueDate}}, échue le {{dueDate}}{{#daysLate}} ({{daysLate}} jours de retard){{/daysLate}} : reste dû {{balance}}{{#paid}} sur {{total}}{{/paid}}
+            {{/statement.lines}}
+            {{#statement.totals}}
+              Total dû : {{balance}}
+            {{/statement.totals}}
+            {{/statement}}
+
             {{#iban}}
             Règlement par virement :
               IBAN {{iban}}{{#bic}} – BIC {{bic}}{{/bic}}
-              Référence à indiquer : {{invoiceId}}
+              Référence à indiquer : {{paymentReference}}
             {{/iban}}
             {{#paymentLink}}
             Payer en ligne : {{paymentLink}}
@@ -1656,9 +2451,24 @@ enum BundledTemplates {
             <p>Une indemnité forfaitaire pour frais de recouvrement de {{lateCharges.compensation}} est due ({{lateCharges.compensationBasis}}).</p>
             {{/lateCharges.compensation}}
             {{/lateCharges}}
+            {{#statement}}
+            <p>Relevé de votre compte, les factures dont traite ce message :</p>
+            <table style="border-collapse:collapse;font-size:95%">
+            <tr><th style="text-align:left;padding:2px 8px">Facture</th><th style="text-align:left;padding:2px 8px">Émise le</th><th style="text-align:left;padding:2px 8px">Échéance</th><th style="text-align:right;padding:2px 8px">Jours de retard</th><th style="text-align:right;padding:2px 8px">Reste dû</th></tr>
+            {{#statement.lines}}
+            <tr><td style="padding:2px 8px">{{invoiceId}}</td><td style="padding:2px 8px">{{issueDate}}</td><td style="padding:2px 8px">{{dueDate}}</td><td style="text-align:right;padding:2px 8px">{{daysLate}}</td><td style="text-align:right;padding:2px 8px">{{balance}}</td></tr>
+            {{/statement.lines}}
+            {{#statement.totals}}
+            <tr><td colspan="4" style="padding:2px 8px"><strong>Total dû</strong></td><td style="text-align:right;padding:2px 8px"><strong>{{balance}}</strong></td></tr>
+            {{/statement.totals}}
+            </table>
+            {{/statement}}
             {{#iban}}
-            <p>Règlement par virement :<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Référence à indiquer: <code>{{invoiceId}}</code></p>
+            <p>Règlement par virement :<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Référence à indiquer: <code>{{paymentReference}}</code></p>
             {{/iban}}
+            {{#qrCode}}
+            <p><img src="{{qrCode}}" width="148" height="148" alt="QR code pour l'application de votre banque (virement SEPA)"><br><small>Scannez-le avec l'application de votre banque : le virement est prérempli.</small></p>
+            {{/qrCode}}
             {{#paymentLink}}
             <p><a href="{{paymentLink}}" style="background:#d84315;color:#fff;padding:8px 16px;text-decoration:none;border-radius:4px">Payer en ligne</a></p>
             {{/paymentLink}}
@@ -1667,7 +2477,7 @@ enum BundledTemplates {
             </body></html>
             """#,
         "fr/post-due-2.subject": #"""
-            {{levelTitle}} : facture {{invoiceId}} toujours impayée
+            {{levelTitle}} : facture {{invoiceId}} toujours impayée{{#moreInvoices}} {{moreInvoices}}{{/moreInvoices}}
             """#,
         "fr/post-due-2.text": #"""
             Bonjour {{customerName}},
@@ -1699,10 +2509,20 @@ enum BundledTemplates {
             {{/lateCharges.compensation}}
             {{/lateCharges}}
 
+            {{#statement}}
+            Relevé de votre compte, les factures dont traite ce message :
+            {{#statement.lines}}
+              {{invoiceId}} du {{issueDate}}, échue le {{dueDate}}{{#daysLate}} ({{daysLate}} jours de retard){{/daysLate}} : reste dû {{balance}}{{#paid}} sur {{total}}{{/paid}}
+            {{/statement.lines}}
+            {{#statement.totals}}
+              Total dû : {{balance}}
+            {{/statement.totals}}
+            {{/statement}}
+
             {{#iban}}
             Règlement par virement :
               IBAN {{iban}}{{#bic}} – BIC {{bic}}{{/bic}}
-              Référence à indiquer : {{invoiceId}}
+              Référence à indiquer : {{paymentReference}}
             {{/iban}}
             {{#paymentLink}}
             Payer en ligne : {{paymentLink}}
@@ -1746,9 +2566,24 @@ enum BundledTemplates {
             <p>Une indemnité forfaitaire pour frais de recouvrement de {{lateCharges.compensation}} est due ({{lateCharges.compensationBasis}}).</p>
             {{/lateCharges.compensation}}
             {{/lateCharges}}
+            {{#statement}}
+            <p>Relevé de votre compte, les factures dont traite ce message :</p>
+            <table style="border-collapse:collapse;font-size:95%">
+            <tr><th style="text-align:left;padding:2px 8px">Facture</th><th style="text-align:left;padding:2px 8px">Émise le</th><th style="text-align:left;padding:2px 8px">Échéance</th><th style="text-align:right;padding:2px 8px">Jours de retard</th><th style="text-align:right;padding:2px 8px">Reste dû</th></tr>
+            {{#statement.lines}}
+            <tr><td style="padding:2px 8px">{{invoiceId}}</td><td style="padding:2px 8px">{{issueDate}}</td><td style="padding:2px 8px">{{dueDate}}</td><td style="text-align:right;padding:2px 8px">{{daysLate}}</td><td style="text-align:right;padding:2px 8px">{{balance}}</td></tr>
+            {{/statement.lines}}
+            {{#statement.totals}}
+            <tr><td colspan="4" style="padding:2px 8px"><strong>Total dû</strong></td><td style="text-align:right;padding:2px 8px"><strong>{{balance}}</strong></td></tr>
+            {{/statement.totals}}
+            </table>
+            {{/statement}}
             {{#iban}}
-            <p>Règlement par virement :<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Référence à indiquer: <code>{{invoiceId}}</code></p>
+            <p>Règlement par virement :<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Référence à indiquer: <code>{{paymentReference}}</code></p>
             {{/iban}}
+            {{#qrCode}}
+            <p><img src="{{qrCode}}" width="148" height="148" alt="QR code pour l'application de votre banque (virement SEPA)"><br><small>Scannez-le avec l'application de votre banque : le virement est prérempli.</small></p>
+            {{/qrCode}}
             {{#paymentLink}}
             <p><a href="{{paymentLink}}" style="background:#c62828;color:#fff;padding:8px 16px;text-decoration:none;border-radius:4px">Payer en ligne</a></p>
             {{/paymentLink}}
@@ -1757,7 +2592,7 @@ enum BundledTemplates {
             </body></html>
             """#,
         "fr/post-due-3.subject": #"""
-            {{levelTitle}} : facture {{invoiceId}}, règlement attendu
+            {{levelTitle}} : facture {{invoiceId}}, règlement attendu{{#moreInvoices}} {{moreInvoices}}{{/moreInvoices}}
             """#,
         "fr/post-due-3.text": #"""
             Bonjour {{customerName}},
@@ -1789,10 +2624,20 @@ enum BundledTemplates {
             {{/lateCharges.compensation}}
             {{/lateCharges}}
 
+            {{#statement}}
+            Relevé de votre compte, les factures dont traite ce message :
+            {{#statement.lines}}
+              {{invoiceId}} du {{issueDate}}, échue le {{dueDate}}{{#daysLate}} ({{daysLate}} jours de retard){{/daysLate}} : reste dû {{balance}}{{#paid}} sur {{total}}{{/paid}}
+            {{/statement.lines}}
+            {{#statement.totals}}
+              Total dû : {{balance}}
+            {{/statement.totals}}
+            {{/statement}}
+
             {{#iban}}
             Règlement par virement :
               IBAN {{iban}}{{#bic}} – BIC {{bic}}{{/bic}}
-              Référence à indiquer : {{invoiceId}}
+              Référence à indiquer : {{paymentReference}}
             {{/iban}}
             {{#paymentLink}}
             Payer en ligne : {{paymentLink}}
@@ -1836,9 +2681,24 @@ enum BundledTemplates {
             <p>Une indemnité forfaitaire pour frais de recouvrement de {{lateCharges.compensation}} est due ({{lateCharges.compensationBasis}}).</p>
             {{/lateCharges.compensation}}
             {{/lateCharges}}
+            {{#statement}}
+            <p>Relevé de votre compte, les factures dont traite ce message :</p>
+            <table style="border-collapse:collapse;font-size:95%">
+            <tr><th style="text-align:left;padding:2px 8px">Facture</th><th style="text-align:left;padding:2px 8px">Émise le</th><th style="text-align:left;padding:2px 8px">Échéance</th><th style="text-align:right;padding:2px 8px">Jours de retard</th><th style="text-align:right;padding:2px 8px">Reste dû</th></tr>
+            {{#statement.lines}}
+            <tr><td style="padding:2px 8px">{{invoiceId}}</td><td style="padding:2px 8px">{{issueDate}}</td><td style="padding:2px 8px">{{dueDate}}</td><td style="text-align:right;padding:2px 8px">{{daysLate}}</td><td style="text-align:right;padding:2px 8px">{{balance}}</td></tr>
+            {{/statement.lines}}
+            {{#statement.totals}}
+            <tr><td colspan="4" style="padding:2px 8px"><strong>Total dû</strong></td><td style="text-align:right;padding:2px 8px"><strong>{{balance}}</strong></td></tr>
+            {{/statement.totals}}
+            </table>
+            {{/statement}}
             {{#iban}}
-            <p>Règlement par virement :<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Référence à indiquer: <code>{{invoiceId}}</code></p>
+            <p>Règlement par virement :<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Référence à indiquer: <code>{{paymentReference}}</code></p>
             {{/iban}}
+            {{#qrCode}}
+            <p><img src="{{qrCode}}" width="148" height="148" alt="QR code pour l'application de votre banque (virement SEPA)"><br><small>Scannez-le avec l'application de votre banque : le virement est prérempli.</small></p>
+            {{/qrCode}}
             {{#paymentLink}}
             <p><a href="{{paymentLink}}" style="background:#1565c0;color:#fff;padding:8px 16px;text-decoration:none;border-radius:4px">Payer en ligne</a></p>
             {{/paymentLink}}
@@ -1847,7 +2707,7 @@ enum BundledTemplates {
             </body></html>
             """#,
         "fr/pre-due.subject": #"""
-            Facture {{invoiceId}} : échéance le {{dueDate}}
+            Facture {{invoiceId}} : échéance le {{dueDate}}{{#moreInvoices}} {{moreInvoices}}{{/moreInvoices}}
             """#,
         "fr/pre-due.text": #"""
             Bonjour {{customerName}},
@@ -1879,10 +2739,20 @@ enum BundledTemplates {
             {{/lateCharges.compensation}}
             {{/lateCharges}}
 
+            {{#statement}}
+            Relevé de votre compte, les factures dont traite ce message :
+            {{#statement.lines}}
+              {{invoiceId}} du {{issueDate}}, échue le {{dueDate}}{{#daysLate}} ({{daysLate}} jours de retard){{/daysLate}} : reste dû {{balance}}{{#paid}} sur {{total}}{{/paid}}
+            {{/statement.lines}}
+            {{#statement.totals}}
+              Total dû : {{balance}}
+            {{/statement.totals}}
+            {{/statement}}
+
             {{#iban}}
             Règlement par virement :
               IBAN {{iban}}{{#bic}} – BIC {{bic}}{{/bic}}
-              Référence à indiquer : {{invoiceId}}
+              Référence à indiquer : {{paymentReference}}
             {{/iban}}
             {{#paymentLink}}
             Payer en ligne : {{paymentLink}}

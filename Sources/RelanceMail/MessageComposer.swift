@@ -47,20 +47,27 @@ public enum MessageComposer {
         ]
         let token = MessageID.fnv1a(facts.messageID)
         // "=_" never occurs in quoted-printable or base64 output, so these boundaries cannot collide with content.
-        let alternative = Part.multipart("alternative", boundary: "=_relance_alt_\(token)", parts: [
-            Part.text(rendered.text, subtype: "plain"),
-            Part.text(rendered.html, subtype: "html"),
-        ])
-        let body: Part
-        if let attachment = facts.attachment {
-            body = Part.multipart("mixed", boundary: "=_relance_mix_\(token)", parts: [alternative, Part.attachment(attachment)])
-        } else {
-            body = alternative
+        var html = Part.text(rendered.html, subtype: "html")
+        if let qr = facts.paymentQR {
+            // The QR image travels with the HTML that shows it (RFC 2387), referred to by its Content-ID (RFC 2392).
+            html = Part.multipart("related", boundary: "=_relance_rel_\(token)", parts: [html, Part.inline(qr, contentID: qrContentID(facts.messageID))])
         }
+        let alternative = Part.multipart("alternative", boundary: "=_relance_alt_\(token)", parts: [
+            Part.text(rendered.text, subtype: "plain"), html,
+        ])
+        let attachments = [facts.attachment, facts.letter].compactMap { $0 }
+        let body = attachments.isEmpty
+            ? alternative
+            : Part.multipart("mixed", boundary: "=_relance_mix_\(token)", parts: [alternative] + attachments.map(Part.attachment))
         var text = (headers + body.headers).map { HeaderEncoding.fold($0.0, $0.1) }.joined(separator: "\r\n")
         text += "\r\n\r\n" + body.body
         return OutgoingMessage(messageID: facts.messageID, envelopeFrom: facts.from.value,
                                recipients: (facts.to + facts.cc).map { $0.asciiForm ?? $0.value }, data: Array(text.utf8))
+    }
+
+    /// The Content-ID of a message's QR image: unique per message, as RFC 2392 asks.
+    public static func qrContentID(_ messageID: String) -> String {
+        "qr-\(MessageID.fnv1a(messageID))@relance"
     }
 
     /// `Mon, 02 Dec 2026 09:30:00 +0100` (RFC 5322 §3.3).
@@ -96,6 +103,15 @@ struct Part {
         }
         body += "--\(boundary)--\r\n"
         return Part(headers: [("Content-Type", "multipart/\(subtype); boundary=\"\(boundary)\"")], body: body)
+    }
+
+    static func inline(_ image: MailAttachment, contentID: String) -> Part {
+        Part(headers: [
+            ("Content-Type", "\(image.contentType); " + RFC2231.parameters("name", image.fileName)),
+            ("Content-ID", "<\(contentID)>"),
+            ("Content-Disposition", "inline; " + RFC2231.parameters("filename", image.fileName)),
+            ("Content-Transfer-Encoding", "base64"),
+        ], body: Base64.encode(image.bytes, lineLength: 76))
     }
 
     static func attachment(_ attachment: MailAttachment) -> Part {

@@ -19,6 +19,9 @@ public struct MessageTemplates: Sendable {
         "lateCharges", "lateCharges.interest", "lateCharges.rate", "lateCharges.basis", "lateCharges.interestPending",
         "lateCharges.compensation", "lateCharges.compensationBasis", "lateCharges.total",
         "iban", "bic", "paymentLink", "signature", "signatureHTML",
+        "creditorReference", "paymentReference", "qrCode", "moreInvoices",
+        "statement", "statement.lines", "statement.totals", "issueDate", "balance", "paid",
+        "notice", "notice.claimed", "notice.deadline",
     ]
 
     public let overrideDirectory: String?
@@ -86,6 +89,7 @@ public struct MessageTemplates: Sendable {
     public static let allWordings: [Wording] = [
         .checkIn(daysLeft: 7), .discount, .dueToday, .wasDue(daysLate: 2),
         .overdue(level: 1, daysLate: 7), .overdue(level: 2, daysLate: 15), .overdue(level: 3, daysLate: 22), .final(level: 4, daysLate: 30),
+        .formalNotice(level: 5, daysLate: 45),
     ]
 
     /// Every template relance can need, in every language, for every wording and for each policy
@@ -187,7 +191,7 @@ public struct MessageTemplates: Sendable {
         case .checkIn(let days): context["daysLeft"] = String(days)
         case .dueToday: context["dueToday"] = true
         case .wasDue: context["wasDue"] = true
-        case .discount, .overdue, .final: break
+        case .discount, .overdue, .final, .formalNotice: break
         }
         if let level = facts.wording.level {
             context["level"] = String(level)
@@ -229,6 +233,36 @@ public struct MessageTemplates: Sendable {
             }
             if let interest = charges.interest, let compensation = charges.compensation { late["total"] = money(interest + compensation) }
             if late.count > 1 { context["lateCharges"] = late }
+        }
+        let references = facts.creditorReferences
+        context["creditorReference"] = references[0].reference.grouped
+        context["paymentReference"] = references.count == 1
+            ? references[0].reference.grouped
+            : references.map { "\($0.reference.grouped) (\($0.invoiceID))" }.joined(separator: ", ")
+        if facts.paymentQR != nil { context["qrCode"] = "cid:" + MessageComposer.qrContentID(facts.messageID) }
+        let lines = facts.statementLines
+        if lines.count > 1 {
+            context["moreInvoices"] = MoreInvoices.text(lines.count - 1, language)
+            let rows: [[String: Any]] = lines.map { line in
+                var row: [String: Any] = [
+                    "invoiceId": line.invoiceID, "issueDate": PeopleDates.format(line.issueDate, language),
+                    "dueDate": line.dueDate.map { PeopleDates.format($0, language) } ?? "", "total": money(line.total),
+                    "balance": money(line.balance),
+                ]
+                if line.daysLate > 0 { row["daysLate"] = String(line.daysLate) }
+                if line.paid.isPositive { row["paid"] = money(line.paid) }
+                return row
+            }
+            var currencies: [Currency] = []
+            for line in lines where !currencies.contains(line.balance.currency) { currencies.append(line.balance.currency) }
+            let totals: [[String: Any]] = currencies.map { currency in
+                let sum = lines.filter { $0.balance.currency == currency }.reduce(Money.zero(currency)) { $0.addingSaturating($1.balance) }
+                return ["balance": money(sum)]
+            }
+            context["statement"] = ["lines": rows, "totals": totals]
+        }
+        if let notice = facts.formalNotice, let currency = notice.statement.currencies.first {
+            context["notice"] = ["claimed": money(notice.statement.totals(currency).claimed), "deadline": PeopleDates.format(notice.deadline, language)]
         }
         if let iban = facts.payment.iban { context["iban"] = IBANText.grouped(iban) }
         if let bic = facts.payment.bic { context["bic"] = bic }

@@ -44,3 +44,14 @@ public enum IBANText {
         return out
     }
 }
+
+/// "and 2 other invoices" after a subject, when one message reminds several invoices.
+enum MoreInvoices {
+    static func text(_ count: Int, _ language: Language) -> String {
+        switch language {
+        case .fr: return count == 1 ? "et 1 autre facture" : "et \(count) autres factures"
+        case .de: return count == 1 ? "und 1 weitere Rechnung" : "und \(count) weitere Rechnungen"
+        case .en: return count == 1 ? "and 1 other invoice" : "and \(count) other invoices"
+        }
+    }
+}

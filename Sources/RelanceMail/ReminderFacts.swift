@@ -35,6 +35,17 @@ public struct ReminderFacts: Sendable {
     public var earlierReminders: [LocalDate]
     /// A document to attach (the invoice PDF).
     public var attachment: MailAttachment?
+    /// The other invoices of the customer that this message also reminds (one message per
+    /// customer and sending day): with them, the message carries a statement of account.
+    public var alsoReminded: [StatementLine] = []
+    /// The statement line of this message's own invoice, when it carries a statement.
+    public var ownLine: StatementLine?
+    /// The formal notice this message carries as a PDF letter (a `formal-notice` step).
+    public var formalNotice: FormalNotice?
+    /// The rendered letter, attached after the invoice's document.
+    public var letter: MailAttachment?
+    /// The EPC QR code as a PNG, shown inline in the HTML part (EUR to an IBAN).
+    public var paymentQR: MailAttachment?
 
     public init(invoice: Invoice, step: String, kind: StepKind, language: Language, amountDue: Money, discount: DiscountOffer?,
                 sendDate: LocalDate, companyName: String, from: EmailAddress, replyTo: EmailAddress?, to: [EmailAddress],
@@ -65,6 +76,16 @@ public struct ReminderFacts: Sendable {
         } ?? .checkIn(daysLeft: 0)
         self.payments = payments
         self.earlierReminders = earlierReminders
+    }
+
+    /// Every invoice this message is about, its own first when it carries a statement.
+    public var statementLines: [StatementLine] { ownLine.map { [$0] + alsoReminded } ?? [] }
+
+    /// The references a transfer should carry: this invoice's RF, or every listed invoice's.
+    public var creditorReferences: [(invoiceID: String, reference: CreditorReference)] {
+        let lines = statementLines
+        if lines.isEmpty { return [(invoice.id, CreditorReference(invoiceNumber: invoice.id))] }
+        return lines.map { ($0.invoiceID, $0.reference) }
     }
 
     /// Days past the due date on the send date (0 before or on it).

@@ -9,6 +9,9 @@ public enum ReminderState: String, Sendable, CaseIterable {
 /// Whether an invoice is still being chased.
 public enum InvoiceState: String, Sendable {
     case open, paid, cancelled
+    /// The formal notice's deadline passed unpaid: the chase stops, the file goes to an agency,
+    /// a commissaire de justice or a court. `relance resume` brings it back to `open`.
+    case collection
 }
 
 /// An invoice as stored: the document plus what relance has learnt since.
@@ -25,6 +28,10 @@ public struct StoredInvoice: Sendable {
     public let ingestedAt: Date
     /// The last time its chase was resumed after a pause (by hand, or by a pause's end date passing).
     public let resumedAt: Date?
+    /// The deadline of the formal notice sent for it, while one runs (or ran out into `collection`).
+    public var noticeDeadline: LocalDate? = nil
+    /// The letter's PDF under the state directory's `letters/`.
+    public var noticeLetter: String? = nil
 
     /// Paused on `date` (a pause "until D" ends at the start of D; an open-ended pause never does).
     public func isPaused(on date: LocalDate) -> Bool {

@@ -137,6 +137,15 @@ enum Schema {
                 CREATE INDEX reminders_batch ON reminders(batch_id) WHERE batch_id IS NOT NULL;
                 """)
         }
+        migrator.registerMigration("v6-letters") { db in
+            try db.execute(sql: """
+                ALTER TABLE invoices ADD COLUMN notice_deadline TEXT;
+                ALTER TABLE invoices ADD COLUMN notice_letter TEXT;
+                CREATE INDEX invoices_notice ON invoices(notice_deadline) WHERE notice_deadline IS NOT NULL;
+                ALTER TABLE replies ADD COLUMN raw_file TEXT;
+                ALTER TABLE reminders ADD COLUMN archive_file TEXT;
+                """)
+        }
         return migrator
     }
 }

@@ -171,13 +171,13 @@ public struct StoreTransaction {
 
     /// Moves one reminder from one of `from` to `to`; throws `TransitionError` when it was not in `from`.
     private func transition(_ id: Int64, from: [ReminderState], to: ReminderState, detail: String?, sentAt: Date? = nil,
-                            retryAt: Date? = nil, at: Date) throws {
+                            retryAt: Date? = nil, archive: String? = nil, at: Date) throws {
         let placeholders = from.map { _ in "?" }.joined(separator: ", ")
-        var arguments: [(any DatabaseValueConvertible)?] = [to.rawValue, detail, sentAt.map(seconds), retryAt.map(seconds), seconds(at), id]
+        var arguments: [(any DatabaseValueConvertible)?] = [to.rawValue, detail, sentAt.map(seconds), retryAt.map(seconds), archive, seconds(at), id]
         arguments += from.map(\.rawValue)
         try db.cachedExecute(sql: """
-            UPDATE reminders SET state = ?, detail = ?, sent_at = COALESCE(?, sent_at), send_at = COALESCE(?, send_at), updated_at = ?,
-                batch_id = NULL
+            UPDATE reminders SET state = ?, detail = ?, sent_at = COALESCE(?, sent_at), send_at = COALESCE(?, send_at),
+                archive_file = COALESCE(?, archive_file), updated_at = ?, batch_id = NULL
             WHERE id = ? AND state IN (\(placeholders))
             """, arguments: StatementArguments(arguments))
         guard db.changesCount == 1 else { throw TransitionError(reminderID: id, from: from, to: to) }
@@ -199,8 +199,8 @@ public struct StoreTransaction {
     }
 
     /// The server accepted it (250).
-    public func markSent(_ id: Int64, reply: String, at: Date) throws {
-        try transition(id, from: [.sending], to: .sent, detail: reply, sentAt: at, at: at)
+    public func markSent(_ id: Int64, reply: String, archive: String? = nil, at: Date) throws {
+        try transition(id, from: [.sending], to: .sent, detail: reply, sentAt: at, archive: archive, at: at)
     }
 
     /// Refused for now (4xx, network trouble before the data): tried again at `retryAt`.
@@ -214,8 +214,8 @@ public struct StoreTransaction {
     }
 
     /// It may or may not have gone (the connection was lost after the data): never resent on its own.
-    public func markUncertain(_ id: Int64, reason: String, at: Date) throws {
-        try transition(id, from: [.sending], to: .uncertain, detail: reason, sentAt: at, at: at)
+    public func markUncertain(_ id: Int64, reason: String, archive: String? = nil, at: Date) throws {
+        try transition(id, from: [.sending], to: .uncertain, detail: reason, sentAt: at, archive: archive, at: at)
     }
 
     /// A delivery-status notification came back for it.
@@ -360,6 +360,8 @@ public struct StoreTransaction {
 
     // MARK: - Row mapping
 
+    func storedInvoiceRow(_ row: Row) throws -> StoredInvoice { try storedInvoice(row) }
+
     private func storedInvoice(_ row: Row) throws -> StoredInvoice {
         let document: String = row["document"]
         let invoice = try JSONDecoder().decode(Invoice.self, from: Data(document.utf8))
@@ -368,7 +370,8 @@ public struct StoreTransaction {
             pausedUntil: (row["paused_until"] as String?).flatMap { LocalDate(iso: $0) }, pauseReason: row["pause_reason"],
             sourceFile: row["source_file"], sourceHash: row["source_hash"], format: row["format"], revision: row["revision"],
             ingestedAt: Date(timeIntervalSince1970: TimeInterval(row["ingested_at"] as Int64)),
-            resumedAt: (row["resumed_at"] as Int64?).map { Date(timeIntervalSince1970: TimeInterval($0)) })
+            resumedAt: (row["resumed_at"] as Int64?).map { Date(timeIntervalSince1970: TimeInterval($0)) },
+            noticeDeadline: (row["notice_deadline"] as String?).flatMap { LocalDate(iso: $0) }, noticeLetter: row["notice_letter"])
     }
 
     private func invoiceState(_ row: Row) throws -> InvoiceState {

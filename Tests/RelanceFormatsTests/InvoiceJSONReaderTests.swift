@@ -105,7 +105,7 @@ struct InvoiceJSONReaderTests {
         (["customer": #"{"name": "Acme\r\nBcc: all@victim.example", "email": "ap@acme.example"}"#], "customer.name: contains a line break (CR/LF) or control character"),
         (["id": #""F-1\nX-Injected: yes""#], "id: contains a line break (CR/LF) or control character"),
         (["customer": #"{"name": "Acme", "email": "ap@acme.example", "language": "es"}"#], "customer.language: \"es\" is not one of fr, en, de"),
-        (["customer": #"{"name": "Acme", "email": "ap@acme.example", "phone": "1"}"#], "customer.phone: unknown field (customer fields: cc, email, id, language, name)"),
+        (["customer": #"{"name": "Acme", "email": "ap@acme.example", "phone": "1"}"#], "customer.phone: unknown field (customer fields: address, cc, email, id, language, name)"),
         (["dueDtae": #""2026-02-01""#], "dueDtae: unknown field (version 1 fields: amountPaid, attachment, currency, customer, dueDate, id, issueDate, kind, refersTo, terms, total, version)"),
         (["terms": #""see contract""#], "dueDate: invoice F-2026-0042 states no due date and its terms \"see contract\" give none relance understands (schedule.default_terms would apply the legal term)"),
         (["terms": nil], "dueDate: invoice F-2026-0042 states no due date and states no terms (schedule.default_terms would apply the legal term)"),

@@ -73,7 +73,7 @@ public struct ReminderChoice: Hashable, Sendable {
                 choice.skipped.append(Skip(reminder: reminder, reason: .discountLapsed(deadline: discountDeadline)))
             case .preDue where today >= dueDate:
                 choice.skipped.append(Skip(reminder: reminder, reason: .dueDatePassed(dueDate: dueDate)))
-            case .postDue, .final:
+            case .postDue, .final, .formalNotice:
                 levels.append(reminder)
             default:
                 gentle.append(reminder)

@@ -15,8 +15,10 @@ public enum Wording: Hashable, Sendable {
     case wasDue(daysLate: Int)
     /// Post-due level `level` (1 for the first reminder actually sent after the due date).
     case overdue(level: Int, daysLate: Int)
-    /// The last level: the only one that announces further steps.
+    /// The last email level: the only one that announces further steps.
     case final(level: Int, daysLate: Int)
+    /// The email that carries the formal notice letter.
+    case formalNotice(level: Int, daysLate: Int)
 
     /// The highest level number with its own bundled text; later levels reuse it with their number.
     public static let levelsWithOwnText = 3
@@ -32,6 +34,7 @@ public enum Wording: Hashable, Sendable {
         if daysLate == 0, !kind.isEscalation { return .dueToday }
         switch kind {
         case .final: return .final(level: levelsSent + 1, daysLate: daysLate)
+        case .formalNotice: return .formalNotice(level: levelsSent + 1, daysLate: daysLate)
         case .postDue: return daysLate == 0 ? .dueToday : .overdue(level: levelsSent + 1, daysLate: daysLate)
         case .preDue, .discount, .due: return daysLate == 0 ? .dueToday : .wasDue(daysLate: daysLate)
         }
@@ -45,6 +48,7 @@ public enum Wording: Hashable, Sendable {
         case .dueToday, .wasDue: return "due"
         case .overdue(let level, _): return "post-due-\(min(max(level, 1), Self.levelsWithOwnText))"
         case .final: return "final"
+        case .formalNotice: return "formal-notice"
         }
     }
 
@@ -56,14 +60,30 @@ public enum Wording: Hashable, Sendable {
 
     /// The last level, the only one that announces further steps.
     public var isFinal: Bool {
-        if case .final = self { return true }
-        return false
+        switch self {
+        case .final, .formalNotice: return true
+        default: return false
+        }
+    }
+
+    /// How firm the wording is, for choosing the words of a message that covers several invoices:
+    /// it is written at the firmest level among them.
+    public var firmness: Int {
+        switch self {
+        case .checkIn: return 0
+        case .discount: return 1
+        case .dueToday: return 2
+        case .wasDue: return 3
+        case .overdue(let level, _): return 10 + level
+        case .final(let level, _): return 1_000 + level
+        case .formalNotice(let level, _): return 2_000 + level
+        }
     }
 
     /// The escalation level (1, 2, …), nil for the gentle wordings.
     public var level: Int? {
         switch self {
-        case .overdue(let level, _), .final(let level, _): return level
+        case .overdue(let level, _), .final(let level, _), .formalNotice(let level, _): return level
         default: return nil
         }
     }

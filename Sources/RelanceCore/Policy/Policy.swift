@@ -39,9 +39,12 @@ public enum StepKind: String, Hashable, Sendable, CaseIterable {
     case due
     case postDue = "post-due"
     case final
+    /// The formal notice (*mise en demeure*): a PDF letter with the statement of account, sent
+    /// with its email; its deadline passed unpaid, the invoice goes to `collection`.
+    case formalNotice = "formal-notice"
 
-    /// Post-due and final steps are the escalation levels: sent in order, never skipped.
-    public var isEscalation: Bool { self == .postDue || self == .final }
+    /// Post-due, final and formal-notice steps are the escalation levels: sent in order, never skipped.
+    public var isEscalation: Bool { self == .postDue || self == .final || self == .formalNotice }
 }
 
 /// `issue+3`, `discount-2`, `due`, `due+30`: a number of calendar days from an anchor date.

@@ -5,7 +5,7 @@ public import RelanceStore
 
 /// The state `status` reports for an invoice, the most pressing first.
 public enum Standing: String, CaseIterable, Sendable {
-    case noContact = "no-contact", disputed, promised, paused, bounced, uncertain, planned, open, paid, cancelled
+    case collection, noContact = "no-contact", disputed, promised, paused, bounced, uncertain, noticeSent = "notice-sent", planned, open, paid, cancelled
 }
 
 /// One invoice's standing, as `status` shows it.
@@ -35,7 +35,7 @@ public struct InvoiceStatus {
     public var daysLate: Int {
         guard let due = stored.invoice.dueDate else { return 0 }
         switch stored.state {
-        case .open: return max(0, due.days(until: today))
+        case .open, .collection: return max(0, due.days(until: today))
         case .paid: return paidOn.map { max(0, due.days(until: $0)) } ?? 0
         case .cancelled: return 0
         }
@@ -46,6 +46,8 @@ public struct InvoiceStatus {
         switch stored.state {
         case .paid: return (.paid, nil, "paid")
         case .cancelled: return (.cancelled, nil, "cancelled")
+        case .collection:
+            return (.collection, stored.noticeDeadline, "collection" + (stored.noticeDeadline.map { " (formal notice unpaid by \($0.iso))" } ?? ""))
         case .open: break
         }
         if stored.invoice.customer.emails.isEmpty { return (.noContact, nil, "no contact") }
@@ -63,6 +65,7 @@ public struct InvoiceStatus {
         }
         if reminders.contains(where: { $0.state == .uncertain }) { return (.uncertain, nil, "uncertain") }
         if let next { return (.planned, next.localDate, "planned") }
+        if let deadline = stored.noticeDeadline { return (.noticeSent, deadline, "formal notice sent, to pay by \(deadline.iso)") }
         return (.open, nil, "open (no reminder left)")
     }
 
@@ -104,6 +107,9 @@ public struct InvoiceStatus {
         case .promised: fields.append(("promisedFor", standing.date.map { .string($0.iso) } ?? .null))
         default: break
         }
+        fields.append(("creditorReference", .string(CreditorReference(invoiceNumber: invoice.id).value)))
+        if let deadline = stored.noticeDeadline { fields.append(("noticeDeadline", .string(deadline.iso))) }
+        if let letter = stored.noticeLetter { fields.append(("noticeLetter", .string(letter))) }
         if let paidOn { fields.append(("paidOn", .string(paidOn.iso))) }
         if let charges = lateCharges {
             fields.append(("lateCharges", .object([

@@ -111,13 +111,18 @@ public struct Cycle {
         guard context.configuration.calendar.isInSendWindow(now) else { return summary }
         // Only this process sends (the state lock): any batch still open is one it could not close.
         if !dryRun, try context.store.read({ tx in try tx.hasUnfinishedBatch() }) { try settleUnfinishedBatches() }
-        let due = try context.store.read { tx in try tx.dueReminders(at: now) }
+        if !dryRun { try enterCollection(now: now, summary: &summary) }
+        let grouped = context.configuration.schedule.groupByCustomer
+        let (due, customerKeys) = try context.store.read { tx in
+            (try tx.dueReminders(at: now), grouped ? try tx.dueCustomerKeys(at: now) : [:])
+        }
         var order: [String] = []
         var byInvoice: [String: [ReminderRecord]] = [:]
         for row in due {
             if byInvoice[row.invoiceID] == nil { order.append(row.invoiceID) }
             byInvoice[row.invoiceID, default: []].append(row)
         }
+        if grouped { order = CustomerOrder.grouping(order, by: customerKeys) }
         let templates = MessageTemplates(overrideDirectory: context.configuration.paths.templates)
         let composer = DispatchQueue(label: "relance.compose", qos: .userInitiated)
         var batch = BatchSize()
@@ -126,16 +131,18 @@ public struct Cycle {
         // off) and being composed: the store, the templates and the network work side by side.
         var ready: DecidedBatch?
         while index < order.count, !context.stopRequested() {
-            let chunk = Array(order[index..<min(index + batch.size, order.count)])
+            // A chunk never splits one customer's invoices: they go as one message.
+            let end = CustomerOrder.chunkEnd(order, from: index, size: batch.size, keys: grouped ? customerKeys : [:])
+            let chunk = Array(order[index..<end])
             index += chunk.count
             let started = ContinuousClock.now
-            let (batchID, toSend) = try decide(chunk, rows: byInvoice, now: now, dryRun: dryRun, summary: &summary)
+            let (batchID, toSend) = try decide(chunk, rows: byInvoice, customerKeys: customerKeys, now: now, dryRun: dryRun, summary: &summary)
             if dryRun {
-                for (row, facts) in toSend { printWouldSend(row: row, facts: facts, now: now) }
+                for message in toSend { printWouldSend(message, now: now) }
                 continue
             }
             let next = DecidedBatch(id: batchID, items: toSend,
-                                    pipeline: ComposingPipeline(toSend.map(\.1), templates: templates, queue: composer),
+                                    pipeline: ComposingPipeline(toSend, templates: templates, queue: composer),
                                     decidedIn: ContinuousClock.now - started)
             if let previous = ready { batch.adapt(after: try deliver(previous, summary: &summary)) }
             ready = next
@@ -147,7 +154,7 @@ public struct Cycle {
     /// A send batch: its reminders claimed (with their Message-IDs), their messages being composed.
     struct DecidedBatch {
         let id: Int64?
-        let items: [(ReminderRecord, ReminderFacts)]
+        let items: [DecidedMessage]
         let pipeline: ComposingPipeline
         let decidedIn: Duration
     }
@@ -161,6 +168,28 @@ struct BatchSize {
 
     mutating func adapt(after elapsed: Duration) {
         if elapsed < .milliseconds(250) { size = min(512, size * 2) } else if elapsed > .seconds(1) { size = max(1, size / 2) }
+    }
+}
+
+/// The order in which a cycle decides invoices when it writes one message per customer: each
+/// customer's invoices together, customers in the order their first due reminder came.
+enum CustomerOrder {
+    static func grouping(_ order: [String], by keys: [String: String]) -> [String] {
+        var position: [String: Int] = [:]
+        var groups: [[String]] = []
+        for id in order {
+            let key = keys[id] ?? "invoice:" + id
+            if let at = position[key] { groups[at].append(id) } else { position[key] = groups.count; groups.append([id]) }
+        }
+        return groups.flatMap { $0 }
+    }
+
+    /// Where a chunk of about `size` invoices starting at `from` ends without splitting a customer.
+    static func chunkEnd(_ order: [String], from: Int, size: Int, keys: [String: String]) -> Int {
+        var end = min(from + size, order.count)
+        guard !keys.isEmpty else { return end }
+        while end < order.count, let key = keys[order[end]], key == keys[order[end - 1]] { end += 1 }
+        return end
     }
 }
 

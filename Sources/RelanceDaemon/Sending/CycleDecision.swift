@@ -11,32 +11,69 @@ extension Cycle {
     /// Decides, in one durable transaction for the whole chunk, what each invoice's due rows become;
     /// the reminders to send are claimed for a new send batch (with their Message-IDs) but not yet
     /// handed off: that happens one at a time, just before each one's own SMTP transaction.
-    func decide(_ invoiceIDs: [String], rows: [String: [ReminderRecord]], now: Date, dryRun: Bool,
-                summary: inout Summary) throws -> (Int64?, [(ReminderRecord, ReminderFacts)]) {
+    ///
+    /// With `group = "customer"` (the default), the reminders one customer gets in the chunk go as one
+    /// message (`CustomerMessage`): the customer's invoices are consecutive in `invoiceIDs`, and the
+    /// minimum gap is judged once for the customer, from what was sent before this decision.
+    func decide(_ invoiceIDs: [String], rows: [String: [ReminderRecord]], customerKeys: [String: String], now: Date, dryRun: Bool,
+                summary: inout Summary) throws -> (Int64?, [DecidedMessage]) {
         let journal = context.journal()
-        var toSend: [(ReminderRecord, ReminderFacts)] = []
+        var messages: [DecidedMessage] = []
         var localSummary = summary
         var batchID: Int64?
+        let grouped = context.configuration.schedule.groupByCustomer
         try context.store.write { tx in
             journal.discard()
-            toSend = []
+            messages = []
             localSummary = summary
             let batch = dryRun ? nil : try tx.beginBatch(bootID: BootID.current, at: now)
             batchID = batch
-            for invoiceID in invoiceIDs {
-                if let item = try decide(invoiceID: invoiceID, rows: rows[invoiceID] ?? [], batch: batch, tx: tx, journal: journal, now: now,
-                                         dryRun: dryRun, summary: &localSummary) {
-                    toSend.append(item)
-                }
+            let lastSent = grouped ? LastSentCache() : nil
+            var pending: [(ReminderRecord, ReminderFacts)] = []
+            var pendingKey: String?
+            func close() throws {
+                guard !pending.isEmpty else { return }
+                defer { pending = []; pendingKey = nil }
+                let references = grouped ? try pendingKey.map { try tx.sentMessageIDs(customerKey: $0) } : nil
+                messages.append(try message(CustomerMessage.combine(pending, references: pending.count > 1 ? references : nil), batch: batch, tx: tx))
             }
+            for invoiceID in invoiceIDs {
+                let key = customerKeys[invoiceID]
+                if !grouped || key != pendingKey { try close() }
+                guard let item = try decide(invoiceID: invoiceID, rows: rows[invoiceID] ?? [], batch: batch, tx: tx, journal: journal, now: now,
+                                            dryRun: dryRun, lastSent: lastSent, summary: &localSummary) else { continue }
+                pending.append(item)
+                pendingKey = key
+            }
+            try close()
         }
         journal.flush(to: context.sendLog)
         summary = localSummary
-        return (batchID, toSend)
+        return (batchID, messages)
+    }
+
+    /// The message for one customer's reminders: the rows that are not its lead share the lead's
+    /// Message-ID; a formal notice gets its letter; EUR to an IBAN gets its QR code.
+    private func message(_ combined: (rows: [ReminderRecord], facts: ReminderFacts), batch: Int64?, tx: StoreTransaction) throws -> DecidedMessage {
+        let configuration = context.configuration
+        var facts = combined.facts
+        if let batch {
+            for row in combined.rows.dropFirst() {
+                try tx.shareMessage(row.id, batch: batch, messageID: facts.messageID, envelopeTag: MessageID.envelopeTag(facts.messageID))
+            }
+        }
+        var letterPath: String?
+        if facts.kind == .formalNotice {
+            facts.formalNotice = CustomerMessage.formalNotice(facts, configuration: configuration)
+            letterPath = CustomerMessage.letterPath(facts, stateDirectory: configuration.paths.stateDirectory)
+        }
+        return DecidedMessage(rows: combined.rows, facts: facts, letterPath: letterPath,
+                              qrPayload: CustomerMessage.qrPayload(facts, configuration: configuration),
+                              archivePath: CustomerMessage.archivePath(facts, stateDirectory: configuration.paths.stateDirectory))
     }
 
     private func decide(invoiceID: String, rows: [ReminderRecord], batch: Int64?, tx: StoreTransaction, journal: Journal, now: Date,
-                        dryRun: Bool, summary: inout Summary) throws -> (ReminderRecord, ReminderFacts)? {
+                        dryRun: Bool, lastSent: LastSentCache?, summary: inout Summary) throws -> (ReminderRecord, ReminderFacts)? {
         let configuration = context.configuration
         let calendar = configuration.calendar
         let today = calendar.localDate(of: now)
@@ -71,7 +108,7 @@ extension Cycle {
             balance: balance, minimumBalance: floor,
             pausedUntil: stored.isPaused(on: today) ? .some(stored.pausedUntil) : nil,
             inFlightRanks: all.filter { $0.kind.isEscalation && !dueIDs.contains($0.id) && [.sending, .deferred].contains($0.state) }.map { rank($0.step) },
-            lastSentToCustomer: try tx.lastReminderSent(customerKey: ReminderPlanning.customerKey(invoice.customer)).map(calendar.localDate(of:)),
+            lastSentToCustomer: try lastSentToCustomer(ReminderPlanning.customerKey(invoice.customer), tx: tx, known: lastSent).map(calendar.localDate(of:)),
             minGapDays: configuration.schedule.minGapDays,
             recipients: Recipients(to: invoice.customer.emails, cc: cc,
                                    undeliverable: dryRun ? [] : try tx.undeliverable((invoice.customer.emails + cc).map(\.value))))
@@ -164,6 +201,16 @@ extension Cycle {
         return (latest, facts)
     }
 
+    /// The last reminder sent to a customer; when grouping, as it stood before this decision (the
+    /// invoices of one customer decided together go in one message, not one per gap).
+    private func lastSentToCustomer(_ key: String, tx: StoreTransaction, known: LastSentCache?) throws -> Date? {
+        guard let known else { return try tx.lastReminderSent(customerKey: key) }
+        if let cached = known.values[key] { return cached }
+        let value = try tx.lastReminderSent(customerKey: key)
+        known.values[key] = .some(value)
+        return value
+    }
+
     /// The customer's Cc addresses: the invoice's, then those its settings add.
     private func ccAddresses(_ invoice: Invoice) -> [EmailAddress] {
         var cc = invoice.customer.cc
@@ -172,13 +219,15 @@ extension Cycle {
         return cc
     }
 
-    func printWouldSend(row: ReminderRecord, facts: ReminderFacts, now: Date) {
-        var line = LogfmtLine(timestamp: ZonedDateTime.iso8601(now, in: context.configuration.company.timeZone), event: "would-send")
-        line.add("invoice", row.invoiceID)
-        line.add("step", row.step)
-        line.add("to", facts.to.map(\.value).joined(separator: ","))
-        line.add("amount", facts.amountDue.description)
-        print(line.text)
+    func printWouldSend(_ message: DecidedMessage, now: Date) {
+        for (index, row) in message.rows.enumerated() {
+            var line = LogfmtLine(timestamp: ZonedDateTime.iso8601(now, in: context.configuration.company.timeZone), event: "would-send")
+            line.add("invoice", row.invoiceID)
+            line.add("step", row.step)
+            line.add("to", message.facts.to.map(\.value).joined(separator: ","))
+            line.add("amount", index == 0 ? message.facts.amountDue.description : message.facts.alsoReminded[index - 1].balance.description)
+            print(line.text)
+        }
     }
 
     private func facts(invoice: Invoice, row: ReminderRecord, balance: Money, today: LocalDate, now: Date, references: [String]) -> ReminderFacts {
@@ -212,4 +261,9 @@ extension Cycle {
         }
         return owed
     }
+}
+
+/// The last send to each customer as it stood when a decision began (one decision, one thread).
+final class LastSentCache {
+    var values: [String: Date?] = [:]
 }

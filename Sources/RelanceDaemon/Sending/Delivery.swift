@@ -68,7 +68,7 @@ extension Cycle {
         var summary = Summary()
         var pending: Outcome?
         while let index = queue.next() {
-            let (row, facts) = decided.items[index]
+            let item = decided.items[index]
             let composed = decided.pipeline.message(index)
             if between() {
                 queue.stop()
@@ -76,12 +76,11 @@ extension Cycle {
             }
             let now = context.clock.now()
             let today = context.configuration.calendar.localDate(of: now)
-            guard case .success(let message) = composed else {
+            guard case .success(let ready) = composed else {
                 // A broken template is not the server's fault: fail this reminder with the reason, never crash.
                 let reason = { if case .failure(let error) = composed { error.description } else { "" } }()
                 guard commit(pending, summary: &summary, then: { tx, journal in
-                    try tx.failBeforeHandOff(row.id, reason: reason, at: now)
-                    try journal.record(tx, at: now, event: "failed", invoice: row.invoiceID, [("step", row.step), ("reason", reason)])
+                    try failBeforeHandOff(item, reason: reason, tx: tx, journal: journal, at: now)
                     return true
                 }) != nil else {
                     pending = nil
@@ -89,20 +88,45 @@ extension Cycle {
                     break
                 }
                 pending = nil
-                summary.failed += 1
+                summary.failed += item.rows.count
                 continue
             }
-            let handedOff = commit(pending, summary: &summary) { tx, _ in try tx.handOff(row.id, batch: batch, today: today, at: now) }
+            let handedOff = commit(pending, summary: &summary) { tx, _ in try handOff(item, batch: batch, today: today, tx: tx, at: now) }
             pending = nil
             guard let handedOff else {  // the store cannot be written: nothing more is sent
                 queue.stop()
                 break
             }
-            guard handedOff else { summary.cancelled += 1; continue }
-            pending = Outcome(row: row, facts: facts, result: transport.send(message), at: context.clock.now())
+            guard handedOff else { summary.cancelled += item.rows.count; continue }
+            pending = Outcome(item: item, composed: ready, result: transport.send(ready.message), at: context.clock.now())
         }
         if let pending { _ = commit(pending, summary: &summary) { _, _ in true } }
         return summary
+    }
+
+    /// Hands off every reminder a message covers, or none: when one of them should no longer go
+    /// (its invoice paid, paused or in collection since the decision), the message is not sent and
+    /// every reminder waits again, to be decided afresh by the next cycle (the statement it carries
+    /// would no longer be true).
+    private func handOff(_ item: DecidedMessage, batch: Int64, today: LocalDate, tx: StoreTransaction, at now: Date) throws -> Bool {
+        guard item.rows.count > 1 else { return try tx.handOff(item.rows[0].id, batch: batch, today: today, at: now) }
+        var all = true
+        try tx.savepoint {
+            for row in item.rows where try !tx.handOff(row.id, batch: batch, today: today, at: now) {
+                all = false
+                break
+            }
+            return all
+        }
+        if !all { for row in item.rows { try tx.release(row.id, at: now) } }
+        return all
+    }
+
+    private func failBeforeHandOff(_ item: DecidedMessage, reason: String, tx: StoreTransaction, journal: Journal, at now: Date) throws {
+        for row in item.rows {
+            try tx.failBeforeHandOff(row.id, reason: reason, at: now)
+            try journal.record(tx, at: now, event: "failed", invoice: row.invoiceID, [("step", row.step), ("reason", reason)])
+        }
     }
 
     /// A batch to the outbox folder: one transaction hands off every reminder still due (the same
@@ -115,46 +139,46 @@ extension Cycle {
         let now = context.clock.now()
         let today = context.configuration.calendar.localDate(of: now)
         var handedOff: [Int] = []
+        var failed = 0
         let ok = commit(nil, summary: &summary) { tx, journal in
-            for (index, (row, _)) in decided.items.enumerated() {
+            for (index, item) in decided.items.enumerated() {
                 if case .failure(let error) = composed[index] {
-                    try tx.failBeforeHandOff(row.id, reason: error.description, at: now)
-                    try journal.record(tx, at: now, event: "failed", invoice: row.invoiceID, [("step", row.step), ("reason", error.description)])
-                } else if try tx.handOff(row.id, batch: batch, today: today, at: now) {
+                    try failBeforeHandOff(item, reason: error.description, tx: tx, journal: journal, at: now)
+                    failed += item.rows.count
+                } else if try handOff(item, batch: batch, today: today, tx: tx, at: now) {
                     handedOff.append(index)
                 }
             }
             return true
         }
         guard ok != nil else { return summary }
-        summary.failed += composed.filter { if case .failure = $0 { true } else { false } }.count
-        summary.cancelled += decided.items.count - handedOff.count - summary.failed
+        summary.failed += failed
+        summary.cancelled += decided.items.reduce(0) { $0 + $1.rows.count } - handedOff.reduce(0) { $0 + decided.items[$1].rows.count } - failed
         var outcomes: [Outcome] = []
         for index in handedOff {
-            guard case .success(let message) = composed[index] else { continue }
-            let (row, facts) = decided.items[index]
-            outcomes.append(Outcome(row: row, facts: facts, result: transport.send(message), at: context.clock.now()))
+            guard case .success(let ready) = composed[index] else { continue }
+            outcomes.append(Outcome(item: decided.items[index], composed: ready, result: transport.send(ready.message), at: context.clock.now()))
         }
         // Written but perhaps not durable until synced: neither resent nor claimed as delivered.
         if let problem = transport.flush() {
-            outcomes = outcomes.map { item in
-                guard case .delivered = item.result else { return item }
-                return Outcome(row: item.row, facts: item.facts, result: .uncertain(reason: problem), at: item.at)
+            outcomes = outcomes.map { outcome in
+                guard case .delivered = outcome.result else { return outcome }
+                return Outcome(item: outcome.item, composed: outcome.composed, result: .uncertain(reason: problem), at: outcome.at)
             }
         }
         guard !outcomes.isEmpty else { return summary }
         let recorded = commit(nil, summary: &summary) { tx, journal in
-            for item in outcomes { try self.record(item, tx: tx, journal: journal) }
+            for outcome in outcomes { try self.record(outcome, tx: tx, journal: journal) }
             return true
         }
-        if recorded != nil { for item in outcomes { count(item.result, in: &summary) } }
+        if recorded != nil { for outcome in outcomes { count(outcome, in: &summary) } }
         return summary
     }
 
     /// What the transport said of one message.
     struct Outcome {
-        let row: ReminderRecord
-        let facts: ReminderFacts
+        let item: DecidedMessage
+        let composed: ComposedMessage
         let result: DeliveryOutcome
         let at: Date
     }
@@ -171,7 +195,7 @@ extension Cycle {
                 return try body(tx, journal)
             }
             journal.flush(to: context.sendLog)
-            if let previous { count(previous.result, in: &summary) }
+            if let previous { count(previous, in: &summary) }
             return result
         } catch {
             context.logger.error("the store could not be written; nothing more is sent until it can: \(error)")
@@ -179,44 +203,67 @@ extension Cycle {
         }
     }
 
-    func count(_ outcome: DeliveryOutcome, in summary: inout Summary) {
-        switch outcome {
-        case .delivered: summary.sent += 1
-        case .deferred: summary.deferred += 1
-        case .failed: summary.failed += 1
-        case .uncertain: summary.uncertain += 1
+    /// Counts each reminder of the message (the summary counts reminders, like the send log).
+    func count(_ outcome: Outcome, in summary: inout Summary) {
+        let n = outcome.item.rows.count
+        switch outcome.result {
+        case .delivered: summary.sent += n
+        case .deferred: summary.deferred += n
+        case .failed: summary.failed += n
+        case .uncertain: summary.uncertain += n
         }
     }
 
-    /// Records one outcome inside `tx`; its send-log line is held by `journal` until the commit.
+    /// Records one outcome inside `tx`, for each reminder the message covers (one send-log line per
+    /// invoice, all with the same `message_id`); the lines are held by `journal` until the commit.
     private func record(_ outcome: Outcome, tx: StoreTransaction, journal: Journal) throws {
-        let row = outcome.row, facts = outcome.facts, after = outcome.at
-        let base: [(String, String?)] = [
-            ("step", row.step), ("to", facts.to.map(\.value).joined(separator: ",")), ("amount", facts.amountDue.description),
-            ("message_id", facts.messageID),
-        ]
-        switch outcome.result {
-        case .delivered(let reply):
-            try tx.markSent(row.id, reply: reply, at: after)
-            try journal.record(tx, at: after, event: "sent", invoice: row.invoiceID, base + [("smtp", reply)])
-        case .deferred(let reason):
-            // Counted from the planned slot (a deferred row's send_at holds its next retry).
-            if after.timeIntervalSince(context.configuration.calendar.slot(on: row.localDate)) > retry.giveUpAfter {
-                try tx.markFailed(row.id, reason: "gave up: \(reason)", at: after)
-                try journal.record(tx, at: after, event: "failed", invoice: row.invoiceID, base + [("reason", "gave up: " + reason)])
-            } else {
-                let next = retry.nextAttempt(after: row.attempts + 1, now: after)
-                try tx.markDeferred(row.id, reason: reason, retryAt: next, at: after)
-                try journal.record(tx, at: after, event: "deferred", invoice: row.invoiceID,
-                                   base + [("reason", reason), ("retry_at", ZonedDateTime.iso8601(next, in: facts.timeZone))])
+        let item = outcome.item, facts = item.facts, after = outcome.at
+        let archive = outcome.composed.archived ? item.archivePath : nil
+        for (index, row) in item.rows.enumerated() {
+            let amount = index == 0 ? facts.amountDue : facts.alsoReminded[index - 1].balance
+            let base: [(String, String?)] = [
+                ("step", row.step), ("to", facts.to.map(\.value).joined(separator: ",")), ("amount", amount.description),
+                ("message_id", facts.messageID),
+            ]
+            switch outcome.result {
+            case .delivered(let reply):
+                try tx.markSent(row.id, reply: reply, archive: archive, at: after)
+                try journal.record(tx, at: after, event: "sent", invoice: row.invoiceID, base + noticeFields(item, outcome) + [("smtp", reply)])
+            case .deferred(let reason):
+                // Counted from the planned slot (a deferred row's send_at holds its next retry).
+                if after.timeIntervalSince(context.configuration.calendar.slot(on: row.localDate)) > retry.giveUpAfter {
+                    try tx.markFailed(row.id, reason: "gave up: \(reason)", at: after)
+                    try journal.record(tx, at: after, event: "failed", invoice: row.invoiceID, base + [("reason", "gave up: " + reason)])
+                } else {
+                    let next = retry.nextAttempt(after: row.attempts + 1, now: after)
+                    try tx.markDeferred(row.id, reason: reason, retryAt: next, at: after)
+                    try journal.record(tx, at: after, event: "deferred", invoice: row.invoiceID,
+                                       base + [("reason", reason), ("retry_at", ZonedDateTime.iso8601(next, in: facts.timeZone))])
+                }
+            case .failed(let reason):
+                try tx.markFailed(row.id, reason: reason, at: after)
+                try journal.record(tx, at: after, event: "failed", invoice: row.invoiceID, base + [("reason", reason)])
+            case .uncertain(let reason):
+                try tx.markUncertain(row.id, reason: reason, archive: archive, at: after)
+                try journal.record(tx, at: after, event: "uncertain", invoice: row.invoiceID, base + noticeFields(item, outcome) + [("reason", reason)])
             }
-        case .failed(let reason):
-            try tx.markFailed(row.id, reason: reason, at: after)
-            try journal.record(tx, at: after, event: "failed", invoice: row.invoiceID, base + [("reason", reason)])
-        case .uncertain(let reason):
-            try tx.markUncertain(row.id, reason: reason, at: after)
-            try journal.record(tx, at: after, event: "uncertain", invoice: row.invoiceID, base + [("reason", reason)])
+            // A formal notice that went (or may have): its deadline runs from today, for every invoice it lists.
+            if let notice = facts.formalNotice, outcome.result.mayHaveReachedTheServer {
+                try tx.recordFormalNotice(invoiceID: row.invoiceID, deadline: notice.deadline,
+                                          letter: outcome.composed.letterKept ? item.letterPath : nil, at: after)
+            }
         }
+    }
+
+    /// The formal notice's deadline and letter on the send-log line, and a copy that could not be kept.
+    private func noticeFields(_ item: DecidedMessage, _ outcome: Outcome) -> [(String, String?)] {
+        var fields: [(String, String?)] = []
+        if let notice = item.facts.formalNotice {
+            fields.append(("deadline", notice.deadline.iso))
+            fields.append(("letter", outcome.composed.letterKept ? item.letterPath : "not kept (disk)"))
+        }
+        if !outcome.composed.archived { fields.append(("copy", "not kept (disk)")) }
+        return fields
     }
 }
 

@@ -13,6 +13,7 @@ import RelanceCore
 /// | BT-5 currency | `DocumentCurrencyCode` | `InvoiceCurrencyCode` |
 /// | BT-115 amount due | `LegalMonetaryTotal/PayableAmount` | `DuePayableAmount` (1.0: `GrandTotalAmount`) |
 /// | BT-44 buyer | `PartyLegalEntity/RegistrationName`, else `PartyName/Name` | `BuyerTradeParty/Name` |
+/// | BG-8 buyer address | `PostalAddress`: `StreetName`, `AdditionalStreetName`, `AddressLine/Line`, `CityName`, `PostalZone`, `CountrySubentity`, `Country/IdentificationCode` | `PostalTradeAddress`: `LineOne`–`LineThree`, `CityName`, `PostcodeCode`, `CountrySubDivisionName`, `CountryID` |
 /// | buyer e-mail | `Contact/ElectronicMail`, else BT-49 `EndpointID` with scheme `EM` | `DefinedTradeContact/EmailURIUniversalCommunication/URIID`, else `URIUniversalCommunication/URIID` with scheme `EM` |
 ///
 /// An invoice with no usable e-mail is still read (it is "no contact": kept, reported, never mailed).
@@ -41,7 +42,12 @@ enum EInvoiceReader {
             emails: [buyer?.value(["Contact", "ElectronicMail"])].compactMap { $0 }
                 + (buyer?.all(["EndpointID"]).filter { $0.attributes["schemeID"]?.uppercased() == "EM" }.map(\.text) ?? []),
             creditNote: root.name == "CreditNote" || root.value(["InvoiceTypeCode"]) == "381",
-            refersTo: root.value(["BillingReference", "InvoiceDocumentReference", "ID"]))
+            refersTo: root.value(["BillingReference", "InvoiceDocumentReference", "ID"]),
+            address: buyer?.first(["PostalAddress"]).map { postal in
+                Fields.address(lines: [postal.value(["StreetName"]), postal.value(["AdditionalStreetName"]), postal.value(["AddressLine", "Line"])],
+                               city: postal.value(["CityName"]), postalCode: postal.value(["PostalZone"]),
+                               subdivision: postal.value(["CountrySubentity"]), country: postal.value(["Country", "IdentificationCode"]))
+            } ?? nil)
         return try fields.document(file: file)
     }
 
@@ -66,7 +72,12 @@ enum EInvoiceReader {
             emails: (buyer?.all(["DefinedTradeContact", "EmailURIUniversalCommunication", "URIID"]).map(\.text) ?? [])
                 + (buyer?.all(["URIUniversalCommunication", "URIID"]).filter { $0.attributes["schemeID"]?.uppercased() == "EM" }.map(\.text) ?? []),
             creditNote: document?.value(["TypeCode"]) == "381",
-            refersTo: settlement?.value(["InvoiceReferencedDocument", "IssuerAssignedID"]))
+            refersTo: settlement?.value(["InvoiceReferencedDocument", "IssuerAssignedID"]),
+            address: buyer?.first(["PostalTradeAddress"]).map { postal in
+                Fields.address(lines: [postal.value(["LineOne"]), postal.value(["LineTwo"]), postal.value(["LineThree"])],
+                               city: postal.value(["CityName"]), postalCode: postal.value(["PostcodeCode"]),
+                               subdivision: postal.value(["CountrySubDivisionName"]), country: postal.value(["CountryID"]))
+            } ?? nil)
         return try fields.document(file: file)
     }
 
@@ -78,6 +89,22 @@ enum EInvoiceReader {
         var id: String?, issueDate: LocalDate?, rawIssueDate: String?, dueDate: LocalDate?, terms: [String]
         var currency: String?, amount: String?, buyerName: String?, buyerID: String?, emails: [String]
         var creditNote: Bool, refersTo: String?
+        var address: PostalAddress?
+
+        /// BG-8 cleaned for an envelope: one line each (no control characters), at most 200
+        /// characters, empty parts dropped; nil when nothing usable is left.
+        static func address(lines: [String?], city: String?, postalCode: String?, subdivision: String?, country: String?) -> PostalAddress? {
+            let clean = { (text: String?) -> String? in
+                guard let text else { return nil }
+                let line = String(HeaderSafe.oneLine(text).trimmingWhitespace().prefix(200))
+                return line.isEmpty ? nil : line
+            }
+            let code = clean(country)?.uppercased()
+            let address = PostalAddress(lines: lines.compactMap(clean), postalCode: clean(postalCode), city: clean(city),
+                                        subdivision: clean(subdivision),
+                                        country: code.flatMap { $0.count == 2 && $0.allSatisfy { $0.isASCII && $0.isLetter } ? $0 : nil })
+            return address.isUsable ? address : nil
+        }
 
         func document(file: String) throws(InvoiceRejection) -> InvoiceReader.Document {
             var problems: [InvoiceRejection.Problem] = []
@@ -112,7 +139,7 @@ enum EInvoiceReader {
             let unique = addresses.filter { seen.insert($0.value.lowercased()).inserted }
             let name = clean(buyerName).flatMap { $0.isEmpty ? nil : $0 } ?? "(buyer without a name)"
             let invoice = Invoice(id: id, issueDate: issueDate, statedDueDate: dueDate, terms: parsedTerms, total: money,
-                                  customer: Customer(id: clean(buyerID), name: HeaderSafe.oneLine(name), emails: unique))
+                                  customer: Customer(id: clean(buyerID), name: HeaderSafe.oneLine(name), emails: unique, address: address))
             return .invoice(invoice)
         }
     }
