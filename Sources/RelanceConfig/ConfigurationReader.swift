@@ -70,7 +70,8 @@ struct ConfigurationReader {
         allowOnly(section, "paths", ["inbox", "state_dir", "send_log", "templates", "outbox", "archive", "rejected", "payments", "max_file_bytes", "metrics_dir"])
         func path(_ key: String, _ fallback: String, in reader: inout ConfigurationReader) -> String {
             let value = reader.string(section, "paths.\(key)", required: false) ?? fallback
-            return value.hasPrefix("/") ? value : (reader.directory as NSString).appendingPathComponent(value)
+            // Normalised ("a/../b" → "b"), so paths in the send log and in the store read as a person would write them.
+            return ((value.hasPrefix("/") ? value : (reader.directory as NSString).appendingPathComponent(value)) as NSString).standardizingPath
         }
         let state = path("state_dir", "state", in: &self)
         return PathSettings(

@@ -70,20 +70,25 @@ public struct InvoiceActions {
         return until.map { "\(invoiceID): paused until \($0)" } ?? "\(invoiceID): paused until resumed"
     }
 
+    /// Ends a pause, or brings an invoice back from `collection` (its notice's deadline cleared):
+    /// the chase continues with the next level not yet sent.
     public func resume(invoiceID: String) throws -> String {
         let now = context.clock.now()
         let journal = context.journal()
+        var fromCollection = false
         try context.store.write { tx in
             journal.discard()
             guard let stored = try tx.invoice(id: invoiceID) else { throw Refusal(description: "no invoice \(invoiceID)") }
+            fromCollection = stored.state == .collection
+            if fromCollection { try tx.leaveCollection(invoiceID, at: now) }
             try tx.setPause(invoiceID, until: nil, reason: nil, at: now)
             try tx.markResumed(invoiceID, at: now)
-            try journal.record(tx, at: now, event: "resumed", invoice: invoiceID, [])
+            try journal.record(tx, at: now, event: "resumed", invoice: invoiceID, fromCollection ? [("from", "collection")] : [])
             try ReminderPlanning.refresh(tx, invoice: stored.invoice, configuration: context.configuration, journal: journal, at: now)
         }
         journal.flush(to: context.sendLog)
         WakeSignal.touch(stateDirectory: context.configuration.paths.stateDirectory)
-        return "\(invoiceID): resumed"
+        return fromCollection ? "\(invoiceID): back from collection (open)" : "\(invoiceID): resumed"
     }
 
     /// `relance resolve`: settles an `uncertain` or `failed` reminder (the only one of the invoice

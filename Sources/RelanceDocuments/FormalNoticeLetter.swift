@@ -80,16 +80,16 @@ public enum FormalNoticeLetter {
 
     static func paymentBlock(_ notice: FormalNotice, words: FormalNoticeWords, on page: PageWriter) {
         guard let iban = notice.iban else {
-            if let link = notice.paymentLink { page.paragraph("\(words.payOnline): \(link)") }
+            if let link = notice.paymentLink { page.paragraph("\(words.payOnline) \(link)") }
             return
         }
         let mm = PageWriter.millimetre
         let qrSide = 28 * mm
         let matrix = notice.paymentCode.flatMap { try? QRMatrix(encoding: $0.payload) }
-        var lines = ["\(words.howToPay):", "IBAN \(Self.grouped(iban))" + (notice.bic.map { " – BIC \($0)" } ?? "")]
+        var lines = [words.howToPay, "IBAN \(Self.grouped(iban))" + (notice.bic.map { " – BIC \($0)" } ?? "")]
         let references = notice.statement.lines.map { "\($0.reference.grouped) (\($0.invoiceID))" }
-        lines.append("\(words.reference): " + references.joined(separator: ", "))
-        if let link = notice.paymentLink { lines.append("\(words.payOnline): \(link)") }
+        lines.append("\(words.reference) " + references.joined(separator: ", "))
+        if let link = notice.paymentLink { lines.append("\(words.payOnline) \(link)") }
         if matrix != nil { lines.append(words.scanToPay) }
         let text = lines.joined(separator: "\n")
         let textWidth = page.right - page.left - (matrix == nil ? 0 : qrSide + 6 * mm)

@@ -161,27 +161,30 @@ struct FormalNoticeWords {
         }
     }
 
+    /// A label and its colon as the language sets it: `Référence :` (a space before it in French), `Reference:`.
+    func label(_ word: String) -> String { language == .fr ? word + "\u{00A0}:" : word + ":" }
+
     var howToPay: String {
         switch language {
-        case .fr: return "Règlement par virement"
-        case .de: return "Zahlung per Überweisung"
-        case .en: return "Payment by bank transfer"
+        case .fr: return label("Règlement par virement")
+        case .de: return label("Zahlung per Überweisung")
+        case .en: return label("Payment by bank transfer")
         }
     }
 
     var reference: String {
         switch language {
-        case .fr: return "Référence"
-        case .de: return "Verwendungszweck"
-        case .en: return "Reference"
+        case .fr: return label("Référence")
+        case .de: return label("Verwendungszweck")
+        case .en: return label("Reference")
         }
     }
 
     var payOnline: String {
         switch language {
-        case .fr: return "Ou en ligne"
-        case .de: return "Oder online"
-        case .en: return "Or online"
+        case .fr: return label("Ou en ligne")
+        case .de: return label("Oder online")
+        case .en: return label("Or online")
         }
     }
 

@@ -146,3 +146,13 @@ extension StoreTransaction {
         return counts
     }
 }
+
+extension StoreTransaction {
+    /// The reminders sent in the same message as `id` (itself included): one message per customer covers several.
+    public func reminderIDs(sharingMessageWith id: Int64) throws -> [Int64] {
+        let ids = try Int64.fetchAll(db.cachedStatement(sql: """
+            SELECT r.id FROM reminders r JOIN reminders s ON s.message_id = r.message_id WHERE s.id = ? ORDER BY r.id
+            """), arguments: [id])
+        return ids.isEmpty ? [id] : ids
+    }
+}

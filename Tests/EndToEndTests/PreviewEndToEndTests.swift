@@ -70,7 +70,7 @@ struct PreviewEndToEndTests {
         #expect(discount["amount"] as? String == "25.00")
         #expect(discount["payable"] as? String == "1225.00")
         let plan = try #require(first["plan"] as? [[String: Any]])
-        #expect(plan.map { $0["step"] as? String } == ["discount-ending", "courtesy", "due", "first", "second", "final"])
+        #expect(plan.map { $0["step"] as? String } == ["discount-ending", "courtesy", "due", "first", "second", "final", "formal-notice"])
         // discount-2 = 11 November 2025, Armistice Day: moved to Wednesday 12 November.
         #expect(plan[0]["sendAt"] as? String == "2025-11-12T09:30:00+01:00")
         #expect((plan[0]["discount"] as? [String: Any])?["payable"] as? String == "1225.00")
@@ -91,7 +91,7 @@ struct PreviewEndToEndTests {
         #expect(result.status == 2)
         let json = try result.json()
         let plan = try #require(((json["invoices"] as? [[String: Any]])?.first?["plan"]) as? [[String: Any]])
-        #expect(plan.map { $0["step"] as? String } == ["due", "first", "second", "final"])
+        #expect(plan.map { $0["step"] as? String } == ["due", "first", "second", "final", "formal-notice"])
         let rejected = try #require((json["rejected"] as? [[String: Any]])?.first)
         #expect(rejected["file"] as? String == bad)
         let errors = rejected["errors"] as? [String] ?? []

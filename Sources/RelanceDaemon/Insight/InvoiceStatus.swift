@@ -155,10 +155,11 @@ public struct StatusQuery {
         try context.store.read { tx in try tx.invoice(id: id).map { try status($0, tx) } }
     }
 
-    /// Open invoices (all when `includeClosed`), those `keep` accepts.
+    /// Invoices still owed, open or in collection (all when `includeClosed`), those `keep` accepts.
     public func many(includeClosed: Bool, keep: (StoredInvoice) -> Bool = { _ in true }) throws -> [InvoiceStatus] {
         try context.store.read { tx in
-            try tx.invoices(state: includeClosed ? nil : .open).filter(keep).map { try status($0, tx) }
+            let invoices = includeClosed ? try tx.invoices() : try tx.invoices(state: .open) + tx.invoices(state: .collection)
+            return try invoices.filter(keep).map { try status($0, tx) }
         }
     }
 

@@ -13,6 +13,17 @@ public struct ReplyProcessor {
 
     public init(context: DaemonContext) { self.context = context }
 
+    /// Writes `replies/YYYY/MM/<hash>.eml` under the state directory; nil when it cannot.
+    static func keepCopy(_ bytes: [UInt8], fingerprint: String, day: LocalDate, stateDirectory: String) -> String? {
+        let month = day.month < 10 ? "0\(day.month)" : "\(day.month)"
+        let folder = "\(stateDirectory)/replies/\(day.year)/\(month)"
+        let path = "\(folder)/\(MessageID.fnv1a(fingerprint)).eml"
+        if FileManager.default.fileExists(atPath: path) { return path }
+        guard (try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)) != nil,
+              FileManager.default.createFile(atPath: path + ".tmp", contents: Data(bytes)), rename(path + ".tmp", path) == 0 else { return nil }
+        return path
+    }
+
     /// Returns the analysis, or nil when the message had been recorded before.
     @discardableResult
     public func process(_ bytes: [UInt8]) throws -> ReplyAnalysis? {
@@ -26,6 +37,9 @@ public struct ReplyProcessor {
         let pauseDays = context.configuration.replies?.pauseDays ?? 7
         let journal = context.journal()
         var fresh = true
+        // The reply as received, byte for byte, for the collection file (kept before it is recorded; a
+        // copy that cannot be written, for want of space, leaves the reply recorded without one).
+        let copy = Self.keepCopy(bytes, fingerprint: fingerprint, day: today, stateDirectory: context.configuration.paths.stateDirectory)
         try context.store.write { tx in
             journal.discard()
             let (reminderID, invoiceID) = try match(analysis, parsed: parsed, tx: tx)
@@ -33,6 +47,7 @@ public struct ReplyProcessor {
                                        intent: analysis.intent?.rawValue, sender: analysis.from, detail: analysis.subject,
                                        promiseDate: analysis.intent == .promise ? analysis.promiseDate : nil, at: now)
             guard fresh else { return }
+            if let copy { try tx.setReplyFile(fingerprint: fingerprint, copy) }
             var fields: [(String, String?)] = [("kind", analysis.kind.rawValue), ("from", analysis.from), ("subject", analysis.subject)]
             switch analysis.kind {
             case .unreadable:
@@ -43,7 +58,10 @@ public struct ReplyProcessor {
                 if let reminderID {
                     // A bounce for a reminder a person already settled (resolved, cancelled) leaves its state alone.
                     do {
-                        try tx.markBounced(reminderID, detail: [bounce?.status, bounce?.recipient].compactMap { $0 }.joined(separator: " "), at: now)
+                        // One message may have reminded several invoices of the customer: each of them bounced.
+                        for id in try tx.reminderIDs(sharingMessageWith: reminderID) {
+                            try tx.markBounced(id, detail: [bounce?.status, bounce?.recipient].compactMap { $0 }.joined(separator: " "), at: now)
+                        }
                     } catch is TransitionError {
                         context.logger.info("bounce for reminder \(reminderID), which is no longer sent or uncertain: state kept")
                     }
