@@ -41,7 +41,7 @@ enum BundledTemplates {
             <table style="border-collapse:collapse;font-size:95%">
             <tr><th style="text-align:left;padding:2px 8px">Rechnung</th><th style="text-align:left;padding:2px 8px">Datum</th><th style="text-align:left;padding:2px 8px">Fällig</th><th style="text-align:right;padding:2px 8px">Tage überfällig</th><th style="text-align:right;padding:2px 8px">Offen</th></tr>
             {{#statement.lines}}
-            <tr><td style="padding:2px 8px">{{invoiceId}}</td><td style="padding:2px 8px">{{issueDate}}</td><td style="padding:2px 8px">{{dueDate}}</td><td style="text-align:right;padding:2px 8px">{{daysLate}}</td><td style="text-align:right;padding:2px 8px">{{balance}}</td></tr>
+            <tr><td style="padding:2px 8px">{{invoiceId}}</td><td style="padding:2px 8px">{{issueDate}}</td><td style="padding:2px 8px">{{dueDate}}</td><td style="text-align:right;padding:2px 8px">{{lateBy}}</td><td style="text-align:right;padding:2px 8px">{{balance}}</td></tr>
             {{/statement.lines}}
             {{#statement.totals}}
             <tr><td colspan="4" style="padding:2px 8px"><strong>Offen insgesamt</strong></td><td style="text-align:right;padding:2px 8px"><strong>{{balance}}</strong></td></tr>
@@ -97,7 +97,7 @@ enum BundledTemplates {
             {{#statement}}
             Ihr Kontoauszug, die Rechnungen dieser Nachricht:
             {{#statement.lines}}
-              {{invoiceId}} vom {{issueDate}}, fällig am {{dueDate}}{{#daysLate}} ({{daysLate}} Tage überfällig){{/daysLate}}: offen {{balance}}{{#paid}} von {{total}}{{/paid}}
+              {{invoiceId}} vom {{issueDate}}, fällig am {{dueDate}}{{#lateBy}} ({{lateBy}} Tage überfällig){{/lateBy}}: offen {{balance}}{{#paid}} von {{total}}{{/paid}}
             {{/statement.lines}}
             {{#statement.totals}}
               Offen insgesamt: {{balance}}
@@ -156,7 +156,7 @@ enum BundledTemplates {
             <table style="border-collapse:collapse;font-size:95%">
             <tr><th style="text-align:left;padding:2px 8px">Rechnung</th><th style="text-align:left;padding:2px 8px">Datum</th><th style="text-align:left;padding:2px 8px">Fällig</th><th style="text-align:right;padding:2px 8px">Tage überfällig</th><th style="text-align:right;padding:2px 8px">Offen</th></tr>
             {{#statement.lines}}
-            <tr><td style="padding:2px 8px">{{invoiceId}}</td><td style="padding:2px 8px">{{issueDate}}</td><td style="padding:2px 8px">{{dueDate}}</td><td style="text-align:right;padding:2px 8px">{{daysLate}}</td><td style="text-align:right;padding:2px 8px">{{balance}}</td></tr>
+            <tr><td style="padding:2px 8px">{{invoiceId}}</td><td style="padding:2px 8px">{{issueDate}}</td><td style="padding:2px 8px">{{dueDate}}</td><td style="text-align:right;padding:2px 8px">{{lateBy}}</td><td style="text-align:right;padding:2px 8px">{{balance}}</td></tr>
             {{/statement.lines}}
             {{#statement.totals}}
             <tr><td colspan="4" style="padding:2px 8px"><strong>Offen insgesamt</strong></td><td style="text-align:right;padding:2px 8px"><strong>{{balance}}</strong></td></tr>
@@ -212,7 +212,7 @@ enum BundledTemplates {
             {{#statement}}
             Ihr Kontoauszug, die Rechnungen dieser Nachricht:
             {{#statement.lines}}
-              {{invoiceId}} vom {{issueDate}}, fällig am {{dueDate}}{{#daysLate}} ({{daysLate}} Tage überfällig){{/daysLate}}: offen {{balance}}{{#paid}} von {{total}}{{/paid}}
+              {{invoiceId}} vom {{issueDate}}, fällig am {{dueDate}}{{#lateBy}} ({{lateBy}} Tage überfällig){{/lateBy}}: offen {{balance}}{{#paid}} von {{total}}{{/paid}}
             {{/statement.lines}}
             {{#statement.totals}}
               Offen insgesamt: {{balance}}
@@ -271,7 +271,7 @@ enum BundledTemplates {
             <table style="border-collapse:collapse;font-size:95%">
             <tr><th style="text-align:left;padding:2px 8px">Rechnung</th><th style="text-align:left;padding:2px 8px">Datum</th><th style="text-align:left;padding:2px 8px">Fällig</th><th style="text-align:right;padding:2px 8px">Tage überfällig</th><th style="text-align:right;padding:2px 8px">Offen</th></tr>
             {{#statement.lines}}
-            <tr><td style="padding:2px 8px">{{invoiceId}}</td><td style="padding:2px 8px">{{issueDate}}</td><td style="padding:2px 8px">{{dueDate}}</td><td style="text-align:right;padding:2px 8px">{{daysLate}}</td><td style="text-align:right;padding:2px 8px">{{balance}}</td></tr>
+            <tr><td style="padding:2px 8px">{{invoiceId}}</td><td style="padding:2px 8px">{{issueDate}}</td><td style="padding:2px 8px">{{dueDate}}</td><td style="text-align:right;padding:2px 8px">{{lateBy}}</td><td style="text-align:right;padding:2px 8px">{{balance}}</td></tr>
             {{/statement.lines}}
             {{#statement.totals}}
             <tr><td colspan="4" style="padding:2px 8px"><strong>Offen insgesamt</strong></td><td style="text-align:right;padding:2px 8px"><strong>{{balance}}</strong></td></tr>
@@ -327,7 +327,7 @@ enum BundledTemplates {
             {{#statement}}
             Ihr Kontoauszug, die Rechnungen dieser Nachricht:
             {{#statement.lines}}
-              {{invoiceId}} vom {{issueDate}}, fällig am {{dueDate}}{{#daysLate}} ({{daysLate}} Tage überfällig){{/daysLate}}: offen {{balance}}{{#paid}} von {{total}}{{/paid}}
+              {{invoiceId}} vom {{issueDate}}, fällig am {{dueDate}}{{#lateBy}} ({{lateBy}} Tage überfällig){{/lateBy}}: offen {{balance}}{{#paid}} von {{total}}{{/paid}}
             {{/statement.lines}}
             {{#statement.totals}}
               Offen insgesamt: {{balance}}
@@ -386,7 +386,7 @@ enum BundledTemplates {
             <table style="border-collapse:collapse;font-size:95%">
             <tr><th style="text-align:left;padding:2px 8px">Rechnung</th><th style="text-align:left;padding:2px 8px">Datum</th><th style="text-align:left;padding:2px 8px">Fällig</th><th style="text-align:right;padding:2px 8px">Tage überfällig</th><th style="text-align:right;padding:2px 8px">Offen</th></tr>
             {{#statement.lines}}
-            <tr><td style="padding:2px 8px">{{invoiceId}}</td><td style="padding:2px 8px">{{issueDate}}</td><td style="padding:2px 8px">{{dueDate}}</td><td style="text-align:right;padding:2px 8px">{{daysLate}}</td><td style="text-align:right;padding:2px 8px">{{balance}}</td></tr>
+            <tr><td style="padding:2px 8px">{{invoiceId}}</td><td style="padding:2px 8px">{{issueDate}}</td><td style="padding:2px 8px">{{dueDate}}</td><td style="text-align:right;padding:2px 8px">{{lateBy}}</td><td style="text-align:right;padding:2px 8px">{{balance}}</td></tr>
             {{/statement.lines}}
             {{#statement.totals}}
             <tr><td colspan="4" style="padding:2px 8px"><strong>Offen insgesamt</strong></td><td style="text-align:right;padding:2px 8px"><strong>{{balance}}</strong></td></tr>
@@ -442,7 +442,7 @@ enum BundledTemplates {
             {{#statement}}
             Ihr Kontoauszug, die Rechnungen dieser Nachricht:
             {{#statement.lines}}
-              {{invoiceId}} vom {{issueDate}}, fällig am {{dueDate}}{{#daysLate}} ({{daysLate}} Tage überfällig){{/daysLate}}: offen {{balance}}{{#paid}} von {{total}}{{/paid}}
+              {{invoiceId}} vom {{issueDate}}, fällig am {{dueDate}}{{#lateBy}} ({{lateBy}} Tage überfällig){{/lateBy}}: offen {{balance}}{{#paid}} von {{total}}{{/paid}}
             {{/statement.lines}}
             {{#statement.totals}}
               Offen insgesamt: {{balance}}
@@ -501,7 +501,7 @@ enum BundledTemplates {
             <table style="border-collapse:collapse;font-size:95%">
             <tr><th style="text-align:left;padding:2px 8px">Rechnung</th><th style="text-align:left;padding:2px 8px">Datum</th><th style="text-align:left;padding:2px 8px">Fällig</th><th style="text-align:right;padding:2px 8px">Tage überfällig</th><th style="text-align:right;padding:2px 8px">Offen</th></tr>
             {{#statement.lines}}
-            <tr><td style="padding:2px 8px">{{invoiceId}}</td><td style="padding:2px 8px">{{issueDate}}</td><td style="padding:2px 8px">{{dueDate}}</td><td style="text-align:right;padding:2px 8px">{{daysLate}}</td><td style="text-align:right;padding:2px 8px">{{balance}}</td></tr>
+            <tr><td style="padding:2px 8px">{{invoiceId}}</td><td style="padding:2px 8px">{{issueDate}}</td><td style="padding:2px 8px">{{dueDate}}</td><td style="text-align:right;padding:2px 8px">{{lateBy}}</td><td style="text-align:right;padding:2px 8px">{{balance}}</td></tr>
             {{/statement.lines}}
             {{#statement.totals}}
             <tr><td colspan="4" style="padding:2px 8px"><strong>Offen insgesamt</strong></td><td style="text-align:right;padding:2px 8px"><strong>{{balance}}</strong></td></tr>
@@ -557,7 +557,7 @@ enum BundledTemplates {
             {{#statement}}
             Ihr Kontoauszug, die Rechnungen dieser Nachricht:
             {{#statement.lines}}
-              {{invoiceId}} vom {{issueDate}}, fällig am {{dueDate}}{{#daysLate}} ({{daysLate}} Tage überfällig){{/daysLate}}: offen {{balance}}{{#paid}} von {{total}}{{/paid}}
+              {{invoiceId}} vom {{issueDate}}, fällig am {{dueDate}}{{#lateBy}} ({{lateBy}} Tage überfällig){{/lateBy}}: offen {{balance}}{{#paid}} von {{total}}{{/paid}}
             {{/statement.lines}}
             {{#statement.totals}}
               Offen insgesamt: {{balance}}
@@ -616,7 +616,7 @@ enum BundledTemplates {
             <table style="border-collapse:collapse;font-size:95%">
             <tr><th style="text-align:left;padding:2px 8px">Rechnung</th><th style="text-align:left;padding:2px 8px">Datum</th><th style="text-align:left;padding:2px 8px">Fällig</th><th style="text-align:right;padding:2px 8px">Tage überfällig</th><th style="text-align:right;padding:2px 8px">Offen</th></tr>
             {{#statement.lines}}
-            <tr><td style="padding:2px 8px">{{invoiceId}}</td><td style="padding:2px 8px">{{issueDate}}</td><td style="padding:2px 8px">{{dueDate}}</td><td style="text-align:right;padding:2px 8px">{{daysLate}}</td><td style="text-align:right;padding:2px 8px">{{balance}}</td></tr>
+            <tr><td style="padding:2px 8px">{{invoiceId}}</td><td style="padding:2px 8px">{{issueDate}}</td><td style="padding:2px 8px">{{dueDate}}</td><td style="text-align:right;padding:2px 8px">{{lateBy}}</td><td style="text-align:right;padding:2px 8px">{{balance}}</td></tr>
             {{/statement.lines}}
             {{#statement.totals}}
             <tr><td colspan="4" style="padding:2px 8px"><strong>Offen insgesamt</strong></td><td style="text-align:right;padding:2px 8px"><strong>{{balance}}</strong></td></tr>
@@ -672,7 +672,7 @@ enum BundledTemplates {
             {{#statement}}
             Ihr Kontoauszug, die Rechnungen dieser Nachricht:
             {{#statement.lines}}
-              {{invoiceId}} vom {{issueDate}}, fällig am {{dueDate}}{{#daysLate}} ({{daysLate}} Tage überfällig){{/daysLate}}: offen {{balance}}{{#paid}} von {{total}}{{/paid}}
+              {{invoiceId}} vom {{issueDate}}, fällig am {{dueDate}}{{#lateBy}} ({{lateBy}} Tage überfällig){{/lateBy}}: offen {{balance}}{{#paid}} von {{total}}{{/paid}}
             {{/statement.lines}}
             {{#statement.totals}}
               Offen insgesamt: {{balance}}
@@ -731,7 +731,7 @@ enum BundledTemplates {
             <table style="border-collapse:collapse;font-size:95%">
             <tr><th style="text-align:left;padding:2px 8px">Rechnung</th><th style="text-align:left;padding:2px 8px">Datum</th><th style="text-align:left;padding:2px 8px">Fällig</th><th style="text-align:right;padding:2px 8px">Tage überfällig</th><th style="text-align:right;padding:2px 8px">Offen</th></tr>
             {{#statement.lines}}
-            <tr><td style="padding:2px 8px">{{invoiceId}}</td><td style="padding:2px 8px">{{issueDate}}</td><td style="padding:2px 8px">{{dueDate}}</td><td style="text-align:right;padding:2px 8px">{{daysLate}}</td><td style="text-align:right;padding:2px 8px">{{balance}}</td></tr>
+            <tr><td style="padding:2px 8px">{{invoiceId}}</td><td style="padding:2px 8px">{{issueDate}}</td><td style="padding:2px 8px">{{dueDate}}</td><td style="text-align:right;padding:2px 8px">{{lateBy}}</td><td style="text-align:right;padding:2px 8px">{{balance}}</td></tr>
             {{/statement.lines}}
             {{#statement.totals}}
             <tr><td colspan="4" style="padding:2px 8px"><strong>Offen insgesamt</strong></td><td style="text-align:right;padding:2px 8px"><strong>{{balance}}</strong></td></tr>
@@ -787,7 +787,7 @@ enum BundledTemplates {
             {{#statement}}
             Ihr Kontoauszug, die Rechnungen dieser Nachricht:
             {{#statement.lines}}
-              {{invoiceId}} vom {{issueDate}}, fällig am {{dueDate}}{{#daysLate}} ({{daysLate}} Tage überfällig){{/daysLate}}: offen {{balance}}{{#paid}} von {{total}}{{/paid}}
+              {{invoiceId}} vom {{issueDate}}, fällig am {{dueDate}}{{#lateBy}} ({{lateBy}} Tage überfällig){{/lateBy}}: offen {{balance}}{{#paid}} von {{total}}{{/paid}}
             {{/statement.lines}}
             {{#statement.totals}}
               Offen insgesamt: {{balance}}
@@ -846,7 +846,7 @@ enum BundledTemplates {
             <table style="border-collapse:collapse;font-size:95%">
             <tr><th style="text-align:left;padding:2px 8px">Rechnung</th><th style="text-align:left;padding:2px 8px">Datum</th><th style="text-align:left;padding:2px 8px">Fällig</th><th style="text-align:right;padding:2px 8px">Tage überfällig</th><th style="text-align:right;padding:2px 8px">Offen</th></tr>
             {{#statement.lines}}
-            <tr><td style="padding:2px 8px">{{invoiceId}}</td><td style="padding:2px 8px">{{issueDate}}</td><td style="padding:2px 8px">{{dueDate}}</td><td style="text-align:right;padding:2px 8px">{{daysLate}}</td><td style="text-align:right;padding:2px 8px">{{balance}}</td></tr>
+            <tr><td style="padding:2px 8px">{{invoiceId}}</td><td style="padding:2px 8px">{{issueDate}}</td><td style="padding:2px 8px">{{dueDate}}</td><td style="text-align:right;padding:2px 8px">{{lateBy}}</td><td style="text-align:right;padding:2px 8px">{{balance}}</td></tr>
             {{/statement.lines}}
             {{#statement.totals}}
             <tr><td colspan="4" style="padding:2px 8px"><strong>Offen insgesamt</strong></td><td style="text-align:right;padding:2px 8px"><strong>{{balance}}</strong></td></tr>
@@ -902,7 +902,7 @@ enum BundledTemplates {
             {{#statement}}
             Ihr Kontoauszug, die Rechnungen dieser Nachricht:
             {{#statement.lines}}
-              {{invoiceId}} vom {{issueDate}}, fällig am {{dueDate}}{{#daysLate}} ({{daysLate}} Tage überfällig){{/daysLate}}: offen {{balance}}{{#paid}} von {{total}}{{/paid}}
+              {{invoiceId}} vom {{issueDate}}, fällig am {{dueDate}}{{#lateBy}} ({{lateBy}} Tage überfällig){{/lateBy}}: offen {{balance}}{{#paid}} von {{total}}{{/paid}}
             {{/statement.lines}}
             {{#statement.totals}}
               Offen insgesamt: {{balance}}
@@ -961,7 +961,7 @@ enum BundledTemplates {
             <table style="border-collapse:collapse;font-size:95%">
             <tr><th style="text-align:left;padding:2px 8px">Invoice</th><th style="text-align:left;padding:2px 8px">Issued</th><th style="text-align:left;padding:2px 8px">Due</th><th style="text-align:right;padding:2px 8px">Days late</th><th style="text-align:right;padding:2px 8px">Balance</th></tr>
             {{#statement.lines}}
-            <tr><td style="padding:2px 8px">{{invoiceId}}</td><td style="padding:2px 8px">{{issueDate}}</td><td style="padding:2px 8px">{{dueDate}}</td><td style="text-align:right;padding:2px 8px">{{daysLate}}</td><td style="text-align:right;padding:2px 8px">{{balance}}</td></tr>
+            <tr><td style="padding:2px 8px">{{invoiceId}}</td><td style="padding:2px 8px">{{issueDate}}</td><td style="padding:2px 8px">{{dueDate}}</td><td style="text-align:right;padding:2px 8px">{{lateBy}}</td><td style="text-align:right;padding:2px 8px">{{balance}}</td></tr>
             {{/statement.lines}}
             {{#statement.totals}}
             <tr><td colspan="4" style="padding:2px 8px"><strong>Total due</strong></td><td style="text-align:right;padding:2px 8px"><strong>{{balance}}</strong></td></tr>
@@ -1017,7 +1017,7 @@ enum BundledTemplates {
             {{#statement}}
             Statement of your account, the invoices this message is about:
             {{#statement.lines}}
-              {{invoiceId}} of {{issueDate}}, due {{dueDate}}{{#daysLate}} ({{daysLate}} days late){{/daysLate}}: {{balance}} due{{#paid}} of {{total}}{{/paid}}
+              {{invoiceId}} of {{issueDate}}, due {{dueDate}}{{#lateBy}} ({{lateBy}} days late){{/lateBy}}: {{balance}} due{{#paid}} of {{total}}{{/paid}}
             {{/statement.lines}}
             {{#statement.totals}}
               Total due: {{balance}}
@@ -1076,7 +1076,7 @@ enum BundledTemplates {
             <table style="border-collapse:collapse;font-size:95%">
             <tr><th style="text-align:left;padding:2px 8px">Invoice</th><th style="text-align:left;padding:2px 8px">Issued</th><th style="text-align:left;padding:2px 8px">Due</th><th style="text-align:right;padding:2px 8px">Days late</th><th style="text-align:right;padding:2px 8px">Balance</th></tr>
             {{#statement.lines}}
-            <tr><td style="padding:2px 8px">{{invoiceId}}</td><td style="padding:2px 8px">{{issueDate}}</td><td style="padding:2px 8px">{{dueDate}}</td><td style="text-align:right;padding:2px 8px">{{daysLate}}</td><td style="text-align:right;padding:2px 8px">{{balance}}</td></tr>
+            <tr><td style="padding:2px 8px">{{invoiceId}}</td><td style="padding:2px 8px">{{issueDate}}</td><td style="padding:2px 8px">{{dueDate}}</td><td style="text-align:right;padding:2px 8px">{{lateBy}}</td><td style="text-align:right;padding:2px 8px">{{balance}}</td></tr>
             {{/statement.lines}}
             {{#statement.totals}}
             <tr><td colspan="4" style="padding:2px 8px"><strong>Total due</strong></td><td style="text-align:right;padding:2px 8px"><strong>{{balance}}</strong></td></tr>
@@ -1132,7 +1132,7 @@ enum BundledTemplates {
             {{#statement}}
             Statement of your account, the invoices this message is about:
             {{#statement.lines}}
-              {{invoiceId}} of {{issueDate}}, due {{dueDate}}{{#daysLate}} ({{daysLate}} days late){{/daysLate}}: {{balance}} due{{#paid}} of {{total}}{{/paid}}
+              {{invoiceId}} of {{issueDate}}, due {{dueDate}}{{#lateBy}} ({{lateBy}} days late){{/lateBy}}: {{balance}} due{{#paid}} of {{total}}{{/paid}}
             {{/statement.lines}}
             {{#statement.totals}}
               Total due: {{balance}}
@@ -1191,7 +1191,7 @@ enum BundledTemplates {
             <table style="border-collapse:collapse;font-size:95%">
             <tr><th style="text-align:left;padding:2px 8px">Invoice</th><th style="text-align:left;padding:2px 8px">Issued</th><th style="text-align:left;padding:2px 8px">Due</th><th style="text-align:right;padding:2px 8px">Days late</th><th style="text-align:right;padding:2px 8px">Balance</th></tr>
             {{#statement.lines}}
-            <tr><td style="padding:2px 8px">{{invoiceId}}</td><td style="padding:2px 8px">{{issueDate}}</td><td style="padding:2px 8px">{{dueDate}}</td><td style="text-align:right;padding:2px 8px">{{daysLate}}</td><td style="text-align:right;padding:2px 8px">{{balance}}</td></tr>
+            <tr><td style="padding:2px 8px">{{invoiceId}}</td><td style="padding:2px 8px">{{issueDate}}</td><td style="padding:2px 8px">{{dueDate}}</td><td style="text-align:right;padding:2px 8px">{{lateBy}}</td><td style="text-align:right;padding:2px 8px">{{balance}}</td></tr>
             {{/statement.lines}}
             {{#statement.totals}}
             <tr><td colspan="4" style="padding:2px 8px"><strong>Total due</strong></td><td style="text-align:right;padding:2px 8px"><strong>{{balance}}</strong></td></tr>
@@ -1247,7 +1247,7 @@ enum BundledTemplates {
             {{#statement}}
             Statement of your account, the invoices this message is about:
             {{#statement.lines}}
-              {{invoiceId}} of {{issueDate}}, due {{dueDate}}{{#daysLate}} ({{daysLate}} days late){{/daysLate}}: {{balance}} due{{#paid}} of {{total}}{{/paid}}
+              {{invoiceId}} of {{issueDate}}, due {{dueDate}}{{#lateBy}} ({{lateBy}} days late){{/lateBy}}: {{balance}} due{{#paid}} of {{total}}{{/paid}}
             {{/statement.lines}}
             {{#statement.totals}}
               Total due: {{balance}}
@@ -1306,7 +1306,7 @@ enum BundledTemplates {
             <table style="border-collapse:collapse;font-size:95%">
             <tr><th style="text-align:left;padding:2px 8px">Invoice</th><th style="text-align:left;padding:2px 8px">Issued</th><th style="text-align:left;padding:2px 8px">Due</th><th style="text-align:right;padding:2px 8px">Days late</th><th style="text-align:right;padding:2px 8px">Balance</th></tr>
             {{#statement.lines}}
-            <tr><td style="padding:2px 8px">{{invoiceId}}</td><td style="padding:2px 8px">{{issueDate}}</td><td style="padding:2px 8px">{{dueDate}}</td><td style="text-align:right;padding:2px 8px">{{daysLate}}</td><td style="text-align:right;padding:2px 8px">{{balance}}</td></tr>
+            <tr><td style="padding:2px 8px">{{invoiceId}}</td><td style="padding:2px 8px">{{issueDate}}</td><td style="padding:2px 8px">{{dueDate}}</td><td style="text-align:right;padding:2px 8px">{{lateBy}}</td><td style="text-align:right;padding:2px 8px">{{balance}}</td></tr>
             {{/statement.lines}}
             {{#statement.totals}}
             <tr><td colspan="4" style="padding:2px 8px"><strong>Total due</strong></td><td style="text-align:right;padding:2px 8px"><strong>{{balance}}</strong></td></tr>
@@ -1362,7 +1362,7 @@ enum BundledTemplates {
             {{#statement}}
             Statement of your account, the invoices this message is about:
             {{#statement.lines}}
-              {{invoiceId}} of {{issueDate}}, due {{dueDate}}{{#daysLate}} ({{daysLate}} days late){{/daysLate}}: {{balance}} due{{#paid}} of {{total}}{{/paid}}
+              {{invoiceId}} of {{issueDate}}, due {{dueDate}}{{#lateBy}} ({{lateBy}} days late){{/lateBy}}: {{balance}} due{{#paid}} of {{total}}{{/paid}}
             {{/statement.lines}}
             {{#statement.totals}}
               Total due: {{balance}}
@@ -1421,7 +1421,7 @@ enum BundledTemplates {
             <table style="border-collapse:collapse;font-size:95%">
             <tr><th style="text-align:left;padding:2px 8px">Invoice</th><th style="text-align:left;padding:2px 8px">Issued</th><th style="text-align:left;padding:2px 8px">Due</th><th style="text-align:right;padding:2px 8px">Days late</th><th style="text-align:right;padding:2px 8px">Balance</th></tr>
             {{#statement.lines}}
-            <tr><td style="padding:2px 8px">{{invoiceId}}</td><td style="padding:2px 8px">{{issueDate}}</td><td style="padding:2px 8px">{{dueDate}}</td><td style="text-align:right;padding:2px 8px">{{daysLate}}</td><td style="text-align:right;padding:2px 8px">{{balance}}</td></tr>
+            <tr><td style="padding:2px 8px">{{invoiceId}}</td><td style="padding:2px 8px">{{issueDate}}</td><td style="padding:2px 8px">{{dueDate}}</td><td style="text-align:right;padding:2px 8px">{{lateBy}}</td><td style="text-align:right;padding:2px 8px">{{balance}}</td></tr>
             {{/statement.lines}}
             {{#statement.totals}}
             <tr><td colspan="4" style="padding:2px 8px"><strong>Total due</strong></td><td style="text-align:right;padding:2px 8px"><strong>{{balance}}</strong></td></tr>
@@ -1477,7 +1477,7 @@ enum BundledTemplates {
             {{#statement}}
             Statement of your account, the invoices this message is about:
             {{#statement.lines}}
-              {{invoiceId}} of {{issueDate}}, due {{dueDate}}{{#daysLate}} ({{daysLate}} days late){{/daysLate}}: {{balance}} due{{#paid}} of {{total}}{{/paid}}
+              {{invoiceId}} of {{issueDate}}, due {{dueDate}}{{#lateBy}} ({{lateBy}} days late){{/lateBy}}: {{balance}} due{{#paid}} of {{total}}{{/paid}}
             {{/statement.lines}}
             {{#statement.totals}}
               Total due: {{balance}}
@@ -1536,7 +1536,7 @@ enum BundledTemplates {
             <table style="border-collapse:collapse;font-size:95%">
             <tr><th style="text-align:left;padding:2px 8px">Invoice</th><th style="text-align:left;padding:2px 8px">Issued</th><th style="text-align:left;padding:2px 8px">Due</th><th style="text-align:right;padding:2px 8px">Days late</th><th style="text-align:right;padding:2px 8px">Balance</th></tr>
             {{#statement.lines}}
-            <tr><td style="padding:2px 8px">{{invoiceId}}</td><td style="padding:2px 8px">{{issueDate}}</td><td style="padding:2px 8px">{{dueDate}}</td><td style="text-align:right;padding:2px 8px">{{daysLate}}</td><td style="text-align:right;padding:2px 8px">{{balance}}</td></tr>
+            <tr><td style="padding:2px 8px">{{invoiceId}}</td><td style="padding:2px 8px">{{issueDate}}</td><td style="padding:2px 8px">{{dueDate}}</td><td style="text-align:right;padding:2px 8px">{{lateBy}}</td><td style="text-align:right;padding:2px 8px">{{balance}}</td></tr>
             {{/statement.lines}}
             {{#statement.totals}}
             <tr><td colspan="4" style="padding:2px 8px"><strong>Total due</strong></td><td style="text-align:right;padding:2px 8px"><strong>{{balance}}</strong></td></tr>
@@ -1592,7 +1592,7 @@ enum BundledTemplates {
             {{#statement}}
             Statement of your account, the invoices this message is about:
             {{#statement.lines}}
-              {{invoiceId}} of {{issueDate}}, due {{dueDate}}{{#daysLate}} ({{daysLate}} days late){{/daysLate}}: {{balance}} due{{#paid}} of {{total}}{{/paid}}
+              {{invoiceId}} of {{issueDate}}, due {{dueDate}}{{#lateBy}} ({{lateBy}} days late){{/lateBy}}: {{balance}} due{{#paid}} of {{total}}{{/paid}}
             {{/statement.lines}}
             {{#statement.totals}}
               Total due: {{balance}}
@@ -1651,7 +1651,7 @@ enum BundledTemplates {
             <table style="border-collapse:collapse;font-size:95%">
             <tr><th style="text-align:left;padding:2px 8px">Invoice</th><th style="text-align:left;padding:2px 8px">Issued</th><th style="text-align:left;padding:2px 8px">Due</th><th style="text-align:right;padding:2px 8px">Days late</th><th style="text-align:right;padding:2px 8px">Balance</th></tr>
             {{#statement.lines}}
-            <tr><td style="padding:2px 8px">{{invoiceId}}</td><td style="padding:2px 8px">{{issueDate}}</td><td style="padding:2px 8px">{{dueDate}}</td><td style="text-align:right;padding:2px 8px">{{daysLate}}</td><td style="text-align:right;padding:2px 8px">{{balance}}</td></tr>
+            <tr><td style="padding:2px 8px">{{invoiceId}}</td><td style="padding:2px 8px">{{issueDate}}</td><td style="padding:2px 8px">{{dueDate}}</td><td style="text-align:right;padding:2px 8px">{{lateBy}}</td><td style="text-align:right;padding:2px 8px">{{balance}}</td></tr>
             {{/statement.lines}}
             {{#statement.totals}}
             <tr><td colspan="4" style="padding:2px 8px"><strong>Total due</strong></td><td style="text-align:right;padding:2px 8px"><strong>{{balance}}</strong></td></tr>
@@ -1707,7 +1707,7 @@ enum BundledTemplates {
             {{#statement}}
             Statement of your account, the invoices this message is about:
             {{#statement.lines}}
-              {{invoiceId}} of {{issueDate}}, due {{dueDate}}{{#daysLate}} ({{daysLate}} days late){{/daysLate}}: {{balance}} due{{#paid}} of {{total}}{{/paid}}
+              {{invoiceId}} of {{issueDate}}, due {{dueDate}}{{#lateBy}} ({{lateBy}} days late){{/lateBy}}: {{balance}} due{{#paid}} of {{total}}{{/paid}}
             {{/statement.lines}}
             {{#statement.totals}}
               Total due: {{balance}}
@@ -1766,7 +1766,7 @@ enum BundledTemplates {
             <table style="border-collapse:collapse;font-size:95%">
             <tr><th style="text-align:left;padding:2px 8px">Invoice</th><th style="text-align:left;padding:2px 8px">Issued</th><th style="text-align:left;padding:2px 8px">Due</th><th style="text-align:right;padding:2px 8px">Days late</th><th style="text-align:right;padding:2px 8px">Balance</th></tr>
             {{#statement.lines}}
-            <tr><td style="padding:2px 8px">{{invoiceId}}</td><td style="padding:2px 8px">{{issueDate}}</td><td style="padding:2px 8px">{{dueDate}}</td><td style="text-align:right;padding:2px 8px">{{daysLate}}</td><td style="text-align:right;padding:2px 8px">{{balance}}</td></tr>
+            <tr><td style="padding:2px 8px">{{invoiceId}}</td><td style="padding:2px 8px">{{issueDate}}</td><td style="padding:2px 8px">{{dueDate}}</td><td style="text-align:right;padding:2px 8px">{{lateBy}}</td><td style="text-align:right;padding:2px 8px">{{balance}}</td></tr>
             {{/statement.lines}}
             {{#statement.totals}}
             <tr><td colspan="4" style="padding:2px 8px"><strong>Total due</strong></td><td style="text-align:right;padding:2px 8px"><strong>{{balance}}</strong></td></tr>
@@ -1822,7 +1822,7 @@ enum BundledTemplates {
             {{#statement}}
             Statement of your account, the invoices this message is about:
             {{#statement.lines}}
-              {{invoiceId}} of {{issueDate}}, due {{dueDate}}{{#daysLate}} ({{daysLate}} days late){{/daysLate}}: {{balance}} due{{#paid}} of {{total}}{{/paid}}
+              {{invoiceId}} of {{issueDate}}, due {{dueDate}}{{#lateBy}} ({{lateBy}} days late){{/lateBy}}: {{balance}} due{{#paid}} of {{total}}{{/paid}}
             {{/statement.lines}}
             {{#statement.totals}}
               Total due: {{balance}}
@@ -1881,7 +1881,7 @@ enum BundledTemplates {
             <table style="border-collapse:collapse;font-size:95%">
             <tr><th style="text-align:left;padding:2px 8px">Facture</th><th style="text-align:left;padding:2px 8px">Émise le</th><th style="text-align:left;padding:2px 8px">Échéance</th><th style="text-align:right;padding:2px 8px">Jours de retard</th><th style="text-align:right;padding:2px 8px">Reste dû</th></tr>
             {{#statement.lines}}
-            <tr><td style="padding:2px 8px">{{invoiceId}}</td><td style="padding:2px 8px">{{issueDate}}</td><td style="padding:2px 8px">{{dueDate}}</td><td style="text-align:right;padding:2px 8px">{{daysLate}}</td><td style="text-align:right;padding:2px 8px">{{balance}}</td></tr>
+            <tr><td style="padding:2px 8px">{{invoiceId}}</td><td style="padding:2px 8px">{{issueDate}}</td><td style="padding:2px 8px">{{dueDate}}</td><td style="text-align:right;padding:2px 8px">{{lateBy}}</td><td style="text-align:right;padding:2px 8px">{{balance}}</td></tr>
             {{/statement.lines}}
             {{#statement.totals}}
             <tr><td colspan="4" style="padding:2px 8px"><strong>Total dû</strong></td><td style="text-align:right;padding:2px 8px"><strong>{{balance}}</strong></td></tr>
@@ -1937,7 +1937,7 @@ enum BundledTemplates {
             {{#statement}}
             Relevé de votre compte, les factures dont traite ce message :
             {{#statement.lines}}
-              {{invoiceId}} du {{issueDate}}, échue le {{dueDate}}{{#daysLate}} ({{daysLate}} jours de retard){{/daysLate}} : reste dû {{balance}}{{#paid}} sur {{total}}{{/paid}}
+              {{invoiceId}} du {{issueDate}}, échue le {{dueDate}}{{#lateBy}} ({{lateBy}} jours de retard){{/lateBy}} : reste dû {{balance}}{{#paid}} sur {{total}}{{/paid}}
             {{/statement.lines}}
             {{#statement.totals}}
               Total dû : {{balance}}
@@ -1996,7 +1996,7 @@ enum BundledTemplates {
             <table style="border-collapse:collapse;font-size:95%">
             <tr><th style="text-align:left;padding:2px 8px">Facture</th><th style="text-align:left;padding:2px 8px">Émise le</th><th style="text-align:left;padding:2px 8px">Échéance</th><th style="text-align:right;padding:2px 8px">Jours de retard</th><th style="text-align:right;padding:2px 8px">Reste dû</th></tr>
             {{#statement.lines}}
-            <tr><td style="padding:2px 8px">{{invoiceId}}</td><td style="padding:2px 8px">{{issueDate}}</td><td style="padding:2px 8px">{{dueDate}}</td><td style="text-align:right;padding:2px 8px">{{daysLate}}</td><td style="text-align:right;padding:2px 8px">{{balance}}</td></tr>
+            <tr><td style="padding:2px 8px">{{invoiceId}}</td><td style="padding:2px 8px">{{issueDate}}</td><td style="padding:2px 8px">{{dueDate}}</td><td style="text-align:right;padding:2px 8px">{{lateBy}}</td><td style="text-align:right;padding:2px 8px">{{balance}}</td></tr>
             {{/statement.lines}}
             {{#statement.totals}}
             <tr><td colspan="4" style="padding:2px 8px"><strong>Total dû</strong></td><td style="text-align:right;padding:2px 8px"><strong>{{balance}}</strong></td></tr>
@@ -2052,7 +2052,7 @@ enum BundledTemplates {
             {{#statement}}
             Relevé de votre compte, les factures dont traite ce message :
             {{#statement.lines}}
-              {{invoiceId}} du {{issueDate}}, échue le {{dueDate}}{{#daysLate}} ({{daysLate}} jours de retard){{/daysLate}} : reste dû {{balance}}{{#paid}} sur {{total}}{{/paid}}
+              {{invoiceId}} du {{issueDate}}, échue le {{dueDate}}{{#lateBy}} ({{lateBy}} jours de retard){{/lateBy}} : reste dû {{balance}}{{#paid}} sur {{total}}{{/paid}}
             {{/statement.lines}}
             {{#statement.totals}}
               Total dû : {{balance}}
@@ -2111,7 +2111,7 @@ enum BundledTemplates {
             <table style="border-collapse:collapse;font-size:95%">
             <tr><th style="text-align:left;padding:2px 8px">Facture</th><th style="text-align:left;padding:2px 8px">Émise le</th><th style="text-align:left;padding:2px 8px">Échéance</th><th style="text-align:right;padding:2px 8px">Jours de retard</th><th style="text-align:right;padding:2px 8px">Reste dû</th></tr>
             {{#statement.lines}}
-            <tr><td style="padding:2px 8px">{{invoiceId}}</td><td style="padding:2px 8px">{{issueDate}}</td><td style="padding:2px 8px">{{dueDate}}</td><td style="text-align:right;padding:2px 8px">{{daysLate}}</td><td style="text-align:right;padding:2px 8px">{{balance}}</td></tr>
+            <tr><td style="padding:2px 8px">{{invoiceId}}</td><td style="padding:2px 8px">{{issueDate}}</td><td style="padding:2px 8px">{{dueDate}}</td><td style="text-align:right;padding:2px 8px">{{lateBy}}</td><td style="text-align:right;padding:2px 8px">{{balance}}</td></tr>
             {{/statement.lines}}
             {{#statement.totals}}
             <tr><td colspan="4" style="padding:2px 8px"><strong>Total dû</strong></td><td style="text-align:right;padding:2px 8px"><strong>{{balance}}</strong></td></tr>
@@ -2167,7 +2167,7 @@ enum BundledTemplates {
             {{#statement}}
             Relevé de votre compte, les factures dont traite ce message :
             {{#statement.lines}}
-              {{invoiceId}} du {{issueDate}}, échue le {{dueDate}}{{#daysLate}} ({{daysLate}} jours de retard){{/daysLate}} : reste dû {{balance}}{{#paid}} sur {{total}}{{/paid}}
+              {{invoiceId}} du {{issueDate}}, échue le {{dueDate}}{{#lateBy}} ({{lateBy}} jours de retard){{/lateBy}} : reste dû {{balance}}{{#paid}} sur {{total}}{{/paid}}
             {{/statement.lines}}
             {{#statement.totals}}
               Total dû : {{balance}}
@@ -2226,7 +2226,7 @@ enum BundledTemplates {
             <table style="border-collapse:collapse;font-size:95%">
             <tr><th style="text-align:left;padding:2px 8px">Facture</th><th style="text-align:left;padding:2px 8px">Émise le</th><th style="text-align:left;padding:2px 8px">Échéance</th><th style="text-align:right;padding:2px 8px">Jours de retard</th><th style="text-align:right;padding:2px 8px">Reste dû</th></tr>
             {{#statement.lines}}
-            <tr><td style="padding:2px 8px">{{invoiceId}}</td><td style="padding:2px 8px">{{issueDate}}</td><td style="padding:2px 8px">{{dueDate}}</td><td style="text-align:right;padding:2px 8px">{{daysLate}}</td><td style="text-align:right;padding:2px 8px">{{balance}}</td></tr>
+            <tr><td style="padding:2px 8px">{{invoiceId}}</td><td style="padding:2px 8px">{{issueDate}}</td><td style="padding:2px 8px">{{dueDate}}</td><td style="text-align:right;padding:2px 8px">{{lateBy}}</td><td style="text-align:right;padding:2px 8px">{{balance}}</td></tr>
             {{/statement.lines}}
             {{#statement.totals}}
             <tr><td colspan="4" style="padding:2px 8px"><strong>Total dû</strong></td><td style="text-align:right;padding:2px 8px"><strong>{{balance}}</strong></td></tr>
@@ -2282,7 +2282,7 @@ enum BundledTemplates {
             {{#statement}}
             Relevé de votre compte, les factures dont traite ce message :
             {{#statement.lines}}
-              {{invoiceId}} du {{issueDate}}, échue le {{dueDate}}{{#daysLate}} ({{daysLate}} jours de retard){{/daysLate}} : reste dû {{balance}}{{#paid}} sur {{total}}{{/paid}}
+              {{invoiceId}} du {{issueDate}}, échue le {{dueDate}}{{#lateBy}} ({{lateBy}} jours de retard){{/lateBy}} : reste dû {{balance}}{{#paid}} sur {{total}}{{/paid}}
             {{/statement.lines}}
             {{#statement.totals}}
               Total dû : {{balance}}
@@ -2341,7 +2341,7 @@ enum BundledTemplates {
             <table style="border-collapse:collapse;font-size:95%">
             <tr><th style="text-align:left;padding:2px 8px">Facture</th><th style="text-align:left;padding:2px 8px">Émise le</th><th style="text-align:left;padding:2px 8px">Échéance</th><th style="text-align:right;padding:2px 8px">Jours de retard</th><th style="text-align:right;padding:2px 8px">Reste dû</th></tr>
             {{#statement.lines}}
-            <tr><td style="padding:2px 8px">{{invoiceId}}</td><td style="padding:2px 8px">{{issueDate}}</td><td style="padding:2px 8px">{{dueDate}}</td><td style="text-align:right;padding:2px 8px">{{daysLate}}</td><td style="text-align:right;padding:2px 8px">{{balance}}</td></tr>
+            <tr><td style="padding:2px 8px">{{invoiceId}}</td><td style="padding:2px 8px">{{issueDate}}</td><td style="padding:2px 8px">{{dueDate}}</td><td style="text-align:right;padding:2px 8px">{{lateBy}}</td><td style="text-align:right;padding:2px 8px">{{balance}}</td></tr>
             {{/statement.lines}}
             {{#statement.totals}}
             <tr><td colspan="4" style="padding:2px 8px"><strong>Total dû</strong></td><td style="text-align:right;padding:2px 8px"><strong>{{balance}}</strong></td></tr>
@@ -2397,7 +2397,7 @@ enum BundledTemplates {
             {{#statement}}
             Relevé de votre compte, les factures dont traite ce message :
             {{#statement.lines}}
-              {{invoiceId}} du {{issueDate}}, échue le {{dueDate}}{{#daysLate}} ({{daysLate}} jours de retard){{/daysLate}} : reste dû {{balance}}{{#paid}} sur {{total}}{{/paid}}
+              {{invoiceId}} du {{issueDate}}, échue le {{dueDate}}{{#lateBy}} ({{lateBy}} jours de retard){{/lateBy}} : reste dû {{balance}}{{#paid}} sur {{total}}{{/paid}}
             {{/statement.lines}}
             {{#statement.totals}}
               Total dû : {{balance}}
@@ -2456,7 +2456,7 @@ enum BundledTemplates {
             <table style="border-collapse:collapse;font-size:95%">
             <tr><th style="text-align:left;padding:2px 8px">Facture</th><th style="text-align:left;padding:2px 8px">Émise le</th><th style="text-align:left;padding:2px 8px">Échéance</th><th style="text-align:right;padding:2px 8px">Jours de retard</th><th style="text-align:right;padding:2px 8px">Reste dû</th></tr>
             {{#statement.lines}}
-            <tr><td style="padding:2px 8px">{{invoiceId}}</td><td style="padding:2px 8px">{{issueDate}}</td><td style="padding:2px 8px">{{dueDate}}</td><td style="text-align:right;padding:2px 8px">{{daysLate}}</td><td style="text-align:right;padding:2px 8px">{{balance}}</td></tr>
+            <tr><td style="padding:2px 8px">{{invoiceId}}</td><td style="padding:2px 8px">{{issueDate}}</td><td style="padding:2px 8px">{{dueDate}}</td><td style="text-align:right;padding:2px 8px">{{lateBy}}</td><td style="text-align:right;padding:2px 8px">{{balance}}</td></tr>
             {{/statement.lines}}
             {{#statement.totals}}
             <tr><td colspan="4" style="padding:2px 8px"><strong>Total dû</strong></td><td style="text-align:right;padding:2px 8px"><strong>{{balance}}</strong></td></tr>
@@ -2512,7 +2512,7 @@ enum BundledTemplates {
             {{#statement}}
             Relevé de votre compte, les factures dont traite ce message :
             {{#statement.lines}}
-              {{invoiceId}} du {{issueDate}}, échue le {{dueDate}}{{#daysLate}} ({{daysLate}} jours de retard){{/daysLate}} : reste dû {{balance}}{{#paid}} sur {{total}}{{/paid}}
+              {{invoiceId}} du {{issueDate}}, échue le {{dueDate}}{{#lateBy}} ({{lateBy}} jours de retard){{/lateBy}} : reste dû {{balance}}{{#paid}} sur {{total}}{{/paid}}
             {{/statement.lines}}
             {{#statement.totals}}
               Total dû : {{balance}}
@@ -2571,7 +2571,7 @@ enum BundledTemplates {
             <table style="border-collapse:collapse;font-size:95%">
             <tr><th style="text-align:left;padding:2px 8px">Facture</th><th style="text-align:left;padding:2px 8px">Émise le</th><th style="text-align:left;padding:2px 8px">Échéance</th><th style="text-align:right;padding:2px 8px">Jours de retard</th><th style="text-align:right;padding:2px 8px">Reste dû</th></tr>
             {{#statement.lines}}
-            <tr><td style="padding:2px 8px">{{invoiceId}}</td><td style="padding:2px 8px">{{issueDate}}</td><td style="padding:2px 8px">{{dueDate}}</td><td style="text-align:right;padding:2px 8px">{{daysLate}}</td><td style="text-align:right;padding:2px 8px">{{balance}}</td></tr>
+            <tr><td style="padding:2px 8px">{{invoiceId}}</td><td style="padding:2px 8px">{{issueDate}}</td><td style="padding:2px 8px">{{dueDate}}</td><td style="text-align:right;padding:2px 8px">{{lateBy}}</td><td style="text-align:right;padding:2px 8px">{{balance}}</td></tr>
             {{/statement.lines}}
             {{#statement.totals}}
             <tr><td colspan="4" style="padding:2px 8px"><strong>Total dû</strong></td><td style="text-align:right;padding:2px 8px"><strong>{{balance}}</strong></td></tr>
@@ -2627,7 +2627,7 @@ enum BundledTemplates {
             {{#statement}}
             Relevé de votre compte, les factures dont traite ce message :
             {{#statement.lines}}
-              {{invoiceId}} du {{issueDate}}, échue le {{dueDate}}{{#daysLate}} ({{daysLate}} jours de retard){{/daysLate}} : reste dû {{balance}}{{#paid}} sur {{total}}{{/paid}}
+              {{invoiceId}} du {{issueDate}}, échue le {{dueDate}}{{#lateBy}} ({{lateBy}} jours de retard){{/lateBy}} : reste dû {{balance}}{{#paid}} sur {{total}}{{/paid}}
             {{/statement.lines}}
             {{#statement.totals}}
               Total dû : {{balance}}
@@ -2686,7 +2686,7 @@ enum BundledTemplates {
             <table style="border-collapse:collapse;font-size:95%">
             <tr><th style="text-align:left;padding:2px 8px">Facture</th><th style="text-align:left;padding:2px 8px">Émise le</th><th style="text-align:left;padding:2px 8px">Échéance</th><th style="text-align:right;padding:2px 8px">Jours de retard</th><th style="text-align:right;padding:2px 8px">Reste dû</th></tr>
             {{#statement.lines}}
-            <tr><td style="padding:2px 8px">{{invoiceId}}</td><td style="padding:2px 8px">{{issueDate}}</td><td style="padding:2px 8px">{{dueDate}}</td><td style="text-align:right;padding:2px 8px">{{daysLate}}</td><td style="text-align:right;padding:2px 8px">{{balance}}</td></tr>
+            <tr><td style="padding:2px 8px">{{invoiceId}}</td><td style="padding:2px 8px">{{issueDate}}</td><td style="padding:2px 8px">{{dueDate}}</td><td style="text-align:right;padding:2px 8px">{{lateBy}}</td><td style="text-align:right;padding:2px 8px">{{balance}}</td></tr>
             {{/statement.lines}}
             {{#statement.totals}}
             <tr><td colspan="4" style="padding:2px 8px"><strong>Total dû</strong></td><td style="text-align:right;padding:2px 8px"><strong>{{balance}}</strong></td></tr>
@@ -2742,7 +2742,7 @@ enum BundledTemplates {
             {{#statement}}
             Relevé de votre compte, les factures dont traite ce message :
             {{#statement.lines}}
-              {{invoiceId}} du {{issueDate}}, échue le {{dueDate}}{{#daysLate}} ({{daysLate}} jours de retard){{/daysLate}} : reste dû {{balance}}{{#paid}} sur {{total}}{{/paid}}
+              {{invoiceId}} du {{issueDate}}, échue le {{dueDate}}{{#lateBy}} ({{lateBy}} jours de retard){{/lateBy}} : reste dû {{balance}}{{#paid}} sur {{total}}{{/paid}}
             {{/statement.lines}}
             {{#statement.totals}}
               Total dû : {{balance}}

@@ -20,7 +20,7 @@ public struct MessageTemplates: Sendable {
         "lateCharges.compensation", "lateCharges.compensationBasis", "lateCharges.total",
         "iban", "bic", "paymentLink", "signature", "signatureHTML",
         "creditorReference", "paymentReference", "qrCode", "moreInvoices",
-        "statement", "statement.lines", "statement.totals", "issueDate", "balance", "paid",
+        "statement", "statement.lines", "statement.totals", "issueDate", "balance", "paid", "lateBy",
         "notice", "notice.claimed", "notice.deadline",
     ]
 
@@ -249,8 +249,9 @@ public struct MessageTemplates: Sendable {
                     "dueDate": line.dueDate.map { PeopleDates.format($0, language) } ?? "", "total": money(line.total),
                     "balance": money(line.balance),
                 ]
-                if line.daysLate > 0 { row["daysLate"] = String(line.daysLate) }
-                if line.paid.isPositive { row["paid"] = money(line.paid) }
+                // Its own names: inside a section Mustache falls back to the outer context's `daysLate`.
+                row["lateBy"] = line.daysLate > 0 ? String(line.daysLate) : false
+                row["paid"] = line.paid.isPositive ? money(line.paid) : false
                 return row
             }
             var currencies: [Currency] = []

@@ -13,18 +13,20 @@ final class Sandbox {
     var rejected: String { state + "/rejected" }
 
     /// `lateCharges`: lines of the `[late_charges]` table (the daemon's rate refresh is off in tests unless they say).
+    /// `company`: more lines of the `[company]` table (an address, an IBAN).
     init(minGapDays: Int = 3, maxFileBytes: Int = 10_485_760, schedule: String = "", lateCharges: String = "refresh_days = 0",
-         extra: String = "") throws {
+         company: String = "", extra: String = "") throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("relance-e2e-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: root + "/inbox", withIntermediateDirectories: true)
-        try configuration(minGapDays: minGapDays, maxFileBytes: maxFileBytes, schedule: schedule, lateCharges: lateCharges, extra: extra)
+        try configuration(minGapDays: minGapDays, maxFileBytes: maxFileBytes, schedule: schedule, lateCharges: lateCharges, company: company,
+                          extra: extra)
             .write(toFile: config, atomically: true, encoding: .utf8)
     }
 
     deinit { try? FileManager.default.removeItem(atPath: root) }
 
     func configuration(minGapDays: Int, maxFileBytes: Int, schedule: String = "", lateCharges: String = "refresh_days = 0",
-                       extra: String = "") -> String {
+                       company: String = "", extra: String = "") -> String {
         """
         [company]
         name = "Atelier Dupont SARL"
@@ -33,6 +35,7 @@ final class Sandbox {
         timezone = "Europe/Paris"
         country = "FR"
         language = "fr"
+        \(company)
 
         [paths]
         inbox = "inbox"

@@ -11,6 +11,8 @@ public struct MetricsSnapshot: Sendable {
     public var lastCycle: Date?
     public var lastSend: Date?
     public var invoices = 0
+    /// Invoices by state (open, paid, cancelled, collection).
+    public var invoicesByState: [String: Int] = [:]
     /// Reference-rate half-years the configured laws need and the table lacks.
     public var missingRates: [(series: String, halfYear: LocalDate)] = []
 
@@ -22,7 +24,8 @@ public struct MetricsSnapshot: Sendable {
             MetricsSnapshot(
                 open: try tx.openTotals(), reminders: try tx.reminderCounts(),
                 lastCycle: try tx.daemonValue(lastCycleKey).flatMap(TimeInterval.init).map(Date.init(timeIntervalSince1970:)),
-                lastSend: try tx.lastSuccessfulSend(), invoices: try tx.invoiceCount(), missingRates: missingRates)
+                lastSend: try tx.lastSuccessfulSend(), invoices: try tx.invoiceCount(), invoicesByState: try tx.invoiceStateCounts(),
+                missingRates: missingRates)
         }
     }
 
@@ -44,6 +47,8 @@ public struct MetricsSnapshot: Sendable {
                open.map { ("{currency=\"\(Self.label($0.currency))\"}", Money(minorUnits: $0.owedMinor, currency: Currency(code: $0.currency) ?? .eur).decimalString) })
         family("relance_open_invoices", "Invoices still being chased.", open.map { ("{currency=\"\(Self.label($0.currency))\"}", String($0.invoices)) })
         family("relance_invoices", "Invoices in the store, whatever their state.", [("", String(invoices))])
+        family("relance_invoices_by_state", "Invoices by state: open, paid, cancelled, collection (formal notice unpaid).",
+               ["open", "paid", "cancelled", "collection"].map { ("{state=\"\($0)\"}", String(invoicesByState[$0] ?? 0)) })
         family("relance_reminders", "Reminders by state.", ReminderState.allCases.map { ("{state=\"\($0.rawValue)\"}", String(reminders[$0] ?? 0)) })
         if let lastCycle {
             family("relance_last_cycle_timestamp_seconds", "When the scheduler last ran a cycle (Unix time).",
