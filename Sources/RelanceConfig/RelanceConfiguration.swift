@@ -96,6 +96,11 @@ public struct FormalNoticeSettings: Sendable, Equatable {
     public var deadlineDays: Int
     /// "Lyon" in "Lyon, le 2 décembre 2026"; default: the company's city.
     public var place: String?
+
+    public init(deadlineDays: Int, place: String?) {
+        self.deadlineDays = deadlineDays
+        self.place = place
+    }
 }
 
 /// Where relance reads and writes, all absolute once loaded.

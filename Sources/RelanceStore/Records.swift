@@ -78,6 +78,26 @@ public struct ReminderRecord: Sendable, Equatable {
 
     /// Waiting to go: planned, or deferred for a retry.
     public var isWaiting: Bool { state == .planned || state == .deferred }
+
+    public init(id: Int64, invoiceID: String, step: String, kind: StepKind, localDate: LocalDate, sendAt: Date, state: ReminderState,
+                amount: Int64, messageID: String?, recipients: String?, attempts: Int, detail: String?, sentAt: Date?, handedOffAt: Date?,
+                batchID: Int64?) {
+        self.id = id
+        self.invoiceID = invoiceID
+        self.step = step
+        self.kind = kind
+        self.localDate = localDate
+        self.sendAt = sendAt
+        self.state = state
+        self.amount = amount
+        self.messageID = messageID
+        self.recipients = recipients
+        self.attempts = attempts
+        self.detail = detail
+        self.sentAt = sentAt
+        self.handedOffAt = handedOffAt
+        self.batchID = batchID
+    }
 }
 
 /// A transition the store refused because the row was not in the state the caller expected

@@ -83,3 +83,21 @@ import Testing
         #expect(statement.lines[2].daysLate == 0)
     }
 }
+
+@Suite struct CollectionRuleTests {
+    @Test func onlyAfterTheDeadlineWithABalance() {
+        let deadline = LocalDate(year: 2026, month: 1, day: 8)!
+        let owed = Money(minorUnits: 100, currency: .eur)
+        #expect(!CollectionRule.isDue(noticeDeadline: deadline, today: deadline, balance: owed), "the deadline day itself is still the debtor's")
+        #expect(CollectionRule.isDue(noticeDeadline: deadline, today: deadline.adding(days: 1), balance: owed))
+        #expect(!CollectionRule.isDue(noticeDeadline: deadline, today: deadline.adding(days: 9), balance: .zero(.eur)))
+    }
+
+    @Test func firmnessOrdersWordings() {
+        let order: [Wording] = [.checkIn(daysLeft: 3), .discount, .dueToday, .wasDue(daysLate: 2), .overdue(level: 1, daysLate: 7),
+                                .overdue(level: 2, daysLate: 15), .final(level: 3, daysLate: 30), .formalNotice(level: 4, daysLate: 45)]
+        #expect(order.map(\.firmness) == order.map(\.firmness).sorted())
+        #expect(Set(order.map(\.firmness)).count == order.count)
+        #expect(Wording.formalNotice(level: 4, daysLate: 45).templateName == "formal-notice")
+    }
+}
