@@ -41,11 +41,13 @@ let package = Package(
 
         // Pango and cairo (libpango1.0-dev, libcairo2-dev): text layout and the PDF and PNG writers.
         .systemLibrary(name: "CPangoCairo", providers: [.apt(["libpango1.0-dev", "libcairo2-dev"])]),
+        // libpng (libpng-dev): the QR images, one bit per pixel, compressed fast.
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         // libqrencode (libqrencode-dev): the EPC payment QR codes.
         .systemLibrary(name: "CQRencode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
 
         .target(name: "RelanceCore", swiftSettings: strict),
-        .target(name: "RelanceDocuments", dependencies: ["RelanceCore", "CPangoCairo", "CQRencode"], swiftSettings: strict),
+        .target(name: "RelanceDocuments", dependencies: ["RelanceCore", "CPangoCairo", "CQRencode", "CPNG"], swiftSettings: strict),
         .target(name: "RelanceFormats", dependencies: ["RelanceCore", "CZlib"], swiftSettings: strict),
         .target(
             name: "RelanceConfig",

@@ -52,7 +52,7 @@ enum BundledTemplates {
             <p>Zahlung per Überweisung:<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Verwendungszweck: <code>{{paymentReference}}</code></p>
             {{/iban}}
             {{#qrCode}}
-            <p><img src="{{qrCode}}" width="148" height="148" alt="QR-Code für Ihre Banking-App (SEPA-Überweisung)"><br><small>Mit Ihrer Banking-App scannen: die Überweisung ist vorausgefüllt.</small></p>
+            <p><img src="{{qrCode}}" width="147" height="147" alt="QR-Code für Ihre Banking-App (SEPA-Überweisung)"><br><small>Mit Ihrer Banking-App scannen: die Überweisung ist vorausgefüllt.</small></p>
             {{/qrCode}}
             {{#paymentLink}}
             <p><a href="{{paymentLink}}" style="background:#2e7d32;color:#fff;padding:8px 16px;text-decoration:none;border-radius:4px">Online bezahlen</a></p>
@@ -167,7 +167,7 @@ enum BundledTemplates {
             <p>Zahlung per Überweisung:<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Verwendungszweck: <code>{{paymentReference}}</code></p>
             {{/iban}}
             {{#qrCode}}
-            <p><img src="{{qrCode}}" width="148" height="148" alt="QR-Code für Ihre Banking-App (SEPA-Überweisung)"><br><small>Mit Ihrer Banking-App scannen: die Überweisung ist vorausgefüllt.</small></p>
+            <p><img src="{{qrCode}}" width="147" height="147" alt="QR-Code für Ihre Banking-App (SEPA-Überweisung)"><br><small>Mit Ihrer Banking-App scannen: die Überweisung ist vorausgefüllt.</small></p>
             {{/qrCode}}
             {{#paymentLink}}
             <p><a href="{{paymentLink}}" style="background:#1565c0;color:#fff;padding:8px 16px;text-decoration:none;border-radius:4px">Online bezahlen</a></p>
@@ -282,7 +282,7 @@ enum BundledTemplates {
             <p>Zahlung per Überweisung:<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Verwendungszweck: <code>{{paymentReference}}</code></p>
             {{/iban}}
             {{#qrCode}}
-            <p><img src="{{qrCode}}" width="148" height="148" alt="QR-Code für Ihre Banking-App (SEPA-Überweisung)"><br><small>Mit Ihrer Banking-App scannen: die Überweisung ist vorausgefüllt.</small></p>
+            <p><img src="{{qrCode}}" width="147" height="147" alt="QR-Code für Ihre Banking-App (SEPA-Überweisung)"><br><small>Mit Ihrer Banking-App scannen: die Überweisung ist vorausgefüllt.</small></p>
             {{/qrCode}}
             {{#paymentLink}}
             <p><a href="{{paymentLink}}" style="background:#b71c1c;color:#fff;padding:8px 16px;text-decoration:none;border-radius:4px">Online bezahlen</a></p>
@@ -397,7 +397,7 @@ enum BundledTemplates {
             <p>Zahlung per Überweisung:<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Verwendungszweck: <code>{{paymentReference}}</code></p>
             {{/iban}}
             {{#qrCode}}
-            <p><img src="{{qrCode}}" width="148" height="148" alt="QR-Code für Ihre Banking-App (SEPA-Überweisung)"><br><small>Mit Ihrer Banking-App scannen: die Überweisung ist vorausgefüllt.</small></p>
+            <p><img src="{{qrCode}}" width="147" height="147" alt="QR-Code für Ihre Banking-App (SEPA-Überweisung)"><br><small>Mit Ihrer Banking-App scannen: die Überweisung ist vorausgefüllt.</small></p>
             {{/qrCode}}
             {{#paymentLink}}
             <p><a href="{{paymentLink}}" style="background:#b71c1c;color:#fff;padding:8px 16px;text-decoration:none;border-radius:4px">Online bezahlen</a></p>
@@ -512,7 +512,7 @@ enum BundledTemplates {
             <p>Zahlung per Überweisung:<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Verwendungszweck: <code>{{paymentReference}}</code></p>
             {{/iban}}
             {{#qrCode}}
-            <p><img src="{{qrCode}}" width="148" height="148" alt="QR-Code für Ihre Banking-App (SEPA-Überweisung)"><br><small>Mit Ihrer Banking-App scannen: die Überweisung ist vorausgefüllt.</small></p>
+            <p><img src="{{qrCode}}" width="147" height="147" alt="QR-Code für Ihre Banking-App (SEPA-Überweisung)"><br><small>Mit Ihrer Banking-App scannen: die Überweisung ist vorausgefüllt.</small></p>
             {{/qrCode}}
             {{#paymentLink}}
             <p><a href="{{paymentLink}}" style="background:#e65100;color:#fff;padding:8px 16px;text-decoration:none;border-radius:4px">Online bezahlen</a></p>
@@ -627,7 +627,7 @@ enum BundledTemplates {
             <p>Zahlung per Überweisung:<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Verwendungszweck: <code>{{paymentReference}}</code></p>
             {{/iban}}
             {{#qrCode}}
-            <p><img src="{{qrCode}}" width="148" height="148" alt="QR-Code für Ihre Banking-App (SEPA-Überweisung)"><br><small>Mit Ihrer Banking-App scannen: die Überweisung ist vorausgefüllt.</small></p>
+            <p><img src="{{qrCode}}" width="147" height="147" alt="QR-Code für Ihre Banking-App (SEPA-Überweisung)"><br><small>Mit Ihrer Banking-App scannen: die Überweisung ist vorausgefüllt.</small></p>
             {{/qrCode}}
             {{#paymentLink}}
             <p><a href="{{paymentLink}}" style="background:#d84315;color:#fff;padding:8px 16px;text-decoration:none;border-radius:4px">Online bezahlen</a></p>
@@ -742,7 +742,7 @@ enum BundledTemplates {
             <p>Zahlung per Überweisung:<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Verwendungszweck: <code>{{paymentReference}}</code></p>
             {{/iban}}
             {{#qrCode}}
-            <p><img src="{{qrCode}}" width="148" height="148" alt="QR-Code für Ihre Banking-App (SEPA-Überweisung)"><br><small>Mit Ihrer Banking-App scannen: die Überweisung ist vorausgefüllt.</small></p>
+            <p><img src="{{qrCode}}" width="147" height="147" alt="QR-Code für Ihre Banking-App (SEPA-Überweisung)"><br><small>Mit Ihrer Banking-App scannen: die Überweisung ist vorausgefüllt.</small></p>
             {{/qrCode}}
             {{#paymentLink}}
             <p><a href="{{paymentLink}}" style="background:#c62828;color:#fff;padding:8px 16px;text-decoration:none;border-radius:4px">Online bezahlen</a></p>
@@ -857,7 +857,7 @@ enum BundledTemplates {
             <p>Zahlung per Überweisung:<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Verwendungszweck: <code>{{paymentReference}}</code></p>
             {{/iban}}
             {{#qrCode}}
-            <p><img src="{{qrCode}}" width="148" height="148" alt="QR-Code für Ihre Banking-App (SEPA-Überweisung)"><br><small>Mit Ihrer Banking-App scannen: die Überweisung ist vorausgefüllt.</small></p>
+            <p><img src="{{qrCode}}" width="147" height="147" alt="QR-Code für Ihre Banking-App (SEPA-Überweisung)"><br><small>Mit Ihrer Banking-App scannen: die Überweisung ist vorausgefüllt.</small></p>
             {{/qrCode}}
             {{#paymentLink}}
             <p><a href="{{paymentLink}}" style="background:#1565c0;color:#fff;padding:8px 16px;text-decoration:none;border-radius:4px">Online bezahlen</a></p>
@@ -972,7 +972,7 @@ enum BundledTemplates {
             <p>Payment by bank transfer:<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Reference: <code>{{paymentReference}}</code></p>
             {{/iban}}
             {{#qrCode}}
-            <p><img src="{{qrCode}}" width="148" height="148" alt="QR code for your banking app (SEPA transfer)"><br><small>Scan with your banking app: the transfer is filled in for you.</small></p>
+            <p><img src="{{qrCode}}" width="147" height="147" alt="QR code for your banking app (SEPA transfer)"><br><small>Scan with your banking app: the transfer is filled in for you.</small></p>
             {{/qrCode}}
             {{#paymentLink}}
             <p><a href="{{paymentLink}}" style="background:#2e7d32;color:#fff;padding:8px 16px;text-decoration:none;border-radius:4px">Pay online</a></p>
@@ -1087,7 +1087,7 @@ enum BundledTemplates {
             <p>Payment by bank transfer:<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Reference: <code>{{paymentReference}}</code></p>
             {{/iban}}
             {{#qrCode}}
-            <p><img src="{{qrCode}}" width="148" height="148" alt="QR code for your banking app (SEPA transfer)"><br><small>Scan with your banking app: the transfer is filled in for you.</small></p>
+            <p><img src="{{qrCode}}" width="147" height="147" alt="QR code for your banking app (SEPA transfer)"><br><small>Scan with your banking app: the transfer is filled in for you.</small></p>
             {{/qrCode}}
             {{#paymentLink}}
             <p><a href="{{paymentLink}}" style="background:#1565c0;color:#fff;padding:8px 16px;text-decoration:none;border-radius:4px">Pay online</a></p>
@@ -1202,7 +1202,7 @@ enum BundledTemplates {
             <p>Payment by bank transfer:<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Reference: <code>{{paymentReference}}</code></p>
             {{/iban}}
             {{#qrCode}}
-            <p><img src="{{qrCode}}" width="148" height="148" alt="QR code for your banking app (SEPA transfer)"><br><small>Scan with your banking app: the transfer is filled in for you.</small></p>
+            <p><img src="{{qrCode}}" width="147" height="147" alt="QR code for your banking app (SEPA transfer)"><br><small>Scan with your banking app: the transfer is filled in for you.</small></p>
             {{/qrCode}}
             {{#paymentLink}}
             <p><a href="{{paymentLink}}" style="background:#b71c1c;color:#fff;padding:8px 16px;text-decoration:none;border-radius:4px">Pay online</a></p>
@@ -1317,7 +1317,7 @@ enum BundledTemplates {
             <p>Payment by bank transfer:<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Reference: <code>{{paymentReference}}</code></p>
             {{/iban}}
             {{#qrCode}}
-            <p><img src="{{qrCode}}" width="148" height="148" alt="QR code for your banking app (SEPA transfer)"><br><small>Scan with your banking app: the transfer is filled in for you.</small></p>
+            <p><img src="{{qrCode}}" width="147" height="147" alt="QR code for your banking app (SEPA transfer)"><br><small>Scan with your banking app: the transfer is filled in for you.</small></p>
             {{/qrCode}}
             {{#paymentLink}}
             <p><a href="{{paymentLink}}" style="background:#b71c1c;color:#fff;padding:8px 16px;text-decoration:none;border-radius:4px">Pay online</a></p>
@@ -1432,7 +1432,7 @@ enum BundledTemplates {
             <p>Payment by bank transfer:<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Reference: <code>{{paymentReference}}</code></p>
             {{/iban}}
             {{#qrCode}}
-            <p><img src="{{qrCode}}" width="148" height="148" alt="QR code for your banking app (SEPA transfer)"><br><small>Scan with your banking app: the transfer is filled in for you.</small></p>
+            <p><img src="{{qrCode}}" width="147" height="147" alt="QR code for your banking app (SEPA transfer)"><br><small>Scan with your banking app: the transfer is filled in for you.</small></p>
             {{/qrCode}}
             {{#paymentLink}}
             <p><a href="{{paymentLink}}" style="background:#e65100;color:#fff;padding:8px 16px;text-decoration:none;border-radius:4px">Pay online</a></p>
@@ -1547,7 +1547,7 @@ enum BundledTemplates {
             <p>Payment by bank transfer:<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Reference: <code>{{paymentReference}}</code></p>
             {{/iban}}
             {{#qrCode}}
-            <p><img src="{{qrCode}}" width="148" height="148" alt="QR code for your banking app (SEPA transfer)"><br><small>Scan with your banking app: the transfer is filled in for you.</small></p>
+            <p><img src="{{qrCode}}" width="147" height="147" alt="QR code for your banking app (SEPA transfer)"><br><small>Scan with your banking app: the transfer is filled in for you.</small></p>
             {{/qrCode}}
             {{#paymentLink}}
             <p><a href="{{paymentLink}}" style="background:#d84315;color:#fff;padding:8px 16px;text-decoration:none;border-radius:4px">Pay online</a></p>
@@ -1662,7 +1662,7 @@ enum BundledTemplates {
             <p>Payment by bank transfer:<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Reference: <code>{{paymentReference}}</code></p>
             {{/iban}}
             {{#qrCode}}
-            <p><img src="{{qrCode}}" width="148" height="148" alt="QR code for your banking app (SEPA transfer)"><br><small>Scan with your banking app: the transfer is filled in for you.</small></p>
+            <p><img src="{{qrCode}}" width="147" height="147" alt="QR code for your banking app (SEPA transfer)"><br><small>Scan with your banking app: the transfer is filled in for you.</small></p>
             {{/qrCode}}
             {{#paymentLink}}
             <p><a href="{{paymentLink}}" style="background:#c62828;color:#fff;padding:8px 16px;text-decoration:none;border-radius:4px">Pay online</a></p>
@@ -1777,7 +1777,7 @@ enum BundledTemplates {
             <p>Payment by bank transfer:<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Reference: <code>{{paymentReference}}</code></p>
             {{/iban}}
             {{#qrCode}}
-            <p><img src="{{qrCode}}" width="148" height="148" alt="QR code for your banking app (SEPA transfer)"><br><small>Scan with your banking app: the transfer is filled in for you.</small></p>
+            <p><img src="{{qrCode}}" width="147" height="147" alt="QR code for your banking app (SEPA transfer)"><br><small>Scan with your banking app: the transfer is filled in for you.</small></p>
             {{/qrCode}}
             {{#paymentLink}}
             <p><a href="{{paymentLink}}" style="background:#1565c0;color:#fff;padding:8px 16px;text-decoration:none;border-radius:4px">Pay online</a></p>
@@ -1892,7 +1892,7 @@ enum BundledTemplates {
             <p>Règlement par virement :<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Référence à indiquer: <code>{{paymentReference}}</code></p>
             {{/iban}}
             {{#qrCode}}
-            <p><img src="{{qrCode}}" width="148" height="148" alt="QR code pour l'application de votre banque (virement SEPA)"><br><small>Scannez-le avec l'application de votre banque : le virement est prérempli.</small></p>
+            <p><img src="{{qrCode}}" width="147" height="147" alt="QR code pour l'application de votre banque (virement SEPA)"><br><small>Scannez-le avec l'application de votre banque : le virement est prérempli.</small></p>
             {{/qrCode}}
             {{#paymentLink}}
             <p><a href="{{paymentLink}}" style="background:#2e7d32;color:#fff;padding:8px 16px;text-decoration:none;border-radius:4px">Payer en ligne</a></p>
@@ -2007,7 +2007,7 @@ enum BundledTemplates {
             <p>Règlement par virement :<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Référence à indiquer: <code>{{paymentReference}}</code></p>
             {{/iban}}
             {{#qrCode}}
-            <p><img src="{{qrCode}}" width="148" height="148" alt="QR code pour l'application de votre banque (virement SEPA)"><br><small>Scannez-le avec l'application de votre banque : le virement est prérempli.</small></p>
+            <p><img src="{{qrCode}}" width="147" height="147" alt="QR code pour l'application de votre banque (virement SEPA)"><br><small>Scannez-le avec l'application de votre banque : le virement est prérempli.</small></p>
             {{/qrCode}}
             {{#paymentLink}}
             <p><a href="{{paymentLink}}" style="background:#1565c0;color:#fff;padding:8px 16px;text-decoration:none;border-radius:4px">Payer en ligne</a></p>
@@ -2122,7 +2122,7 @@ enum BundledTemplates {
             <p>Règlement par virement :<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Référence à indiquer: <code>{{paymentReference}}</code></p>
             {{/iban}}
             {{#qrCode}}
-            <p><img src="{{qrCode}}" width="148" height="148" alt="QR code pour l'application de votre banque (virement SEPA)"><br><small>Scannez-le avec l'application de votre banque : le virement est prérempli.</small></p>
+            <p><img src="{{qrCode}}" width="147" height="147" alt="QR code pour l'application de votre banque (virement SEPA)"><br><small>Scannez-le avec l'application de votre banque : le virement est prérempli.</small></p>
             {{/qrCode}}
             {{#paymentLink}}
             <p><a href="{{paymentLink}}" style="background:#b71c1c;color:#fff;padding:8px 16px;text-decoration:none;border-radius:4px">Payer en ligne</a></p>
@@ -2237,7 +2237,7 @@ enum BundledTemplates {
             <p>Règlement par virement :<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Référence à indiquer: <code>{{paymentReference}}</code></p>
             {{/iban}}
             {{#qrCode}}
-            <p><img src="{{qrCode}}" width="148" height="148" alt="QR code pour l'application de votre banque (virement SEPA)"><br><small>Scannez-le avec l'application de votre banque : le virement est prérempli.</small></p>
+            <p><img src="{{qrCode}}" width="147" height="147" alt="QR code pour l'application de votre banque (virement SEPA)"><br><small>Scannez-le avec l'application de votre banque : le virement est prérempli.</small></p>
             {{/qrCode}}
             {{#paymentLink}}
             <p><a href="{{paymentLink}}" style="background:#b71c1c;color:#fff;padding:8px 16px;text-decoration:none;border-radius:4px">Payer en ligne</a></p>
@@ -2352,7 +2352,7 @@ enum BundledTemplates {
             <p>Règlement par virement :<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Référence à indiquer: <code>{{paymentReference}}</code></p>
             {{/iban}}
             {{#qrCode}}
-            <p><img src="{{qrCode}}" width="148" height="148" alt="QR code pour l'application de votre banque (virement SEPA)"><br><small>Scannez-le avec l'application de votre banque : le virement est prérempli.</small></p>
+            <p><img src="{{qrCode}}" width="147" height="147" alt="QR code pour l'application de votre banque (virement SEPA)"><br><small>Scannez-le avec l'application de votre banque : le virement est prérempli.</small></p>
             {{/qrCode}}
             {{#paymentLink}}
             <p><a href="{{paymentLink}}" style="background:#e65100;color:#fff;padding:8px 16px;text-decoration:none;border-radius:4px">Payer en ligne</a></p>
@@ -2467,7 +2467,7 @@ enum BundledTemplates {
             <p>Règlement par virement :<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Référence à indiquer: <code>{{paymentReference}}</code></p>
             {{/iban}}
             {{#qrCode}}
-            <p><img src="{{qrCode}}" width="148" height="148" alt="QR code pour l'application de votre banque (virement SEPA)"><br><small>Scannez-le avec l'application de votre banque : le virement est prérempli.</small></p>
+            <p><img src="{{qrCode}}" width="147" height="147" alt="QR code pour l'application de votre banque (virement SEPA)"><br><small>Scannez-le avec l'application de votre banque : le virement est prérempli.</small></p>
             {{/qrCode}}
             {{#paymentLink}}
             <p><a href="{{paymentLink}}" style="background:#d84315;color:#fff;padding:8px 16px;text-decoration:none;border-radius:4px">Payer en ligne</a></p>
@@ -2582,7 +2582,7 @@ enum BundledTemplates {
             <p>Règlement par virement :<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Référence à indiquer: <code>{{paymentReference}}</code></p>
             {{/iban}}
             {{#qrCode}}
-            <p><img src="{{qrCode}}" width="148" height="148" alt="QR code pour l'application de votre banque (virement SEPA)"><br><small>Scannez-le avec l'application de votre banque : le virement est prérempli.</small></p>
+            <p><img src="{{qrCode}}" width="147" height="147" alt="QR code pour l'application de votre banque (virement SEPA)"><br><small>Scannez-le avec l'application de votre banque : le virement est prérempli.</small></p>
             {{/qrCode}}
             {{#paymentLink}}
             <p><a href="{{paymentLink}}" style="background:#c62828;color:#fff;padding:8px 16px;text-decoration:none;border-radius:4px">Payer en ligne</a></p>
@@ -2697,7 +2697,7 @@ enum BundledTemplates {
             <p>Règlement par virement :<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Référence à indiquer: <code>{{paymentReference}}</code></p>
             {{/iban}}
             {{#qrCode}}
-            <p><img src="{{qrCode}}" width="148" height="148" alt="QR code pour l'application de votre banque (virement SEPA)"><br><small>Scannez-le avec l'application de votre banque : le virement est prérempli.</small></p>
+            <p><img src="{{qrCode}}" width="147" height="147" alt="QR code pour l'application de votre banque (virement SEPA)"><br><small>Scannez-le avec l'application de votre banque : le virement est prérempli.</small></p>
             {{/qrCode}}
             {{#paymentLink}}
             <p><a href="{{paymentLink}}" style="background:#1565c0;color:#fff;padding:8px 16px;text-decoration:none;border-radius:4px">Payer en ligne</a></p>

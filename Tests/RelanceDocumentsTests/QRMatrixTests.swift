@@ -19,3 +19,20 @@ import Testing
         #expect(Array(png.prefix(8)) == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
     }
 }
+
+import Foundation
+import RelanceTestSupport
+
+@Suite struct QRImageDecodingTests {
+    @Test(.enabled(if: ExternalTool.available("zbarimg") || ProcessInfo.processInfo.environment["CI"] == "true"))
+    func pngDecodesToItsText() throws {
+        let payload = "BCD\n002\n1\nSCT\nAGRIFRPP\nAtelier Dupont SARL\nFR7630006000011234567890189\nEUR1250.00\n\nRF18539007547034"
+        let png = try QRImage.png(try QRMatrix(encoding: payload))
+        let folder = ScratchFolder()
+        try Data(png).write(to: URL(fileURLWithPath: folder.path + "/qr.png"))
+        let decoded = try ExternalTool.run("zbarimg", ["--raw", "-q", "-Sbinary", folder.path + "/qr.png"])
+        #expect(decoded == payload || decoded == payload + "\n")
+        #expect(png.count < 2_000, "\(png.count) bytes")
+        if let keep = ProcessInfo.processInfo.environment["RELANCE_KEEP_QR"] { try Data(png).write(to: URL(fileURLWithPath: keep)) }
+    }
+}

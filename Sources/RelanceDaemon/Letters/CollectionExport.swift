@@ -62,12 +62,14 @@ public struct CollectionExport {
                 let id = stored.invoice.id
                 for copy in try tx.sentCopies(invoiceID: id) {
                     guard let file = copy.file else { written.missing.append("\(id) \(copy.step) (\(copy.messageID)): no copy kept"); continue }
-                    guard !copied.contains(file) else { continue }
-                    guard let data = manager.contents(atPath: file) else { written.missing.append("\(id) \(copy.step): copy \(file) not found"); continue }
+                    guard !copied.contains(file) else { continue }  // one message for several invoices: once
+                    guard let data = SentCopy(reference: file)?.read() ?? manager.contents(atPath: file).map(Array.init) else {
+                        written.missing.append("\(id) \(copy.step): copy \(file) not found"); continue
+                    }
                     copied.insert(file)
                     number += 1
                     let day = copy.sentAt.map { ZonedDateTime.localDate(of: $0, in: zone).iso } ?? "undated"
-                    try put(Array(data), String(format: "messages/%03d-", number) + "\(day)-\(FileNames.safe(id))-\(FileNames.safe(copy.step)).eml")
+                    try put(data, String(format: "messages/%03d-", number) + "\(day)-\(FileNames.safe(id))-\(FileNames.safe(copy.step)).eml")
                 }
                 for reply in try tx.replies(invoiceID: id) {
                     let day = ZonedDateTime.localDate(of: reply.receivedAt, in: zone).iso

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Glibc
 import RelanceDocuments
 import RelanceMail
 import Synchronization
@@ -20,10 +21,16 @@ final class ComposingPipeline: Sendable {
         ready = inputs.map { _ in DispatchSemaphore(value: 0) }
         queue.async { [self] in
             let folders = Folders()
-            for index in inputs.indices {
-                let result = Self.compose(inputs[index], templates: templates, folders: folders)
-                slots.withLock { $0[index] = result }
-                ready[index].signal()
+            // Two composers side by side, each taking every other message: the QR code, the PNG and
+            // the templates are CPU work that a second core halves (the store's thread waits on them
+            // when a batch goes to the outbox folder, where nothing else overlaps).
+            let workers = inputs.count > 1 ? Self.workers : 1
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                for index in stride(from: worker, to: inputs.count, by: workers) {
+                    let result = Self.compose(inputs[index], templates: templates, folders: folders)
+                    slots.withLock { $0[index] = result }
+                    ready[index].signal()
+                }
             }
         }
     }
@@ -36,6 +43,9 @@ final class ComposingPipeline: Sendable {
             return slots[index]!
         }
     }
+
+    /// Composing threads per batch: two when the machine has two cores or more.
+    static let workers = min(2, max(1, ProcessInfo.processInfo.activeProcessorCount))
 
     /// What the composer needs of a decided message (sendable, copied once).
     private struct Input: Sendable {
@@ -67,8 +77,8 @@ final class ComposingPipeline: Sendable {
             return .failure(CompositionFailure(description: error.description))
         }
         // The copy as sent, byte for byte, for the collection file (not synced per message: see docs/durability.md).
-        let archived = folders.write(message.data, to: input.archivePath)
-        return .success(ComposedMessage(message: message, archived: archived, letterKept: letterKept))
+        let copy = folders.append(message.data, to: input.archivePath)
+        return .success(ComposedMessage(message: message, copy: copy, letterKept: letterKept))
     }
 
     /// The stored copy of the invoice's document, if it can be read (at compose time, outside any transaction).
@@ -80,11 +90,11 @@ final class ComposingPipeline: Sendable {
     }
 }
 
-/// A composed message, and whether its copy and its letter could be kept on disk (a full disk
-/// does not stop the message: it goes, and the missing copy is said in the send log).
+/// A composed message, where its copy is kept (nil when it could not be: a full disk does not stop
+/// the message, it goes and the send log says the copy is missing), and whether its letter was kept.
 struct ComposedMessage: Sendable {
     let message: OutgoingMessage
-    let archived: Bool
+    let copy: SentCopy?
     let letterKept: Bool
 }
 
@@ -94,11 +104,43 @@ struct CompositionFailure: Error, Sendable, CustomStringConvertible {
     let description: String
 }
 
-/// The folders the composer has already made, and its file writes (whole file, then renamed).
-private final class Folders {
+/// The folders the composers have already made, and their file writes: a letter as a whole file
+/// (written, then renamed), a message's copy appended to the day's file of copies. Shared by the
+/// composing threads of a batch, one at a time.
+private final class Folders: @unchecked Sendable {
     private var made = Set<String>()
+    private var open: [String: FileHandle] = [:]
+    private let lock = NSLock()
+
+    deinit { for handle in open.values { try? handle.close() } }
+
+    /// Appends `bytes` to the file at `path` (one per day: a file per message would cost an inode
+    /// each, the dearest part of writing thousands); nil when it cannot be written.
+    func append(_ bytes: [UInt8], to path: String) -> SentCopy? {
+        lock.lock()
+        defer { lock.unlock() }
+        let folder = (path as NSString).deletingLastPathComponent
+        if !made.contains(folder) {
+            guard (try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)) != nil else { return nil }
+            made.insert(folder)
+        }
+        if open[path] == nil {
+            let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640)
+            guard fd >= 0 else { return nil }
+            open[path] = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+        }
+        guard let handle = open[path], let offset = try? handle.seekToEnd() else { return nil }
+        do { try handle.write(contentsOf: bytes) } catch {
+            // A short write on a full disk: cut the file back to where this copy began.
+            try? handle.truncate(atOffset: offset)
+            return nil
+        }
+        return SentCopy(file: path, offset: offset, length: UInt64(bytes.count))
+    }
 
     func write(_ bytes: [UInt8], to path: String) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
         let folder = (path as NSString).deletingLastPathComponent
         if !made.contains(folder) {
             guard (try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)) != nil else { return false }

@@ -14,7 +14,7 @@ struct DecidedMessage {
     var letterPath: String?
     /// The EPC QR text shown as an image in the HTML part.
     var qrPayload: String?
-    /// Where the copy of the message as sent is kept (`sent/YYYY/MM/…eml`).
+    /// The day's file of copies the message as sent is appended to (`sent/YYYY/MM/DD.messages`).
     var archivePath: String
 
     /// The invoices the message is about.
@@ -112,11 +112,11 @@ enum CustomerMessage {
         return "\(word)-\(FileNames.safe(invoiceID))-\(date.iso).pdf"
     }
 
-    /// `sent/2026/12/<message id>.eml`, under the state directory.
+    /// `sent/2026/12/02.messages`, under the state directory: the day's messages as sent, one after the other.
     static func archivePath(_ facts: ReminderFacts, stateDirectory: String) -> String {
         let day = facts.sendDate
-        let month = day.month < 10 ? "0\(day.month)" : "\(day.month)"
-        return "\(stateDirectory)/sent/\(day.year)/\(month)/\(FileNames.safe(facts.messageID)).eml"
+        let two = { (n: Int) in n < 10 ? "0\(n)" : "\(n)" }
+        return "\(stateDirectory)/sent/\(day.year)/\(two(day.month))/\(two(day.day)).messages"
     }
 }
 
@@ -130,5 +130,42 @@ enum FileNames {
         })
         while out.hasPrefix(".") { out = "_" + out.dropFirst() }
         return out.isEmpty ? "_" : out
+    }
+}
+
+/// Where the copy of one sent message is: a byte range of a day's file of copies, recorded in the
+/// store as `PATH@OFFSET+LENGTH` (what `relance export collection` cuts back into `.eml` files).
+struct SentCopy: Sendable, Equatable {
+    let file: String
+    let offset: UInt64
+    let length: UInt64
+
+    var reference: String { "\(file)@\(offset)+\(length)" }
+
+    init(file: String, offset: UInt64, length: UInt64) {
+        self.file = file
+        self.offset = offset
+        self.length = length
+    }
+
+    /// Parses a stored reference; a plain path (a whole file) is read whole.
+    init?(reference: String) {
+        guard let at = reference.lastIndex(of: "@"), let plus = reference[at...].firstIndex(of: "+"),
+              let offset = UInt64(reference[reference.index(after: at)..<plus]), let length = UInt64(reference[reference.index(after: plus)...]) else {
+            return nil
+        }
+        file = String(reference[..<at])
+        self.offset = offset
+        self.length = length
+    }
+
+    /// The copy's bytes; nil when the file is gone or shorter than recorded.
+    func read() -> [UInt8]? {
+        guard let handle = FileHandle(forReadingAtPath: file) else { return nil }
+        defer { try? handle.close() }
+        guard (try? handle.seek(toOffset: offset)) != nil, let data = try? handle.read(upToCount: Int(length)), data.count == Int(length) else {
+            return nil
+        }
+        return Array(data)
     }
 }

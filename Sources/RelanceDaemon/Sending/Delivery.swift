@@ -218,7 +218,7 @@ extension Cycle {
     /// invoice, all with the same `message_id`); the lines are held by `journal` until the commit.
     private func record(_ outcome: Outcome, tx: StoreTransaction, journal: Journal) throws {
         let item = outcome.item, facts = item.facts, after = outcome.at
-        let archive = outcome.composed.archived ? item.archivePath : nil
+        let archive = outcome.composed.copy?.reference
         for (index, row) in item.rows.enumerated() {
             let amount = index == 0 ? facts.amountDue : facts.alsoReminded[index - 1].balance
             let base: [(String, String?)] = [
@@ -262,7 +262,7 @@ extension Cycle {
             fields.append(("deadline", notice.deadline.iso))
             fields.append(("letter", outcome.composed.letterKept ? item.letterPath : "not kept (disk)"))
         }
-        if !outcome.composed.archived { fields.append(("copy", "not kept (disk)")) }
+        if outcome.composed.copy == nil { fields.append(("copy", "not kept (disk)")) }
         return fields
     }
 }
