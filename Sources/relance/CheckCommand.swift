@@ -65,6 +65,18 @@ struct CheckCommand: ParsableCommand {
             Console.out("warning: no \(gap.series) reference rate for the half-year starting \(gap.halfYear.iso): late-payment interest is "
                         + "not computed for it (the fixed compensation still is); run relance rates update")
         }
+        // A formal notice is a letter: without the company's postal address and identifiers it has no proper letterhead.
+        let notices = configuration.policies.filter { $0.steps.contains { $0.kind == .formalNotice } }.map(\.name)
+        if !notices.isEmpty {
+            if configuration.company.address == nil {
+                Console.out("warning: policies \(notices.joined(separator: ", ")) send a formal notice, but [company] has no address "
+                            + "(address, postal_code, city): the letter goes without a letterhead address")
+            }
+            if configuration.company.identifiers.isEmpty {
+                Console.out("warning: policies \(notices.joined(separator: ", ")) send a formal notice, but [company] names no siret, vat_id or register "
+                            + "for the letter's footer")
+            }
+        }
     }
 }
 
