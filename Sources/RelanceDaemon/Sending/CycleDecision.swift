@@ -34,8 +34,9 @@ extension Cycle {
             func close() throws {
                 guard !pending.isEmpty else { return }
                 defer { pending = []; pendingKey = nil }
-                let references = grouped ? try pendingKey.map { try tx.sentMessageIDs(customerKey: $0) } : nil
-                messages.append(try message(CustomerMessage.combine(pending, references: pending.count > 1 ? references : nil), batch: batch, tx: tx))
+                // A statement threads under everything the customer was sent; a single reminder keeps its invoice's thread.
+                let references = grouped && pending.count > 1 ? try pendingKey.map { try tx.sentMessageIDs(customerKey: $0) } : nil
+                messages.append(try message(CustomerMessage.combine(pending, references: references), batch: batch, tx: tx))
             }
             for invoiceID in invoiceIDs {
                 let key = customerKeys[invoiceID]
