@@ -21,10 +21,12 @@ final class ComposingPipeline: Sendable {
         ready = inputs.map { _ in DispatchSemaphore(value: 0) }
         queue.async { [self] in
             let folders = Folders()
-            // Two composers side by side, each taking every other message: the QR code, the PNG and
-            // the templates are CPU work that a second core halves (the store's thread waits on them
-            // when a batch goes to the outbox folder, where nothing else overlaps).
-            let workers = inputs.count > 1 ? Self.workers : 1
+            // Messages with a QR code or a letter cost several times a plain one: two composers side by
+            // side then, each taking every other message (a second core halves that work, which the
+            // store's thread would otherwise wait for). Plain messages keep one composer, which stays
+            // ahead of the store's thread without taking a core from it.
+            let heavy = inputs.contains { $0.qrPayload != nil || $0.facts.formalNotice != nil }
+            let workers = inputs.count > 1 && heavy ? Self.workers : 1
             DispatchQueue.concurrentPerform(iterations: workers) { worker in
                 for index in stride(from: worker, to: inputs.count, by: workers) {
                     let result = Self.compose(inputs[index], templates: templates, folders: folders)
