@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import RelanceDaemon
-import RelanceCore
 import RelanceDocuments
 
 /// `relance letter INVOICE | --customer C [--out FILE]`: the formal notice as it would be written
@@ -10,24 +9,18 @@ struct LetterCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "letter", abstract: "Write the formal notice (mise en demeure) of an invoice or a customer as a PDF.")
 
-    @Argument(help: "Invoice number.") var invoice: String?
-    @Option(help: "A customer (its id, or its e-mail address): every invoice it still owes.") var customer: String?
+    @OptionGroup var subject: InvoiceOrCustomer
     @Option(help: "Where to write the PDF (default: the state directory's letters/YYYY/MM/).") var out: String?
     @OptionGroup var options: ConfigOptions
     @OptionGroup var clock: HiddenClockOption
 
-    func validate() throws {
-        guard (invoice == nil) != (customer == nil) else { throw ValidationError("name an invoice or --customer, one of them") }
-    }
-
     func run() throws {
         let configuration = try options.load()
         let context = try clock.readOnlyContext(for: configuration)
-        let subject: LetterQuery.Subject = invoice.map { .invoice($0) } ?? .customer(customer ?? "")
         do {
-            let notice = try LetterQuery(context: context).formalNotice(subject)
+            let notice = try LetterQuery(context: context).formalNotice(subject.value)
             let pdf = try FormalNoticeLetter.render(notice)
-            let path = out ?? LetterFiles.onDemandPath(notice, stateDirectory: configuration.paths.stateDirectory)
+            let path = out ?? LetterQuery.draftPath(notice, stateDirectory: configuration.paths.stateDirectory)
             try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             try Data(pdf).write(to: URL(fileURLWithPath: path), options: .atomic)
             Console.out(path)
@@ -49,22 +42,16 @@ struct ExportCollectionCommand: ParsableCommand {
         commandName: "collection",
         abstract: "Write the collection file: formal notice, statement (PDF, CSV), every message sent and reply received, payments, timeline.")
 
-    @Argument(help: "Invoice number.") var invoice: String?
-    @Option(help: "A customer (its id, or its e-mail address): every invoice it still owes.") var customer: String?
+    @OptionGroup var subject: InvoiceOrCustomer
     @Option(help: "The folder to write (created if missing).") var out: String
     @OptionGroup var options: ConfigOptions
     @OptionGroup var clock: HiddenClockOption
 
-    func validate() throws {
-        guard (invoice == nil) != (customer == nil) else { throw ValidationError("name an invoice or --customer, one of them") }
-    }
-
     func run() throws {
         let configuration = try options.load()
         let context = try clock.readOnlyContext(for: configuration)
-        let subject: LetterQuery.Subject = invoice.map { .invoice($0) } ?? .customer(customer ?? "")
         do {
-            let written = try CollectionExport(context: context).write(subject, to: out)
+            let written = try CollectionExport(context: context).write(subject.value, to: out)
             for file in written.files { Console.out("\(out)/\(file)") }
             for gap in written.missing { Console.error("relance: not in the file: \(gap)") }
         } catch let refusal as LetterQuery.Refusal {
@@ -74,13 +61,14 @@ struct ExportCollectionCommand: ParsableCommand {
     }
 }
 
-/// Where `relance letter` puts a letter it was not told where to put.
-enum LetterFiles {
-    static func onDemandPath(_ notice: FormalNotice, stateDirectory: String) -> String {
-        let day = notice.date
-        let month = day.month < 10 ? "0\(day.month)" : "\(day.month)"
-        let lead = notice.statement.lines.first?.invoiceID ?? "letter"
-        let safe = String(lead.unicodeScalars.map { ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "-" ? Character($0) : "_" })
-        return "\(stateDirectory)/letters/\(day.year)/\(month)/draft-\(safe)-\(day.iso).pdf"
+/// `INVOICE | --customer C`: what a letter or a collection file is about, one or the other.
+struct InvoiceOrCustomer: ParsableArguments {
+    @Argument(help: "Invoice number.") var invoice: String?
+    @Option(help: "A customer (its id, or its e-mail address): every invoice it still owes.") var customer: String?
+
+    func validate() throws {
+        guard (invoice == nil) != (customer == nil) else { throw ValidationError("name an invoice or --customer, one of them") }
     }
+
+    var value: LetterQuery.Subject { invoice.map { .invoice($0) } ?? .customer(customer ?? "") }
 }

@@ -83,4 +83,12 @@ public struct LetterQuery {
                 paymentLink: configuration.company.paymentLink, signature: configuration.company.signature)
         }
     }
+
+    /// Where `relance letter` puts a letter it was not told where to put: `letters/YYYY/MM/draft-INVOICE-DATE.pdf`.
+    public static func draftPath(_ notice: FormalNotice, stateDirectory: String) -> String {
+        let day = notice.date
+        let month = day.month < 10 ? "0\(day.month)" : "\(day.month)"
+        let lead = notice.statement.lines.first?.invoiceID ?? "letter"
+        return "\(stateDirectory)/letters/\(day.year)/\(month)/draft-\(FileNames.safe(lead))-\(day.iso).pdf"
+    }
 }
