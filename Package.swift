@@ -39,15 +39,16 @@ let package = Package(
         // zlib as the system provides it (zlib1g-dev): inflates the invoice XML embedded in Factur-X PDFs.
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
 
-        // Pango and cairo (libpango1.0-dev, libcairo2-dev): text layout and the PDF and PNG writers.
+        // The headers of Pango and cairo (libpango1.0-dev, libcairo2-dev: text layout, the PDF writer),
+        // libpng (libpng-dev: the QR images) and libqrencode (libqrencode-dev: the EPC QR codes). The
+        // libraries themselves are not linked: CDocumentsLoader opens them on first use.
         .systemLibrary(name: "CPangoCairo", providers: [.apt(["libpango1.0-dev", "libcairo2-dev"])]),
-        // libpng (libpng-dev): the QR images, one bit per pixel, compressed fast.
-        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
-        // libqrencode (libqrencode-dev): the EPC payment QR codes.
-        .systemLibrary(name: "CQRencode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
+        .systemLibrary(name: "CPNG", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CQRencode", providers: [.apt(["libqrencode-dev"])]),
+        .target(name: "CDocumentsLoader", dependencies: ["CPangoCairo", "CPNG", "CQRencode"]),
 
         .target(name: "RelanceCore", swiftSettings: strict),
-        .target(name: "RelanceDocuments", dependencies: ["RelanceCore", "CPangoCairo", "CQRencode", "CPNG"], swiftSettings: strict),
+        .target(name: "RelanceDocuments", dependencies: ["RelanceCore", "CPangoCairo", "CQRencode", "CPNG", "CDocumentsLoader"], swiftSettings: strict),
         .target(name: "RelanceFormats", dependencies: ["RelanceCore", "CZlib"], swiftSettings: strict),
         .target(
             name: "RelanceConfig",

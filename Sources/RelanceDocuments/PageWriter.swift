@@ -24,6 +24,7 @@ final class PageWriter {
     var continuation: ((PageWriter) -> Void)?
 
     init(output: CairoOutput) throws(RenderingError) {
+        try DocumentLibraries.ensureLoaded()
         guard let surface = cairo_pdf_surface_create_for_stream(CairoOutput.write, Unmanaged.passUnretained(output).toOpaque(),
                                                                  Self.pageWidth, Self.pageHeight) else { throw RenderingError("no PDF surface") }
         let status = cairo_surface_status(surface)

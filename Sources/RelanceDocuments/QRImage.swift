@@ -10,6 +10,7 @@ public enum QRImage {
     /// `modulePixels` pixels per module; 3 gives the 147 px an EPC payload's symbol (version 6,
     /// 41 modules and the quiet zone) is shown at in the HTML part, one pixel per pixel.
     public static func png(_ matrix: QRMatrix, modulePixels: Int = 3) throws(RenderingError) -> [UInt8] {
+        try DocumentLibraries.ensureLoaded()
         let quiet = 4
         let side = (matrix.size + 2 * quiet) * modulePixels
         // One byte per pixel, the palette index: 1 (white) for light modules and the quiet zone, 0 (black) for dark ones.

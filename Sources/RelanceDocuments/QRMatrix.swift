@@ -18,6 +18,7 @@ public struct QRMatrix: Sendable, Equatable {
     /// error-correction level M, the smallest version that holds it.
     public init(encoding text: String) throws(EncodingFailure) {
         guard !text.isEmpty else { throw EncodingFailure(description: "nothing to encode") }
+        do { try DocumentLibraries.ensureLoaded() } catch { throw EncodingFailure(description: error.description) }
         var bytes = Array(text.utf8)
         let symbol = bytes.withUnsafeMutableBufferPointer { buffer in
             QRcode_encodeData(Int32(buffer.count), buffer.baseAddress, 0, QR_ECLEVEL_M)
