@@ -15,7 +15,7 @@ struct ConfigurationReader {
     }
 
     mutating func read(file: String) -> RelanceConfiguration? {
-        allowOnly(root, "", ["company", "paths", "schedule", "policies", "customers", "transport", "replies", "late_charges", "formal_notice"])
+        allowOnly(root, "", ["company", "paths", "schedule", "policies", "customers", "transport", "replies", "late_charges", "formal_notice", "people"])
         let company = self.company()
         let paths = self.paths()
         let schedule = self.schedule()
@@ -25,12 +25,14 @@ struct ConfigurationReader {
         let replies = self.replies()
         let (law, rates, sources) = self.lateCharges(country: company?.country, stateDirectory: paths?.stateDirectory)
         let formalNotice = self.formalNotice(companyCity: company?.address?.city)
+        let people = self.people()
         guard let company, let paths, let schedule, let policies, problems.isEmpty else { return nil }
         var configuration = RelanceConfiguration(file: file, company: company, paths: paths, schedule: schedule,
                                                  policies: policies, customers: customers, transport: transport, giveUpAfterDays: giveUp,
                                                  replies: replies, lateChargeLaw: law, referenceRates: rates)
         configuration.rateSources = sources
         configuration.formalNotice = formalNotice
+        configuration.people = people
         return configuration
     }
 
@@ -230,7 +232,7 @@ struct ConfigurationReader {
         for (id, value) in members {
             let path = "customers.\(id)"
             guard case .table = value else { problem(path, "expected a table"); continue }
-            allowOnly(value, path, ["policy", "language", "cc", "late_charges", "address"])
+            allowOnly(value, path, ["policy", "language", "cc", "late_charges", "address", "owner"])
             let policy = string(value, "\(path).policy", required: false)
             if let policy, let policies, !policies.contains(where: { $0.name == policy }) {
                 problem("\(path).policy", "no policy is named \"\(policy)\"")
@@ -245,7 +247,8 @@ struct ConfigurationReader {
                 law = Self.law(code)
                 if law == nil { problem("\(path).late_charges", "\"\(code)\" is not one of EU, FR, DE, GB, NONE") }
             }
-            result[id] = CustomerSettings(policy: policy, language: language, cc: cc, lateCharges: law, address: customerAddress(value, path))
+            result[id] = CustomerSettings(policy: policy, language: language, cc: cc, lateCharges: law, address: customerAddress(value, path),
+                                          owner: string(value, "\(path).owner", required: false))
         }
         return result
     }

@@ -25,6 +25,12 @@ public struct RelanceConfiguration: Sendable {
     /// Where `relance rates update` fetches the official series, and how often the daemon does.
     public var rateSources: RateSourceSettings = RateSourceSettings()
     public var formalNotice = FormalNoticeSettings(deadlineDays: 8, place: nil)
+    public var people = PeopleSettings(controller: nil, taskGraceDays: 3)
+
+    /// Who a customer's tasks go to: their `owner`, else `[people] controller`.
+    public func owner(for customer: Customer) -> String? {
+        customer.id.flatMap { customers[$0]?.owner } ?? people.controller
+    }
 
     /// The customer's postal address: the configuration's override, else the invoice's.
     public func postalAddress(for customer: Customer) -> PostalAddress? {
@@ -183,6 +189,19 @@ public struct CustomerSettings: Sendable {
     public var lateCharges: LateChargeLaw?
     /// Where letters to the customer go, over the address their invoices give.
     public var address: PostalAddress?
+    /// Who calls this customer (tasks), over `[people] controller`.
+    public var owner: String?
+}
+
+/// `[people]`: the credit controller who owns tasks by default, and how long a task holds the steps after it.
+public struct PeopleSettings: Sendable, Equatable {
+    public var controller: String?
+    public var taskGraceDays: Int
+
+    public init(controller: String?, taskGraceDays: Int) {
+        self.controller = controller
+        self.taskGraceDays = taskGraceDays
+    }
 }
 
 /// `[transport]`: the SMTP server reminders go through. The password is never

@@ -4,6 +4,8 @@ public import Foundation
 /// Where a reminder is in its life (DESIGN.md, "Sending semantics").
 public enum ReminderState: String, Sendable, CaseIterable {
     case planned, sending, sent, deferred, failed, uncertain, bounced, cancelled, skipped
+    /// A `call` step handed to a person as a task (`relance tasks`), instead of an email.
+    case tasked
 }
 
 /// Whether an invoice is still being chased.

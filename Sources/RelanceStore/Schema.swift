@@ -146,6 +146,29 @@ enum Schema {
                 ALTER TABLE reminders ADD COLUMN archive_file TEXT;
                 """)
         }
+        migrator.registerMigration("v7-tasks") { db in
+            try db.execute(sql: """
+                CREATE TABLE tasks (
+                    id INTEGER PRIMARY KEY,
+                    invoice_id TEXT NOT NULL REFERENCES invoices(id),
+                    customer_key TEXT NOT NULL,
+                    step TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    owner TEXT,
+                    due_date TEXT NOT NULL,
+                    grace_until TEXT NOT NULL,
+                    state TEXT NOT NULL,
+                    outcome TEXT,
+                    outcome_date TEXT,
+                    note TEXT,
+                    attempts INTEGER NOT NULL DEFAULT 1,
+                    created_at INTEGER NOT NULL,
+                    done_at INTEGER,
+                    UNIQUE (invoice_id, step)
+                );
+                CREATE INDEX tasks_open ON tasks(state, due_date);
+                """)
+        }
         return migrator
     }
 }

@@ -101,3 +101,24 @@ import Testing
         #expect(Wording.formalNotice(level: 4, daysLate: 45).templateName == "formal-notice")
     }
 }
+
+@Suite struct TaskEffectTests {
+    let today = LocalDate(year: 2026, month: 11, day: 9)!
+
+    @Test func outcomesMoveTheChase() throws {
+        let next = today.adding(days: 1)
+        #expect(try TaskEffect.of(.promise, date: today.adding(days: 11), today: today, nextCallDay: next, graceDays: 3) == .pauseUntil(today.adding(days: 12)))
+        #expect(try TaskEffect.of(.dispute, date: nil, today: today, nextCallDay: next, graceDays: 3) == .stop)
+        #expect(try TaskEffect.of(.noAnswer, date: nil, today: today, nextCallDay: next, graceDays: 3) == .reschedule(due: next, graceUntil: next.adding(days: 3)))
+        #expect(try TaskEffect.of(.paid, date: nil, today: today, nextCallDay: next, graceDays: 3) == .askForPayment)
+        #expect(try TaskEffect.of(.wrongContact, date: nil, today: today, nextCallDay: next, graceDays: 3) == .flagContact)
+        #expect(try TaskEffect.of(.other, date: nil, today: today, nextCallDay: next, graceDays: 3) == TaskEffect.none)
+    }
+
+    @Test func aPromiseNeedsAFutureDate() {
+        #expect(throws: TaskEffect.Refusal.promiseNeedsDate) { try TaskEffect.of(.promise, date: nil, today: today, nextCallDay: today, graceDays: 3) }
+        #expect(throws: TaskEffect.Refusal.promiseInThePast(today.adding(days: -1))) {
+            try TaskEffect.of(.promise, date: today.adding(days: -1), today: today, nextCallDay: today, graceDays: 3)
+        }
+    }
+}

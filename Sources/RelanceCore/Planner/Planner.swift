@@ -83,8 +83,10 @@ public enum Planner {
             var end = index
             while end + 1 < ordered.count, ordered[end + 1].date == ordered[index].date { end += 1 }
             // The winner of a day is its last escalation level if it has one (levels never share a day), else its latest step.
-            let winner = (index...end).last { ordered[$0].kind.isEscalation } ?? end
-            for loser in index...end where loser != winner { ordered[loser].supersededBy = ordered[winner].name }
+            // A call is not a message: it shares its day with the messages (it is a person's task, not the customer's inbox).
+            let messages = (index...end).filter { ordered[$0].kind != .call }
+            let winner = messages.last { ordered[$0].kind.isEscalation } ?? messages.last
+            for loser in messages where loser != winner { ordered[loser].supersededBy = winner.map { ordered[$0].name } }
             index = end + 1
         }
         if let now { ordered.removeAll { $0.sendAt < now } }

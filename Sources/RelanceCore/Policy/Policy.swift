@@ -42,6 +42,9 @@ public enum StepKind: String, Hashable, Sendable, CaseIterable {
     /// The formal notice (*mise en demeure*): a PDF letter with the statement of account, sent
     /// with its email; its deadline passed unpaid, the invoice goes to `collection`.
     case formalNotice = "formal-notice"
+    /// A call for a person to make: a task with a call script instead of an email. The steps after
+    /// it wait until it is done or its grace period ends.
+    case call
 
     /// Post-due, final and formal-notice steps are the escalation levels: sent in order, never skipped.
     public var isEscalation: Bool { self == .postDue || self == .final || self == .formalNotice }

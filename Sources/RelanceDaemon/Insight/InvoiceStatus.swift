@@ -26,6 +26,8 @@ public struct InvoiceStatus {
     public let intent: (intent: String, promiseDate: LocalDate?)?
     /// The company's zone, for the instants in `attention`.
     public var timeZone: TimeZone = .gmt
+    /// Open tasks (calls to make) for the invoice.
+    public var tasks: [TaskRecord] = []
 
     public var next: ReminderRecord? {
         reminders.filter { $0.state == .planned || $0.state == .deferred }.min { $0.sendAt < $1.sendAt }
@@ -72,7 +74,8 @@ public struct InvoiceStatus {
     /// Uncertain and failed reminders, which a person must look at.
     public var attention: [String] {
         let missing = lateCharges?.missingRate.map { ["late-payment interest not computed: \($0)"] } ?? []
-        return (note.map { [$0] } ?? []) + missing + reminders.compactMap { row in
+        let calls = tasks.map { "task \($0.id) (\($0.step)) due \($0.due.iso)\($0.owner.map { " for \($0)" } ?? ""): relance tasks; relance task done \($0.id) --outcome …" }
+        return (note.map { [$0] } ?? []) + calls + missing + reminders.compactMap { row in
             switch row.state {
             case .uncertain:
                 let since = row.handedOffAt.map { " (handed off \(ZonedDateTime.iso8601($0, in: timeZone)))" } ?? ""
@@ -178,6 +181,6 @@ public struct StatusQuery {
                              reminders: try tx.reminders(invoiceID: stored.invoice.id),
                              lastEvent: try tx.lastEvent(invoiceID: stored.invoice.id), today: today,
                              note: try tx.attention(stored.invoice.id), intent: try tx.latestIntent(invoiceID: stored.invoice.id),
-                             timeZone: configuration.company.timeZone)
+                             timeZone: configuration.company.timeZone, tasks: try tx.openTasks(invoiceID: stored.invoice.id))
     }
 }

@@ -26,14 +26,15 @@ public struct Cycle {
 
     /// What a cycle did, for logs and `--once`.
     public struct Summary: Sendable, CustomStringConvertible {
-        public var sent = 0, deferred = 0, failed = 0, uncertain = 0, skipped = 0, postponed = 0, cancelled = 0
+        public var sent = 0, deferred = 0, failed = 0, uncertain = 0, skipped = 0, postponed = 0, cancelled = 0, tasked = 0
         mutating func add(_ other: Summary) {
             sent += other.sent; deferred += other.deferred; failed += other.failed; uncertain += other.uncertain
-            skipped += other.skipped; postponed += other.postponed; cancelled += other.cancelled
+            skipped += other.skipped; postponed += other.postponed; cancelled += other.cancelled; tasked += other.tasked
         }
 
         public var description: String {
             "sent=\(sent) deferred=\(deferred) failed=\(failed) uncertain=\(uncertain) skipped=\(skipped) postponed=\(postponed) cancelled=\(cancelled)"
+                + (tasked > 0 ? " tasks=\(tasked)" : "")
         }
     }
 

@@ -97,6 +97,10 @@ extension Cycle {
         let policy = configuration.policy(for: invoice.customer)
         let all = try tx.reminders(invoiceID: invoiceID)
         func rank(_ step: String) -> Int { policy.steps.firstIndex { $0.name == step } ?? Int.max }
+        // A person in the loop: a due `call` step becomes a task, and the steps after an open task wait for it.
+        let rows = dryRun ? rows : try tasks(invoice: invoice, rows: rows, rank: rank, today: today, tx: tx, journal: journal, now: now,
+                                             summary: &summary)
+        guard !rows.isEmpty else { return nil }
         let waiting = rows.map {
             WaitingReminder(id: $0.id, step: $0.step, kind: $0.kind, rank: rank($0.step), localDate: $0.localDate, sendAt: $0.sendAt)
         }
@@ -200,6 +204,40 @@ extension Cycle {
             }
         }
         return (latest, facts)
+    }
+
+    /// `call` rows due become tasks (once per step; the send log says `event=task`); while a task is open
+    /// and within its grace period, the rows of later steps are moved to the day after it. Returns the
+    /// rows left to decide as messages.
+    private func tasks(invoice: Invoice, rows: [ReminderRecord], rank: (String) -> Int, today: LocalDate, tx: StoreTransaction,
+                       journal: Journal, now: Date, summary: inout Summary) throws -> [ReminderRecord] {
+        let configuration = context.configuration
+        let calendar = configuration.calendar
+        for row in rows where row.kind == .call {
+            let grace = today.adding(days: configuration.people.taskGraceDays)
+            let owner = configuration.owner(for: invoice.customer)
+            let id = try tx.createTask(invoiceID: invoice.id, customerKey: ReminderPlanning.customerKey(invoice.customer), step: row.step,
+                                       kind: row.kind, owner: owner, due: today, graceUntil: grace, at: now)
+            try tx.markTasked(row.id, taskID: id, at: now)
+            try journal.record(tx, at: now, event: "task", invoice: invoice.id, [
+                ("step", row.step), ("task", String(id)), ("owner", owner), ("until", grace.iso),
+                ("reason", "a call for a person to make: relance tasks; relance task done \(id) --outcome …"),
+            ])
+            summary.tasked += 1
+        }
+        var left = rows.filter { $0.kind != .call }
+        guard let holding = try tx.openTasks(invoiceID: invoice.id).first(where: { $0.graceUntil >= today }) else { return left }
+        let held = rank(holding.step)
+        let day = calendar.sendingDay(onOrAfter: holding.graceUntil.adding(days: 1))
+        for row in left where rank(row.step) > held {
+            summary.postponed += 1
+            try tx.reschedule(row.id, to: calendar.slot(on: day), localDate: day, at: now)
+            try journal.record(tx, at: now, event: "planned", invoice: invoice.id, [
+                ("step", row.step), ("date", day.iso), ("reason", "waiting for task \(holding.id) (\(holding.step)) until \(holding.graceUntil.iso)"),
+            ])
+        }
+        left.removeAll { rank($0.step) > held }
+        return left
     }
 
     /// The last reminder sent to a customer; when grouping, as it stood before this decision (the
