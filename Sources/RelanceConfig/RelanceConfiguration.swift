@@ -197,6 +197,8 @@ public struct CustomerSettings: Sendable {
 public struct PeopleSettings: Sendable, Equatable {
     public var controller: String?
     public var taskGraceDays: Int
+    /// Days after a promised date before the promise counts as broken (a transfer takes a day or two).
+    public var promiseGraceDays: Int = 2
 
     public init(controller: String?, taskGraceDays: Int) {
         self.controller = controller

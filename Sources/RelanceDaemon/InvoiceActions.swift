@@ -70,6 +70,28 @@ public struct InvoiceActions {
         return until.map { "\(invoiceID): paused until \($0)" } ?? "\(invoiceID): paused until resumed"
     }
 
+    /// `relance promise`: the customer promised to pay by `date` (on the phone, by letter): it is
+    /// recorded, the chase waits until the day after, and the promise is judged kept or broken.
+    public func promise(invoiceID: String, date: LocalDate, note: String?) throws -> String {
+        let now = context.clock.now()
+        let today = context.configuration.calendar.localDate(of: now)
+        guard date >= today else { throw Refusal(description: "the promised date \(date.iso) is already past") }
+        let journal = context.journal()
+        try context.store.write { tx in
+            journal.discard()
+            guard let stored = try tx.invoice(id: invoiceID) else { throw Refusal(description: "no invoice \(invoiceID)") }
+            guard stored.state == .open else { throw Refusal(description: "\(invoiceID) is \(stored.state.rawValue)") }
+            try tx.recordPromise(invoiceID: invoiceID, madeOn: today, promisedFor: date, source: "command", note: note, at: now)
+            try tx.setPause(invoiceID, until: date.adding(days: 1), reason: "promise to pay by \(date.iso)", at: now)
+            try journal.record(tx, at: now, event: "paused", invoice: invoiceID, [
+                ("until", date.adding(days: 1).iso), ("reason", "promise to pay by \(date.iso)"), ("note", note),
+            ])
+        }
+        journal.flush(to: context.sendLog)
+        WakeSignal.touch(stateDirectory: context.configuration.paths.stateDirectory)
+        return "\(invoiceID): promised for \(date.iso); paused until \(date.adding(days: 1).iso)"
+    }
+
     /// Ends a pause, or brings an invoice back from `collection` (its notice's deadline cleared):
     /// the chase continues with the next level not yet sent.
     public func resume(invoiceID: String) throws -> String {

@@ -239,6 +239,9 @@ enum BundledTemplates {
             <html><body style="font-family:Helvetica,Arial,sans-serif;color:#222;line-height:1.5;max-width:640px">
             <p>Guten Tag {{customerName}},</p>
             <p style="border-left:4px solid #b71c1c;padding-left:12px">{{#hasEarlierReminders}}trotz unserer Mahnungen ({{earlierReminders}}) ist{{/hasEarlierReminders}}{{^hasEarlierReminders}}leider ist{{/hasEarlierReminders}} die Rechnung {{invoiceId}} vom {{invoiceDate}}, fällig am {{dueDateLong}}, weiterhin offen ({{daysLate}} Tage überfällig). Geht die Zahlung von {{amountDue}} nicht innerhalb von acht Tagen ein, übergeben wir die Forderung an ein Inkassounternehmen.</p>
+            {{#brokenPromise}}
+            <p>Am {{brokenPromise.madeOn}} hatten Sie uns die Zahlung bis zum {{brokenPromise.date}} zugesagt; sie ist bei uns nicht eingegangen.</p>
+            {{/brokenPromise}}
             {{#statutoryTerms}}
             <p>Da die Rechnung kein Zahlungsziel nennt, ist sie innerhalb der gesetzlichen Frist von {{statutoryTerms.days}} Tagen zahlbar ({{statutoryTerms.basis}}).</p>
             {{/statutoryTerms}}
@@ -298,6 +301,7 @@ enum BundledTemplates {
             Guten Tag {{customerName}},
 
             {{#hasEarlierReminders}}trotz unserer Mahnungen ({{earlierReminders}}) ist{{/hasEarlierReminders}}{{^hasEarlierReminders}}leider ist{{/hasEarlierReminders}} die Rechnung {{invoiceId}} vom {{invoiceDate}}, fällig am {{dueDateLong}}, weiterhin offen ({{daysLate}} Tage überfällig). Geht die Zahlung von {{amountDue}} nicht innerhalb von acht Tagen ein, übergeben wir die Forderung an ein Inkassounternehmen.
+            {{#brokenPromise}}Am {{brokenPromise.madeOn}} hatten Sie uns die Zahlung bis zum {{brokenPromise.date}} zugesagt; sie ist bei uns nicht eingegangen.{{/brokenPromise}}
             {{#statutoryTerms}}Da die Rechnung kein Zahlungsziel nennt, ist sie innerhalb der gesetzlichen Frist von {{statutoryTerms.days}} Tagen zahlbar ({{statutoryTerms.basis}}).{{/statutoryTerms}}
             {{#partlyPaid}}
             Rechnungsbetrag: {{partlyPaid.total}}
@@ -354,6 +358,9 @@ enum BundledTemplates {
             <html><body style="font-family:Helvetica,Arial,sans-serif;color:#222;line-height:1.5;max-width:640px">
             <p>Guten Tag {{customerName}},</p>
             <p style="border-left:4px solid #b71c1c;padding-left:12px">{{#hasEarlierReminders}}trotz unserer Schreiben ({{earlierReminders}}) ist die Rechnung{{/hasEarlierReminders}}{{^hasEarlierReminders}}leider ist die Rechnung{{/hasEarlierReminders}} {{invoiceId}} vom {{invoiceDate}}, fällig am {{dueDateLong}}, weiterhin offen ({{daysLate}} Tage überfällig). Anbei erhalten Sie unsere letzte Mahnung von heute{{#notice}}, die wir Ihnen auch per Einschreiben mit Rückschein senden: Wir fordern Sie auf, {{notice.claimed}} einschließlich Verzugszinsen und Pauschale bis spätestens {{notice.deadline}} zu zahlen. Danach leiten wir ohne weitere Ankündigung gerichtliche Schritte ein{{/notice}}.</p>
+            {{#brokenPromise}}
+            <p>Am {{brokenPromise.madeOn}} hatten Sie uns die Zahlung bis zum {{brokenPromise.date}} zugesagt; sie ist bei uns nicht eingegangen.</p>
+            {{/brokenPromise}}
             {{#statutoryTerms}}
             <p>Da die Rechnung kein Zahlungsziel nennt, ist sie innerhalb der gesetzlichen Frist von {{statutoryTerms.days}} Tagen zahlbar ({{statutoryTerms.basis}}).</p>
             {{/statutoryTerms}}
@@ -413,6 +420,7 @@ enum BundledTemplates {
             Guten Tag {{customerName}},
 
             {{#hasEarlierReminders}}trotz unserer Schreiben ({{earlierReminders}}) ist die Rechnung{{/hasEarlierReminders}}{{^hasEarlierReminders}}leider ist die Rechnung{{/hasEarlierReminders}} {{invoiceId}} vom {{invoiceDate}}, fällig am {{dueDateLong}}, weiterhin offen ({{daysLate}} Tage überfällig). Anbei erhalten Sie unsere letzte Mahnung von heute{{#notice}}, die wir Ihnen auch per Einschreiben mit Rückschein senden: Wir fordern Sie auf, {{notice.claimed}} einschließlich Verzugszinsen und Pauschale bis spätestens {{notice.deadline}} zu zahlen. Danach leiten wir ohne weitere Ankündigung gerichtliche Schritte ein{{/notice}}.
+            {{#brokenPromise}}Am {{brokenPromise.madeOn}} hatten Sie uns die Zahlung bis zum {{brokenPromise.date}} zugesagt; sie ist bei uns nicht eingegangen.{{/brokenPromise}}
             {{#statutoryTerms}}Da die Rechnung kein Zahlungsziel nennt, ist sie innerhalb der gesetzlichen Frist von {{statutoryTerms.days}} Tagen zahlbar ({{statutoryTerms.basis}}).{{/statutoryTerms}}
             {{#partlyPaid}}
             Rechnungsbetrag: {{partlyPaid.total}}
@@ -469,6 +477,9 @@ enum BundledTemplates {
             <html><body style="font-family:Helvetica,Arial,sans-serif;color:#222;line-height:1.5;max-width:640px">
             <p>Guten Tag {{customerName}},</p>
             <p style="border-left:4px solid #e65100;padding-left:12px">nach unseren Unterlagen ist die Rechnung {{invoiceId}} vom {{invoiceDate}}, fällig am {{dueDateLong}}, noch offen ({{daysLate}} Tage überfällig). Bitte überweisen Sie {{amountDue}} in den nächsten Tagen.</p>
+            {{#brokenPromise}}
+            <p>Am {{brokenPromise.madeOn}} hatten Sie uns die Zahlung bis zum {{brokenPromise.date}} zugesagt; sie ist bei uns nicht eingegangen.</p>
+            {{/brokenPromise}}
             {{#statutoryTerms}}
             <p>Da die Rechnung kein Zahlungsziel nennt, ist sie innerhalb der gesetzlichen Frist von {{statutoryTerms.days}} Tagen zahlbar ({{statutoryTerms.basis}}).</p>
             {{/statutoryTerms}}
@@ -528,6 +539,7 @@ enum BundledTemplates {
             Guten Tag {{customerName}},
 
             nach unseren Unterlagen ist die Rechnung {{invoiceId}} vom {{invoiceDate}}, fällig am {{dueDateLong}}, noch offen ({{daysLate}} Tage überfällig). Bitte überweisen Sie {{amountDue}} in den nächsten Tagen.
+            {{#brokenPromise}}Am {{brokenPromise.madeOn}} hatten Sie uns die Zahlung bis zum {{brokenPromise.date}} zugesagt; sie ist bei uns nicht eingegangen.{{/brokenPromise}}
             {{#statutoryTerms}}Da die Rechnung kein Zahlungsziel nennt, ist sie innerhalb der gesetzlichen Frist von {{statutoryTerms.days}} Tagen zahlbar ({{statutoryTerms.basis}}).{{/statutoryTerms}}
             {{#partlyPaid}}
             Rechnungsbetrag: {{partlyPaid.total}}
@@ -584,6 +596,9 @@ enum BundledTemplates {
             <html><body style="font-family:Helvetica,Arial,sans-serif;color:#222;line-height:1.5;max-width:640px">
             <p>Guten Tag {{customerName}},</p>
             <p style="border-left:4px solid #d84315;padding-left:12px">trotz unserer bisherigen Schreiben ({{earlierReminders}}) ist die Rechnung {{invoiceId}} vom {{invoiceDate}}, fällig am {{dueDateLong}}, weiterhin offen ({{daysLate}} Tage überfällig). Bitte zahlen Sie {{amountDue}} umgehend oder teilen Sie uns mit, was dem entgegensteht.</p>
+            {{#brokenPromise}}
+            <p>Am {{brokenPromise.madeOn}} hatten Sie uns die Zahlung bis zum {{brokenPromise.date}} zugesagt; sie ist bei uns nicht eingegangen.</p>
+            {{/brokenPromise}}
             {{#statutoryTerms}}
             <p>Da die Rechnung kein Zahlungsziel nennt, ist sie innerhalb der gesetzlichen Frist von {{statutoryTerms.days}} Tagen zahlbar ({{statutoryTerms.basis}}).</p>
             {{/statutoryTerms}}
@@ -643,6 +658,7 @@ enum BundledTemplates {
             Guten Tag {{customerName}},
 
             trotz unserer bisherigen Schreiben ({{earlierReminders}}) ist die Rechnung {{invoiceId}} vom {{invoiceDate}}, fällig am {{dueDateLong}}, weiterhin offen ({{daysLate}} Tage überfällig). Bitte zahlen Sie {{amountDue}} umgehend oder teilen Sie uns mit, was dem entgegensteht.
+            {{#brokenPromise}}Am {{brokenPromise.madeOn}} hatten Sie uns die Zahlung bis zum {{brokenPromise.date}} zugesagt; sie ist bei uns nicht eingegangen.{{/brokenPromise}}
             {{#statutoryTerms}}Da die Rechnung kein Zahlungsziel nennt, ist sie innerhalb der gesetzlichen Frist von {{statutoryTerms.days}} Tagen zahlbar ({{statutoryTerms.basis}}).{{/statutoryTerms}}
             {{#partlyPaid}}
             Rechnungsbetrag: {{partlyPaid.total}}
@@ -699,6 +715,9 @@ enum BundledTemplates {
             <html><body style="font-family:Helvetica,Arial,sans-serif;color:#222;line-height:1.5;max-width:640px">
             <p>Guten Tag {{customerName}},</p>
             <p style="border-left:4px solid #c62828;padding-left:12px">die Rechnung {{invoiceId}} vom {{invoiceDate}}, fällig am {{dueDateLong}}, ist nun {{daysLate}} Tage überfällig, und unsere Schreiben ({{earlierReminders}}) blieben unbeantwortet. Wir fordern Sie auf, {{amountDue}} in den nächsten Tagen zu zahlen. Gibt es ein Problem mit dieser Rechnung, antworten Sie bitte auf diese Nachricht.</p>
+            {{#brokenPromise}}
+            <p>Am {{brokenPromise.madeOn}} hatten Sie uns die Zahlung bis zum {{brokenPromise.date}} zugesagt; sie ist bei uns nicht eingegangen.</p>
+            {{/brokenPromise}}
             {{#statutoryTerms}}
             <p>Da die Rechnung kein Zahlungsziel nennt, ist sie innerhalb der gesetzlichen Frist von {{statutoryTerms.days}} Tagen zahlbar ({{statutoryTerms.basis}}).</p>
             {{/statutoryTerms}}
@@ -758,6 +777,7 @@ enum BundledTemplates {
             Guten Tag {{customerName}},
 
             die Rechnung {{invoiceId}} vom {{invoiceDate}}, fällig am {{dueDateLong}}, ist nun {{daysLate}} Tage überfällig, und unsere Schreiben ({{earlierReminders}}) blieben unbeantwortet. Wir fordern Sie auf, {{amountDue}} in den nächsten Tagen zu zahlen. Gibt es ein Problem mit dieser Rechnung, antworten Sie bitte auf diese Nachricht.
+            {{#brokenPromise}}Am {{brokenPromise.madeOn}} hatten Sie uns die Zahlung bis zum {{brokenPromise.date}} zugesagt; sie ist bei uns nicht eingegangen.{{/brokenPromise}}
             {{#statutoryTerms}}Da die Rechnung kein Zahlungsziel nennt, ist sie innerhalb der gesetzlichen Frist von {{statutoryTerms.days}} Tagen zahlbar ({{statutoryTerms.basis}}).{{/statutoryTerms}}
             {{#partlyPaid}}
             Rechnungsbetrag: {{partlyPaid.total}}
@@ -1159,6 +1179,9 @@ enum BundledTemplates {
             <html><body style="font-family:Helvetica,Arial,sans-serif;color:#222;line-height:1.5;max-width:640px">
             <p>Hello {{customerName}},</p>
             <p style="border-left:4px solid #b71c1c;padding-left:12px">{{#hasEarlierReminders}}Despite our messages of {{earlierReminders}}, invoice{{/hasEarlierReminders}}{{^hasEarlierReminders}}Invoice{{/hasEarlierReminders}} {{invoiceId}} of {{invoiceDate}}, due on {{dueDateLong}}, remains unpaid ({{daysLate}} days overdue). Unless we receive payment of {{amountDue}} within eight days, we will pass this account to collection.</p>
+            {{#brokenPromise}}
+            <p>On {{brokenPromise.madeOn}} you told us you would pay by {{brokenPromise.date}}; we have not received the payment.</p>
+            {{/brokenPromise}}
             {{#statutoryTerms}}
             <p>The invoice states no payment date: it is payable within {{statutoryTerms.days}} days, the legal term ({{statutoryTerms.basis}}).</p>
             {{/statutoryTerms}}
@@ -1218,6 +1241,7 @@ enum BundledTemplates {
             Hello {{customerName}},
 
             {{#hasEarlierReminders}}Despite our messages of {{earlierReminders}}, invoice{{/hasEarlierReminders}}{{^hasEarlierReminders}}Invoice{{/hasEarlierReminders}} {{invoiceId}} of {{invoiceDate}}, due on {{dueDateLong}}, remains unpaid ({{daysLate}} days overdue). Unless we receive payment of {{amountDue}} within eight days, we will pass this account to collection.
+            {{#brokenPromise}}On {{brokenPromise.madeOn}} you told us you would pay by {{brokenPromise.date}}; we have not received the payment.{{/brokenPromise}}
             {{#statutoryTerms}}The invoice states no payment date: it is payable within {{statutoryTerms.days}} days, the legal term ({{statutoryTerms.basis}}).{{/statutoryTerms}}
             {{#partlyPaid}}
             Invoice total: {{partlyPaid.total}}
@@ -1274,6 +1298,9 @@ enum BundledTemplates {
             <html><body style="font-family:Helvetica,Arial,sans-serif;color:#222;line-height:1.5;max-width:640px">
             <p>Hello {{customerName}},</p>
             <p style="border-left:4px solid #b71c1c;padding-left:12px">{{#hasEarlierReminders}}Despite our messages of {{earlierReminders}}, invoice{{/hasEarlierReminders}}{{^hasEarlierReminders}}Invoice{{/hasEarlierReminders}} {{invoiceId}} of {{invoiceDate}}, due on {{dueDateLong}}, remains unpaid ({{daysLate}} days overdue). Attached is our formal notice of today{{#notice}}, which is also sent by registered post: it demands payment of {{notice.claimed}}, interest and the fixed compensation included, by {{notice.deadline}}. After that date we will take legal action without further notice{{/notice}}.</p>
+            {{#brokenPromise}}
+            <p>On {{brokenPromise.madeOn}} you told us you would pay by {{brokenPromise.date}}; we have not received the payment.</p>
+            {{/brokenPromise}}
             {{#statutoryTerms}}
             <p>The invoice states no payment date: it is payable within {{statutoryTerms.days}} days, the legal term ({{statutoryTerms.basis}}).</p>
             {{/statutoryTerms}}
@@ -1333,6 +1360,7 @@ enum BundledTemplates {
             Hello {{customerName}},
 
             {{#hasEarlierReminders}}Despite our messages of {{earlierReminders}}, invoice{{/hasEarlierReminders}}{{^hasEarlierReminders}}Invoice{{/hasEarlierReminders}} {{invoiceId}} of {{invoiceDate}}, due on {{dueDateLong}}, remains unpaid ({{daysLate}} days overdue). Attached is our formal notice of today{{#notice}}, which is also sent by registered post: it demands payment of {{notice.claimed}}, interest and the fixed compensation included, by {{notice.deadline}}. After that date we will take legal action without further notice{{/notice}}.
+            {{#brokenPromise}}On {{brokenPromise.madeOn}} you told us you would pay by {{brokenPromise.date}}; we have not received the payment.{{/brokenPromise}}
             {{#statutoryTerms}}The invoice states no payment date: it is payable within {{statutoryTerms.days}} days, the legal term ({{statutoryTerms.basis}}).{{/statutoryTerms}}
             {{#partlyPaid}}
             Invoice total: {{partlyPaid.total}}
@@ -1389,6 +1417,9 @@ enum BundledTemplates {
             <html><body style="font-family:Helvetica,Arial,sans-serif;color:#222;line-height:1.5;max-width:640px">
             <p>Hello {{customerName}},</p>
             <p style="border-left:4px solid #e65100;padding-left:12px">Our records show that invoice {{invoiceId}} of {{invoiceDate}}, due on {{dueDateLong}}, is still unpaid ({{daysLate}} days overdue). We would be grateful if you could settle {{amountDue}} at your earliest convenience.</p>
+            {{#brokenPromise}}
+            <p>On {{brokenPromise.madeOn}} you told us you would pay by {{brokenPromise.date}}; we have not received the payment.</p>
+            {{/brokenPromise}}
             {{#statutoryTerms}}
             <p>The invoice states no payment date: it is payable within {{statutoryTerms.days}} days, the legal term ({{statutoryTerms.basis}}).</p>
             {{/statutoryTerms}}
@@ -1448,6 +1479,7 @@ enum BundledTemplates {
             Hello {{customerName}},
 
             Our records show that invoice {{invoiceId}} of {{invoiceDate}}, due on {{dueDateLong}}, is still unpaid ({{daysLate}} days overdue). We would be grateful if you could settle {{amountDue}} at your earliest convenience.
+            {{#brokenPromise}}On {{brokenPromise.madeOn}} you told us you would pay by {{brokenPromise.date}}; we have not received the payment.{{/brokenPromise}}
             {{#statutoryTerms}}The invoice states no payment date: it is payable within {{statutoryTerms.days}} days, the legal term ({{statutoryTerms.basis}}).{{/statutoryTerms}}
             {{#partlyPaid}}
             Invoice total: {{partlyPaid.total}}
@@ -1504,6 +1536,9 @@ enum BundledTemplates {
             <html><body style="font-family:Helvetica,Arial,sans-serif;color:#222;line-height:1.5;max-width:640px">
             <p>Hello {{customerName}},</p>
             <p style="border-left:4px solid #d84315;padding-left:12px">We wrote to you about invoice {{invoiceId}} of {{invoiceDate}} on {{earlierReminders}}; due on {{dueDateLong}}, it remains unpaid ({{daysLate}} days overdue). Please pay {{amountDue}} without further delay, or tell us by return what prevents it.</p>
+            {{#brokenPromise}}
+            <p>On {{brokenPromise.madeOn}} you told us you would pay by {{brokenPromise.date}}; we have not received the payment.</p>
+            {{/brokenPromise}}
             {{#statutoryTerms}}
             <p>The invoice states no payment date: it is payable within {{statutoryTerms.days}} days, the legal term ({{statutoryTerms.basis}}).</p>
             {{/statutoryTerms}}
@@ -1563,6 +1598,7 @@ enum BundledTemplates {
             Hello {{customerName}},
 
             We wrote to you about invoice {{invoiceId}} of {{invoiceDate}} on {{earlierReminders}}; due on {{dueDateLong}}, it remains unpaid ({{daysLate}} days overdue). Please pay {{amountDue}} without further delay, or tell us by return what prevents it.
+            {{#brokenPromise}}On {{brokenPromise.madeOn}} you told us you would pay by {{brokenPromise.date}}; we have not received the payment.{{/brokenPromise}}
             {{#statutoryTerms}}The invoice states no payment date: it is payable within {{statutoryTerms.days}} days, the legal term ({{statutoryTerms.basis}}).{{/statutoryTerms}}
             {{#partlyPaid}}
             Invoice total: {{partlyPaid.total}}
@@ -1619,6 +1655,9 @@ enum BundledTemplates {
             <html><body style="font-family:Helvetica,Arial,sans-serif;color:#222;line-height:1.5;max-width:640px">
             <p>Hello {{customerName}},</p>
             <p style="border-left:4px solid #c62828;padding-left:12px">Invoice {{invoiceId}} of {{invoiceDate}}, due on {{dueDateLong}}, is now {{daysLate}} days overdue, and our messages of {{earlierReminders}} have gone unanswered. We ask you to pay {{amountDue}} within the next few days. If there is a problem with this invoice, reply to this message so that we can resolve it.</p>
+            {{#brokenPromise}}
+            <p>On {{brokenPromise.madeOn}} you told us you would pay by {{brokenPromise.date}}; we have not received the payment.</p>
+            {{/brokenPromise}}
             {{#statutoryTerms}}
             <p>The invoice states no payment date: it is payable within {{statutoryTerms.days}} days, the legal term ({{statutoryTerms.basis}}).</p>
             {{/statutoryTerms}}
@@ -1678,6 +1717,7 @@ enum BundledTemplates {
             Hello {{customerName}},
 
             Invoice {{invoiceId}} of {{invoiceDate}}, due on {{dueDateLong}}, is now {{daysLate}} days overdue, and our messages of {{earlierReminders}} have gone unanswered. We ask you to pay {{amountDue}} within the next few days. If there is a problem with this invoice, reply to this message so that we can resolve it.
+            {{#brokenPromise}}On {{brokenPromise.madeOn}} you told us you would pay by {{brokenPromise.date}}; we have not received the payment.{{/brokenPromise}}
             {{#statutoryTerms}}The invoice states no payment date: it is payable within {{statutoryTerms.days}} days, the legal term ({{statutoryTerms.basis}}).{{/statutoryTerms}}
             {{#partlyPaid}}
             Invoice total: {{partlyPaid.total}}
@@ -2079,6 +2119,9 @@ enum BundledTemplates {
             <html><body style="font-family:Helvetica,Arial,sans-serif;color:#222;line-height:1.5;max-width:640px">
             <p>Bonjour {{customerName}},</p>
             <p style="border-left:4px solid #b71c1c;padding-left:12px">{{#hasEarlierReminders}}Malgré nos précédents messages ({{earlierReminders}}), la facture{{/hasEarlierReminders}}{{^hasEarlierReminders}}La facture{{/hasEarlierReminders}} {{invoiceId}} du {{invoiceDate}}, échue le {{dueDateLong}}, reste impayée ({{daysLate}} jours de retard). À défaut de règlement de la somme de {{amountDue}} sous huit jours, nous transmettrons ce dossier au recouvrement.</p>
+            {{#brokenPromise}}
+            <p>Le {{brokenPromise.madeOn}}, vous nous aviez annoncé un règlement pour le {{brokenPromise.date}} ; nous ne l'avons pas reçu.</p>
+            {{/brokenPromise}}
             {{#statutoryTerms}}
             <p>La facture ne précisant pas d'échéance, elle est payable à {{statutoryTerms.days}} jours, le délai légal ({{statutoryTerms.basis}}).</p>
             {{/statutoryTerms}}
@@ -2138,6 +2181,7 @@ enum BundledTemplates {
             Bonjour {{customerName}},
 
             {{#hasEarlierReminders}}Malgré nos précédents messages ({{earlierReminders}}), la facture{{/hasEarlierReminders}}{{^hasEarlierReminders}}La facture{{/hasEarlierReminders}} {{invoiceId}} du {{invoiceDate}}, échue le {{dueDateLong}}, reste impayée ({{daysLate}} jours de retard). À défaut de règlement de la somme de {{amountDue}} sous huit jours, nous transmettrons ce dossier au recouvrement.
+            {{#brokenPromise}}Le {{brokenPromise.madeOn}}, vous nous aviez annoncé un règlement pour le {{brokenPromise.date}} ; nous ne l'avons pas reçu.{{/brokenPromise}}
             {{#statutoryTerms}}La facture ne précisant pas d'échéance, elle est payable à {{statutoryTerms.days}} jours, le délai légal ({{statutoryTerms.basis}}).{{/statutoryTerms}}
             {{#partlyPaid}}
             Montant de la facture : {{partlyPaid.total}}
@@ -2194,6 +2238,9 @@ enum BundledTemplates {
             <html><body style="font-family:Helvetica,Arial,sans-serif;color:#222;line-height:1.5;max-width:640px">
             <p>Bonjour {{customerName}},</p>
             <p style="border-left:4px solid #b71c1c;padding-left:12px">{{#hasEarlierReminders}}Malgré nos précédents messages ({{earlierReminders}}), la facture{{/hasEarlierReminders}}{{^hasEarlierReminders}}La facture{{/hasEarlierReminders}} {{invoiceId}} du {{invoiceDate}}, échue le {{dueDateLong}}, reste impayée ({{daysLate}} jours de retard). Vous trouverez ci-joint notre mise en demeure de ce jour{{#notice}}, également adressée par lettre recommandée avec avis de réception : elle vous demande de régler la somme de {{notice.claimed}}, pénalités et indemnité forfaitaire comprises, au plus tard le {{notice.deadline}}. Passé cette date, nous engagerons une procédure judiciaire sans autre avis{{/notice}}.</p>
+            {{#brokenPromise}}
+            <p>Le {{brokenPromise.madeOn}}, vous nous aviez annoncé un règlement pour le {{brokenPromise.date}} ; nous ne l'avons pas reçu.</p>
+            {{/brokenPromise}}
             {{#statutoryTerms}}
             <p>La facture ne précisant pas d'échéance, elle est payable à {{statutoryTerms.days}} jours, le délai légal ({{statutoryTerms.basis}}).</p>
             {{/statutoryTerms}}
@@ -2253,6 +2300,7 @@ enum BundledTemplates {
             Bonjour {{customerName}},
 
             {{#hasEarlierReminders}}Malgré nos précédents messages ({{earlierReminders}}), la facture{{/hasEarlierReminders}}{{^hasEarlierReminders}}La facture{{/hasEarlierReminders}} {{invoiceId}} du {{invoiceDate}}, échue le {{dueDateLong}}, reste impayée ({{daysLate}} jours de retard). Vous trouverez ci-joint notre mise en demeure de ce jour{{#notice}}, également adressée par lettre recommandée avec avis de réception : elle vous demande de régler la somme de {{notice.claimed}}, pénalités et indemnité forfaitaire comprises, au plus tard le {{notice.deadline}}. Passé cette date, nous engagerons une procédure judiciaire sans autre avis{{/notice}}.
+            {{#brokenPromise}}Le {{brokenPromise.madeOn}}, vous nous aviez annoncé un règlement pour le {{brokenPromise.date}} ; nous ne l'avons pas reçu.{{/brokenPromise}}
             {{#statutoryTerms}}La facture ne précisant pas d'échéance, elle est payable à {{statutoryTerms.days}} jours, le délai légal ({{statutoryTerms.basis}}).{{/statutoryTerms}}
             {{#partlyPaid}}
             Montant de la facture : {{partlyPaid.total}}
@@ -2309,6 +2357,9 @@ enum BundledTemplates {
             <html><body style="font-family:Helvetica,Arial,sans-serif;color:#222;line-height:1.5;max-width:640px">
             <p>Bonjour {{customerName}},</p>
             <p style="border-left:4px solid #e65100;padding-left:12px">Sauf erreur de notre part, la facture {{invoiceId}} du {{invoiceDate}}, échue le {{dueDateLong}}, reste impayée ({{daysLate}} jours de retard). Nous vous remercions de bien vouloir régler la somme de {{amountDue}} dans les meilleurs délais.</p>
+            {{#brokenPromise}}
+            <p>Le {{brokenPromise.madeOn}}, vous nous aviez annoncé un règlement pour le {{brokenPromise.date}} ; nous ne l'avons pas reçu.</p>
+            {{/brokenPromise}}
             {{#statutoryTerms}}
             <p>La facture ne précisant pas d'échéance, elle est payable à {{statutoryTerms.days}} jours, le délai légal ({{statutoryTerms.basis}}).</p>
             {{/statutoryTerms}}
@@ -2368,6 +2419,7 @@ enum BundledTemplates {
             Bonjour {{customerName}},
 
             Sauf erreur de notre part, la facture {{invoiceId}} du {{invoiceDate}}, échue le {{dueDateLong}}, reste impayée ({{daysLate}} jours de retard). Nous vous remercions de bien vouloir régler la somme de {{amountDue}} dans les meilleurs délais.
+            {{#brokenPromise}}Le {{brokenPromise.madeOn}}, vous nous aviez annoncé un règlement pour le {{brokenPromise.date}} ; nous ne l'avons pas reçu.{{/brokenPromise}}
             {{#statutoryTerms}}La facture ne précisant pas d'échéance, elle est payable à {{statutoryTerms.days}} jours, le délai légal ({{statutoryTerms.basis}}).{{/statutoryTerms}}
             {{#partlyPaid}}
             Montant de la facture : {{partlyPaid.total}}
@@ -2424,6 +2476,9 @@ enum BundledTemplates {
             <html><body style="font-family:Helvetica,Arial,sans-serif;color:#222;line-height:1.5;max-width:640px">
             <p>Bonjour {{customerName}},</p>
             <p style="border-left:4px solid #d84315;padding-left:12px">Malgré nos précédents messages ({{earlierReminders}}), la facture {{invoiceId}} du {{invoiceDate}}, échue le {{dueDateLong}}, reste impayée ({{daysLate}} jours de retard). Nous vous demandons de régler la somme de {{amountDue}} sans plus attendre, ou de nous indiquer par retour ce qui s'y oppose.</p>
+            {{#brokenPromise}}
+            <p>Le {{brokenPromise.madeOn}}, vous nous aviez annoncé un règlement pour le {{brokenPromise.date}} ; nous ne l'avons pas reçu.</p>
+            {{/brokenPromise}}
             {{#statutoryTerms}}
             <p>La facture ne précisant pas d'échéance, elle est payable à {{statutoryTerms.days}} jours, le délai légal ({{statutoryTerms.basis}}).</p>
             {{/statutoryTerms}}
@@ -2483,6 +2538,7 @@ enum BundledTemplates {
             Bonjour {{customerName}},
 
             Malgré nos précédents messages ({{earlierReminders}}), la facture {{invoiceId}} du {{invoiceDate}}, échue le {{dueDateLong}}, reste impayée ({{daysLate}} jours de retard). Nous vous demandons de régler la somme de {{amountDue}} sans plus attendre, ou de nous indiquer par retour ce qui s'y oppose.
+            {{#brokenPromise}}Le {{brokenPromise.madeOn}}, vous nous aviez annoncé un règlement pour le {{brokenPromise.date}} ; nous ne l'avons pas reçu.{{/brokenPromise}}
             {{#statutoryTerms}}La facture ne précisant pas d'échéance, elle est payable à {{statutoryTerms.days}} jours, le délai légal ({{statutoryTerms.basis}}).{{/statutoryTerms}}
             {{#partlyPaid}}
             Montant de la facture : {{partlyPaid.total}}
@@ -2539,6 +2595,9 @@ enum BundledTemplates {
             <html><body style="font-family:Helvetica,Arial,sans-serif;color:#222;line-height:1.5;max-width:640px">
             <p>Bonjour {{customerName}},</p>
             <p style="border-left:4px solid #c62828;padding-left:12px">La facture {{invoiceId}} du {{invoiceDate}}, échue le {{dueDateLong}}, présente désormais {{daysLate}} jours de retard, et nos messages ({{earlierReminders}}) sont restés sans réponse. Nous vous demandons de régler la somme de {{amountDue}} dans les tout prochains jours. Si cette facture pose un problème, répondez à ce message afin que nous puissions le résoudre.</p>
+            {{#brokenPromise}}
+            <p>Le {{brokenPromise.madeOn}}, vous nous aviez annoncé un règlement pour le {{brokenPromise.date}} ; nous ne l'avons pas reçu.</p>
+            {{/brokenPromise}}
             {{#statutoryTerms}}
             <p>La facture ne précisant pas d'échéance, elle est payable à {{statutoryTerms.days}} jours, le délai légal ({{statutoryTerms.basis}}).</p>
             {{/statutoryTerms}}
@@ -2598,6 +2657,7 @@ enum BundledTemplates {
             Bonjour {{customerName}},
 
             La facture {{invoiceId}} du {{invoiceDate}}, échue le {{dueDateLong}}, présente désormais {{daysLate}} jours de retard, et nos messages ({{earlierReminders}}) sont restés sans réponse. Nous vous demandons de régler la somme de {{amountDue}} dans les tout prochains jours. Si cette facture pose un problème, répondez à ce message afin que nous puissions le résoudre.
+            {{#brokenPromise}}Le {{brokenPromise.madeOn}}, vous nous aviez annoncé un règlement pour le {{brokenPromise.date}} ; nous ne l'avons pas reçu.{{/brokenPromise}}
             {{#statutoryTerms}}La facture ne précisant pas d'échéance, elle est payable à {{statutoryTerms.days}} jours, le délai légal ({{statutoryTerms.basis}}).{{/statutoryTerms}}
             {{#partlyPaid}}
             Montant de la facture : {{partlyPaid.total}}

@@ -22,6 +22,7 @@ public struct MessageTemplates: Sendable {
         "creditorReference", "paymentReference", "qrCode", "moreInvoices",
         "statement", "statement.lines", "statement.totals", "issueDate", "balance", "paid", "lateBy",
         "notice", "notice.claimed", "notice.deadline",
+        "brokenPromise", "brokenPromise.madeOn", "brokenPromise.date",
     ]
 
     public let overrideDirectory: String?
@@ -264,6 +265,9 @@ public struct MessageTemplates: Sendable {
         }
         if let notice = facts.formalNotice, let currency = notice.statement.currencies.first {
             context["notice"] = ["claimed": money(notice.statement.totals(currency).claimed), "deadline": PeopleDates.format(notice.deadline, language)]
+        }
+        if let broken = facts.brokenPromise {
+            context["brokenPromise"] = ["madeOn": PeopleDates.format(broken.madeOn, language), "date": PeopleDates.format(broken.promisedFor, language)]
         }
         if let iban = facts.payment.iban { context["iban"] = IBANText.grouped(iban) }
         if let bic = facts.payment.bic { context["bic"] = bic }

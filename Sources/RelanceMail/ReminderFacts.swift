@@ -46,6 +46,8 @@ public struct ReminderFacts: Sendable {
     public var letter: MailAttachment?
     /// The EPC QR code as a PNG, shown inline in the HTML part (EUR to an IBAN).
     public var paymentQR: MailAttachment?
+    /// The last promise to pay the customer broke on this invoice, which the message cites.
+    public var brokenPromise: BrokenPromise?
 
     public init(invoice: Invoice, step: String, kind: StepKind, language: Language, amountDue: Money, discount: DiscountOffer?,
                 sendDate: LocalDate, companyName: String, from: EmailAddress, replyTo: EmailAddress?, to: [EmailAddress],

@@ -169,6 +169,26 @@ enum Schema {
                 CREATE INDEX tasks_open ON tasks(state, due_date);
                 """)
         }
+        migrator.registerMigration("v8-promises") { db in
+            try db.execute(sql: """
+                CREATE TABLE promises (
+                    id INTEGER PRIMARY KEY,
+                    invoice_id TEXT NOT NULL REFERENCES invoices(id),
+                    made_on TEXT NOT NULL,
+                    promised_for TEXT NOT NULL,
+                    source TEXT NOT NULL,
+                    note TEXT,
+                    state TEXT NOT NULL DEFAULT 'pending',
+                    decided_at INTEGER,
+                    recorded_at INTEGER NOT NULL
+                );
+                CREATE INDEX promises_pending ON promises(state, promised_for);
+                CREATE INDEX promises_invoice ON promises(invoice_id);
+                INSERT INTO promises (invoice_id, made_on, promised_for, source, recorded_at)
+                    SELECT invoice_id, date(received_at, 'unixepoch'), promise_date, 'reply', received_at FROM replies
+                    WHERE invoice_id IS NOT NULL AND intent = 'promise' AND promise_date IS NOT NULL;
+                """)
+        }
         return migrator
     }
 }

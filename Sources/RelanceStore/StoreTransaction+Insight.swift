@@ -17,13 +17,11 @@ extension StoreTransaction {
             sent[row["invoice_id"], default: []].append(SentReminder(step: row["step"], sentOn: day(at)))
         }
         var promises: [String: [PaymentPromise]] = [:]
-        for row in try Row.fetchAll(db.cachedStatement(sql: """
-            SELECT invoice_id, received_at, promise_date FROM replies
-            WHERE invoice_id IS NOT NULL AND intent = 'promise' AND promise_date IS NOT NULL
-            """)) {
-            guard let promised = LocalDate(iso: row["promise_date"] as String) else { continue }
-            let made = day(Date(timeIntervalSince1970: TimeInterval(row["received_at"] as Int64)))
-            promises[row["invoice_id"], default: []].append(PaymentPromise(madeOn: made, promisedFor: promised))
+        // Every promise, whichever way it came (a reply, a call, the command line).
+        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT invoice_id, made_on, promised_for, state FROM promises ORDER BY id")) {
+            guard let made = LocalDate(iso: row["made_on"] as String), let promised = LocalDate(iso: row["promised_for"] as String) else { continue }
+            promises[row["invoice_id"], default: []].append(PaymentPromise(madeOn: made, promisedFor: promised,
+                                                                            verdict: PromiseVerdict(rawValue: row["state"] as String)))
         }
         let decoder = JSONDecoder()
         return try Row.fetchAll(db.cachedStatement(sql: "SELECT id, customer_key, state, document FROM invoices ORDER BY issue_date, id")).map { row in

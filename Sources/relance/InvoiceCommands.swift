@@ -78,3 +78,26 @@ enum DateArgument {
         return date
     }
 }
+
+/// `relance promise INVOICE --date D [--note TEXT]`: a promise to pay made on the phone or by letter.
+struct PromiseCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "promise", abstract: "Record a promise to pay by a date: the chase waits, and the promise is judged kept or broken.")
+
+    @Argument(help: "Invoice number.") var invoice: String
+    @Option(help: "The promised date, YYYY-MM-DD.") var date: String
+    @Option(help: "What was said, for the send log.") var note: String?
+    @OptionGroup var options: ConfigOptions
+    @OptionGroup var clock: HiddenClockOption
+
+    func validate() throws {
+        if let note, note.unicodeScalars.contains(where: { $0.value < 0x20 }) { throw ValidationError("--note must be one line") }
+    }
+
+    func run() throws {
+        let configuration = try options.load()
+        guard let day = try DateArgument.parse(date, option: "date") else { throw ValidationError("--date is required") }
+        let context = try clock.context(for: configuration)
+        try ActionRunner.perform { try InvoiceActions(context: context).promise(invoiceID: invoice, date: day, note: note) }
+    }
+}

@@ -122,3 +122,16 @@ import Testing
         }
     }
 }
+
+@Suite struct PromiseRuleTests {
+    let promised = LocalDate(year: 2026, month: 11, day: 12)!
+
+    @Test func keptBrokenOrPending() {
+        #expect(PromiseRule.verdict(promisedFor: promised, graceDays: 2, today: promised, paidInFullOn: nil) == nil)
+        #expect(PromiseRule.verdict(promisedFor: promised, graceDays: 2, today: promised.adding(days: 2), paidInFullOn: nil) == nil)
+        #expect(PromiseRule.verdict(promisedFor: promised, graceDays: 2, today: promised.adding(days: 3), paidInFullOn: nil) == .broken)
+        #expect(PromiseRule.verdict(promisedFor: promised, graceDays: 2, today: promised.adding(days: 1), paidInFullOn: promised.adding(days: 1)) == .kept)
+        #expect(PromiseRule.verdict(promisedFor: promised, graceDays: 2, today: promised.adding(days: 9), paidInFullOn: promised.adding(days: 5)) == .broken,
+                "paid, but after the grace: broken all the same")
+    }
+}

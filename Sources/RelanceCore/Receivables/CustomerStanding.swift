@@ -62,7 +62,11 @@ public enum CustomerStandings {
                 }
                 for promise in history.promises where promise.madeOn <= asOf && promise.promisedFor < asOf {
                     made += 1
-                    if let settled, settled <= promise.promisedFor { kept += 1 }
+                    if let verdict = promise.verdict {
+                        if verdict == .kept { kept += 1 }
+                    } else if let settled, settled <= promise.promisedFor {
+                        kept += 1
+                    }
                 }
             }
             let invoiced = mine.reduce(Money.zero(key.currency)) { $0.addingSaturating($1.invoice.total) }

@@ -50,13 +50,16 @@ public struct SentReminder: Sendable, Equatable {
     }
 }
 
-/// "We will pay on D", read from a customer's reply on `madeOn`.
+/// "We will pay on D", said on `madeOn` (in a reply, on a call, or recorded by hand).
 public struct PaymentPromise: Sendable, Equatable {
     public let madeOn: LocalDate
     public let promisedFor: LocalDate
+    /// Kept or broken as relance judged it (`PromiseRule`, with its grace days); nil while pending.
+    public let verdict: PromiseVerdict?
 
-    public init(madeOn: LocalDate, promisedFor: LocalDate) {
+    public init(madeOn: LocalDate, promisedFor: LocalDate, verdict: PromiseVerdict? = nil) {
         self.madeOn = madeOn
         self.promisedFor = promisedFor
+        self.verdict = verdict
     }
 }

@@ -28,6 +28,8 @@ public struct InvoiceStatus {
     public var timeZone: TimeZone = .gmt
     /// Open tasks (calls to make) for the invoice.
     public var tasks: [TaskRecord] = []
+    /// The date of the promise to pay still pending, if any.
+    public var pendingPromise: LocalDate?
 
     public var next: ReminderRecord? {
         reminders.filter { $0.state == .planned || $0.state == .deferred }.min { $0.sendAt < $1.sendAt }
@@ -54,6 +56,7 @@ public struct InvoiceStatus {
         }
         if stored.invoice.customer.emails.isEmpty { return (.noContact, nil, "no contact") }
         if stored.isPaused(on: today) {
+            if let promised = pendingPromise, stored.pauseReason?.hasPrefix("promise") == true { return (.promised, promised, "promised for \(promised.iso)") }
             if intent?.intent == "dispute", stored.pausedUntil == nil { return (.disputed, nil, "disputed") }
             if intent?.intent == "promise", let promised = intent?.promiseDate, let until = stored.pausedUntil, promised < until {
                 return (.promised, promised, "promised for \(promised.iso)")
@@ -181,6 +184,7 @@ public struct StatusQuery {
                              reminders: try tx.reminders(invoiceID: stored.invoice.id),
                              lastEvent: try tx.lastEvent(invoiceID: stored.invoice.id), today: today,
                              note: try tx.attention(stored.invoice.id), intent: try tx.latestIntent(invoiceID: stored.invoice.id),
-                             timeZone: configuration.company.timeZone, tasks: try tx.openTasks(invoiceID: stored.invoice.id))
+                             timeZone: configuration.company.timeZone, tasks: try tx.openTasks(invoiceID: stored.invoice.id),
+                             pendingPromise: try tx.promises(invoiceID: stored.invoice.id).last { $0.state == .pending }?.promisedFor)
     }
 }

@@ -93,6 +93,9 @@ public struct ReplyProcessor {
                 case .paid: try pause(tx, invoiceID, until: nil, reason: "the customer says it is paid: verify, then record it or resume", journal: journal, at: now)
                 case .dispute: try pause(tx, invoiceID, until: nil, reason: "disputed by the customer: stopped until resumed", journal: journal, at: now)
                 case .promise:
+                    if let promised = analysis.promiseDate {
+                        try tx.recordPromise(invoiceID: invoiceID, madeOn: today, promisedFor: promised, source: "reply", note: analysis.subject, at: now)
+                    }
                     let until = analysis.promiseDate.map { $0.adding(days: 1) } ?? today.adding(days: pauseDays)
                     try pause(tx, invoiceID, until: until, reason: "promise to pay\(analysis.promiseDate.map { " on \($0.iso)" } ?? "")", journal: journal, at: now)
                 case .other: try pause(tx, invoiceID, until: today.adding(days: pauseDays), reason: "the customer replied", journal: journal, at: now)

@@ -112,7 +112,10 @@ public struct Cycle {
         guard context.configuration.calendar.isInSendWindow(now) else { return summary }
         // Only this process sends (the state lock): any batch still open is one it could not close.
         if !dryRun, try context.store.read({ tx in try tx.hasUnfinishedBatch() }) { try settleUnfinishedBatches() }
-        if !dryRun { try enterCollection(now: now, summary: &summary) }
+        if !dryRun {
+            try judgePromises(now: now)
+            try enterCollection(now: now, summary: &summary)
+        }
         let grouped = context.configuration.schedule.groupByCustomer
         let (due, customerKeys) = try context.store.read { tx in
             (try tx.dueReminders(at: now), grouped ? try tx.dueCustomerKeys(at: now) : [:])

@@ -179,6 +179,7 @@ extension Cycle {
         facts.law = configuration.lateChargeLaw(for: invoice.customer)
         facts.earlierReminders = sentBefore.compactMap { $0.sentAt.map(calendar.localDate(of:)) }.sorted()
         if today > dueDate { facts.lateCharges = self.lateCharges(invoice, payments: payments, on: today) }
+        if latest.kind.isEscalation { facts.brokenPromise = try tx.lastBrokenPromise(invoiceID: invoiceID) }
         if dryRun { return (latest, facts) }
         if !situation.recipients.needSMTPUTF8.isEmpty {
             try journal.record(tx, at: now, event: "failed", invoice: invoiceID, [

@@ -94,6 +94,7 @@ public struct TaskActions {
             try journal.record(tx, at: now, event: "task", invoice: task.invoiceID, fields)
             switch effect {
             case .pauseUntil(let until):
+                if let date { try tx.recordPromise(invoiceID: task.invoiceID, madeOn: today, promisedFor: date, source: "call", note: note, at: now) }
                 try tx.setPause(task.invoiceID, until: until, reason: "promise by \(date?.iso ?? "") (call)", at: now)
                 try journal.record(tx, at: now, event: "paused", invoice: task.invoiceID, [("until", until.iso), ("reason", "promise (call)")])
                 message += "; paused until \(until.iso)"

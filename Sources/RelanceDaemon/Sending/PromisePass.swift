@@ -1,0 +1,36 @@
+import Foundation
+import RelanceCore
+import RelanceStore
+
+/// The start of each cycle: each pending promise is judged (`PromiseRule`, pure). Kept: paid in full
+/// by the promised date plus `[people] promise_grace_days`. Broken: that day passed unpaid; the
+/// pause the promise set is lifted, the chase resumes with the next level, and the next message
+/// cites the promise. Both are in the send log (`event=promise result=kept|broken`).
+extension Cycle {
+    func judgePromises(now: Date) throws {
+        let configuration = context.configuration
+        let today = configuration.calendar.localDate(of: now)
+        let grace = configuration.people.promiseGraceDays
+        let journal = context.journal()
+        try context.store.write { tx in
+            journal.discard()
+            for promise in try tx.pendingPromises() {
+                guard let stored = try tx.invoice(id: promise.invoiceID) else { continue }
+                let payments = try tx.payments(invoiceID: stored.invoice.id, currency: stored.invoice.currency)
+                let paidOn = Balance.paidInFullOn(stored.invoice, payments: payments)
+                guard let verdict = PromiseRule.verdict(promisedFor: promise.promisedFor, graceDays: grace, today: today, paidInFullOn: paidOn) else {
+                    continue
+                }
+                try tx.judgePromise(promise.id, verdict, at: now)
+                try journal.record(tx, at: now, event: "promise", invoice: promise.invoiceID, [
+                    ("result", verdict.rawValue), ("promised_for", promise.promisedFor.iso), ("made_on", promise.madeOn.iso), ("source", promise.source),
+                ])
+                guard verdict == .broken, stored.state == .open, stored.pauseReason?.hasPrefix("promise") == true else { continue }
+                try tx.setPause(stored.invoice.id, until: nil, reason: nil, at: now)
+                try tx.markResumed(stored.invoice.id, at: now)
+                try journal.record(tx, at: now, event: "resumed", invoice: stored.invoice.id, [("reason", "promise of \(promise.promisedFor.iso) broken")])
+            }
+        }
+        journal.flush(to: context.sendLog)
+    }
+}
