@@ -199,6 +199,8 @@ public struct PeopleSettings: Sendable, Equatable {
     public var taskGraceDays: Int
     /// Days after a promised date before the promise counts as broken (a transfer takes a day or two).
     public var promiseGraceDays: Int = 2
+    /// When each owner's daily digest goes (company time); nil: no digest.
+    public var digestTime: WallClockTime?
 
     public init(controller: String?, taskGraceDays: Int) {
         self.controller = controller

@@ -101,3 +101,39 @@ extension StoreTransaction {
                           doneAt: (row["done_at"] as Int64?).map { Date(timeIntervalSince1970: TimeInterval($0)) })
     }
 }
+
+/// What the daily digest reads.
+extension StoreTransaction {
+    /// Open or collection invoices with a note for a person (a reply, a wrong contact, a payment announced).
+    public func invoicesNeedingAttention() throws -> [(invoice: StoredInvoice, note: String)] {
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM invoices WHERE attention IS NOT NULL AND state IN ('open', 'collection') ORDER BY id"))
+            .map { (try storedInvoiceRow($0), $0["attention"] as String) }
+    }
+
+    /// Open invoices paused for a dispute.
+    public func disputedInvoices() throws -> [StoredInvoice] {
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM invoices WHERE state = 'open' AND pause_reason LIKE '%disput%' ORDER BY id"))
+            .map(storedInvoiceRow)
+    }
+
+    /// Promises judged broken since `since`.
+    public func promisesBroken(since: Date) throws -> [PromiseRecord] {
+        try promises(sql: "SELECT * FROM promises WHERE state = 'broken' AND decided_at >= ? ORDER BY id", Int64(since.timeIntervalSince1970))
+    }
+
+    /// Pending promises for `day`.
+    public func promisesDue(on day: LocalDate) throws -> [PromiseRecord] {
+        try promises(sql: "SELECT * FROM promises WHERE state = 'pending' AND promised_for = ? ORDER BY id", day.iso)
+    }
+
+    private func promises(sql: String, _ argument: any DatabaseValueConvertible) throws -> [PromiseRecord] {
+        let ids = try Int64.fetchAll(db.cachedStatement(sql: sql.replacingOccurrences(of: "SELECT *", with: "SELECT id")), arguments: [argument])
+        return try ids.compactMap { id in try promiseByID(id) }
+    }
+
+    func promiseByID(_ id: Int64) throws -> PromiseRecord? {
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT invoice_id FROM promises WHERE id = ?"), arguments: [id]).flatMap { row in
+            try promises(invoiceID: row["invoice_id"]).first { $0.id == id }
+        }
+    }
+}

@@ -45,6 +45,7 @@ struct RunCommand: ParsableCommand {
             Pickup(context: context).scan()
             PaymentPickup(context: context).scan()
             try ReplyPoller(context: context)?.poll()
+            DigestJob(context: context).runIfDue()
             let summary = try cycle.run()
             try cycle.markCompleted()
             Console.error("cycle at \(ZonedDateTime.iso8601(clock.now(), in: configuration.company.timeZone)): \(summary)")

@@ -93,3 +93,33 @@ struct TasksEndToEndTests {
         #expect(status.stdout.contains("record it with relance paid T-B"))
     }
 }
+
+@Suite("the daily digest", .serialized)
+struct DigestEndToEndTests {
+    @Test("at digest_time the controller gets one email a day: calls, what goes out, promises broken, deliveries in doubt")
+    func digest() throws {
+        let box = try Sandbox(minGapDays: 0, extra: TasksEndToEndTests.policy.replacingOccurrences(of: #"controller = "jeanne""#,
+            with: #"controller = "jeanne@atelier-dupont.example"\#ndigest_time = "08:30""#))
+        try box.drop("t.json", Sandbox.invoice(id: "T-1", issued: "2026-10-02", due: "2026-11-02", customer: "C-T", email: "ap@t.example"))
+        try box.drop("u.json", Sandbox.invoice(id: "U-1", issued: "2026-10-09", due: "2026-11-09", customer: "C-U", email: "ap@u.example"))
+        #expect(try box.run(["run", "--once", "--now", "2026-11-02T10:00:00+01:00"]).status == 0)
+        // Before 08:30 nothing; at 08:45 the digest of the 9th: the call set that day is not yet there (the cycle runs first at 09:30).
+        #expect(try box.run(["run", "--once", "--now", "2026-11-09T08:00:00+01:00"]).status == 0)
+        #expect(try box.readMessages().filter { $0.subject.hasPrefix("relance 2026-11-09") }.isEmpty)
+        #expect(try box.run(["run", "--once", "--now", "2026-11-09T09:45:00+01:00"]).status == 0)
+        let all = try box.readMessages()
+        let digests = all.filter { $0.subject.hasPrefix("relance 2026-11-09") }
+        #expect(digests.count == 1, "\(all.map(\.subject))")
+        let digest = try #require(digests.first)
+        #expect(digest.text.contains("Calls to make today and overdue (1)") && digest.text.contains("T-1"), "\(digest.text)")
+        #expect(digest.text.contains("Going out to customers today") && digest.text.contains("U-1"))
+        #expect(box.sendLogLines().contains { $0.contains("event=digest") && $0.contains("to=jeanne@atelier-dupont.example") })
+        // Once a day.
+        #expect(try box.run(["run", "--once", "--now", "2026-11-09T15:00:00+01:00"]).status == 0)
+        #expect(try box.readMessages().filter { $0.subject.hasPrefix("relance 2026-11-09") }.count == 1)
+        // The next day: the call is overdue.
+        #expect(try box.run(["run", "--once", "--now", "2026-11-10T09:00:00+01:00"]).status == 0)
+        let next = try #require(try box.readMessages().first { $0.subject.hasPrefix("relance 2026-11-10") })
+        #expect(next.text.contains("overdue since 2026-11-09"))
+    }
+}

@@ -82,6 +82,8 @@ public final class Daemon {
                 failing = context.pickupNeedsRetry
             }
             let cycle = Cycle(context: context)
+            // The morning digest first: it lists what the day's cycle will send.
+            DigestJob(context: context).runIfDue()
             do {
                 let summary = try cycle.run()
                 let acted = summary.sent + summary.deferred + summary.failed + summary.uncertain > 0
@@ -200,6 +202,7 @@ public final class Daemon {
             let at = max(next, context.configuration.calendar.windowOpen(atOrAfter: now))
             seconds = min(seconds, max(0, at.timeIntervalSince(now)))
         }
+        if let digest = DigestJob(context: context).nextDue() { seconds = min(seconds, max(0, digest.timeIntervalSince(context.clock.now()))) }
         if let interval = notifier.watchdogInterval { seconds = min(seconds, interval) }
         if let poll = context.configuration.replies?.pollIntervalSeconds { seconds = min(seconds, TimeInterval(poll)) }
         // A fixed clock (time travel) never advances: do not spin on past-due work.
