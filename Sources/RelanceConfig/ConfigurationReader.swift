@@ -15,7 +15,7 @@ struct ConfigurationReader {
     }
 
     mutating func read(file: String) -> RelanceConfiguration? {
-        allowOnly(root, "", ["company", "paths", "schedule", "policies", "customers", "transport", "replies", "late_charges", "formal_notice", "people"])
+        allowOnly(root, "", ["company", "paths", "schedule", "policies", "customers", "transport", "replies", "late_charges", "formal_notice", "people", "policy_rules", "credit"])
         let company = self.company()
         let paths = self.paths()
         let schedule = self.schedule()
@@ -26,6 +26,8 @@ struct ConfigurationReader {
         let (law, rates, sources) = self.lateCharges(country: company?.country, stateDirectory: paths?.stateDirectory)
         let formalNotice = self.formalNotice(companyCity: company?.address?.city)
         let people = self.people()
+        let rules = self.policyRules(policies: policies)
+        let credit = self.credit()
         guard let company, let paths, let schedule, let policies, problems.isEmpty else { return nil }
         var configuration = RelanceConfiguration(file: file, company: company, paths: paths, schedule: schedule,
                                                  policies: policies, customers: customers, transport: transport, giveUpAfterDays: giveUp,
@@ -33,6 +35,8 @@ struct ConfigurationReader {
         configuration.rateSources = sources
         configuration.formalNotice = formalNotice
         configuration.people = people
+        configuration.policyRules = rules
+        configuration.defaultCreditLimit = credit
         return configuration
     }
 
@@ -232,7 +236,7 @@ struct ConfigurationReader {
         for (id, value) in members {
             let path = "customers.\(id)"
             guard case .table = value else { problem(path, "expected a table"); continue }
-            allowOnly(value, path, ["policy", "language", "cc", "late_charges", "address", "owner"])
+            allowOnly(value, path, ["policy", "language", "cc", "late_charges", "address", "owner", "credit_limit"])
             let policy = string(value, "\(path).policy", required: false)
             if let policy, let policies, !policies.contains(where: { $0.name == policy }) {
                 problem("\(path).policy", "no policy is named \"\(policy)\"")
@@ -248,7 +252,8 @@ struct ConfigurationReader {
                 if law == nil { problem("\(path).late_charges", "\"\(code)\" is not one of EU, FR, DE, GB, NONE") }
             }
             result[id] = CustomerSettings(policy: policy, language: language, cc: cc, lateCharges: law, address: customerAddress(value, path),
-                                          owner: string(value, "\(path).owner", required: false))
+                                          owner: string(value, "\(path).owner", required: false),
+                                          creditLimit: amounts(value, "\(path).credit_limit"))
         }
         return result
     }

@@ -26,6 +26,26 @@ public struct RelanceConfiguration: Sendable {
     public var rateSources: RateSourceSettings = RateSourceSettings()
     public var formalNotice = FormalNoticeSettings(deadlineDays: 8, place: nil)
     public var people = PeopleSettings(controller: nil, taskGraceDays: 3)
+    /// `[[policy_rules]]`, in order.
+    public var policyRules: [PolicyRule] = []
+    /// `[credit] default_limit`, per currency (minor units).
+    public var defaultCreditLimit: [String: Int64] = [:]
+
+    /// The credit limit of a customer in a currency: their own, else the default; nil when none is set.
+    public func creditLimit(for customer: Customer, currency: Currency) -> Money? {
+        let own = customer.id.flatMap { customers[$0]?.creditLimit[currency.code] }
+        return (own ?? defaultCreditLimit[currency.code]).map { Money(minorUnits: $0, currency: currency) }
+    }
+
+    /// The customer's explicit policy name, if their settings name one.
+    public func explicitPolicy(for customer: Customer) -> String? {
+        customer.id.flatMap { customers[$0]?.policy }
+    }
+
+    /// A policy by name, else the default.
+    public func policy(named name: String?) -> Policy {
+        name.flatMap { name in policies.first { $0.name == name } } ?? defaultPolicy
+    }
 
     /// Who a customer's tasks go to: their `owner`, else `[people] controller`.
     public func owner(for customer: Customer) -> String? {
@@ -191,6 +211,8 @@ public struct CustomerSettings: Sendable {
     public var address: PostalAddress?
     /// Who calls this customer (tasks), over `[people] controller`.
     public var owner: String?
+    /// Per currency (minor units): an open balance over this is flagged, over `[credit] default_limit`.
+    public var creditLimit: [String: Int64] = [:]
 }
 
 /// `[people]`: the credit controller who owns tasks by default, and how long a task holds the steps after it.

@@ -23,10 +23,33 @@ enum ReminderPlanning {
         return days
     }
 
+    /// The customer's policy, chosen again: their explicit one, else the first `[[policy_rules]]` that
+    /// their record (`CustomerStandings`, in the invoice's currency) matches, else the default. The
+    /// choice is kept for the send-time decision and `status`.
+    static func choosePolicy(_ tx: StoreTransaction, invoice: Invoice, configuration: RelanceConfiguration, at now: Date) throws -> Policy {
+        guard !configuration.policyRules.isEmpty else { return configuration.policy(for: invoice.customer) }
+        let calendar = configuration.calendar
+        let key = customerKey(invoice.customer)
+        let today = calendar.localDate(of: now)
+        let histories = try tx.receivableHistories(customerKey: key) { calendar.localDate(of: $0) }
+        let standing = CustomerStandings.compute(histories, asOf: today).first { $0.currency == invoice.currency }
+        let choice = PolicyChoice.choose(explicit: configuration.explicitPolicy(for: invoice.customer), rules: configuration.policyRules,
+                                         standing: standing, defaultPolicy: configuration.defaultPolicy.name)
+        try tx.setCustomerPolicy(key, choice, at: now)
+        return configuration.policy(named: choice.policy)
+    }
+
+    /// The policy a customer was last given (for the send-time decision: the plan was made under it).
+    static func currentPolicy(_ tx: StoreTransaction, invoice: Invoice, configuration: RelanceConfiguration) throws -> Policy {
+        guard !configuration.policyRules.isEmpty, configuration.explicitPolicy(for: invoice.customer) == nil,
+              let chosen = try tx.customerPolicy(customerKey(invoice.customer)) else { return configuration.policy(for: invoice.customer) }
+        return configuration.policy(named: chosen.policy)
+    }
+
     /// Recomputes the planned rows from the policy and the history (rows that went further are kept).
     static func replan(_ tx: StoreTransaction, invoice: Invoice, payments: [Payment], configuration: RelanceConfiguration,
                        history: [String: LocalDate], at now: Date) throws {
-        let steps = Planner.plan(invoice: invoice, payments: payments, policy: configuration.policy(for: invoice.customer),
+        let steps = Planner.plan(invoice: invoice, payments: payments, policy: try choosePolicy(tx, invoice: invoice, configuration: configuration, at: now),
                                  calendar: configuration.calendar, history: history)
         let planned = steps.filter(\.isActive).map {
             PlannedReminder(step: $0.name, kind: $0.kind, localDate: $0.date, sendAt: $0.sendAt, amount: $0.amountDue)

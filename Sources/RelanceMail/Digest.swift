@@ -26,6 +26,7 @@ public struct DigestFacts: Sendable {
     public var promisesDue: [Line] = []
     public var promisesBroken: [Line] = []
     public var deliveries: [Line] = []
+    public var overCreditLimit: [Line] = []
 
     public init(owner: EmailAddress, day: LocalDate) {
         self.owner = owner
@@ -36,7 +37,8 @@ public struct DigestFacts: Sendable {
     public var sections: [(title: String, lines: [Line])] {
         [("Calls to make today and overdue", tasks), ("Going out to customers today", sendingToday),
          ("Replies and notes needing a person", attention), ("Disputes", disputes), ("Promises due today", promisesDue),
-         ("Promises broken", promisesBroken), ("Deliveries uncertain or failed", deliveries)]
+         ("Promises broken", promisesBroken), ("Deliveries uncertain or failed", deliveries),
+         ("Customers over their credit limit", overCreditLimit)]
     }
 
     public var isEmpty: Bool { sections.allSatisfy { $0.lines.isEmpty } }

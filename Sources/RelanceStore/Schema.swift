@@ -189,6 +189,16 @@ enum Schema {
                     WHERE invoice_id IS NOT NULL AND intent = 'promise' AND promise_date IS NOT NULL;
                 """)
         }
+        migrator.registerMigration("v9-customer-policies") { db in
+            try db.execute(sql: """
+                CREATE TABLE customer_policies (
+                    customer_key TEXT PRIMARY KEY NOT NULL,
+                    policy TEXT NOT NULL,
+                    reason TEXT NOT NULL,
+                    decided_at INTEGER NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 }

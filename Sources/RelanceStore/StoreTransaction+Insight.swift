@@ -6,25 +6,33 @@ internal import GRDB
 /// state, and the daemon's own bookkeeping (when a cycle last ran).
 extension StoreTransaction {
     /// Every invoice with its payments, sent reminders and promises; `day` turns an instant into the creditor's date.
-    public func receivableHistories(day: (Date) -> LocalDate) throws -> [ReceivableHistory] {
+    /// `customerKey`: only that customer's invoices (what a policy rule judges).
+    public func receivableHistories(customerKey: String? = nil, day: (Date) -> LocalDate) throws -> [ReceivableHistory] {
+        let only = customerKey == nil ? "" : " AND invoice_id IN (SELECT id FROM invoices WHERE customer_key = ?)"
+        let arguments: StatementArguments = customerKey.map { [$0] } ?? []
         var payments: [String: [(Int64, String, String?)]] = [:]
-        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT invoice_id, amount_minor, date, reference FROM payments ORDER BY date, id")) {
+        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT invoice_id, amount_minor, date, reference FROM payments WHERE 1 = 1\(only) ORDER BY date, id"),
+                                    arguments: arguments) {
             payments[row["invoice_id"], default: []].append((row["amount_minor"], row["date"], row["reference"]))
         }
         var sent: [String: [SentReminder]] = [:]
-        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT invoice_id, step, sent_at FROM reminders WHERE state = 'sent' AND sent_at IS NOT NULL")) {
+        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT invoice_id, step, sent_at FROM reminders WHERE state = 'sent' AND sent_at IS NOT NULL\(only)"),
+                                    arguments: arguments) {
             let at = Date(timeIntervalSince1970: TimeInterval(row["sent_at"] as Int64))
             sent[row["invoice_id"], default: []].append(SentReminder(step: row["step"], sentOn: day(at)))
         }
         var promises: [String: [PaymentPromise]] = [:]
         // Every promise, whichever way it came (a reply, a call, the command line).
-        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT invoice_id, made_on, promised_for, state FROM promises ORDER BY id")) {
+        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT invoice_id, made_on, promised_for, state FROM promises WHERE 1 = 1\(only) ORDER BY id"),
+                                    arguments: arguments) {
             guard let made = LocalDate(iso: row["made_on"] as String), let promised = LocalDate(iso: row["promised_for"] as String) else { continue }
             promises[row["invoice_id"], default: []].append(PaymentPromise(madeOn: made, promisedFor: promised,
                                                                             verdict: PromiseVerdict(rawValue: row["state"] as String)))
         }
         let decoder = JSONDecoder()
-        return try Row.fetchAll(db.cachedStatement(sql: "SELECT id, customer_key, state, document FROM invoices ORDER BY issue_date, id")).map { row in
+        let invoices = customerKey == nil ? "" : " WHERE customer_key = ?"
+        return try Row.fetchAll(db.cachedStatement(sql: "SELECT id, customer_key, state, document FROM invoices\(invoices) ORDER BY issue_date, id"),
+                                arguments: arguments).map { row in
             let id: String = row["id"]
             let invoice = try decoder.decode(Invoice.self, from: Data((row["document"] as String).utf8))
             let paid = (payments[id] ?? []).compactMap { amount, date, reference in

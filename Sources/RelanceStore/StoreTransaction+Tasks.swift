@@ -137,3 +137,38 @@ extension StoreTransaction {
         }
     }
 }
+
+/// The policy a customer was last given by `[[policy_rules]]`, and why.
+extension StoreTransaction {
+    public func setCustomerPolicy(_ customerKey: String, _ choice: PolicyChoice, at: Date) throws {
+        try db.cachedExecute(sql: """
+            INSERT INTO customer_policies (customer_key, policy, reason, decided_at) VALUES (?, ?, ?, ?)
+            ON CONFLICT(customer_key) DO UPDATE SET policy = excluded.policy, reason = excluded.reason, decided_at = excluded.decided_at
+            """, arguments: [customerKey, choice.policy, choice.reason, Int64(at.timeIntervalSince1970)])
+    }
+
+    public func customerPolicy(_ customerKey: String) throws -> PolicyChoice? {
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT policy, reason FROM customer_policies WHERE customer_key = ?"), arguments: [customerKey])
+            .map { PolicyChoice(policy: $0["policy"], reason: $0["reason"]) }
+    }
+
+    /// What a customer still owes, per currency (open and collection invoices, payments subtracted).
+    public func openBalances(customerKey: String) throws -> [(currency: String, owedMinor: Int64)] {
+        try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT i.currency AS currency,
+                   SUM(MAX(0, i.owed_minor - COALESCE((SELECT SUM(amount_minor) FROM payments p WHERE p.invoice_id = i.id), 0))) AS owed
+            FROM invoices i WHERE i.customer_key = ? AND i.state IN ('open', 'collection') GROUP BY i.currency ORDER BY i.currency
+            """), arguments: [customerKey]).map { ($0["currency"], $0["owed"]) }
+    }
+}
+
+extension StoreTransaction {
+    /// What every customer still owes, per currency (for credit limits): one aggregate over open and collection invoices.
+    public func openBalancesByCustomer() throws -> [(customerKey: String, currency: String, owedMinor: Int64)] {
+        try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT i.customer_key AS customer_key, i.currency AS currency,
+                   SUM(MAX(0, i.owed_minor - COALESCE((SELECT SUM(amount_minor) FROM payments p WHERE p.invoice_id = i.id), 0))) AS owed
+            FROM invoices i WHERE i.state IN ('open', 'collection') GROUP BY i.customer_key, i.currency
+            """)).map { ($0["customer_key"], $0["currency"], $0["owed"]) }
+    }
+}

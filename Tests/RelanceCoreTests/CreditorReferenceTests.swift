@@ -135,3 +135,25 @@ import Testing
                 "paid, but after the grace: broken all the same")
     }
 }
+
+@Suite struct PolicyRuleTests {
+    static func standing(score: PaymentScore?, judged: Int = 2, totalDaysLate: Int = 10, made: Int = 0, kept: Int = 0) -> CustomerStanding {
+        CustomerStanding(customerKey: "id:C", name: "C", currency: .eur, invoices: judged, invoiced: .zero(.eur), judged: judged, paidOnTime: 0,
+                         totalDaysLate: totalDaysLate, worstDaysLate: totalDaysLate, promisesMade: made, promisesKept: kept, share: nil, score: score)
+    }
+
+    @Test func firstMatchWinsAndExplicitWinsOverAll() {
+        let rules = [
+            PolicyRule(when: .init(score: [.d, .e]), policy: "strict"),
+            PolicyRule(when: .init(brokenPromisesMin: 2), policy: "strict"),
+            PolicyRule(when: .init(averageDaysLateMax: 5), policy: "gentle"),
+        ]
+        #expect(PolicyChoice.choose(explicit: nil, rules: rules, standing: Self.standing(score: .d), defaultPolicy: "standard").policy == "strict")
+        #expect(PolicyChoice.choose(explicit: nil, rules: rules, standing: Self.standing(score: .b, made: 3, kept: 1), defaultPolicy: "standard").policy == "strict")
+        #expect(PolicyChoice.choose(explicit: nil, rules: rules, standing: Self.standing(score: .a, judged: 4, totalDaysLate: 20), defaultPolicy: "standard")
+            == PolicyChoice(policy: "gentle", reason: "policy rule 3: 5 days late on average or less"))
+        #expect(PolicyChoice.choose(explicit: nil, rules: rules, standing: Self.standing(score: .c, judged: 1, totalDaysLate: 20), defaultPolicy: "standard").policy == "standard")
+        #expect(PolicyChoice.choose(explicit: nil, rules: rules, standing: nil, defaultPolicy: "standard").reason == "default", "no record: no score, no average")
+        #expect(PolicyChoice.choose(explicit: "vip", rules: rules, standing: Self.standing(score: .e), defaultPolicy: "standard").policy == "vip")
+    }
+}

@@ -30,6 +30,10 @@ public struct InvoiceStatus {
     public var tasks: [TaskRecord] = []
     /// The date of the promise to pay still pending, if any.
     public var pendingPromise: LocalDate?
+    /// The policy the customer follows, and why (explicit, a policy rule, the default).
+    public var policy: PolicyChoice?
+    /// "over its credit limit: owes 12 400,00 € of 10 000,00 €", when it is.
+    public var creditAlert: String?
 
     public var next: ReminderRecord? {
         reminders.filter { $0.state == .planned || $0.state == .deferred }.min { $0.sendAt < $1.sendAt }
@@ -78,7 +82,7 @@ public struct InvoiceStatus {
     public var attention: [String] {
         let missing = lateCharges?.missingRate.map { ["late-payment interest not computed: \($0)"] } ?? []
         let calls = tasks.map { "task \($0.id) (\($0.step)) due \($0.due.iso)\($0.owner.map { " for \($0)" } ?? ""): relance tasks; relance task done \($0.id) --outcome …" }
-        return (note.map { [$0] } ?? []) + calls + missing + reminders.compactMap { row in
+        return (note.map { [$0] } ?? []) + (creditAlert.map { [$0] } ?? []) + calls + missing + reminders.compactMap { row in
             switch row.state {
             case .uncertain:
                 let since = row.handedOffAt.map { " (handed off \(ZonedDateTime.iso8601($0, in: timeZone)))" } ?? ""
@@ -114,6 +118,11 @@ public struct InvoiceStatus {
         default: break
         }
         fields.append(("creditorReference", .string(CreditorReference(invoiceNumber: invoice.id).value)))
+        if let policy {
+            fields.append(("policy", .string(policy.policy)))
+            fields.append(("policyReason", .string(policy.reason)))
+        }
+        if let creditAlert { fields.append(("creditAlert", .string(creditAlert))) }
         if let deadline = stored.noticeDeadline { fields.append(("noticeDeadline", .string(deadline.iso))) }
         if let letter = stored.noticeLetter { fields.append(("noticeLetter", .string(letter))) }
         if let paidOn { fields.append(("paidOn", .string(paidOn.iso))) }
@@ -185,6 +194,16 @@ public struct StatusQuery {
                              lastEvent: try tx.lastEvent(invoiceID: stored.invoice.id), today: today,
                              note: try tx.attention(stored.invoice.id), intent: try tx.latestIntent(invoiceID: stored.invoice.id),
                              timeZone: configuration.company.timeZone, tasks: try tx.openTasks(invoiceID: stored.invoice.id),
-                             pendingPromise: try tx.promises(invoiceID: stored.invoice.id).last { $0.state == .pending }?.promisedFor)
+                             pendingPromise: try tx.promises(invoiceID: stored.invoice.id).last { $0.state == .pending }?.promisedFor,
+                             policy: try policyChoice(stored.invoice.customer, tx), creditAlert: try CreditLimits.alert(for: stored.invoice.customer, tx: tx,
+                                                                                                                     configuration: configuration))
+    }
+
+    /// The customer's policy and why: explicit, chosen by a policy rule (as last planned), or the default.
+    private func policyChoice(_ customer: Customer, _ tx: StoreTransaction) throws -> PolicyChoice {
+        let configuration = context.configuration
+        if let explicit = configuration.explicitPolicy(for: customer) { return PolicyChoice(policy: explicit, reason: "set for the customer") }
+        if !configuration.policyRules.isEmpty, let chosen = try tx.customerPolicy(ReminderPlanning.customerKey(customer)) { return chosen }
+        return PolicyChoice(policy: configuration.defaultPolicy.name, reason: "default")
     }
 }

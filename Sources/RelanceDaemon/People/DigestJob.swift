@@ -117,6 +117,11 @@ public struct DigestJob {
                                                           text: "\(row.step) \(state.rawValue): \(row.detail ?? ""); relance resolve \(row.invoiceID) \(row.step)"))
                 }
             }
+            for over in try CreditLimits.overLimit(tx: tx, configuration: configuration) {
+                guard let stored = try tx.invoices(customerKey: over.customerKey).first, let key = facts(for: stored.invoice.customer) else { continue }
+                byOwner[key]?.overCreditLimit.append(.init(invoiceID: over.customerKey, customer: stored.invoice.customer.name,
+                                                           text: "owes \(over.owed) of a \(over.limit) limit"))
+            }
             return byOwner.keys.sorted().compactMap { byOwner[$0] }
         }
     }

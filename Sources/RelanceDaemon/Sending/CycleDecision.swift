@@ -94,7 +94,7 @@ extension Cycle {
         // (The send window was checked once for the whole cycle, in `run`.)
         guard let dueDate = invoice.dueDate else { return nil }
         // Gather the facts; the decision itself is pure (SendRules, in RelanceCore).
-        let policy = configuration.policy(for: invoice.customer)
+        let policy = try ReminderPlanning.currentPolicy(tx, invoice: invoice, configuration: configuration)
         let all = try tx.reminders(invoiceID: invoiceID)
         func rank(_ step: String) -> Int { policy.steps.firstIndex { $0.name == step } ?? Int.max }
         // A person in the loop: a due `call` step becomes a task, and the steps after an open task wait for it.

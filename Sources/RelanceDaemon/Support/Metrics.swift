@@ -13,6 +13,8 @@ public struct MetricsSnapshot: Sendable {
     public var invoices = 0
     /// Invoices by state (open, paid, cancelled, collection).
     public var invoicesByState: [String: Int] = [:]
+    /// Customers whose open balance is over their credit limit (nil: no limit configured).
+    public var customersOverCreditLimit: Int?
     /// Reference-rate half-years the configured laws need and the table lacks.
     public var missingRates: [(series: String, halfYear: LocalDate)] = []
 
@@ -33,7 +35,10 @@ public struct MetricsSnapshot: Sendable {
     public static func collect(_ context: DaemonContext) throws -> MetricsSnapshot {
         let configuration = context.configuration
         let today = configuration.calendar.localDate(of: context.clock.now())
-        return try collect(context.store, missingRates: configuration.referenceRates.missing(series: configuration.rateSeriesInUse, on: today))
+        var snapshot = try collect(context.store, missingRates: configuration.referenceRates.missing(series: configuration.rateSeriesInUse, on: today))
+        let anyLimit = !configuration.defaultCreditLimit.isEmpty || configuration.customers.values.contains { !$0.creditLimit.isEmpty }
+        if anyLimit { snapshot.customersOverCreditLimit = try context.store.read { tx in try CreditLimits.overLimit(tx: tx, configuration: configuration).count } }
+        return snapshot
     }
 
     /// The Prometheus text exposition format (version 0.0.4).
@@ -49,6 +54,9 @@ public struct MetricsSnapshot: Sendable {
         family("relance_invoices", "Invoices in the store, whatever their state.", [("", String(invoices))])
         family("relance_invoices_by_state", "Invoices by state: open, paid, cancelled, collection (formal notice unpaid).",
                ["open", "paid", "cancelled", "collection"].map { ("{state=\"\($0)\"}", String(invoicesByState[$0] ?? 0)) })
+        if let over = customersOverCreditLimit {
+            family("relance_customers_over_credit_limit", "Customers whose open balance is over their credit limit.", [("", String(over))])
+        }
         family("relance_reminders", "Reminders by state.", ReminderState.allCases.map { ("{state=\"\($0.rawValue)\"}", String(reminders[$0] ?? 0)) })
         if let lastCycle {
             family("relance_last_cycle_timestamp_seconds", "When the scheduler last ran a cycle (Unix time).",
