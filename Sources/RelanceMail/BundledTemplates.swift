@@ -4,6 +4,121 @@
 /// (`fr/post-due.text`). A file in the user's templates folder replaces one.
 enum BundledTemplates {
     static let all: [String: String] = [
+        "de/check-in.html": #"""
+            <!DOCTYPE html>
+            <html><body style="font-family:Helvetica,Arial,sans-serif;color:#222;line-height:1.5;max-width:640px">
+            <p>Guten Tag {{customerName}},</p>
+            <p style="border-left:4px solid #1565c0;padding-left:12px">wir haben Ihnen die Rechnung {{invoiceId}} vom {{invoiceDate}} über {{total}} gesendet, fällig am {{dueDateLong}}. Ist die Lieferung wie vereinbart angekommen, und ist die Rechnung korrekt? Falls etwas nicht stimmt, antworten Sie einfach auf diese Nachricht; wir klären es vor der Fälligkeit.</p>
+            {{#statutoryTerms}}
+            <p>Da die Rechnung kein Zahlungsziel nennt, ist sie innerhalb der gesetzlichen Frist von {{statutoryTerms.days}} Tagen zahlbar ({{statutoryTerms.basis}}).</p>
+            {{/statutoryTerms}}
+            {{#partlyPaid}}
+            <p>Rechnungsbetrag: {{partlyPaid.total}}<br>
+            {{#partlyPaid.prepaid}}
+            Bereits gezahlt: {{partlyPaid.prepaid}}<br>
+            {{/partlyPaid.prepaid}}
+            {{#payments}}
+            Zahlung erhalten am {{date}}: {{amount}}<br>
+            {{/payments}}
+            <strong>Offener Betrag: {{partlyPaid.balance}}</strong></p>
+            {{/partlyPaid}}
+            {{#discount}}
+            <p><strong>Zahlen Sie {{discount.payable}} bis zum {{discount.deadline}}, um {{discount.percent}} % Skonto zu erhalten.</strong></p>
+            {{/discount}}
+            {{#lateCharges}}
+            {{#lateCharges.interest}}
+            <p>Bis heute sind Verzugszinsen von {{lateCharges.interest}} angefallen (Jahreszins {{lateCharges.rate}} %, {{lateCharges.basis}}).</p>
+            {{/lateCharges.interest}}
+            {{#lateCharges.interestPending}}
+            <p>Zusätzlich sind Verzugszinsen in gesetzlicher Höhe geschuldet ({{lateCharges.basis}}).</p>
+            {{/lateCharges.interestPending}}
+            {{#lateCharges.compensation}}
+            <p>Die Pauschale für Beitreibungskosten von {{lateCharges.compensation}} ist geschuldet ({{lateCharges.compensationBasis}}).</p>
+            {{/lateCharges.compensation}}
+            {{/lateCharges}}
+            {{#statement}}
+            <p>Ihr Kontoauszug, die Rechnungen dieser Nachricht:</p>
+            <table style="border-collapse:collapse;font-size:95%">
+            <tr><th style="text-align:left;padding:2px 8px">Rechnung</th><th style="text-align:left;padding:2px 8px">Datum</th><th style="text-align:left;padding:2px 8px">Fällig</th><th style="text-align:right;padding:2px 8px">Tage überfällig</th><th style="text-align:right;padding:2px 8px">Offen</th></tr>
+            {{#statement.lines}}
+            <tr><td style="padding:2px 8px">{{invoiceId}}</td><td style="padding:2px 8px">{{issueDate}}</td><td style="padding:2px 8px">{{dueDate}}</td><td style="text-align:right;padding:2px 8px">{{lateBy}}</td><td style="text-align:right;padding:2px 8px">{{balance}}</td></tr>
+            {{/statement.lines}}
+            {{#statement.totals}}
+            <tr><td colspan="4" style="padding:2px 8px"><strong>Offen insgesamt</strong></td><td style="text-align:right;padding:2px 8px"><strong>{{balance}}</strong></td></tr>
+            {{/statement.totals}}
+            </table>
+            {{/statement}}
+            {{#iban}}
+            <p>Zahlung per Überweisung:<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Verwendungszweck: <code>{{paymentReference}}</code></p>
+            {{/iban}}
+            {{#qrCode}}
+            <p><img src="{{qrCode}}" width="147" height="147" alt="QR-Code für Ihre Banking-App (SEPA-Überweisung)"><br><small>Mit Ihrer Banking-App scannen: die Überweisung ist vorausgefüllt.</small></p>
+            {{/qrCode}}
+            {{#paymentLink}}
+            <p><a href="{{paymentLink}}" style="background:#1565c0;color:#fff;padding:8px 16px;text-decoration:none;border-radius:4px">Online bezahlen</a></p>
+            {{/paymentLink}}
+            <p style="color:#666;font-size:90%">Sollten Sie bereits gezahlt haben, betrachten Sie diese Nachricht bitte als gegenstandslos.<br>Fragen oder Einwände zu dieser Rechnung? Antworten Sie einfach auf diese Nachricht.</p>
+            <p>Mit freundlichen Grüßen<br>{{{signatureHTML}}}</p>
+            </body></html>
+            """#,
+        "de/check-in.subject": #"""
+            Rechnung {{invoiceId}}: Ist alles in Ordnung?{{#moreInvoices}} {{moreInvoices}}{{/moreInvoices}}
+            """#,
+        "de/check-in.text": #"""
+            Guten Tag {{customerName}},
+
+            wir haben Ihnen die Rechnung {{invoiceId}} vom {{invoiceDate}} über {{total}} gesendet, fällig am {{dueDateLong}}. Ist die Lieferung wie vereinbart angekommen, und ist die Rechnung korrekt? Falls etwas nicht stimmt, antworten Sie einfach auf diese Nachricht; wir klären es vor der Fälligkeit.
+            {{#statutoryTerms}}Da die Rechnung kein Zahlungsziel nennt, ist sie innerhalb der gesetzlichen Frist von {{statutoryTerms.days}} Tagen zahlbar ({{statutoryTerms.basis}}).{{/statutoryTerms}}
+            {{#partlyPaid}}
+            Rechnungsbetrag: {{partlyPaid.total}}
+            {{#partlyPaid.prepaid}}
+            Bereits gezahlt: {{partlyPaid.prepaid}}
+            {{/partlyPaid.prepaid}}
+            {{#payments}}
+            Zahlung erhalten am {{date}}: {{amount}}
+            {{/payments}}
+            Offener Betrag: {{partlyPaid.balance}}
+            {{/partlyPaid}}
+            {{#discount}}
+            Zahlen Sie {{discount.payable}} bis zum {{discount.deadline}}, um {{discount.percent}} % Skonto zu erhalten.
+            {{/discount}}
+            {{#lateCharges}}
+            {{#lateCharges.interest}}
+            Bis heute sind Verzugszinsen von {{lateCharges.interest}} angefallen (Jahreszins {{lateCharges.rate}} %, {{lateCharges.basis}}).
+            {{/lateCharges.interest}}
+            {{#lateCharges.interestPending}}
+            Zusätzlich sind Verzugszinsen in gesetzlicher Höhe geschuldet ({{lateCharges.basis}}).
+            {{/lateCharges.interestPending}}
+            {{#lateCharges.compensation}}
+            Die Pauschale für Beitreibungskosten von {{lateCharges.compensation}} ist geschuldet ({{lateCharges.compensationBasis}}).
+            {{/lateCharges.compensation}}
+            {{/lateCharges}}
+
+            {{#statement}}
+            Ihr Kontoauszug, die Rechnungen dieser Nachricht:
+            {{#statement.lines}}
+              {{invoiceId}} vom {{issueDate}}, fällig am {{dueDate}}{{#lateBy}} ({{lateBy}} Tage überfällig){{/lateBy}}: offen {{balance}}{{#paid}} von {{total}}{{/paid}}
+            {{/statement.lines}}
+            {{#statement.totals}}
+              Offen insgesamt: {{balance}}
+            {{/statement.totals}}
+            {{/statement}}
+
+            {{#iban}}
+            Zahlung per Überweisung:
+              IBAN {{iban}}{{#bic}} – BIC {{bic}}{{/bic}}
+              Verwendungszweck: {{paymentReference}}
+            {{/iban}}
+            {{#paymentLink}}
+            Online bezahlen: {{paymentLink}}
+            {{/paymentLink}}
+
+            Sollten Sie bereits gezahlt haben, betrachten Sie diese Nachricht bitte als gegenstandslos.
+            Fragen oder Einwände zu dieser Rechnung? Antworten Sie einfach auf diese Nachricht.
+
+            Mit freundlichen Grüßen
+            {{signature}}
+            """#,
         "de/discount.html": #"""
             <!DOCTYPE html>
             <html><body style="font-family:Helvetica,Arial,sans-serif;color:#222;line-height:1.5;max-width:640px">
@@ -944,6 +1059,121 @@ enum BundledTemplates {
             Mit freundlichen Grüßen
             {{signature}}
             """#,
+        "en/check-in.html": #"""
+            <!DOCTYPE html>
+            <html><body style="font-family:Helvetica,Arial,sans-serif;color:#222;line-height:1.5;max-width:640px">
+            <p>Hello {{customerName}},</p>
+            <p style="border-left:4px solid #1565c0;padding-left:12px">We sent you invoice {{invoiceId}} of {{invoiceDate}} for {{total}}, due on {{dueDateLong}}. Did the delivery arrive as agreed, and is the invoice correct? If anything is wrong, just reply to this message and we will put it right before the due date.</p>
+            {{#statutoryTerms}}
+            <p>The invoice states no payment date: it is payable within {{statutoryTerms.days}} days, the legal term ({{statutoryTerms.basis}}).</p>
+            {{/statutoryTerms}}
+            {{#partlyPaid}}
+            <p>Invoice total: {{partlyPaid.total}}<br>
+            {{#partlyPaid.prepaid}}
+            Paid on account: {{partlyPaid.prepaid}}<br>
+            {{/partlyPaid.prepaid}}
+            {{#payments}}
+            Received on {{date}}: {{amount}}<br>
+            {{/payments}}
+            <strong>Balance due: {{partlyPaid.balance}}</strong></p>
+            {{/partlyPaid}}
+            {{#discount}}
+            <p><strong>Pay {{discount.payable}} by {{discount.deadline}} to keep your {{discount.percent}} % discount.</strong></p>
+            {{/discount}}
+            {{#lateCharges}}
+            {{#lateCharges.interest}}
+            <p>Late-payment interest of {{lateCharges.interest}} has accrued to date (annual rate {{lateCharges.rate}} %, {{lateCharges.basis}}).</p>
+            {{/lateCharges.interest}}
+            {{#lateCharges.interestPending}}
+            <p>Late-payment interest at the statutory rate is also due ({{lateCharges.basis}}).</p>
+            {{/lateCharges.interestPending}}
+            {{#lateCharges.compensation}}
+            <p>A fixed compensation for recovery costs of {{lateCharges.compensation}} is owed ({{lateCharges.compensationBasis}}).</p>
+            {{/lateCharges.compensation}}
+            {{/lateCharges}}
+            {{#statement}}
+            <p>Statement of your account, the invoices this message is about:</p>
+            <table style="border-collapse:collapse;font-size:95%">
+            <tr><th style="text-align:left;padding:2px 8px">Invoice</th><th style="text-align:left;padding:2px 8px">Issued</th><th style="text-align:left;padding:2px 8px">Due</th><th style="text-align:right;padding:2px 8px">Days late</th><th style="text-align:right;padding:2px 8px">Balance</th></tr>
+            {{#statement.lines}}
+            <tr><td style="padding:2px 8px">{{invoiceId}}</td><td style="padding:2px 8px">{{issueDate}}</td><td style="padding:2px 8px">{{dueDate}}</td><td style="text-align:right;padding:2px 8px">{{lateBy}}</td><td style="text-align:right;padding:2px 8px">{{balance}}</td></tr>
+            {{/statement.lines}}
+            {{#statement.totals}}
+            <tr><td colspan="4" style="padding:2px 8px"><strong>Total due</strong></td><td style="text-align:right;padding:2px 8px"><strong>{{balance}}</strong></td></tr>
+            {{/statement.totals}}
+            </table>
+            {{/statement}}
+            {{#iban}}
+            <p>Payment by bank transfer:<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Reference: <code>{{paymentReference}}</code></p>
+            {{/iban}}
+            {{#qrCode}}
+            <p><img src="{{qrCode}}" width="147" height="147" alt="QR code for your banking app (SEPA transfer)"><br><small>Scan with your banking app: the transfer is filled in for you.</small></p>
+            {{/qrCode}}
+            {{#paymentLink}}
+            <p><a href="{{paymentLink}}" style="background:#1565c0;color:#fff;padding:8px 16px;text-decoration:none;border-radius:4px">Pay online</a></p>
+            {{/paymentLink}}
+            <p style="color:#666;font-size:90%">If you have already paid, please disregard this message.<br>A question or a disagreement about this invoice? Just reply to this message.</p>
+            <p>Kind regards,<br>{{{signatureHTML}}}</p>
+            </body></html>
+            """#,
+        "en/check-in.subject": #"""
+            Invoice {{invoiceId}}: is everything in order?{{#moreInvoices}} {{moreInvoices}}{{/moreInvoices}}
+            """#,
+        "en/check-in.text": #"""
+            Hello {{customerName}},
+
+            We sent you invoice {{invoiceId}} of {{invoiceDate}} for {{total}}, due on {{dueDateLong}}. Did the delivery arrive as agreed, and is the invoice correct? If anything is wrong, just reply to this message and we will put it right before the due date.
+            {{#statutoryTerms}}The invoice states no payment date: it is payable within {{statutoryTerms.days}} days, the legal term ({{statutoryTerms.basis}}).{{/statutoryTerms}}
+            {{#partlyPaid}}
+            Invoice total: {{partlyPaid.total}}
+            {{#partlyPaid.prepaid}}
+            Paid on account: {{partlyPaid.prepaid}}
+            {{/partlyPaid.prepaid}}
+            {{#payments}}
+            Received on {{date}}: {{amount}}
+            {{/payments}}
+            Balance due: {{partlyPaid.balance}}
+            {{/partlyPaid}}
+            {{#discount}}
+            Pay {{discount.payable}} by {{discount.deadline}} to keep your {{discount.percent}} % discount.
+            {{/discount}}
+            {{#lateCharges}}
+            {{#lateCharges.interest}}
+            Late-payment interest of {{lateCharges.interest}} has accrued to date (annual rate {{lateCharges.rate}} %, {{lateCharges.basis}}).
+            {{/lateCharges.interest}}
+            {{#lateCharges.interestPending}}
+            Late-payment interest at the statutory rate is also due ({{lateCharges.basis}}).
+            {{/lateCharges.interestPending}}
+            {{#lateCharges.compensation}}
+            A fixed compensation for recovery costs of {{lateCharges.compensation}} is owed ({{lateCharges.compensationBasis}}).
+            {{/lateCharges.compensation}}
+            {{/lateCharges}}
+
+            {{#statement}}
+            Statement of your account, the invoices this message is about:
+            {{#statement.lines}}
+              {{invoiceId}} of {{issueDate}}, due {{dueDate}}{{#lateBy}} ({{lateBy}} days late){{/lateBy}}: {{balance}} due{{#paid}} of {{total}}{{/paid}}
+            {{/statement.lines}}
+            {{#statement.totals}}
+              Total due: {{balance}}
+            {{/statement.totals}}
+            {{/statement}}
+
+            {{#iban}}
+            Payment by bank transfer:
+              IBAN {{iban}}{{#bic}} – BIC {{bic}}{{/bic}}
+              Reference: {{paymentReference}}
+            {{/iban}}
+            {{#paymentLink}}
+            Pay online: {{paymentLink}}
+            {{/paymentLink}}
+
+            If you have already paid, please disregard this message.
+            A question or a disagreement about this invoice? Just reply to this message.
+
+            Kind regards,
+            {{signature}}
+            """#,
         "en/discount.html": #"""
             <!DOCTYPE html>
             <html><body style="font-family:Helvetica,Arial,sans-serif;color:#222;line-height:1.5;max-width:640px">
@@ -1882,6 +2112,121 @@ enum BundledTemplates {
             A question or a disagreement about this invoice? Just reply to this message.
 
             Kind regards,
+            {{signature}}
+            """#,
+        "fr/check-in.html": #"""
+            <!DOCTYPE html>
+            <html><body style="font-family:Helvetica,Arial,sans-serif;color:#222;line-height:1.5;max-width:640px">
+            <p>Bonjour {{customerName}},</p>
+            <p style="border-left:4px solid #1565c0;padding-left:12px">Nous vous avons adressé la facture {{invoiceId}} du {{invoiceDate}}, d'un montant de {{total}}, payable le {{dueDateLong}}. La livraison est-elle conforme à votre commande, et la facture exacte ? Si quelque chose ne va pas, répondez simplement à ce message : nous corrigerons avant l'échéance.</p>
+            {{#statutoryTerms}}
+            <p>La facture ne précisant pas d'échéance, elle est payable à {{statutoryTerms.days}} jours, le délai légal ({{statutoryTerms.basis}}).</p>
+            {{/statutoryTerms}}
+            {{#partlyPaid}}
+            <p>Montant de la facture : {{partlyPaid.total}}<br>
+            {{#partlyPaid.prepaid}}
+            Acompte versé : {{partlyPaid.prepaid}}<br>
+            {{/partlyPaid.prepaid}}
+            {{#payments}}
+            Règlement reçu le {{date}} : {{amount}}<br>
+            {{/payments}}
+            <strong>Reste dû : {{partlyPaid.balance}}</strong></p>
+            {{/partlyPaid}}
+            {{#discount}}
+            <p><strong>Réglez {{discount.payable}} d'ici le {{discount.deadline}} pour conserver votre escompte de {{discount.percent}} %.</strong></p>
+            {{/discount}}
+            {{#lateCharges}}
+            {{#lateCharges.interest}}
+            <p>Des pénalités de retard de {{lateCharges.interest}} sont dues à ce jour (taux annuel de {{lateCharges.rate}} %, {{lateCharges.basis}}).</p>
+            {{/lateCharges.interest}}
+            {{#lateCharges.interestPending}}
+            <p>Des pénalités de retard au taux légal sont également dues ({{lateCharges.basis}}).</p>
+            {{/lateCharges.interestPending}}
+            {{#lateCharges.compensation}}
+            <p>Une indemnité forfaitaire pour frais de recouvrement de {{lateCharges.compensation}} est due ({{lateCharges.compensationBasis}}).</p>
+            {{/lateCharges.compensation}}
+            {{/lateCharges}}
+            {{#statement}}
+            <p>Relevé de votre compte, les factures dont traite ce message :</p>
+            <table style="border-collapse:collapse;font-size:95%">
+            <tr><th style="text-align:left;padding:2px 8px">Facture</th><th style="text-align:left;padding:2px 8px">Émise le</th><th style="text-align:left;padding:2px 8px">Échéance</th><th style="text-align:right;padding:2px 8px">Jours de retard</th><th style="text-align:right;padding:2px 8px">Reste dû</th></tr>
+            {{#statement.lines}}
+            <tr><td style="padding:2px 8px">{{invoiceId}}</td><td style="padding:2px 8px">{{issueDate}}</td><td style="padding:2px 8px">{{dueDate}}</td><td style="text-align:right;padding:2px 8px">{{lateBy}}</td><td style="text-align:right;padding:2px 8px">{{balance}}</td></tr>
+            {{/statement.lines}}
+            {{#statement.totals}}
+            <tr><td colspan="4" style="padding:2px 8px"><strong>Total dû</strong></td><td style="text-align:right;padding:2px 8px"><strong>{{balance}}</strong></td></tr>
+            {{/statement.totals}}
+            </table>
+            {{/statement}}
+            {{#iban}}
+            <p>Règlement par virement :<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Référence à indiquer: <code>{{paymentReference}}</code></p>
+            {{/iban}}
+            {{#qrCode}}
+            <p><img src="{{qrCode}}" width="147" height="147" alt="QR code pour l'application de votre banque (virement SEPA)"><br><small>Scannez-le avec l'application de votre banque : le virement est prérempli.</small></p>
+            {{/qrCode}}
+            {{#paymentLink}}
+            <p><a href="{{paymentLink}}" style="background:#1565c0;color:#fff;padding:8px 16px;text-decoration:none;border-radius:4px">Payer en ligne</a></p>
+            {{/paymentLink}}
+            <p style="color:#666;font-size:90%">Si vous avez déjà réglé cette facture, merci de ne pas tenir compte de ce message.<br>Une question ou un désaccord sur cette facture ? Répondez simplement à ce message.</p>
+            <p>Cordialement,<br>{{{signatureHTML}}}</p>
+            </body></html>
+            """#,
+        "fr/check-in.subject": #"""
+            Facture {{invoiceId}} : tout est-il en ordre ?{{#moreInvoices}} {{moreInvoices}}{{/moreInvoices}}
+            """#,
+        "fr/check-in.text": #"""
+            Bonjour {{customerName}},
+
+            Nous vous avons adressé la facture {{invoiceId}} du {{invoiceDate}}, d'un montant de {{total}}, payable le {{dueDateLong}}. La livraison est-elle conforme à votre commande, et la facture exacte ? Si quelque chose ne va pas, répondez simplement à ce message : nous corrigerons avant l'échéance.
+            {{#statutoryTerms}}La facture ne précisant pas d'échéance, elle est payable à {{statutoryTerms.days}} jours, le délai légal ({{statutoryTerms.basis}}).{{/statutoryTerms}}
+            {{#partlyPaid}}
+            Montant de la facture : {{partlyPaid.total}}
+            {{#partlyPaid.prepaid}}
+            Acompte versé : {{partlyPaid.prepaid}}
+            {{/partlyPaid.prepaid}}
+            {{#payments}}
+            Règlement reçu le {{date}} : {{amount}}
+            {{/payments}}
+            Reste dû : {{partlyPaid.balance}}
+            {{/partlyPaid}}
+            {{#discount}}
+            Réglez {{discount.payable}} d'ici le {{discount.deadline}} pour conserver votre escompte de {{discount.percent}} %.
+            {{/discount}}
+            {{#lateCharges}}
+            {{#lateCharges.interest}}
+            Des pénalités de retard de {{lateCharges.interest}} sont dues à ce jour (taux annuel de {{lateCharges.rate}} %, {{lateCharges.basis}}).
+            {{/lateCharges.interest}}
+            {{#lateCharges.interestPending}}
+            Des pénalités de retard au taux légal sont également dues ({{lateCharges.basis}}).
+            {{/lateCharges.interestPending}}
+            {{#lateCharges.compensation}}
+            Une indemnité forfaitaire pour frais de recouvrement de {{lateCharges.compensation}} est due ({{lateCharges.compensationBasis}}).
+            {{/lateCharges.compensation}}
+            {{/lateCharges}}
+
+            {{#statement}}
+            Relevé de votre compte, les factures dont traite ce message :
+            {{#statement.lines}}
+              {{invoiceId}} du {{issueDate}}, échue le {{dueDate}}{{#lateBy}} ({{lateBy}} jours de retard){{/lateBy}} : reste dû {{balance}}{{#paid}} sur {{total}}{{/paid}}
+            {{/statement.lines}}
+            {{#statement.totals}}
+              Total dû : {{balance}}
+            {{/statement.totals}}
+            {{/statement}}
+
+            {{#iban}}
+            Règlement par virement :
+              IBAN {{iban}}{{#bic}} – BIC {{bic}}{{/bic}}
+              Référence à indiquer : {{paymentReference}}
+            {{/iban}}
+            {{#paymentLink}}
+            Payer en ligne : {{paymentLink}}
+            {{/paymentLink}}
+
+            Si vous avez déjà réglé cette facture, merci de ne pas tenir compte de ce message.
+            Une question ou un désaccord sur cette facture ? Répondez simplement à ce message.
+
+            Cordialement,
             {{signature}}
             """#,
         "fr/discount.html": #"""

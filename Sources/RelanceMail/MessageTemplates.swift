@@ -88,7 +88,7 @@ public struct MessageTemplates: Sendable {
 
     /// Every wording a message can take, in the order a chase meets them (for `check`).
     public static let allWordings: [Wording] = [
-        .checkIn(daysLeft: 7), .discount, .dueToday, .wasDue(daysLate: 2),
+        .checkIn(daysLeft: 7), .satisfactionCheck(daysLeft: 10), .discount, .dueToday, .wasDue(daysLate: 2),
         .overdue(level: 1, daysLate: 7), .overdue(level: 2, daysLate: 15), .overdue(level: 3, daysLate: 22), .final(level: 4, daysLate: 30),
         .formalNotice(level: 5, daysLate: 45),
     ]
@@ -189,7 +189,7 @@ public struct MessageTemplates: Sendable {
                 .map { htmlEscape(String($0)) }.joined(separator: "<br>"),
         ]
         switch facts.wording {
-        case .checkIn(let days): context["daysLeft"] = String(days)
+        case .checkIn(let days), .satisfactionCheck(let days): context["daysLeft"] = String(days)
         case .dueToday: context["dueToday"] = true
         case .wasDue: context["wasDue"] = true
         case .discount, .overdue, .final, .formalNotice: break

@@ -71,7 +71,7 @@ public struct ReminderChoice: Hashable, Sendable {
             switch reminder.kind {
             case .discount where discountDeadline.map({ today > $0 }) ?? true:
                 choice.skipped.append(Skip(reminder: reminder, reason: .discountLapsed(deadline: discountDeadline)))
-            case .preDue where today >= dueDate:
+            case .preDue where today >= dueDate, .checkIn where today >= dueDate:
                 choice.skipped.append(Skip(reminder: reminder, reason: .dueDatePassed(dueDate: dueDate)))
             case .postDue, .final, .formalNotice:
                 levels.append(reminder)

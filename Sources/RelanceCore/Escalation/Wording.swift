@@ -6,6 +6,8 @@
 public enum Wording: Hashable, Sendable {
     /// Before the due date: a check-in ("comes due in N days").
     case checkIn(daysLeft: Int)
+    /// Before the due date, the satisfaction check-in ("is everything in order with the delivery and the invoice?").
+    case satisfactionCheck(daysLeft: Int)
     /// Before the discount deadline, while the discount still holds.
     case discount
     /// On the due date itself.
@@ -30,13 +32,14 @@ public enum Wording: Hashable, Sendable {
                               levelsSent: Int) -> Wording {
         let daysLate = dueDate.days(until: sendDate)
         if kind == .discount, discountHolds, daysLate < 0 { return .discount }
+        if kind == .checkIn, daysLate < 0 { return .satisfactionCheck(daysLeft: -daysLate) }
         if daysLate < 0 { return .checkIn(daysLeft: -daysLate) }
         if daysLate == 0, !kind.isEscalation { return .dueToday }
         switch kind {
         case .final: return .final(level: levelsSent + 1, daysLate: daysLate)
         case .formalNotice: return .formalNotice(level: levelsSent + 1, daysLate: daysLate)
         case .postDue: return daysLate == 0 ? .dueToday : .overdue(level: levelsSent + 1, daysLate: daysLate)
-        case .preDue, .discount, .due, .call: return daysLate == 0 ? .dueToday : .wasDue(daysLate: daysLate)
+        case .preDue, .discount, .due, .call, .checkIn: return daysLate == 0 ? .dueToday : .wasDue(daysLate: daysLate)
         }
     }
 
@@ -44,6 +47,7 @@ public enum Wording: Hashable, Sendable {
     public var templateName: String {
         switch self {
         case .checkIn: return "pre-due"
+        case .satisfactionCheck: return "check-in"
         case .discount: return "discount"
         case .dueToday, .wasDue: return "due"
         case .overdue(let level, _): return "post-due-\(min(max(level, 1), Self.levelsWithOwnText))"
@@ -70,7 +74,7 @@ public enum Wording: Hashable, Sendable {
     /// it is written at the firmest level among them.
     public var firmness: Int {
         switch self {
-        case .checkIn: return 0
+        case .checkIn, .satisfactionCheck: return 0
         case .discount: return 1
         case .dueToday: return 2
         case .wasDue: return 3

@@ -42,6 +42,9 @@ public enum StepKind: String, Hashable, Sendable, CaseIterable {
     /// The formal notice (*mise en demeure*): a PDF letter with the statement of account, sent
     /// with its email; its deadline passed unpaid, the invoice goes to `collection`.
     case formalNotice = "formal-notice"
+    /// Before the due date: is everything in order with the delivery and the invoice? A reply that
+    /// reports a problem sets a task at once, long before the due date.
+    case checkIn = "check-in"
     /// A call for a person to make: a task with a call script instead of an email. The steps after
     /// it wait until it is done or its grace period ends.
     case call

@@ -13,6 +13,23 @@ public struct ReplyProcessor {
 
     public init(context: DaemonContext) { self.context = context }
 
+    /// A problem reported in answer to a check-in (before the due date) is for a person at once: a
+    /// task to call the customer, due today.
+    private func taskForCheckInProblem(_ tx: StoreTransaction, reminderID: Int64?, invoiceID: String, subject: String?, journal: Journal,
+                                       now: Date) throws {
+        guard let reminderID, let row = try tx.reminders(invoiceID: invoiceID).first(where: { $0.id == reminderID }), row.kind == .checkIn,
+              let stored = try tx.invoice(id: invoiceID) else { return }
+        let configuration = context.configuration
+        let today = configuration.calendar.localDate(of: now)
+        let owner = configuration.owner(for: stored.invoice.customer)
+        let id = try tx.createTask(invoiceID: invoiceID, customerKey: ReminderPlanning.customerKey(stored.invoice.customer), step: row.step + "-reply",
+                                   kind: .call, owner: owner, due: today, graceUntil: today.adding(days: configuration.people.taskGraceDays), at: now)
+        try journal.record(tx, at: now, event: "task", invoice: invoiceID, [
+            ("step", row.step + "-reply"), ("task", String(id)), ("owner", owner),
+            ("reason", "the customer reported a problem in reply to the check-in: \(subject ?? "")"),
+        ])
+    }
+
     /// Writes `replies/YYYY/MM/<hash>.eml` under the state directory; nil when it cannot.
     static func keepCopy(_ bytes: [UInt8], fingerprint: String, day: LocalDate, stateDirectory: String) -> String? {
         let month = day.month < 10 ? "0\(day.month)" : "\(day.month)"
@@ -91,7 +108,9 @@ public struct ReplyProcessor {
                 try tx.setAttention(invoiceID, "the customer replied (\(intent.rawValue)): \(analysis.subject ?? "")")
                 switch intent {
                 case .paid: try pause(tx, invoiceID, until: nil, reason: "the customer says it is paid: verify, then record it or resume", journal: journal, at: now)
-                case .dispute: try pause(tx, invoiceID, until: nil, reason: "disputed by the customer: stopped until resumed", journal: journal, at: now)
+                case .dispute:
+                    try pause(tx, invoiceID, until: nil, reason: "disputed by the customer: stopped until resumed", journal: journal, at: now)
+                    try taskForCheckInProblem(tx, reminderID: reminderID, invoiceID: invoiceID, subject: analysis.subject, journal: journal, now: now)
                 case .promise:
                     if let promised = analysis.promiseDate {
                         try tx.recordPromise(invoiceID: invoiceID, madeOn: today, promisedFor: promised, source: "reply", note: analysis.subject, at: now)
