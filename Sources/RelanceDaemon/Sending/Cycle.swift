@@ -128,7 +128,11 @@ public struct Cycle {
         }
         if grouped { order = CustomerOrder.grouping(order, by: customerKeys) }
         let templates = MessageTemplates(overrideDirectory: context.configuration.paths.templates)
-        let composer = DispatchQueue(label: "relance.compose", qos: .userInitiated)
+        // Over SMTP one composer keeps ahead of the network, and a second would take the sending thread's core;
+        // a batch to the outbox folder waits for its whole composition, which a second core halves.
+        let composeInParallel = !context.transports[0].acceptanceIsDurable
+        let composer = ComposerThread()
+        defer { composer.finish() }
         var batch = BatchSize()
         var index = 0
         // While batch k goes out, batch k+1 is already decided (its reminders claimed, not handed
@@ -146,7 +150,7 @@ public struct Cycle {
                 continue
             }
             let next = DecidedBatch(id: batchID, items: toSend,
-                                    pipeline: ComposingPipeline(toSend, templates: templates, queue: composer),
+                                    pipeline: ComposingPipeline(toSend, templates: templates, queue: composer, parallel: composeInParallel),
                                     decidedIn: ContinuousClock.now - started)
             if let previous = ready { batch.adapt(after: try deliver(previous, summary: &summary)) }
             ready = next
