@@ -8,6 +8,7 @@ import RelanceTransport
 extension Cycle {
     func enterCollection(now: Date, summary: inout Summary) throws {
         let today = context.configuration.calendar.localDate(of: now)
+        guard try context.store.read({ tx in try !tx.noticesPastDeadline(today: today).isEmpty }) else { return }
         let journal = context.journal()
         var cancelled = 0
         try context.store.write { tx in

@@ -127,6 +127,7 @@ public struct Cycle {
             byInvoice[row.invoiceID, default: []].append(row)
         }
         if grouped { order = CustomerOrder.grouping(order, by: customerKeys) }
+        guard !order.isEmpty else { return summary }
         let templates = MessageTemplates(overrideDirectory: context.configuration.paths.templates)
         // Over SMTP one composer keeps ahead of the network, and a second would take the sending thread's core;
         // a batch to the outbox folder waits for its whole composition, which a second core halves.

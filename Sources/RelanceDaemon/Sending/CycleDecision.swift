@@ -98,7 +98,7 @@ extension Cycle {
         let all = try tx.reminders(invoiceID: invoiceID)
         func rank(_ step: String) -> Int { policy.steps.firstIndex { $0.name == step } ?? Int.max }
         // A person in the loop: a due `call` step becomes a task, and the steps after an open task wait for it.
-        let rows = dryRun ? rows : try tasks(invoice: invoice, rows: rows, rank: rank, today: today, tx: tx, journal: journal, now: now,
+        let rows = dryRun ? rows.filter { $0.kind != .call } : try tasks(invoice: invoice, rows: rows, rank: rank, today: today, tx: tx, journal: journal, now: now,
                                              summary: &summary)
         guard !rows.isEmpty else { return nil }
         let waiting = rows.map {

@@ -11,6 +11,8 @@ extension Cycle {
         let configuration = context.configuration
         let today = configuration.calendar.localDate(of: now)
         let grace = configuration.people.promiseGraceDays
+        // A read first: most cycles have no promise to judge, and need no write transaction for it.
+        guard try context.store.read({ tx in try !tx.pendingPromises().isEmpty }) else { return }
         let journal = context.journal()
         try context.store.write { tx in
             journal.discard()
