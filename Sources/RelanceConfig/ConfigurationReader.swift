@@ -15,7 +15,7 @@ struct ConfigurationReader {
     }
 
     mutating func read(file: String) -> RelanceConfiguration? {
-        allowOnly(root, "", ["company", "paths", "schedule", "policies", "customers", "transport", "replies", "late_charges", "formal_notice", "people", "policy_rules", "credit"])
+        allowOnly(root, "", ["company", "paths", "schedule", "policies", "customers", "transport", "replies", "late_charges", "formal_notice", "people", "policy_rules", "credit", "review"])
         let company = self.company()
         let paths = self.paths()
         let schedule = self.schedule()
@@ -28,6 +28,7 @@ struct ConfigurationReader {
         let people = self.people()
         let rules = self.policyRules(policies: policies)
         let credit = self.credit()
+        let review = self.review()
         guard let company, let paths, let schedule, let policies, problems.isEmpty else { return nil }
         var configuration = RelanceConfiguration(file: file, company: company, paths: paths, schedule: schedule,
                                                  policies: policies, customers: customers, transport: transport, giveUpAfterDays: giveUp,
@@ -37,6 +38,7 @@ struct ConfigurationReader {
         configuration.people = people
         configuration.policyRules = rules
         configuration.defaultCreditLimit = credit
+        configuration.review = review
         return configuration
     }
 
@@ -236,7 +238,7 @@ struct ConfigurationReader {
         for (id, value) in members {
             let path = "customers.\(id)"
             guard case .table = value else { problem(path, "expected a table"); continue }
-            allowOnly(value, path, ["policy", "language", "cc", "late_charges", "address", "owner", "credit_limit"])
+            allowOnly(value, path, ["policy", "language", "cc", "late_charges", "address", "owner", "credit_limit", "review"])
             let policy = string(value, "\(path).policy", required: false)
             if let policy, let policies, !policies.contains(where: { $0.name == policy }) {
                 problem("\(path).policy", "no policy is named \"\(policy)\"")
@@ -253,7 +255,7 @@ struct ConfigurationReader {
             }
             result[id] = CustomerSettings(policy: policy, language: language, cc: cc, lateCharges: law, address: customerAddress(value, path),
                                           owner: string(value, "\(path).owner", required: false),
-                                          creditLimit: amounts(value, "\(path).credit_limit"))
+                                          creditLimit: amounts(value, "\(path).credit_limit"), review: bool(value, "\(path).review"))
         }
         return result
     }

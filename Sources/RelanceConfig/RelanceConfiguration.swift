@@ -30,6 +30,13 @@ public struct RelanceConfiguration: Sendable {
     public var policyRules: [PolicyRule] = []
     /// `[credit] default_limit`, per currency (minor units).
     public var defaultCreditLimit: [String: Int64] = [:]
+    public var review = ReviewSettings(enabled: false, kinds: nil, sendOnTimeout: false)
+
+    /// Whether a message of this kind to this customer waits for a person's approval.
+    public func needsReview(_ customer: Customer, kind: StepKind) -> Bool {
+        if let own = customer.id.flatMap({ customers[$0]?.review }) { return own && (review.kinds?.contains(kind) ?? true) }
+        return review.enabled && (review.kinds?.contains(kind) ?? true)
+    }
 
     /// The credit limit of a customer in a currency: their own, else the default; nil when none is set.
     public func creditLimit(for customer: Customer, currency: Currency) -> Money? {
@@ -213,6 +220,17 @@ public struct CustomerSettings: Sendable {
     public var owner: String?
     /// Per currency (minor units): an open balance over this is flagged, over `[credit] default_limit`.
     public var creditLimit: [String: Int64] = [:]
+    /// `review = true`: this customer's messages are held for a person; `false`: never held.
+    public var review: Bool? = nil
+}
+
+/// `[review]`: messages due are rendered and held until a person approves them.
+public struct ReviewSettings: Sendable, Equatable {
+    public var enabled: Bool
+    /// Only steps of these kinds are held (nil: every kind).
+    public var kinds: Set<StepKind>?
+    /// A message not approved by the end of its day goes (`on_timeout = "send"`) instead of waiting.
+    public var sendOnTimeout: Bool
 }
 
 /// `[people]`: the credit controller who owns tasks by default, and how long a task holds the steps after it.

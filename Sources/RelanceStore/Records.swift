@@ -6,6 +6,8 @@ public enum ReminderState: String, Sendable, CaseIterable {
     case planned, sending, sent, deferred, failed, uncertain, bounced, cancelled, skipped
     /// A `call` step handed to a person as a task (`relance tasks`), instead of an email.
     case tasked
+    /// Rendered and waiting for a person's approval (`[review]`: `relance review`, `approve`, `hold`).
+    case held
 }
 
 /// Whether an invoice is still being chased.
@@ -77,13 +79,16 @@ public struct ReminderRecord: Sendable, Equatable {
     public let handedOffAt: Date?
     /// The send batch that has claimed it, while one has.
     public let batchID: Int64?
+    /// When a person approved it (review): it goes without being held again.
+    public var approvedAt: Date? = nil
 
     /// Waiting to go: planned, or deferred for a retry.
     public var isWaiting: Bool { state == .planned || state == .deferred }
 
     public init(id: Int64, invoiceID: String, step: String, kind: StepKind, localDate: LocalDate, sendAt: Date, state: ReminderState,
                 amount: Int64, messageID: String?, recipients: String?, attempts: Int, detail: String?, sentAt: Date?, handedOffAt: Date?,
-                batchID: Int64?) {
+                batchID: Int64?, approvedAt: Date? = nil) {
+        self.approvedAt = approvedAt
         self.id = id
         self.invoiceID = invoiceID
         self.step = step

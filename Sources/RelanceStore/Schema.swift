@@ -199,6 +199,12 @@ enum Schema {
                 );
                 """)
         }
+        migrator.registerMigration("v10-review") { db in
+            try db.execute(sql: """
+                ALTER TABLE reminders ADD COLUMN approved_at INTEGER;
+                ALTER TABLE reminders ADD COLUMN held_by_person INTEGER NOT NULL DEFAULT 0;
+                """)
+        }
         return migrator
     }
 }

@@ -382,6 +382,8 @@ public struct StoreTransaction {
     }
 
     /// A row that cannot be read is an error, never a default.
+    func reminderRow(_ row: Row) throws -> ReminderRecord { try reminder(row) }
+
     private func reminder(_ row: Row) throws -> ReminderRecord {
         let id: Int64 = row["id"]
         guard let kind = StepKind(rawValue: row["kind"]) else {
@@ -400,7 +402,7 @@ public struct StoreTransaction {
             messageID: row["message_id"], recipients: row["recipients"], attempts: row["attempts"], detail: row["detail"],
             sentAt: (row["sent_at"] as Int64?).map { Date(timeIntervalSince1970: TimeInterval($0)) },
             handedOffAt: (row["handed_off_at"] as Int64?).map { Date(timeIntervalSince1970: TimeInterval($0)) },
-            batchID: row["batch_id"])
+            batchID: row["batch_id"], approvedAt: (row["approved_at"] as Int64?).map { Date(timeIntervalSince1970: TimeInterval($0)) })
     }
 
     private func seconds(_ date: Date) -> Int64 { Int64(date.timeIntervalSince1970.rounded(.down)) }

@@ -58,7 +58,14 @@ final class ComposingPipeline: Sendable {
         let archivePath: String
     }
 
-    private static func compose(_ input: Input, templates: MessageTemplates, folders: Folders) -> Result<ComposedMessage, CompositionFailure> {
+    /// The message as it would go now, for a person to look at (`relance show`): composed the same
+    /// way, nothing written.
+    static func preview(_ message: DecidedMessage, templates: MessageTemplates) -> Result<ComposedMessage, CompositionFailure> {
+        compose(Input(facts: message.facts, letterPath: message.letterPath, qrPayload: message.qrPayload, archivePath: message.archivePath),
+                templates: templates, folders: nil)
+    }
+
+    private static func compose(_ input: Input, templates: MessageTemplates, folders: Folders?) -> Result<ComposedMessage, CompositionFailure> {
         var facts = input.facts
         // The invoice's document is read here, outside any store transaction.
         if facts.attachment == nil, let path = facts.invoice.attachment { facts.attachment = attachment(path) }
@@ -70,7 +77,7 @@ final class ComposingPipeline: Sendable {
             }
             let name = (input.letterPath.map { ($0 as NSString).lastPathComponent }) ?? "formal-notice.pdf"
             facts.letter = MailAttachment(fileName: name, contentType: "application/pdf", bytes: pdf)
-            if let path = input.letterPath { letterKept = folders.write(pdf, to: path) }
+            if let path = input.letterPath, let folders { letterKept = folders.write(pdf, to: path) }
         }
         if let payload = input.qrPayload, let png = try? QRImage.png(try QRMatrix(encoding: payload)) {
             facts.paymentQR = MailAttachment(fileName: "qr-payment.png", contentType: "image/png", bytes: png)
@@ -80,7 +87,7 @@ final class ComposingPipeline: Sendable {
             return .failure(CompositionFailure(description: error.description))
         }
         // The copy as sent, byte for byte, for the collection file (not synced per message: see docs/durability.md).
-        let copy = folders.append(message.data, to: input.archivePath)
+        let copy = folders?.append(message.data, to: input.archivePath)
         return .success(ComposedMessage(message: message, copy: copy, letterKept: letterKept))
     }
 

@@ -26,15 +26,15 @@ public struct Cycle {
 
     /// What a cycle did, for logs and `--once`.
     public struct Summary: Sendable, CustomStringConvertible {
-        public var sent = 0, deferred = 0, failed = 0, uncertain = 0, skipped = 0, postponed = 0, cancelled = 0, tasked = 0
+        public var sent = 0, deferred = 0, failed = 0, uncertain = 0, skipped = 0, postponed = 0, cancelled = 0, tasked = 0, held = 0
         mutating func add(_ other: Summary) {
             sent += other.sent; deferred += other.deferred; failed += other.failed; uncertain += other.uncertain
-            skipped += other.skipped; postponed += other.postponed; cancelled += other.cancelled; tasked += other.tasked
+            skipped += other.skipped; postponed += other.postponed; cancelled += other.cancelled; tasked += other.tasked; held += other.held
         }
 
         public var description: String {
             "sent=\(sent) deferred=\(deferred) failed=\(failed) uncertain=\(uncertain) skipped=\(skipped) postponed=\(postponed) cancelled=\(cancelled)"
-                + (tasked > 0 ? " tasks=\(tasked)" : "")
+                + (tasked > 0 ? " tasks=\(tasked)" : "") + (held > 0 ? " held=\(held)" : "")
         }
     }
 
@@ -113,6 +113,7 @@ public struct Cycle {
         // Only this process sends (the state lock): any batch still open is one it could not close.
         if !dryRun, try context.store.read({ tx in try tx.hasUnfinishedBatch() }) { try settleUnfinishedBatches() }
         if !dryRun {
+            try releaseHeldOnTimeout(now: now)
             try judgePromises(now: now)
             try enterCollection(now: now, summary: &summary)
         }

@@ -167,6 +167,16 @@ extension Cycle {
             }
         }
         guard let chosen, let latest = rows.first(where: { $0.id == chosen.id }) else { return nil }
+        // Review before sending: held for a person unless one approved it (relance review / approve).
+        if configuration.needsReview(invoice.customer, kind: latest.kind), latest.approvedAt == nil {
+            summary.held += 1
+            guard !dryRun else { return nil }
+            try tx.holdForReview(latest.id, at: now)
+            try journal.record(tx, at: now, event: "held", invoice: invoiceID, [
+                ("step", latest.step), ("reason", "awaiting review: relance review; relance approve \(latest.id)"),
+            ])
+            return nil
+        }
         let sentBefore = all.filter { [.sent, .uncertain].contains($0.state) && $0.sentAt != nil && ($0.kind == .due || $0.kind.isEscalation) }
         let levelsSent = all.filter { [.sent, .uncertain].contains($0.state) && $0.kind.isEscalation }.count
         var facts = self.facts(invoice: invoice, row: latest, balance: balance, today: today, now: now,
