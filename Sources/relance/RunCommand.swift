@@ -35,6 +35,8 @@ struct RunCommand: ParsableCommand {
         defer { withExtendedLifetime(lock) {} }
         let context = try CommandContext.open(configuration, clock: clock)
         if dryRun {
+            // The files still in the inbox too, as pickup would take them: a new user sees what would happen.
+            for line in InboxPreview(context: context).lines() { Console.out(line) }
             let summary = try Cycle(context: context).run(dryRun: true)
             Console.error("dry run: \(summary)")
             return

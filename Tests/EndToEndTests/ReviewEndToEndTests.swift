@@ -56,3 +56,21 @@ struct ReviewEndToEndTests {
         #expect(box.sendLogLines().contains { $0.contains("not reviewed by the end of 2026-11-02") })
     }
 }
+
+@Suite("run --dry-run reads the inbox", .serialized)
+struct DryRunInboxTests {
+    @Test("the files waiting in the inbox are read and planned, their reminder due now shown; nothing is taken or sent")
+    func dryRun() throws {
+        let box = try Sandbox(minGapDays: 0)
+        try box.drop("d.json", Sandbox.invoice(id: "D-1", issued: "2026-10-02", due: "2026-11-02", customer: "C-1", email: "ap@c1.example"))
+        try box.drop("bad.json", "{\"id\": ")
+        let run = try box.run(["run", "--dry-run", "--now", "2026-11-02T10:00:00+01:00"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("event=would-ingest invoice=D-1 file=d.json format=json due=2026-11-02"), "\(run.stdout)")
+        #expect(run.stdout.contains("event=would-send invoice=D-1 step=due"))
+        #expect(run.stdout.contains("event=would-plan invoice=D-1 next=first@2026-11-09"))
+        #expect(run.stdout.contains("event=would-reject file=bad.json"))
+        #expect(Set(try FileManager.default.contentsOfDirectory(atPath: box.inbox).filter { !$0.hasPrefix(".") }) == ["d.json", "bad.json"])
+        #expect(try box.outboxMessages().isEmpty)
+    }
+}
