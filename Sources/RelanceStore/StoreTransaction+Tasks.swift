@@ -54,6 +54,11 @@ extension StoreTransaction {
         guard db.changesCount == 1 else { throw TransitionError(reminderID: reminderID, from: [.planned, .deferred], to: .tasked) }
     }
 
+    /// Whether any task is open at all (most cycles need not look for an invoice's tasks then).
+    public func hasOpenTasks() throws -> Bool {
+        try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM tasks WHERE state = 'open')")) ?? false
+    }
+
     /// The invoice's open tasks, oldest first.
     public func openTasks(invoiceID: String) throws -> [TaskRecord] {
         try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM tasks WHERE invoice_id = ? AND state = 'open' ORDER BY id"),

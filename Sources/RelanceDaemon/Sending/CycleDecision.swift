@@ -29,6 +29,7 @@ extension Cycle {
             let batch = dryRun ? nil : try tx.beginBatch(bootID: BootID.current, at: now)
             batchID = batch
             let lastSent = grouped ? LastSentCache() : nil
+            openTasks.any = try tx.hasOpenTasks()
             var pending: [(ReminderRecord, ReminderFacts)] = []
             var pendingKey: String?
             func close() throws {
@@ -237,7 +238,8 @@ extension Cycle {
             summary.tasked += 1
         }
         var left = rows.filter { $0.kind != .call }
-        guard let holding = try tx.openTasks(invoiceID: invoice.id).first(where: { $0.graceUntil >= today }) else { return left }
+        guard openTasks.any || rows.contains(where: { $0.kind == .call }),
+              let holding = try tx.openTasks(invoiceID: invoice.id).first(where: { $0.graceUntil >= today }) else { return left }
         let held = rank(holding.step)
         let day = calendar.sendingDay(onOrAfter: holding.graceUntil.adding(days: 1))
         for row in left where rank(row.step) > held {
@@ -316,4 +318,9 @@ extension Cycle {
 /// The last send to each customer as it stood when a decision began (one decision, one thread).
 final class LastSentCache {
     var values: [String: Date?] = [:]
+}
+
+/// Whether the store has an open task, looked up once per decision (a reference: `decide`'s helpers are non-mutating).
+final class OpenTasksFlag {
+    var any = true
 }
