@@ -45,7 +45,7 @@ struct PauseCommand: ParsableCommand {
 
 /// `relance resume INVOICE`
 struct ResumeCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "resume", abstract: "Resume reminding a paused invoice.")
+    static let configuration = CommandConfiguration(commandName: "resume", abstract: "Resume reminding a paused invoice, or bring one back from collection.")
 
     @Argument(help: "Invoice number.") var invoice: String
     @OptionGroup var options: ConfigOptions
