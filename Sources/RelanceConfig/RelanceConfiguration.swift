@@ -38,11 +38,14 @@ public struct RelanceConfiguration: Sendable {
         return review.enabled && (review.kinds?.contains(kind) ?? true)
     }
 
-    /// The credit limit of a customer in a currency: their own, else the default; nil when none is set.
-    public func creditLimit(for customer: Customer, currency: Currency) -> Money? {
-        let own = customer.id.flatMap { customers[$0]?.creditLimit[currency.code] }
+    /// The credit limit of a customer (by its id, when it has one) in a currency: their own, else the default; nil when none is set.
+    public func creditLimit(customerID: String?, currency: Currency) -> Money? {
+        let own = customerID.flatMap { customers[$0]?.creditLimit[currency.code] }
         return (own ?? defaultCreditLimit[currency.code]).map { Money(minorUnits: $0, currency: currency) }
     }
+
+    /// Whether any credit limit is set (none: nothing to check).
+    public var hasCreditLimits: Bool { !defaultCreditLimit.isEmpty || customers.values.contains { !$0.creditLimit.isEmpty } }
 
     /// The customer's explicit policy name, if their settings name one.
     public func explicitPolicy(for customer: Customer) -> String? {

@@ -86,7 +86,7 @@ public enum FormalNoticeLetter {
         let mm = PageWriter.millimetre
         let qrSide = 28 * mm
         let matrix = notice.paymentCode.flatMap { try? QRMatrix(encoding: $0.payload) }
-        var lines = [words.howToPay, "IBAN \(Self.grouped(iban))" + (notice.bic.map { " – BIC \($0)" } ?? "")]
+        var lines = [words.howToPay, "IBAN \(IBANText.grouped(iban))" + (notice.bic.map { " – BIC \($0)" } ?? "")]
         let references = notice.statement.lines.map { "\($0.reference.grouped) (\($0.invoiceID))" }
         lines.append("\(words.reference) " + references.joined(separator: ", "))
         if let link = notice.paymentLink { lines.append("\(words.payOnline) \(link)") }
@@ -98,15 +98,5 @@ public enum FormalNoticeLetter {
         page.draw(text, style: .body, x: page.left, y: page.y, width: textWidth)
         if let matrix { page.qr(matrix, x: page.right - qrSide, y: page.y, side: qrSide) }
         page.y += height + 8
-    }
-
-    /// IBAN in groups of four, as printed.
-    static func grouped(_ iban: String) -> String {
-        var out = ""
-        for (index, character) in iban.filter({ $0 != " " }).enumerated() {
-            if index > 0, index % 4 == 0 { out.append(" ") }
-            out.append(character)
-        }
-        return out
     }
 }

@@ -65,8 +65,7 @@ enum StatementTable {
 
     /// `02/12/2026`, `02.12.2026`, `02/12/2026` (en-GB) as statements print them.
     static func shortDate(_ date: LocalDate, _ language: Language) -> String {
-        let day = date.day < 10 ? "0\(date.day)" : "\(date.day)"
-        let month = date.month < 10 ? "0\(date.month)" : "\(date.month)"
-        return language == .de ? "\(day).\(month).\(date.year)" : "\(day)/\(month)/\(date.year)"
+        let parts = date.iso.split(separator: "-")  // year, month, day
+        return language == .de ? "\(parts[2]).\(parts[1]).\(parts[0])" : "\(parts[2])/\(parts[1])/\(parts[0])"
     }
 }

@@ -287,7 +287,8 @@ public struct MessageTemplates: Sendable {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    static func htmlEscape(_ text: String) -> String {
+    /// `&`, `<`, `>` and `"` as HTML entities.
+    public static func htmlEscape(_ text: String) -> String {
         var out = ""
         for ch in text {
             switch ch {

@@ -32,19 +32,6 @@ public enum StatutoryTerm {
     }
 }
 
-/// An IBAN as people read it: groups of four characters (ISO 13616 paper format).
-public enum IBANText {
-    public static func grouped(_ iban: String) -> String {
-        let compact = iban.filter { !$0.isWhitespace }
-        var out = ""
-        for (index, character) in compact.enumerated() {
-            if index > 0, index % 4 == 0 { out.append(" ") }
-            out.append(character)
-        }
-        return out
-    }
-}
-
 /// "and 2 other invoices" after a subject, when one message reminds several invoices.
 enum MoreInvoices {
     static func text(_ count: Int, _ language: Language) -> String {

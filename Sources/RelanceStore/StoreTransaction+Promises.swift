@@ -54,7 +54,7 @@ extension StoreTransaction {
         }
     }
 
-    private func promiseRecord(_ row: Row) throws -> PromiseRecord {
+    func promiseRecord(_ row: Row) throws -> PromiseRecord {
         let id: Int64 = row["id"]
         guard let made = LocalDate(iso: row["made_on"] as String), let promised = LocalDate(iso: row["promised_for"] as String),
               let state = PromiseRecord.State(rawValue: row["state"]) else {

@@ -1,4 +1,5 @@
 import Foundation
+import RelanceTestSupport
 
 /// Runs the built `relance` executable the way a user does and captures what it prints.
 /// The binary is `$RELANCE_BIN`, else `.build/debug/relance` in the package.
@@ -21,28 +22,11 @@ struct RelanceBinary {
     }
 
     static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: packageRoot)
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "RELANCE_CONFIG")
         for (key, value) in environment { env[key] = value }
-        process.environment = env
-        // Standard error goes to a file: a child that writes much to both streams can never block
-        // on a full pipe while this side waits for the other one.
-        let errorFile = FileManager.default.temporaryDirectory.appendingPathComponent("relance-stderr-\(UUID().uuidString)").path
-        _ = FileManager.default.createFile(atPath: errorFile, contents: nil)
-        defer { try? FileManager.default.removeItem(atPath: errorFile) }
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle(forWritingAtPath: errorFile)
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let stderr = FileManager.default.contents(atPath: errorFile) ?? Data()
-        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                      stderr: String(decoding: stderr, as: UTF8.self))
+        let output = try ProcessCapture.run(path, arguments, environment: env, directory: packageRoot)
+        return Result(status: output.status, stdout: output.stdout, stderr: output.stderr)
     }
 }
 

@@ -28,14 +28,7 @@ public struct CreditorReference: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The print form, in groups of four: `RF18 5390 0754 7034`.
-    public var grouped: String {
-        var out = ""
-        for (index, character) in value.enumerated() {
-            if index > 0, index % 4 == 0 { out.append(" ") }
-            out.append(character)
-        }
-        return out
-    }
+    public var grouped: String { IBANText.grouped(value) }
 
     public var description: String { grouped }
 

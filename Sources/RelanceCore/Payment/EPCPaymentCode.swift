@@ -26,6 +26,12 @@ public struct EPCPaymentCode: Hashable, Sendable {
     public enum Remittance: Hashable, Sendable {
         case structured(CreditorReference)
         case unstructured(String)
+
+        /// What a transfer paying these invoices carries: one invoice's RF reference, or the
+        /// numbers of several paid together (EPC069-12 fields 10 and 11).
+        public static func paying(_ invoiceIDs: [String]) -> Remittance {
+            invoiceIDs.count == 1 ? .structured(CreditorReference(invoiceNumber: invoiceIDs[0])) : .unstructured(invoiceIDs.joined(separator: " "))
+        }
     }
 
     public init(name: String, iban: String, bic: String?, amount: Money, remittance: Remittance) throws(Refusal) {

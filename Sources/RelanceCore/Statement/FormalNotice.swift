@@ -44,11 +44,8 @@ public struct FormalNotice: Sendable, Equatable {
     /// several are paid by one transfer (EPC069-12 field 11); nil outside euros or without an IBAN.
     static func paymentCode(creditor: String, iban: String?, bic: String?, statement: StatementOfAccount) -> EPCPaymentCode? {
         guard let iban, statement.currencies == [.eur] else { return nil }
-        let totals = statement.totals(.eur)
-        let remittance: EPCPaymentCode.Remittance = statement.lines.count == 1
-            ? .structured(statement.lines[0].reference)
-            : .unstructured(statement.lines.map(\.invoiceID).joined(separator: " "))
-        return try? EPCPaymentCode(name: creditor, iban: iban, bic: bic, amount: totals.claimed, remittance: remittance)
+        return try? EPCPaymentCode(name: creditor, iban: iban, bic: bic, amount: statement.totals(.eur).claimed,
+                                   remittance: .paying(statement.lines.map(\.invoiceID)))
     }
 }
 

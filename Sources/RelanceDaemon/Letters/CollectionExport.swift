@@ -2,6 +2,7 @@ import Foundation
 import RelanceCore
 import RelanceDocuments
 import RelanceFormats
+import RelanceMail
 import RelanceStore
 
 /// `relance export collection`: what a collection agency, a commissaire de justice or a court
@@ -143,10 +144,7 @@ enum StatementCSV {
 enum TimelinePage {
     static func html(customer: String, creditor: String, statement: StatementOfAccount, events: [(String, String, String, String)],
                      missing: [String], language: Language) -> String {
-        func escape(_ text: String) -> String {
-            text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-                .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-        }
+        let escape = MessageTemplates.htmlEscape
         var out = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>\(escape(customer))</title>\n"
         out += "<style>body{font-family:sans-serif;max-width:960px;margin:2em auto}td,th{padding:2px 8px;text-align:left;vertical-align:top}"
         out += "code{font-size:85%}</style></head><body>\n"

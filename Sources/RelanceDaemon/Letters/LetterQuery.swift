@@ -64,7 +64,6 @@ public struct LetterQuery {
             let invoices = try self.invoices(subject, tx: tx)
             let statement = try self.statement(invoices, tx: tx)
             guard !statement.lines.isEmpty else { throw Refusal(description: "nothing is owed: no formal notice to write") }
-            let customer = invoices[0].invoice.customer
             var earlier: [LocalDate] = []
             for stored in invoices {
                 for row in try tx.reminders(invoiceID: stored.invoice.id)
@@ -72,23 +71,13 @@ public struct LetterQuery {
                     if let sent = row.sentAt { earlier.append(calendar.localDate(of: sent)) }
                 }
             }
-            var address = configuration.postalAddress(for: customer)
-            if address?.country == nil { address?.country = configuration.company.country }
-            return FormalNotice(
-                creditor: configuration.creditorParty, debtor: LetterParty(name: customer.name, address: address),
-                place: configuration.formalNotice.place, date: statement.asOf,
-                deadline: statement.asOf.adding(days: configuration.formalNotice.deadlineDays),
-                language: configuration.language(for: customer), law: configuration.lateChargeLaw(for: customer), statement: statement,
-                earlierReminders: Array(Set(earlier)).sorted(), iban: configuration.company.iban, bic: configuration.company.bic,
-                paymentLink: configuration.company.paymentLink, signature: configuration.company.signature)
+            return FormalNotice.written(statement, earlierReminders: Array(Set(earlier)).sorted(), configuration: configuration)
         }
     }
 
     /// Where `relance letter` puts a letter it was not told where to put: `letters/YYYY/MM/draft-INVOICE-DATE.pdf`.
     public static func draftPath(_ notice: FormalNotice, stateDirectory: String) -> String {
-        let day = notice.date
-        let month = day.month < 10 ? "0\(day.month)" : "\(day.month)"
         let lead = notice.statement.lines.first?.invoiceID ?? "letter"
-        return "\(stateDirectory)/letters/\(day.year)/\(month)/draft-\(FileNames.safe(lead))-\(day.iso).pdf"
+        return "\(stateDirectory)/letters/\(notice.date.yearMonthPath)/draft-\(FileNames.safe(lead))-\(notice.date.iso).pdf"
     }
 }

@@ -32,8 +32,7 @@ public struct ReplyProcessor {
 
     /// Writes `replies/YYYY/MM/<hash>.eml` under the state directory; nil when it cannot.
     static func keepCopy(_ bytes: [UInt8], fingerprint: String, day: LocalDate, stateDirectory: String) -> String? {
-        let month = day.month < 10 ? "0\(day.month)" : "\(day.month)"
-        let folder = "\(stateDirectory)/replies/\(day.year)/\(month)"
+        let folder = "\(stateDirectory)/replies/\(day.yearMonthPath)"
         let path = "\(folder)/\(MessageID.fnv1a(fingerprint)).eml"
         if FileManager.default.fileExists(atPath: path) { return path }
         guard (try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)) != nil,

@@ -65,15 +65,8 @@ enum CustomerMessage {
     /// covers, with interest and compensation as of the send day, and the deadline to pay.
     static func formalNotice(_ facts: ReminderFacts, configuration: RelanceConfiguration) -> FormalNotice {
         let lines = facts.statementLines.isEmpty ? [line(for: facts)] : facts.statementLines
-        let statement = StatementOfAccount(customer: facts.invoice.customer, asOf: facts.sendDate, lines: lines)
-        var debtorAddress = configuration.postalAddress(for: facts.invoice.customer)
-        if debtorAddress?.country == nil { debtorAddress?.country = configuration.company.country }
-        return FormalNotice(
-            creditor: configuration.creditorParty, debtor: LetterParty(name: facts.invoice.customer.name, address: debtorAddress),
-            place: configuration.formalNotice.place, date: facts.sendDate,
-            deadline: facts.sendDate.adding(days: configuration.formalNotice.deadlineDays), language: facts.language, law: facts.law,
-            statement: statement, earlierReminders: facts.earlierReminders, iban: configuration.company.iban, bic: configuration.company.bic,
-            paymentLink: configuration.company.paymentLink, signature: configuration.company.signature)
+        return FormalNotice.written(StatementOfAccount(customer: facts.invoice.customer, asOf: facts.sendDate, lines: lines),
+                                    earlierReminders: facts.earlierReminders, configuration: configuration)
     }
 
     /// The EPC QR text for paying what the message asks: EUR to the company's IBAN only.
@@ -81,25 +74,21 @@ enum CustomerMessage {
         guard let iban = configuration.company.iban else { return nil }
         if let notice = facts.formalNotice { return notice.paymentCode?.payload }
         let lines = facts.statementLines
+        // A statement pays every balance it lists (in euros only); a single reminder its balance, discounted while the discount holds.
         let amount: Money
-        let remittance: EPCPaymentCode.Remittance
         if lines.count > 1 {
             guard lines.allSatisfy({ $0.balance.currency == .eur }) else { return nil }
             amount = lines.reduce(Money.zero(.eur)) { $0.addingSaturating($1.balance) }
-            remittance = .unstructured(lines.map(\.invoiceID).joined(separator: " "))
         } else {
             amount = facts.discount?.payable ?? facts.amountDue
-            remittance = .structured(CreditorReference(invoiceNumber: facts.invoice.id))
         }
         return try? EPCPaymentCode(name: configuration.company.name, iban: iban, bic: configuration.company.bic, amount: amount,
-                                   remittance: remittance).payload
+                                   remittance: .paying(lines.count > 1 ? lines.map(\.invoiceID) : [facts.invoice.id])).payload
     }
 
     /// `letters/2026/12/mise-en-demeure-F-2026-0042-2026-12-02.pdf`, under the state directory.
     static func letterPath(_ facts: ReminderFacts, stateDirectory: String) -> String {
-        let day = facts.sendDate
-        let month = day.month < 10 ? "0\(day.month)" : "\(day.month)"
-        return "\(stateDirectory)/letters/\(day.year)/\(month)/\(letterFileName(invoiceID: facts.invoice.id, date: day, language: facts.language))"
+        "\(stateDirectory)/letters/\(facts.sendDate.yearMonthPath)/\(letterFileName(invoiceID: facts.invoice.id, date: facts.sendDate, language: facts.language))"
     }
 
     static func letterFileName(invoiceID: String, date: LocalDate, language: Language) -> String {
@@ -114,9 +103,7 @@ enum CustomerMessage {
 
     /// `sent/2026/12/02.messages`, under the state directory: the day's messages as sent, one after the other.
     static func archivePath(_ facts: ReminderFacts, stateDirectory: String) -> String {
-        let day = facts.sendDate
-        let two = { (n: Int) in n < 10 ? "0\(n)" : "\(n)" }
-        return "\(stateDirectory)/sent/\(day.year)/\(two(day.month))/\(two(day.day)).messages"
+        "\(stateDirectory)/sent/\(facts.sendDate.yearMonthPath)/\(facts.sendDate.iso.suffix(2)).messages"
     }
 }
 

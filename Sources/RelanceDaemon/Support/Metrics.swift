@@ -36,8 +36,7 @@ public struct MetricsSnapshot: Sendable {
         let configuration = context.configuration
         let today = configuration.calendar.localDate(of: context.clock.now())
         var snapshot = try collect(context.store, missingRates: configuration.referenceRates.missing(series: configuration.rateSeriesInUse, on: today))
-        let anyLimit = !configuration.defaultCreditLimit.isEmpty || configuration.customers.values.contains { !$0.creditLimit.isEmpty }
-        if anyLimit { snapshot.customersOverCreditLimit = try context.store.read { tx in try CreditLimits.overLimit(tx: tx, configuration: configuration).count } }
+        if configuration.hasCreditLimits { snapshot.customersOverCreditLimit = try context.store.read { tx in try CreditLimits.overLimit(tx: tx, configuration: configuration).count } }
         return snapshot
     }
 
