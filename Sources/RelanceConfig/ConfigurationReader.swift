@@ -215,8 +215,8 @@ struct ConfigurationReader {
                 }
                 var kind: StepKind?
                 if let text = string(stepValue, "\(stepPath).kind", required: false) {
-                    kind = StepKind(rawValue: text)
-                    if kind == nil { problem("\(stepPath).kind", "\"\(text)\" is not one of \(StepKind.allCases.map(\.rawValue).joined(separator: ", "))") }
+                    kind = StepKind(rawValue: text).flatMap { $0.isArranged ? nil : $0 }
+                    if kind == nil { problem("\(stepPath).kind", "\"\(text)\" is not one of \(StepKind.policyKinds.map(\.rawValue).joined(separator: ", "))") }
                 }
                 if let stepName, steps.contains(where: { $0.name == stepName }) {
                     problem("\(stepPath).name", "\"\(stepName)\" is used twice in this policy")

@@ -242,6 +242,10 @@ public struct PeopleSettings: Sendable, Equatable {
     public var taskGraceDays: Int
     /// Days after a promised date before the promise counts as broken (a transfer takes a day or two).
     public var promiseGraceDays: Int = 2
+    /// Days after an instalment's date before the plan counts as broken.
+    public var planGraceDays: Int = 3
+    /// Days before each instalment's date that its first reminder goes (0: only on the day).
+    public var planReminderDays: Int = 3
     /// When each owner's daily digest goes (company time); nil: no digest.
     public var digestTime: WallClockTime?
 

@@ -49,6 +49,12 @@ enum ReminderPlanning {
     /// Recomputes the planned rows from the policy and the history (rows that went further are kept).
     static func replan(_ tx: StoreTransaction, invoice: Invoice, payments: [Payment], configuration: RelanceConfiguration,
                        history: [String: LocalDate], at now: Date) throws {
+        // While a payment plan runs, its instalments' reminders replace the policy's steps.
+        if let plan = try tx.activePlan(invoiceID: invoice.id) {
+            try tx.replacePlanned(invoiceID: invoice.id, with: PlanReminders.planned(plan, invoice: invoice, payments: payments,
+                                                                                      configuration: configuration, at: now), at: now)
+            return
+        }
         let steps = Planner.plan(invoice: invoice, payments: payments, policy: try choosePolicy(tx, invoice: invoice, configuration: configuration, at: now),
                                  calendar: configuration.calendar, history: history)
         let planned = steps.filter(\.isActive).map {

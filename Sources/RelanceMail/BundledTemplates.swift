@@ -119,6 +119,49 @@ enum BundledTemplates {
             Mit freundlichen Grüßen
             {{signature}}
             """#,
+        "de/confirmation.html": #"""
+            <!DOCTYPE html>
+            <html><body style="font-family:Helvetica,Arial,sans-serif;color:#222;line-height:1.5;max-width:640px">
+            <p>Guten Tag {{customerName}},</p>
+            <p style="border-left:4px solid #1565c0;padding-left:12px">Vielen Dank für das Gespräch am {{confirmation.calledOn}} über die Rechnung {{invoiceId}} vom {{invoiceDate}} (offen: {{amountDue}}).</p>
+            <p>{{#confirmation.promise}}Wie vereinbart zahlen Sie sie bis zum {{confirmation.promise.date}}. Bis dahin senden wir Ihnen keine Erinnerung.{{/confirmation.promise}}{{#confirmation.paid}}Sie haben uns gesagt, dass sie bezahlt ist. Die Zahlung ist bei uns noch nicht eingegangen; sobald sie eingeht, ist der Vorgang erledigt. Liegt die Überweisung schon einige Tage zurück, nennen Sie uns bitte Datum und Bankreferenz.{{/confirmation.paid}}{{#confirmation.dispute}}Wir haben notiert, was Sie uns zu dieser Rechnung gesagt haben. Wir prüfen es und melden uns; bis dahin senden wir keine Erinnerungen.{{/confirmation.dispute}}</p>
+            {{#iban}}
+            <p>Zahlung per Überweisung:<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Verwendungszweck: <code>{{paymentReference}}</code></p>
+            {{/iban}}
+            {{#qrCode}}
+            <p><img src="{{qrCode}}" width="147" height="147" alt="QR code"></p>
+            {{/qrCode}}
+            {{#paymentLink}}
+            <p><a href="{{paymentLink}}">Online bezahlen</a></p>
+            {{/paymentLink}}
+            <p style="color:#666;font-size:90%">Fragen? Antworten Sie einfach auf diese Nachricht.</p>
+            <p>Mit freundlichen Grüßen<br>{{{signatureHTML}}}</p>
+            </body></html>
+            """#,
+        "de/confirmation.subject": #"""
+            Rechnung {{invoiceId}}: unser Telefonat
+            """#,
+        "de/confirmation.text": #"""
+            Guten Tag {{customerName}},
+
+            Vielen Dank für das Gespräch am {{confirmation.calledOn}} über die Rechnung {{invoiceId}} vom {{invoiceDate}} (offen: {{amountDue}}).
+
+            {{#confirmation.promise}}Wie vereinbart zahlen Sie sie bis zum {{confirmation.promise.date}}. Bis dahin senden wir Ihnen keine Erinnerung.{{/confirmation.promise}}{{#confirmation.paid}}Sie haben uns gesagt, dass sie bezahlt ist. Die Zahlung ist bei uns noch nicht eingegangen; sobald sie eingeht, ist der Vorgang erledigt. Liegt die Überweisung schon einige Tage zurück, nennen Sie uns bitte Datum und Bankreferenz.{{/confirmation.paid}}{{#confirmation.dispute}}Wir haben notiert, was Sie uns zu dieser Rechnung gesagt haben. Wir prüfen es und melden uns; bis dahin senden wir keine Erinnerungen.{{/confirmation.dispute}}
+
+            {{#iban}}
+            Zahlung per Überweisung:
+              IBAN {{iban}}{{#bic}} – BIC {{bic}}{{/bic}}
+              Verwendungszweck: {{paymentReference}}
+            {{/iban}}
+            {{#paymentLink}}
+            Online bezahlen: {{paymentLink}}
+            {{/paymentLink}}
+
+            Fragen? Antworten Sie einfach auf diese Nachricht.
+
+            Mit freundlichen Grüßen
+            {{signature}}
+            """#,
         "de/discount.html": #"""
             <!DOCTYPE html>
             <html><body style="font-family:Helvetica,Arial,sans-serif;color:#222;line-height:1.5;max-width:640px">
@@ -357,6 +400,9 @@ enum BundledTemplates {
             {{#brokenPromise}}
             <p>Am {{brokenPromise.madeOn}} hatten Sie uns die Zahlung bis zum {{brokenPromise.date}} zugesagt; sie ist bei uns nicht eingegangen.</p>
             {{/brokenPromise}}
+            {{#brokenPlan}}
+            <p>Die am {{brokenPlan.agreedOn}} vereinbarte Ratenzahlung wurde nicht eingehalten: Die Rate {{brokenPlan.number}} über {{brokenPlan.amount}}, fällig am {{brokenPlan.dueDate}}, ist nicht eingegangen. Der gesamte Restbetrag ist daher sofort fällig.</p>
+            {{/brokenPlan}}
             {{#statutoryTerms}}
             <p>Da die Rechnung kein Zahlungsziel nennt, ist sie innerhalb der gesetzlichen Frist von {{statutoryTerms.days}} Tagen zahlbar ({{statutoryTerms.basis}}).</p>
             {{/statutoryTerms}}
@@ -417,6 +463,7 @@ enum BundledTemplates {
 
             {{#hasEarlierReminders}}trotz unserer Mahnungen ({{earlierReminders}}) ist{{/hasEarlierReminders}}{{^hasEarlierReminders}}leider ist{{/hasEarlierReminders}} die Rechnung {{invoiceId}} vom {{invoiceDate}}, fällig am {{dueDateLong}}, weiterhin offen ({{daysLate}} Tage überfällig). Geht die Zahlung von {{amountDue}} nicht innerhalb von acht Tagen ein, übergeben wir die Forderung an ein Inkassounternehmen.
             {{#brokenPromise}}Am {{brokenPromise.madeOn}} hatten Sie uns die Zahlung bis zum {{brokenPromise.date}} zugesagt; sie ist bei uns nicht eingegangen.{{/brokenPromise}}
+            {{#brokenPlan}}Die am {{brokenPlan.agreedOn}} vereinbarte Ratenzahlung wurde nicht eingehalten: Die Rate {{brokenPlan.number}} über {{brokenPlan.amount}}, fällig am {{brokenPlan.dueDate}}, ist nicht eingegangen. Der gesamte Restbetrag ist daher sofort fällig.{{/brokenPlan}}
             {{#statutoryTerms}}Da die Rechnung kein Zahlungsziel nennt, ist sie innerhalb der gesetzlichen Frist von {{statutoryTerms.days}} Tagen zahlbar ({{statutoryTerms.basis}}).{{/statutoryTerms}}
             {{#partlyPaid}}
             Rechnungsbetrag: {{partlyPaid.total}}
@@ -476,6 +523,9 @@ enum BundledTemplates {
             {{#brokenPromise}}
             <p>Am {{brokenPromise.madeOn}} hatten Sie uns die Zahlung bis zum {{brokenPromise.date}} zugesagt; sie ist bei uns nicht eingegangen.</p>
             {{/brokenPromise}}
+            {{#brokenPlan}}
+            <p>Die am {{brokenPlan.agreedOn}} vereinbarte Ratenzahlung wurde nicht eingehalten: Die Rate {{brokenPlan.number}} über {{brokenPlan.amount}}, fällig am {{brokenPlan.dueDate}}, ist nicht eingegangen. Der gesamte Restbetrag ist daher sofort fällig.</p>
+            {{/brokenPlan}}
             {{#statutoryTerms}}
             <p>Da die Rechnung kein Zahlungsziel nennt, ist sie innerhalb der gesetzlichen Frist von {{statutoryTerms.days}} Tagen zahlbar ({{statutoryTerms.basis}}).</p>
             {{/statutoryTerms}}
@@ -536,6 +586,7 @@ enum BundledTemplates {
 
             {{#hasEarlierReminders}}trotz unserer Schreiben ({{earlierReminders}}) ist die Rechnung{{/hasEarlierReminders}}{{^hasEarlierReminders}}leider ist die Rechnung{{/hasEarlierReminders}} {{invoiceId}} vom {{invoiceDate}}, fällig am {{dueDateLong}}, weiterhin offen ({{daysLate}} Tage überfällig). Anbei erhalten Sie unsere letzte Mahnung von heute{{#notice}}, die wir Ihnen auch per Einschreiben mit Rückschein senden: Wir fordern Sie auf, {{notice.claimed}} einschließlich Verzugszinsen und Pauschale bis spätestens {{notice.deadline}} zu zahlen. Danach leiten wir ohne weitere Ankündigung gerichtliche Schritte ein{{/notice}}.
             {{#brokenPromise}}Am {{brokenPromise.madeOn}} hatten Sie uns die Zahlung bis zum {{brokenPromise.date}} zugesagt; sie ist bei uns nicht eingegangen.{{/brokenPromise}}
+            {{#brokenPlan}}Die am {{brokenPlan.agreedOn}} vereinbarte Ratenzahlung wurde nicht eingehalten: Die Rate {{brokenPlan.number}} über {{brokenPlan.amount}}, fällig am {{brokenPlan.dueDate}}, ist nicht eingegangen. Der gesamte Restbetrag ist daher sofort fällig.{{/brokenPlan}}
             {{#statutoryTerms}}Da die Rechnung kein Zahlungsziel nennt, ist sie innerhalb der gesetzlichen Frist von {{statutoryTerms.days}} Tagen zahlbar ({{statutoryTerms.basis}}).{{/statutoryTerms}}
             {{#partlyPaid}}
             Rechnungsbetrag: {{partlyPaid.total}}
@@ -587,6 +638,111 @@ enum BundledTemplates {
             Mit freundlichen Grüßen
             {{signature}}
             """#,
+        "de/installment.html": #"""
+            <!DOCTYPE html>
+            <html><body style="font-family:Helvetica,Arial,sans-serif;color:#222;line-height:1.5;max-width:640px">
+            <p>Guten Tag {{customerName}},</p>
+            <p style="border-left:4px solid #1565c0;padding-left:12px">{{#installment.before}}Zur Erinnerung an unsere Ratenvereinbarung: Die Rate {{installment.number}} von {{installment.of}} über {{installment.amount}} ist am {{installment.dueDateLong}} fällig.{{/installment.before}}{{#installment.today}}Die Rate {{installment.number}} von {{installment.of}} unserer Ratenvereinbarung über {{installment.amount}} ist heute fällig.{{/installment.today}}{{#installment.late}}Die Rate {{installment.number}} von {{installment.of}} unserer Ratenvereinbarung über {{installment.amount}} war am {{installment.dueDateLong}} fällig. Bitte zahlen Sie sie in den nächsten Tagen, damit die Vereinbarung bestehen bleibt.{{/installment.late}}</p>
+            <p>Die Raten:</p>
+            <ul>
+            {{#plan.parts}}
+            <li>Rate {{number}}: {{amount}} bis zum {{dueDate}}{{#settled}} (eingegangen, danke){{/settled}}</li>
+            {{/plan.parts}}
+            </ul>
+            {{#iban}}
+            <p>Zahlung per Überweisung:<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Verwendungszweck: <code>{{paymentReference}}</code></p>
+            {{/iban}}
+            {{#qrCode}}
+            <p><img src="{{qrCode}}" width="147" height="147" alt="QR code"></p>
+            {{/qrCode}}
+            {{#paymentLink}}
+            <p><a href="{{paymentLink}}">Online bezahlen</a></p>
+            {{/paymentLink}}
+            <p style="color:#666;font-size:90%">Fragen? Antworten Sie einfach auf diese Nachricht.</p>
+            <p>Mit freundlichen Grüßen<br>{{{signatureHTML}}}</p>
+            </body></html>
+            """#,
+        "de/installment.subject": #"""
+            {{#installment.before}}Rechnung {{invoiceId}}: Rate {{installment.number}} von {{installment.of}} fällig am {{installment.dueDate}}{{/installment.before}}{{#installment.today}}Rechnung {{invoiceId}}: Rate {{installment.number}} von {{installment.of}} heute fällig{{/installment.today}}{{#installment.late}}Rechnung {{invoiceId}}: Rate {{installment.number}} von {{installment.of}} war am {{installment.dueDate}} fällig{{/installment.late}}
+            """#,
+        "de/installment.text": #"""
+            Guten Tag {{customerName}},
+
+            {{#installment.before}}Zur Erinnerung an unsere Ratenvereinbarung: Die Rate {{installment.number}} von {{installment.of}} über {{installment.amount}} ist am {{installment.dueDateLong}} fällig.{{/installment.before}}{{#installment.today}}Die Rate {{installment.number}} von {{installment.of}} unserer Ratenvereinbarung über {{installment.amount}} ist heute fällig.{{/installment.today}}{{#installment.late}}Die Rate {{installment.number}} von {{installment.of}} unserer Ratenvereinbarung über {{installment.amount}} war am {{installment.dueDateLong}} fällig. Bitte zahlen Sie sie in den nächsten Tagen, damit die Vereinbarung bestehen bleibt.{{/installment.late}}
+
+            Die Raten:
+            {{#plan.parts}}
+              Rate {{number}}: {{amount}} bis zum {{dueDate}}{{#settled}} (eingegangen, danke){{/settled}}
+            {{/plan.parts}}
+
+            {{#iban}}
+            Zahlung per Überweisung:
+              IBAN {{iban}}{{#bic}} – BIC {{bic}}{{/bic}}
+              Verwendungszweck: {{paymentReference}}
+            {{/iban}}
+            {{#paymentLink}}
+            Online bezahlen: {{paymentLink}}
+            {{/paymentLink}}
+
+            Fragen? Antworten Sie einfach auf diese Nachricht.
+
+            Mit freundlichen Grüßen
+            {{signature}}
+            """#,
+        "de/plan.html": #"""
+            <!DOCTYPE html>
+            <html><body style="font-family:Helvetica,Arial,sans-serif;color:#222;line-height:1.5;max-width:640px">
+            <p>Guten Tag {{customerName}},</p>
+            <p style="border-left:4px solid #1565c0;padding-left:12px">Wie vereinbart können Sie die Rechnung {{invoiceId}} vom {{invoiceDate}} (offen: {{plan.total}}) in {{plan.count}} Raten bezahlen:</p>
+            <p>Die Raten:</p>
+            <ul>
+            {{#plan.parts}}
+            <li>Rate {{number}}: {{amount}} bis zum {{dueDate}}{{#settled}} (eingegangen, danke){{/settled}}</li>
+            {{/plan.parts}}
+            </ul>
+            <p>Wir erinnern Sie einige Tage vor jeder Rate. Wird eine Rate nicht innerhalb weniger Tage nach ihrem Termin bezahlt, endet die Vereinbarung und der gesamte Restbetrag wird sofort fällig.</p>
+            {{#iban}}
+            <p>Zahlung per Überweisung:<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Verwendungszweck: <code>{{paymentReference}}</code></p>
+            {{/iban}}
+            {{#qrCode}}
+            <p><img src="{{qrCode}}" width="147" height="147" alt="QR code"></p>
+            {{/qrCode}}
+            {{#paymentLink}}
+            <p><a href="{{paymentLink}}">Online bezahlen</a></p>
+            {{/paymentLink}}
+            <p style="color:#666;font-size:90%">Fragen? Antworten Sie einfach auf diese Nachricht.</p>
+            <p>Mit freundlichen Grüßen<br>{{{signatureHTML}}}</p>
+            </body></html>
+            """#,
+        "de/plan.subject": #"""
+            Rechnung {{invoiceId}}: Ihre Ratenzahlung
+            """#,
+        "de/plan.text": #"""
+            Guten Tag {{customerName}},
+
+            Wie vereinbart können Sie die Rechnung {{invoiceId}} vom {{invoiceDate}} (offen: {{plan.total}}) in {{plan.count}} Raten bezahlen:
+
+            Die Raten:
+            {{#plan.parts}}
+              Rate {{number}}: {{amount}} bis zum {{dueDate}}{{#settled}} (eingegangen, danke){{/settled}}
+            {{/plan.parts}}
+
+            Wir erinnern Sie einige Tage vor jeder Rate. Wird eine Rate nicht innerhalb weniger Tage nach ihrem Termin bezahlt, endet die Vereinbarung und der gesamte Restbetrag wird sofort fällig.
+
+            {{#iban}}
+            Zahlung per Überweisung:
+              IBAN {{iban}}{{#bic}} – BIC {{bic}}{{/bic}}
+              Verwendungszweck: {{paymentReference}}
+            {{/iban}}
+            {{#paymentLink}}
+            Online bezahlen: {{paymentLink}}
+            {{/paymentLink}}
+
+            Fragen? Antworten Sie einfach auf diese Nachricht.
+
+            Mit freundlichen Grüßen
+            {{signature}}
+            """#,
         "de/post-due-1.html": #"""
             <!DOCTYPE html>
             <html><body style="font-family:Helvetica,Arial,sans-serif;color:#222;line-height:1.5;max-width:640px">
@@ -595,6 +751,9 @@ enum BundledTemplates {
             {{#brokenPromise}}
             <p>Am {{brokenPromise.madeOn}} hatten Sie uns die Zahlung bis zum {{brokenPromise.date}} zugesagt; sie ist bei uns nicht eingegangen.</p>
             {{/brokenPromise}}
+            {{#brokenPlan}}
+            <p>Die am {{brokenPlan.agreedOn}} vereinbarte Ratenzahlung wurde nicht eingehalten: Die Rate {{brokenPlan.number}} über {{brokenPlan.amount}}, fällig am {{brokenPlan.dueDate}}, ist nicht eingegangen. Der gesamte Restbetrag ist daher sofort fällig.</p>
+            {{/brokenPlan}}
             {{#statutoryTerms}}
             <p>Da die Rechnung kein Zahlungsziel nennt, ist sie innerhalb der gesetzlichen Frist von {{statutoryTerms.days}} Tagen zahlbar ({{statutoryTerms.basis}}).</p>
             {{/statutoryTerms}}
@@ -655,6 +814,7 @@ enum BundledTemplates {
 
             nach unseren Unterlagen ist die Rechnung {{invoiceId}} vom {{invoiceDate}}, fällig am {{dueDateLong}}, noch offen ({{daysLate}} Tage überfällig). Bitte überweisen Sie {{amountDue}} in den nächsten Tagen.
             {{#brokenPromise}}Am {{brokenPromise.madeOn}} hatten Sie uns die Zahlung bis zum {{brokenPromise.date}} zugesagt; sie ist bei uns nicht eingegangen.{{/brokenPromise}}
+            {{#brokenPlan}}Die am {{brokenPlan.agreedOn}} vereinbarte Ratenzahlung wurde nicht eingehalten: Die Rate {{brokenPlan.number}} über {{brokenPlan.amount}}, fällig am {{brokenPlan.dueDate}}, ist nicht eingegangen. Der gesamte Restbetrag ist daher sofort fällig.{{/brokenPlan}}
             {{#statutoryTerms}}Da die Rechnung kein Zahlungsziel nennt, ist sie innerhalb der gesetzlichen Frist von {{statutoryTerms.days}} Tagen zahlbar ({{statutoryTerms.basis}}).{{/statutoryTerms}}
             {{#partlyPaid}}
             Rechnungsbetrag: {{partlyPaid.total}}
@@ -714,6 +874,9 @@ enum BundledTemplates {
             {{#brokenPromise}}
             <p>Am {{brokenPromise.madeOn}} hatten Sie uns die Zahlung bis zum {{brokenPromise.date}} zugesagt; sie ist bei uns nicht eingegangen.</p>
             {{/brokenPromise}}
+            {{#brokenPlan}}
+            <p>Die am {{brokenPlan.agreedOn}} vereinbarte Ratenzahlung wurde nicht eingehalten: Die Rate {{brokenPlan.number}} über {{brokenPlan.amount}}, fällig am {{brokenPlan.dueDate}}, ist nicht eingegangen. Der gesamte Restbetrag ist daher sofort fällig.</p>
+            {{/brokenPlan}}
             {{#statutoryTerms}}
             <p>Da die Rechnung kein Zahlungsziel nennt, ist sie innerhalb der gesetzlichen Frist von {{statutoryTerms.days}} Tagen zahlbar ({{statutoryTerms.basis}}).</p>
             {{/statutoryTerms}}
@@ -774,6 +937,7 @@ enum BundledTemplates {
 
             trotz unserer bisherigen Schreiben ({{earlierReminders}}) ist die Rechnung {{invoiceId}} vom {{invoiceDate}}, fällig am {{dueDateLong}}, weiterhin offen ({{daysLate}} Tage überfällig). Bitte zahlen Sie {{amountDue}} umgehend oder teilen Sie uns mit, was dem entgegensteht.
             {{#brokenPromise}}Am {{brokenPromise.madeOn}} hatten Sie uns die Zahlung bis zum {{brokenPromise.date}} zugesagt; sie ist bei uns nicht eingegangen.{{/brokenPromise}}
+            {{#brokenPlan}}Die am {{brokenPlan.agreedOn}} vereinbarte Ratenzahlung wurde nicht eingehalten: Die Rate {{brokenPlan.number}} über {{brokenPlan.amount}}, fällig am {{brokenPlan.dueDate}}, ist nicht eingegangen. Der gesamte Restbetrag ist daher sofort fällig.{{/brokenPlan}}
             {{#statutoryTerms}}Da die Rechnung kein Zahlungsziel nennt, ist sie innerhalb der gesetzlichen Frist von {{statutoryTerms.days}} Tagen zahlbar ({{statutoryTerms.basis}}).{{/statutoryTerms}}
             {{#partlyPaid}}
             Rechnungsbetrag: {{partlyPaid.total}}
@@ -833,6 +997,9 @@ enum BundledTemplates {
             {{#brokenPromise}}
             <p>Am {{brokenPromise.madeOn}} hatten Sie uns die Zahlung bis zum {{brokenPromise.date}} zugesagt; sie ist bei uns nicht eingegangen.</p>
             {{/brokenPromise}}
+            {{#brokenPlan}}
+            <p>Die am {{brokenPlan.agreedOn}} vereinbarte Ratenzahlung wurde nicht eingehalten: Die Rate {{brokenPlan.number}} über {{brokenPlan.amount}}, fällig am {{brokenPlan.dueDate}}, ist nicht eingegangen. Der gesamte Restbetrag ist daher sofort fällig.</p>
+            {{/brokenPlan}}
             {{#statutoryTerms}}
             <p>Da die Rechnung kein Zahlungsziel nennt, ist sie innerhalb der gesetzlichen Frist von {{statutoryTerms.days}} Tagen zahlbar ({{statutoryTerms.basis}}).</p>
             {{/statutoryTerms}}
@@ -893,6 +1060,7 @@ enum BundledTemplates {
 
             die Rechnung {{invoiceId}} vom {{invoiceDate}}, fällig am {{dueDateLong}}, ist nun {{daysLate}} Tage überfällig, und unsere Schreiben ({{earlierReminders}}) blieben unbeantwortet. Wir fordern Sie auf, {{amountDue}} in den nächsten Tagen zu zahlen. Gibt es ein Problem mit dieser Rechnung, antworten Sie bitte auf diese Nachricht.
             {{#brokenPromise}}Am {{brokenPromise.madeOn}} hatten Sie uns die Zahlung bis zum {{brokenPromise.date}} zugesagt; sie ist bei uns nicht eingegangen.{{/brokenPromise}}
+            {{#brokenPlan}}Die am {{brokenPlan.agreedOn}} vereinbarte Ratenzahlung wurde nicht eingehalten: Die Rate {{brokenPlan.number}} über {{brokenPlan.amount}}, fällig am {{brokenPlan.dueDate}}, ist nicht eingegangen. Der gesamte Restbetrag ist daher sofort fällig.{{/brokenPlan}}
             {{#statutoryTerms}}Da die Rechnung kein Zahlungsziel nennt, ist sie innerhalb der gesetzlichen Frist von {{statutoryTerms.days}} Tagen zahlbar ({{statutoryTerms.basis}}).{{/statutoryTerms}}
             {{#partlyPaid}}
             Rechnungsbetrag: {{partlyPaid.total}}
@@ -1174,6 +1342,49 @@ enum BundledTemplates {
             Kind regards,
             {{signature}}
             """#,
+        "en/confirmation.html": #"""
+            <!DOCTYPE html>
+            <html><body style="font-family:Helvetica,Arial,sans-serif;color:#222;line-height:1.5;max-width:640px">
+            <p>Hello {{customerName}},</p>
+            <p style="border-left:4px solid #1565c0;padding-left:12px">Thank you for speaking with us on {{confirmation.calledOn}} about invoice {{invoiceId}} of {{invoiceDate}} ({{amountDue}} outstanding).</p>
+            <p>{{#confirmation.promise}}As agreed, you will pay it by {{confirmation.promise.date}}. We will not send you reminders until then.{{/confirmation.promise}}{{#confirmation.paid}}You told us it has been paid. We have not received the payment yet; as soon as it reaches us the matter is closed. If it was sent some time ago, please send us its date and bank reference.{{/confirmation.paid}}{{#confirmation.dispute}}We have noted what you told us about this invoice. We are looking into it and will come back to you; meanwhile we will send no reminders.{{/confirmation.dispute}}</p>
+            {{#iban}}
+            <p>Payment by bank transfer:<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Reference: <code>{{paymentReference}}</code></p>
+            {{/iban}}
+            {{#qrCode}}
+            <p><img src="{{qrCode}}" width="147" height="147" alt="QR code"></p>
+            {{/qrCode}}
+            {{#paymentLink}}
+            <p><a href="{{paymentLink}}">Pay online</a></p>
+            {{/paymentLink}}
+            <p style="color:#666;font-size:90%">A question about this? Just reply to this message.</p>
+            <p>Kind regards,<br>{{{signatureHTML}}}</p>
+            </body></html>
+            """#,
+        "en/confirmation.subject": #"""
+            Invoice {{invoiceId}}: following our call
+            """#,
+        "en/confirmation.text": #"""
+            Hello {{customerName}},
+
+            Thank you for speaking with us on {{confirmation.calledOn}} about invoice {{invoiceId}} of {{invoiceDate}} ({{amountDue}} outstanding).
+
+            {{#confirmation.promise}}As agreed, you will pay it by {{confirmation.promise.date}}. We will not send you reminders until then.{{/confirmation.promise}}{{#confirmation.paid}}You told us it has been paid. We have not received the payment yet; as soon as it reaches us the matter is closed. If it was sent some time ago, please send us its date and bank reference.{{/confirmation.paid}}{{#confirmation.dispute}}We have noted what you told us about this invoice. We are looking into it and will come back to you; meanwhile we will send no reminders.{{/confirmation.dispute}}
+
+            {{#iban}}
+            Payment by bank transfer:
+              IBAN {{iban}}{{#bic}} – BIC {{bic}}{{/bic}}
+              Reference: {{paymentReference}}
+            {{/iban}}
+            {{#paymentLink}}
+            Pay online: {{paymentLink}}
+            {{/paymentLink}}
+
+            A question about this? Just reply to this message.
+
+            Kind regards,
+            {{signature}}
+            """#,
         "en/discount.html": #"""
             <!DOCTYPE html>
             <html><body style="font-family:Helvetica,Arial,sans-serif;color:#222;line-height:1.5;max-width:640px">
@@ -1412,6 +1623,9 @@ enum BundledTemplates {
             {{#brokenPromise}}
             <p>On {{brokenPromise.madeOn}} you told us you would pay by {{brokenPromise.date}}; we have not received the payment.</p>
             {{/brokenPromise}}
+            {{#brokenPlan}}
+            <p>The payment plan agreed on {{brokenPlan.agreedOn}} was not kept: instalment {{brokenPlan.number}} of {{brokenPlan.amount}}, due on {{brokenPlan.dueDate}}, was not paid. The whole remaining balance is therefore due.</p>
+            {{/brokenPlan}}
             {{#statutoryTerms}}
             <p>The invoice states no payment date: it is payable within {{statutoryTerms.days}} days, the legal term ({{statutoryTerms.basis}}).</p>
             {{/statutoryTerms}}
@@ -1472,6 +1686,7 @@ enum BundledTemplates {
 
             {{#hasEarlierReminders}}Despite our messages of {{earlierReminders}}, invoice{{/hasEarlierReminders}}{{^hasEarlierReminders}}Invoice{{/hasEarlierReminders}} {{invoiceId}} of {{invoiceDate}}, due on {{dueDateLong}}, remains unpaid ({{daysLate}} days overdue). Unless we receive payment of {{amountDue}} within eight days, we will pass this account to collection.
             {{#brokenPromise}}On {{brokenPromise.madeOn}} you told us you would pay by {{brokenPromise.date}}; we have not received the payment.{{/brokenPromise}}
+            {{#brokenPlan}}The payment plan agreed on {{brokenPlan.agreedOn}} was not kept: instalment {{brokenPlan.number}} of {{brokenPlan.amount}}, due on {{brokenPlan.dueDate}}, was not paid. The whole remaining balance is therefore due.{{/brokenPlan}}
             {{#statutoryTerms}}The invoice states no payment date: it is payable within {{statutoryTerms.days}} days, the legal term ({{statutoryTerms.basis}}).{{/statutoryTerms}}
             {{#partlyPaid}}
             Invoice total: {{partlyPaid.total}}
@@ -1531,6 +1746,9 @@ enum BundledTemplates {
             {{#brokenPromise}}
             <p>On {{brokenPromise.madeOn}} you told us you would pay by {{brokenPromise.date}}; we have not received the payment.</p>
             {{/brokenPromise}}
+            {{#brokenPlan}}
+            <p>The payment plan agreed on {{brokenPlan.agreedOn}} was not kept: instalment {{brokenPlan.number}} of {{brokenPlan.amount}}, due on {{brokenPlan.dueDate}}, was not paid. The whole remaining balance is therefore due.</p>
+            {{/brokenPlan}}
             {{#statutoryTerms}}
             <p>The invoice states no payment date: it is payable within {{statutoryTerms.days}} days, the legal term ({{statutoryTerms.basis}}).</p>
             {{/statutoryTerms}}
@@ -1591,6 +1809,7 @@ enum BundledTemplates {
 
             {{#hasEarlierReminders}}Despite our messages of {{earlierReminders}}, invoice{{/hasEarlierReminders}}{{^hasEarlierReminders}}Invoice{{/hasEarlierReminders}} {{invoiceId}} of {{invoiceDate}}, due on {{dueDateLong}}, remains unpaid ({{daysLate}} days overdue). Attached is our formal notice of today{{#notice}}, which is also sent by registered post: it demands payment of {{notice.claimed}}, interest and the fixed compensation included, by {{notice.deadline}}. After that date we will take legal action without further notice{{/notice}}.
             {{#brokenPromise}}On {{brokenPromise.madeOn}} you told us you would pay by {{brokenPromise.date}}; we have not received the payment.{{/brokenPromise}}
+            {{#brokenPlan}}The payment plan agreed on {{brokenPlan.agreedOn}} was not kept: instalment {{brokenPlan.number}} of {{brokenPlan.amount}}, due on {{brokenPlan.dueDate}}, was not paid. The whole remaining balance is therefore due.{{/brokenPlan}}
             {{#statutoryTerms}}The invoice states no payment date: it is payable within {{statutoryTerms.days}} days, the legal term ({{statutoryTerms.basis}}).{{/statutoryTerms}}
             {{#partlyPaid}}
             Invoice total: {{partlyPaid.total}}
@@ -1642,6 +1861,111 @@ enum BundledTemplates {
             Kind regards,
             {{signature}}
             """#,
+        "en/installment.html": #"""
+            <!DOCTYPE html>
+            <html><body style="font-family:Helvetica,Arial,sans-serif;color:#222;line-height:1.5;max-width:640px">
+            <p>Hello {{customerName}},</p>
+            <p style="border-left:4px solid #1565c0;padding-left:12px">{{#installment.before}}A reminder of our payment plan: instalment {{installment.number}} of {{installment.of}}, {{installment.amount}}, falls due on {{installment.dueDateLong}}.{{/installment.before}}{{#installment.today}}Instalment {{installment.number}} of {{installment.of}} of our payment plan, {{installment.amount}}, is due today.{{/installment.today}}{{#installment.late}}Instalment {{installment.number}} of {{installment.of}} of our payment plan, {{installment.amount}}, was due on {{installment.dueDateLong}}. Please pay it within the next few days to keep the plan.{{/installment.late}}</p>
+            <p>The plan:</p>
+            <ul>
+            {{#plan.parts}}
+            <li>Instalment {{number}}: {{amount}} by {{dueDate}}{{#settled}} (received, thank you){{/settled}}</li>
+            {{/plan.parts}}
+            </ul>
+            {{#iban}}
+            <p>Payment by bank transfer:<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Reference: <code>{{paymentReference}}</code></p>
+            {{/iban}}
+            {{#qrCode}}
+            <p><img src="{{qrCode}}" width="147" height="147" alt="QR code"></p>
+            {{/qrCode}}
+            {{#paymentLink}}
+            <p><a href="{{paymentLink}}">Pay online</a></p>
+            {{/paymentLink}}
+            <p style="color:#666;font-size:90%">A question about this? Just reply to this message.</p>
+            <p>Kind regards,<br>{{{signatureHTML}}}</p>
+            </body></html>
+            """#,
+        "en/installment.subject": #"""
+            {{#installment.before}}Invoice {{invoiceId}}: instalment {{installment.number}} of {{installment.of}} due on {{installment.dueDate}}{{/installment.before}}{{#installment.today}}Invoice {{invoiceId}}: instalment {{installment.number}} of {{installment.of}} is due today{{/installment.today}}{{#installment.late}}Invoice {{invoiceId}}: instalment {{installment.number}} of {{installment.of}} was due on {{installment.dueDate}}{{/installment.late}}
+            """#,
+        "en/installment.text": #"""
+            Hello {{customerName}},
+
+            {{#installment.before}}A reminder of our payment plan: instalment {{installment.number}} of {{installment.of}}, {{installment.amount}}, falls due on {{installment.dueDateLong}}.{{/installment.before}}{{#installment.today}}Instalment {{installment.number}} of {{installment.of}} of our payment plan, {{installment.amount}}, is due today.{{/installment.today}}{{#installment.late}}Instalment {{installment.number}} of {{installment.of}} of our payment plan, {{installment.amount}}, was due on {{installment.dueDateLong}}. Please pay it within the next few days to keep the plan.{{/installment.late}}
+
+            The plan:
+            {{#plan.parts}}
+              Instalment {{number}}: {{amount}} by {{dueDate}}{{#settled}} (received, thank you){{/settled}}
+            {{/plan.parts}}
+
+            {{#iban}}
+            Payment by bank transfer:
+              IBAN {{iban}}{{#bic}} – BIC {{bic}}{{/bic}}
+              Reference: {{paymentReference}}
+            {{/iban}}
+            {{#paymentLink}}
+            Pay online: {{paymentLink}}
+            {{/paymentLink}}
+
+            A question about this? Just reply to this message.
+
+            Kind regards,
+            {{signature}}
+            """#,
+        "en/plan.html": #"""
+            <!DOCTYPE html>
+            <html><body style="font-family:Helvetica,Arial,sans-serif;color:#222;line-height:1.5;max-width:640px">
+            <p>Hello {{customerName}},</p>
+            <p style="border-left:4px solid #1565c0;padding-left:12px">As agreed, you may pay invoice {{invoiceId}} of {{invoiceDate}} ({{plan.total}} outstanding) in {{plan.count}} instalments:</p>
+            <p>The plan:</p>
+            <ul>
+            {{#plan.parts}}
+            <li>Instalment {{number}}: {{amount}} by {{dueDate}}{{#settled}} (received, thank you){{/settled}}</li>
+            {{/plan.parts}}
+            </ul>
+            <p>We will remind you a few days before each instalment. If an instalment is not paid within a few days of its date, the plan lapses and the whole remaining balance becomes due at once.</p>
+            {{#iban}}
+            <p>Payment by bank transfer:<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Reference: <code>{{paymentReference}}</code></p>
+            {{/iban}}
+            {{#qrCode}}
+            <p><img src="{{qrCode}}" width="147" height="147" alt="QR code"></p>
+            {{/qrCode}}
+            {{#paymentLink}}
+            <p><a href="{{paymentLink}}">Pay online</a></p>
+            {{/paymentLink}}
+            <p style="color:#666;font-size:90%">A question about this? Just reply to this message.</p>
+            <p>Kind regards,<br>{{{signatureHTML}}}</p>
+            </body></html>
+            """#,
+        "en/plan.subject": #"""
+            Invoice {{invoiceId}}: your payment plan
+            """#,
+        "en/plan.text": #"""
+            Hello {{customerName}},
+
+            As agreed, you may pay invoice {{invoiceId}} of {{invoiceDate}} ({{plan.total}} outstanding) in {{plan.count}} instalments:
+
+            The plan:
+            {{#plan.parts}}
+              Instalment {{number}}: {{amount}} by {{dueDate}}{{#settled}} (received, thank you){{/settled}}
+            {{/plan.parts}}
+
+            We will remind you a few days before each instalment. If an instalment is not paid within a few days of its date, the plan lapses and the whole remaining balance becomes due at once.
+
+            {{#iban}}
+            Payment by bank transfer:
+              IBAN {{iban}}{{#bic}} – BIC {{bic}}{{/bic}}
+              Reference: {{paymentReference}}
+            {{/iban}}
+            {{#paymentLink}}
+            Pay online: {{paymentLink}}
+            {{/paymentLink}}
+
+            A question about this? Just reply to this message.
+
+            Kind regards,
+            {{signature}}
+            """#,
         "en/post-due-1.html": #"""
             <!DOCTYPE html>
             <html><body style="font-family:Helvetica,Arial,sans-serif;color:#222;line-height:1.5;max-width:640px">
@@ -1650,6 +1974,9 @@ enum BundledTemplates {
             {{#brokenPromise}}
             <p>On {{brokenPromise.madeOn}} you told us you would pay by {{brokenPromise.date}}; we have not received the payment.</p>
             {{/brokenPromise}}
+            {{#brokenPlan}}
+            <p>The payment plan agreed on {{brokenPlan.agreedOn}} was not kept: instalment {{brokenPlan.number}} of {{brokenPlan.amount}}, due on {{brokenPlan.dueDate}}, was not paid. The whole remaining balance is therefore due.</p>
+            {{/brokenPlan}}
             {{#statutoryTerms}}
             <p>The invoice states no payment date: it is payable within {{statutoryTerms.days}} days, the legal term ({{statutoryTerms.basis}}).</p>
             {{/statutoryTerms}}
@@ -1710,6 +2037,7 @@ enum BundledTemplates {
 
             Our records show that invoice {{invoiceId}} of {{invoiceDate}}, due on {{dueDateLong}}, is still unpaid ({{daysLate}} days overdue). We would be grateful if you could settle {{amountDue}} at your earliest convenience.
             {{#brokenPromise}}On {{brokenPromise.madeOn}} you told us you would pay by {{brokenPromise.date}}; we have not received the payment.{{/brokenPromise}}
+            {{#brokenPlan}}The payment plan agreed on {{brokenPlan.agreedOn}} was not kept: instalment {{brokenPlan.number}} of {{brokenPlan.amount}}, due on {{brokenPlan.dueDate}}, was not paid. The whole remaining balance is therefore due.{{/brokenPlan}}
             {{#statutoryTerms}}The invoice states no payment date: it is payable within {{statutoryTerms.days}} days, the legal term ({{statutoryTerms.basis}}).{{/statutoryTerms}}
             {{#partlyPaid}}
             Invoice total: {{partlyPaid.total}}
@@ -1769,6 +2097,9 @@ enum BundledTemplates {
             {{#brokenPromise}}
             <p>On {{brokenPromise.madeOn}} you told us you would pay by {{brokenPromise.date}}; we have not received the payment.</p>
             {{/brokenPromise}}
+            {{#brokenPlan}}
+            <p>The payment plan agreed on {{brokenPlan.agreedOn}} was not kept: instalment {{brokenPlan.number}} of {{brokenPlan.amount}}, due on {{brokenPlan.dueDate}}, was not paid. The whole remaining balance is therefore due.</p>
+            {{/brokenPlan}}
             {{#statutoryTerms}}
             <p>The invoice states no payment date: it is payable within {{statutoryTerms.days}} days, the legal term ({{statutoryTerms.basis}}).</p>
             {{/statutoryTerms}}
@@ -1829,6 +2160,7 @@ enum BundledTemplates {
 
             We wrote to you about invoice {{invoiceId}} of {{invoiceDate}} on {{earlierReminders}}; due on {{dueDateLong}}, it remains unpaid ({{daysLate}} days overdue). Please pay {{amountDue}} without further delay, or tell us by return what prevents it.
             {{#brokenPromise}}On {{brokenPromise.madeOn}} you told us you would pay by {{brokenPromise.date}}; we have not received the payment.{{/brokenPromise}}
+            {{#brokenPlan}}The payment plan agreed on {{brokenPlan.agreedOn}} was not kept: instalment {{brokenPlan.number}} of {{brokenPlan.amount}}, due on {{brokenPlan.dueDate}}, was not paid. The whole remaining balance is therefore due.{{/brokenPlan}}
             {{#statutoryTerms}}The invoice states no payment date: it is payable within {{statutoryTerms.days}} days, the legal term ({{statutoryTerms.basis}}).{{/statutoryTerms}}
             {{#partlyPaid}}
             Invoice total: {{partlyPaid.total}}
@@ -1888,6 +2220,9 @@ enum BundledTemplates {
             {{#brokenPromise}}
             <p>On {{brokenPromise.madeOn}} you told us you would pay by {{brokenPromise.date}}; we have not received the payment.</p>
             {{/brokenPromise}}
+            {{#brokenPlan}}
+            <p>The payment plan agreed on {{brokenPlan.agreedOn}} was not kept: instalment {{brokenPlan.number}} of {{brokenPlan.amount}}, due on {{brokenPlan.dueDate}}, was not paid. The whole remaining balance is therefore due.</p>
+            {{/brokenPlan}}
             {{#statutoryTerms}}
             <p>The invoice states no payment date: it is payable within {{statutoryTerms.days}} days, the legal term ({{statutoryTerms.basis}}).</p>
             {{/statutoryTerms}}
@@ -1948,6 +2283,7 @@ enum BundledTemplates {
 
             Invoice {{invoiceId}} of {{invoiceDate}}, due on {{dueDateLong}}, is now {{daysLate}} days overdue, and our messages of {{earlierReminders}} have gone unanswered. We ask you to pay {{amountDue}} within the next few days. If there is a problem with this invoice, reply to this message so that we can resolve it.
             {{#brokenPromise}}On {{brokenPromise.madeOn}} you told us you would pay by {{brokenPromise.date}}; we have not received the payment.{{/brokenPromise}}
+            {{#brokenPlan}}The payment plan agreed on {{brokenPlan.agreedOn}} was not kept: instalment {{brokenPlan.number}} of {{brokenPlan.amount}}, due on {{brokenPlan.dueDate}}, was not paid. The whole remaining balance is therefore due.{{/brokenPlan}}
             {{#statutoryTerms}}The invoice states no payment date: it is payable within {{statutoryTerms.days}} days, the legal term ({{statutoryTerms.basis}}).{{/statutoryTerms}}
             {{#partlyPaid}}
             Invoice total: {{partlyPaid.total}}
@@ -2229,6 +2565,49 @@ enum BundledTemplates {
             Cordialement,
             {{signature}}
             """#,
+        "fr/confirmation.html": #"""
+            <!DOCTYPE html>
+            <html><body style="font-family:Helvetica,Arial,sans-serif;color:#222;line-height:1.5;max-width:640px">
+            <p>Bonjour {{customerName}},</p>
+            <p style="border-left:4px solid #1565c0;padding-left:12px">Suite à notre appel du {{confirmation.calledOn}} au sujet de la facture {{invoiceId}} du {{invoiceDate}} (reste dû {{amountDue}}), nous vous remercions de votre échange.</p>
+            <p>{{#confirmation.promise}}Comme convenu, vous la réglerez au plus tard le {{confirmation.promise.date}}. Nous ne vous adresserons pas de relance d'ici là.{{/confirmation.promise}}{{#confirmation.paid}}Vous nous avez indiqué l'avoir réglée. Nous n'avons pas encore reçu ce règlement ; dès sa réception, le dossier sera clos. S'il a été émis il y a plusieurs jours, merci de nous en communiquer la date et la référence bancaire.{{/confirmation.paid}}{{#confirmation.dispute}}Nous avons bien noté ce que vous nous avez signalé au sujet de cette facture. Nous l'examinons et reviendrons vers vous ; d'ici là, nous suspendons nos relances.{{/confirmation.dispute}}</p>
+            {{#iban}}
+            <p>Règlement par virement :<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Référence à indiquer : <code>{{paymentReference}}</code></p>
+            {{/iban}}
+            {{#qrCode}}
+            <p><img src="{{qrCode}}" width="147" height="147" alt="QR code"></p>
+            {{/qrCode}}
+            {{#paymentLink}}
+            <p><a href="{{paymentLink}}">Payer en ligne</a></p>
+            {{/paymentLink}}
+            <p style="color:#666;font-size:90%">Une question ? Répondez simplement à ce message.</p>
+            <p>Cordialement,<br>{{{signatureHTML}}}</p>
+            </body></html>
+            """#,
+        "fr/confirmation.subject": #"""
+            Facture {{invoiceId}} : suite à notre appel
+            """#,
+        "fr/confirmation.text": #"""
+            Bonjour {{customerName}},
+
+            Suite à notre appel du {{confirmation.calledOn}} au sujet de la facture {{invoiceId}} du {{invoiceDate}} (reste dû {{amountDue}}), nous vous remercions de votre échange.
+
+            {{#confirmation.promise}}Comme convenu, vous la réglerez au plus tard le {{confirmation.promise.date}}. Nous ne vous adresserons pas de relance d'ici là.{{/confirmation.promise}}{{#confirmation.paid}}Vous nous avez indiqué l'avoir réglée. Nous n'avons pas encore reçu ce règlement ; dès sa réception, le dossier sera clos. S'il a été émis il y a plusieurs jours, merci de nous en communiquer la date et la référence bancaire.{{/confirmation.paid}}{{#confirmation.dispute}}Nous avons bien noté ce que vous nous avez signalé au sujet de cette facture. Nous l'examinons et reviendrons vers vous ; d'ici là, nous suspendons nos relances.{{/confirmation.dispute}}
+
+            {{#iban}}
+            Règlement par virement :
+              IBAN {{iban}}{{#bic}} – BIC {{bic}}{{/bic}}
+              Référence à indiquer : {{paymentReference}}
+            {{/iban}}
+            {{#paymentLink}}
+            Payer en ligne : {{paymentLink}}
+            {{/paymentLink}}
+
+            Une question ? Répondez simplement à ce message.
+
+            Cordialement,
+            {{signature}}
+            """#,
         "fr/discount.html": #"""
             <!DOCTYPE html>
             <html><body style="font-family:Helvetica,Arial,sans-serif;color:#222;line-height:1.5;max-width:640px">
@@ -2467,6 +2846,9 @@ enum BundledTemplates {
             {{#brokenPromise}}
             <p>Le {{brokenPromise.madeOn}}, vous nous aviez annoncé un règlement pour le {{brokenPromise.date}} ; nous ne l'avons pas reçu.</p>
             {{/brokenPromise}}
+            {{#brokenPlan}}
+            <p>L'échéancier convenu le {{brokenPlan.agreedOn}} n'a pas été respecté : l'échéance n° {{brokenPlan.number}} de {{brokenPlan.amount}}, due le {{brokenPlan.dueDate}}, n'a pas été réglée. La totalité du solde restant est donc exigible.</p>
+            {{/brokenPlan}}
             {{#statutoryTerms}}
             <p>La facture ne précisant pas d'échéance, elle est payable à {{statutoryTerms.days}} jours, le délai légal ({{statutoryTerms.basis}}).</p>
             {{/statutoryTerms}}
@@ -2527,6 +2909,7 @@ enum BundledTemplates {
 
             {{#hasEarlierReminders}}Malgré nos précédents messages ({{earlierReminders}}), la facture{{/hasEarlierReminders}}{{^hasEarlierReminders}}La facture{{/hasEarlierReminders}} {{invoiceId}} du {{invoiceDate}}, échue le {{dueDateLong}}, reste impayée ({{daysLate}} jours de retard). À défaut de règlement de la somme de {{amountDue}} sous huit jours, nous transmettrons ce dossier au recouvrement.
             {{#brokenPromise}}Le {{brokenPromise.madeOn}}, vous nous aviez annoncé un règlement pour le {{brokenPromise.date}} ; nous ne l'avons pas reçu.{{/brokenPromise}}
+            {{#brokenPlan}}L'échéancier convenu le {{brokenPlan.agreedOn}} n'a pas été respecté : l'échéance n° {{brokenPlan.number}} de {{brokenPlan.amount}}, due le {{brokenPlan.dueDate}}, n'a pas été réglée. La totalité du solde restant est donc exigible.{{/brokenPlan}}
             {{#statutoryTerms}}La facture ne précisant pas d'échéance, elle est payable à {{statutoryTerms.days}} jours, le délai légal ({{statutoryTerms.basis}}).{{/statutoryTerms}}
             {{#partlyPaid}}
             Montant de la facture : {{partlyPaid.total}}
@@ -2586,6 +2969,9 @@ enum BundledTemplates {
             {{#brokenPromise}}
             <p>Le {{brokenPromise.madeOn}}, vous nous aviez annoncé un règlement pour le {{brokenPromise.date}} ; nous ne l'avons pas reçu.</p>
             {{/brokenPromise}}
+            {{#brokenPlan}}
+            <p>L'échéancier convenu le {{brokenPlan.agreedOn}} n'a pas été respecté : l'échéance n° {{brokenPlan.number}} de {{brokenPlan.amount}}, due le {{brokenPlan.dueDate}}, n'a pas été réglée. La totalité du solde restant est donc exigible.</p>
+            {{/brokenPlan}}
             {{#statutoryTerms}}
             <p>La facture ne précisant pas d'échéance, elle est payable à {{statutoryTerms.days}} jours, le délai légal ({{statutoryTerms.basis}}).</p>
             {{/statutoryTerms}}
@@ -2646,6 +3032,7 @@ enum BundledTemplates {
 
             {{#hasEarlierReminders}}Malgré nos précédents messages ({{earlierReminders}}), la facture{{/hasEarlierReminders}}{{^hasEarlierReminders}}La facture{{/hasEarlierReminders}} {{invoiceId}} du {{invoiceDate}}, échue le {{dueDateLong}}, reste impayée ({{daysLate}} jours de retard). Vous trouverez ci-joint notre mise en demeure de ce jour{{#notice}}, également adressée par lettre recommandée avec avis de réception : elle vous demande de régler la somme de {{notice.claimed}}, pénalités et indemnité forfaitaire comprises, au plus tard le {{notice.deadline}}. Passé cette date, nous engagerons une procédure judiciaire sans autre avis{{/notice}}.
             {{#brokenPromise}}Le {{brokenPromise.madeOn}}, vous nous aviez annoncé un règlement pour le {{brokenPromise.date}} ; nous ne l'avons pas reçu.{{/brokenPromise}}
+            {{#brokenPlan}}L'échéancier convenu le {{brokenPlan.agreedOn}} n'a pas été respecté : l'échéance n° {{brokenPlan.number}} de {{brokenPlan.amount}}, due le {{brokenPlan.dueDate}}, n'a pas été réglée. La totalité du solde restant est donc exigible.{{/brokenPlan}}
             {{#statutoryTerms}}La facture ne précisant pas d'échéance, elle est payable à {{statutoryTerms.days}} jours, le délai légal ({{statutoryTerms.basis}}).{{/statutoryTerms}}
             {{#partlyPaid}}
             Montant de la facture : {{partlyPaid.total}}
@@ -2697,6 +3084,111 @@ enum BundledTemplates {
             Cordialement,
             {{signature}}
             """#,
+        "fr/installment.html": #"""
+            <!DOCTYPE html>
+            <html><body style="font-family:Helvetica,Arial,sans-serif;color:#222;line-height:1.5;max-width:640px">
+            <p>Bonjour {{customerName}},</p>
+            <p style="border-left:4px solid #1565c0;padding-left:12px">{{#installment.before}}Pour rappel de notre échéancier : l'échéance {{installment.number}} sur {{installment.of}}, d'un montant de {{installment.amount}}, est à régler le {{installment.dueDateLong}}.{{/installment.before}}{{#installment.today}}L'échéance {{installment.number}} sur {{installment.of}} de notre échéancier, d'un montant de {{installment.amount}}, est à régler aujourd'hui.{{/installment.today}}{{#installment.late}}L'échéance {{installment.number}} sur {{installment.of}} de notre échéancier, d'un montant de {{installment.amount}}, était à régler le {{installment.dueDateLong}}. Merci de la régler dans les prochains jours pour maintenir l'échéancier.{{/installment.late}}</p>
+            <p>L'échéancier :</p>
+            <ul>
+            {{#plan.parts}}
+            <li>Échéance {{number}} : {{amount}} au plus tard le {{dueDate}}{{#settled}} (reçue, merci){{/settled}}</li>
+            {{/plan.parts}}
+            </ul>
+            {{#iban}}
+            <p>Règlement par virement :<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Référence à indiquer : <code>{{paymentReference}}</code></p>
+            {{/iban}}
+            {{#qrCode}}
+            <p><img src="{{qrCode}}" width="147" height="147" alt="QR code"></p>
+            {{/qrCode}}
+            {{#paymentLink}}
+            <p><a href="{{paymentLink}}">Payer en ligne</a></p>
+            {{/paymentLink}}
+            <p style="color:#666;font-size:90%">Une question ? Répondez simplement à ce message.</p>
+            <p>Cordialement,<br>{{{signatureHTML}}}</p>
+            </body></html>
+            """#,
+        "fr/installment.subject": #"""
+            {{#installment.before}}Facture {{invoiceId}} : échéance {{installment.number}} sur {{installment.of}} le {{installment.dueDate}}{{/installment.before}}{{#installment.today}}Facture {{invoiceId}} : échéance {{installment.number}} sur {{installment.of}} aujourd'hui{{/installment.today}}{{#installment.late}}Facture {{invoiceId}} : échéance {{installment.number}} sur {{installment.of}} du {{installment.dueDate}} non reçue{{/installment.late}}
+            """#,
+        "fr/installment.text": #"""
+            Bonjour {{customerName}},
+
+            {{#installment.before}}Pour rappel de notre échéancier : l'échéance {{installment.number}} sur {{installment.of}}, d'un montant de {{installment.amount}}, est à régler le {{installment.dueDateLong}}.{{/installment.before}}{{#installment.today}}L'échéance {{installment.number}} sur {{installment.of}} de notre échéancier, d'un montant de {{installment.amount}}, est à régler aujourd'hui.{{/installment.today}}{{#installment.late}}L'échéance {{installment.number}} sur {{installment.of}} de notre échéancier, d'un montant de {{installment.amount}}, était à régler le {{installment.dueDateLong}}. Merci de la régler dans les prochains jours pour maintenir l'échéancier.{{/installment.late}}
+
+            L'échéancier :
+            {{#plan.parts}}
+              Échéance {{number}} : {{amount}} au plus tard le {{dueDate}}{{#settled}} (reçue, merci){{/settled}}
+            {{/plan.parts}}
+
+            {{#iban}}
+            Règlement par virement :
+              IBAN {{iban}}{{#bic}} – BIC {{bic}}{{/bic}}
+              Référence à indiquer : {{paymentReference}}
+            {{/iban}}
+            {{#paymentLink}}
+            Payer en ligne : {{paymentLink}}
+            {{/paymentLink}}
+
+            Une question ? Répondez simplement à ce message.
+
+            Cordialement,
+            {{signature}}
+            """#,
+        "fr/plan.html": #"""
+            <!DOCTYPE html>
+            <html><body style="font-family:Helvetica,Arial,sans-serif;color:#222;line-height:1.5;max-width:640px">
+            <p>Bonjour {{customerName}},</p>
+            <p style="border-left:4px solid #1565c0;padding-left:12px">Comme convenu, vous pouvez régler la facture {{invoiceId}} du {{invoiceDate}} (reste dû {{plan.total}}) en {{plan.count}} échéances :</p>
+            <p>L'échéancier :</p>
+            <ul>
+            {{#plan.parts}}
+            <li>Échéance {{number}} : {{amount}} au plus tard le {{dueDate}}{{#settled}} (reçue, merci){{/settled}}</li>
+            {{/plan.parts}}
+            </ul>
+            <p>Nous vous rappellerons chaque échéance quelques jours avant sa date. Une échéance non réglée quelques jours après sa date met fin à l'échéancier : la totalité du solde restant devient alors exigible.</p>
+            {{#iban}}
+            <p>Règlement par virement :<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Référence à indiquer : <code>{{paymentReference}}</code></p>
+            {{/iban}}
+            {{#qrCode}}
+            <p><img src="{{qrCode}}" width="147" height="147" alt="QR code"></p>
+            {{/qrCode}}
+            {{#paymentLink}}
+            <p><a href="{{paymentLink}}">Payer en ligne</a></p>
+            {{/paymentLink}}
+            <p style="color:#666;font-size:90%">Une question ? Répondez simplement à ce message.</p>
+            <p>Cordialement,<br>{{{signatureHTML}}}</p>
+            </body></html>
+            """#,
+        "fr/plan.subject": #"""
+            Facture {{invoiceId}} : votre échéancier de paiement
+            """#,
+        "fr/plan.text": #"""
+            Bonjour {{customerName}},
+
+            Comme convenu, vous pouvez régler la facture {{invoiceId}} du {{invoiceDate}} (reste dû {{plan.total}}) en {{plan.count}} échéances :
+
+            L'échéancier :
+            {{#plan.parts}}
+              Échéance {{number}} : {{amount}} au plus tard le {{dueDate}}{{#settled}} (reçue, merci){{/settled}}
+            {{/plan.parts}}
+
+            Nous vous rappellerons chaque échéance quelques jours avant sa date. Une échéance non réglée quelques jours après sa date met fin à l'échéancier : la totalité du solde restant devient alors exigible.
+
+            {{#iban}}
+            Règlement par virement :
+              IBAN {{iban}}{{#bic}} – BIC {{bic}}{{/bic}}
+              Référence à indiquer : {{paymentReference}}
+            {{/iban}}
+            {{#paymentLink}}
+            Payer en ligne : {{paymentLink}}
+            {{/paymentLink}}
+
+            Une question ? Répondez simplement à ce message.
+
+            Cordialement,
+            {{signature}}
+            """#,
         "fr/post-due-1.html": #"""
             <!DOCTYPE html>
             <html><body style="font-family:Helvetica,Arial,sans-serif;color:#222;line-height:1.5;max-width:640px">
@@ -2705,6 +3197,9 @@ enum BundledTemplates {
             {{#brokenPromise}}
             <p>Le {{brokenPromise.madeOn}}, vous nous aviez annoncé un règlement pour le {{brokenPromise.date}} ; nous ne l'avons pas reçu.</p>
             {{/brokenPromise}}
+            {{#brokenPlan}}
+            <p>L'échéancier convenu le {{brokenPlan.agreedOn}} n'a pas été respecté : l'échéance n° {{brokenPlan.number}} de {{brokenPlan.amount}}, due le {{brokenPlan.dueDate}}, n'a pas été réglée. La totalité du solde restant est donc exigible.</p>
+            {{/brokenPlan}}
             {{#statutoryTerms}}
             <p>La facture ne précisant pas d'échéance, elle est payable à {{statutoryTerms.days}} jours, le délai légal ({{statutoryTerms.basis}}).</p>
             {{/statutoryTerms}}
@@ -2765,6 +3260,7 @@ enum BundledTemplates {
 
             Sauf erreur de notre part, la facture {{invoiceId}} du {{invoiceDate}}, échue le {{dueDateLong}}, reste impayée ({{daysLate}} jours de retard). Nous vous remercions de bien vouloir régler la somme de {{amountDue}} dans les meilleurs délais.
             {{#brokenPromise}}Le {{brokenPromise.madeOn}}, vous nous aviez annoncé un règlement pour le {{brokenPromise.date}} ; nous ne l'avons pas reçu.{{/brokenPromise}}
+            {{#brokenPlan}}L'échéancier convenu le {{brokenPlan.agreedOn}} n'a pas été respecté : l'échéance n° {{brokenPlan.number}} de {{brokenPlan.amount}}, due le {{brokenPlan.dueDate}}, n'a pas été réglée. La totalité du solde restant est donc exigible.{{/brokenPlan}}
             {{#statutoryTerms}}La facture ne précisant pas d'échéance, elle est payable à {{statutoryTerms.days}} jours, le délai légal ({{statutoryTerms.basis}}).{{/statutoryTerms}}
             {{#partlyPaid}}
             Montant de la facture : {{partlyPaid.total}}
@@ -2824,6 +3320,9 @@ enum BundledTemplates {
             {{#brokenPromise}}
             <p>Le {{brokenPromise.madeOn}}, vous nous aviez annoncé un règlement pour le {{brokenPromise.date}} ; nous ne l'avons pas reçu.</p>
             {{/brokenPromise}}
+            {{#brokenPlan}}
+            <p>L'échéancier convenu le {{brokenPlan.agreedOn}} n'a pas été respecté : l'échéance n° {{brokenPlan.number}} de {{brokenPlan.amount}}, due le {{brokenPlan.dueDate}}, n'a pas été réglée. La totalité du solde restant est donc exigible.</p>
+            {{/brokenPlan}}
             {{#statutoryTerms}}
             <p>La facture ne précisant pas d'échéance, elle est payable à {{statutoryTerms.days}} jours, le délai légal ({{statutoryTerms.basis}}).</p>
             {{/statutoryTerms}}
@@ -2884,6 +3383,7 @@ enum BundledTemplates {
 
             Malgré nos précédents messages ({{earlierReminders}}), la facture {{invoiceId}} du {{invoiceDate}}, échue le {{dueDateLong}}, reste impayée ({{daysLate}} jours de retard). Nous vous demandons de régler la somme de {{amountDue}} sans plus attendre, ou de nous indiquer par retour ce qui s'y oppose.
             {{#brokenPromise}}Le {{brokenPromise.madeOn}}, vous nous aviez annoncé un règlement pour le {{brokenPromise.date}} ; nous ne l'avons pas reçu.{{/brokenPromise}}
+            {{#brokenPlan}}L'échéancier convenu le {{brokenPlan.agreedOn}} n'a pas été respecté : l'échéance n° {{brokenPlan.number}} de {{brokenPlan.amount}}, due le {{brokenPlan.dueDate}}, n'a pas été réglée. La totalité du solde restant est donc exigible.{{/brokenPlan}}
             {{#statutoryTerms}}La facture ne précisant pas d'échéance, elle est payable à {{statutoryTerms.days}} jours, le délai légal ({{statutoryTerms.basis}}).{{/statutoryTerms}}
             {{#partlyPaid}}
             Montant de la facture : {{partlyPaid.total}}
@@ -2943,6 +3443,9 @@ enum BundledTemplates {
             {{#brokenPromise}}
             <p>Le {{brokenPromise.madeOn}}, vous nous aviez annoncé un règlement pour le {{brokenPromise.date}} ; nous ne l'avons pas reçu.</p>
             {{/brokenPromise}}
+            {{#brokenPlan}}
+            <p>L'échéancier convenu le {{brokenPlan.agreedOn}} n'a pas été respecté : l'échéance n° {{brokenPlan.number}} de {{brokenPlan.amount}}, due le {{brokenPlan.dueDate}}, n'a pas été réglée. La totalité du solde restant est donc exigible.</p>
+            {{/brokenPlan}}
             {{#statutoryTerms}}
             <p>La facture ne précisant pas d'échéance, elle est payable à {{statutoryTerms.days}} jours, le délai légal ({{statutoryTerms.basis}}).</p>
             {{/statutoryTerms}}
@@ -3003,6 +3506,7 @@ enum BundledTemplates {
 
             La facture {{invoiceId}} du {{invoiceDate}}, échue le {{dueDateLong}}, présente désormais {{daysLate}} jours de retard, et nos messages ({{earlierReminders}}) sont restés sans réponse. Nous vous demandons de régler la somme de {{amountDue}} dans les tout prochains jours. Si cette facture pose un problème, répondez à ce message afin que nous puissions le résoudre.
             {{#brokenPromise}}Le {{brokenPromise.madeOn}}, vous nous aviez annoncé un règlement pour le {{brokenPromise.date}} ; nous ne l'avons pas reçu.{{/brokenPromise}}
+            {{#brokenPlan}}L'échéancier convenu le {{brokenPlan.agreedOn}} n'a pas été respecté : l'échéance n° {{brokenPlan.number}} de {{brokenPlan.amount}}, due le {{brokenPlan.dueDate}}, n'a pas été réglée. La totalité du solde restant est donc exigible.{{/brokenPlan}}
             {{#statutoryTerms}}La facture ne précisant pas d'échéance, elle est payable à {{statutoryTerms.days}} jours, le délai légal ({{statutoryTerms.basis}}).{{/statutoryTerms}}
             {{#partlyPaid}}
             Montant de la facture : {{partlyPaid.total}}

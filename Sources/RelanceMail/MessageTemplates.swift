@@ -23,6 +23,12 @@ public struct MessageTemplates: Sendable {
         "statement", "statement.lines", "statement.totals", "issueDate", "balance", "paid", "lateBy",
         "notice", "notice.claimed", "notice.deadline",
         "brokenPromise", "brokenPromise.madeOn", "brokenPromise.date",
+        "brokenPlan", "brokenPlan.agreedOn", "brokenPlan.number", "brokenPlan.amount", "brokenPlan.dueDate",
+        "plan", "plan.agreedOn", "plan.total", "plan.count", "plan.parts", "number", "settled", "left",
+        "installment", "installment.number", "installment.of", "installment.dueDate", "installment.dueDateLong", "installment.amount",
+        "installment.before", "installment.today", "installment.late", "installment.daysLeft",
+        "confirmation", "confirmation.calledOn", "confirmation.promise", "confirmation.promise.date", "confirmation.paid",
+        "confirmation.dispute",
     ]
 
     public let overrideDirectory: String?
@@ -90,7 +96,8 @@ public struct MessageTemplates: Sendable {
     public static let allWordings: [Wording] = [
         .checkIn(daysLeft: 7), .satisfactionCheck(daysLeft: 10), .discount, .dueToday, .wasDue(daysLate: 2),
         .overdue(level: 1, daysLate: 7), .overdue(level: 2, daysLate: 15), .overdue(level: 3, daysLate: 22), .final(level: 4, daysLate: 30),
-        .formalNotice(level: 5, daysLate: 45),
+        .formalNotice(level: 5, daysLate: 45), .planAgreed, .installment(part: 2, of: 3, daysLeft: 3), .installment(part: 2, of: 3, daysLeft: 0),
+        .installment(part: 2, of: 3, daysLeft: -2), .callConfirmation,
     ]
 
     /// Every template relance can need, in every language, for every wording and for each policy
@@ -148,6 +155,7 @@ public struct MessageTemplates: Sendable {
             lateCharges: charges, wording: wording,
             payments: [Payment(amount: Money(minorUnits: 25_000, currency: eur), date: issued.adding(days: 20))],
             earlierReminders: [issued.adding(days: 30)])
+            .withArrangement(wording, agreedOn: issued.adding(days: 35))
     }
 
     /// Names used in `{{…}}` tags (variables and sections), without sigils, comments or pragmas.
@@ -192,7 +200,7 @@ public struct MessageTemplates: Sendable {
         case .checkIn(let days), .satisfactionCheck(let days): context["daysLeft"] = String(days)
         case .dueToday: context["dueToday"] = true
         case .wasDue: context["wasDue"] = true
-        case .discount, .overdue, .final, .formalNotice: break
+        case .discount, .overdue, .final, .formalNotice, .planAgreed, .installment, .callConfirmation: break
         }
         if let level = facts.wording.level {
             context["level"] = String(level)
@@ -269,6 +277,36 @@ public struct MessageTemplates: Sendable {
         if let broken = facts.brokenPromise {
             context["brokenPromise"] = ["madeOn": PeopleDates.format(broken.madeOn, language), "date": PeopleDates.format(broken.promisedFor, language)]
         }
+        if let broken = facts.brokenPlan {
+            context["brokenPlan"] = [
+                "agreedOn": PeopleDates.format(broken.agreedOn, language), "number": String(broken.missed.number),
+                "amount": money(broken.missed.amount), "dueDate": PeopleDates.format(broken.missed.due, language),
+            ]
+        }
+        if let plan = facts.plan {
+            let total = plan.parts.reduce(Money.zero(facts.amountDue.currency)) { $0.addingSaturating($1.installment.amount) }
+            context["plan"] = [
+                "agreedOn": PeopleDates.format(plan.agreedOn, language), "total": money(total), "count": String(plan.parts.count),
+                "parts": plan.parts.map { standing -> [String: Any] in
+                    ["number": String(standing.installment.number), "dueDate": PeopleDates.format(standing.installment.due, language),
+                     "amount": money(standing.installment.amount), "left": money(standing.left), "settled": standing.isPaid]
+                },
+            ]
+        }
+        if let standing = facts.installment, case .installment(let number, let of, let daysLeft) = facts.wording {
+            context["installment"] = [
+                "number": String(number), "of": String(of), "amount": money(standing.left), "daysLeft": String(daysLeft),
+                "dueDate": PeopleDates.format(standing.installment.due, language),
+                "dueDateLong": PeopleDates.formatWithWeekday(standing.installment.due, language),
+                "before": daysLeft > 0, "today": daysLeft == 0, "late": daysLeft < 0,
+            ]
+        }
+        if let confirmation = facts.confirmation {
+            var said: [String: Any] = ["calledOn": PeopleDates.format(confirmation.calledOn, language),
+                                       "paid": confirmation.outcome == .paid, "dispute": confirmation.outcome == .dispute]
+            said["promise"] = confirmation.outcome == .promise ? confirmation.date.map { ["date": PeopleDates.format($0, language)] } ?? false : false
+            context["confirmation"] = said
+        }
         if let iban = facts.payment.iban { context["iban"] = IBANText.grouped(iban) }
         if let bic = facts.payment.bic { context["bic"] = bic }
         if let link = facts.payment.paymentLink { context["paymentLink"] = link }
@@ -318,5 +356,24 @@ final class CompiledTemplates: Sendable {
         let fresh = try compile()
         templates.withLock { $0[key] = fresh }
         return fresh
+    }
+}
+
+extension ReminderFacts {
+    /// The sample with the plan, the instalment or the confirmation its wording is about (for `check`).
+    func withArrangement(_ wording: Wording, agreedOn: LocalDate) -> ReminderFacts {
+        var facts = self
+        let parts = (1...3).map { Installment(number: $0, due: agreedOn.adding(days: 30 * $0), amount: Money(minorUnits: 33_300, currency: amountDue.currency)) }
+        let standings = InstallmentRule.standings(parts, received: parts[0].amount)
+        switch wording {
+        case .planAgreed: facts.plan = (agreedOn, standings)
+        case .installment(let part, _, _):
+            facts.plan = (agreedOn, standings)
+            facts.installment = standings[min(max(part, 1), 3) - 1]
+        case .callConfirmation: facts.confirmation = CallConfirmation(outcome: .promise, calledOn: agreedOn, date: agreedOn.adding(days: 10))
+        case .overdue, .final, .formalNotice: facts.brokenPlan = BrokenPlan(agreedOn: agreedOn, missed: parts[1])
+        default: break
+        }
+        return facts
     }
 }

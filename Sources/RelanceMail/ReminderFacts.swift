@@ -48,6 +48,15 @@ public struct ReminderFacts: Sendable {
     public var paymentQR: MailAttachment?
     /// The last promise to pay the customer broke on this invoice, which the message cites.
     public var brokenPromise: BrokenPromise?
+    /// The payment plan the customer broke on this invoice, which the message says.
+    public var brokenPlan: BrokenPlan?
+    /// The payment plan a `plan` or `installment` message is about: when it was agreed, and each
+    /// part with what was paid toward it.
+    public var plan: (agreedOn: LocalDate, parts: [InstallmentStanding])?
+    /// The part an `installment` message reminds.
+    public var installment: InstallmentStanding?
+    /// What a `confirmation` message confirms.
+    public var confirmation: CallConfirmation?
 
     public init(invoice: Invoice, step: String, kind: StepKind, language: Language, amountDue: Money, discount: DiscountOffer?,
                 sendDate: LocalDate, companyName: String, from: EmailAddress, replyTo: EmailAddress?, to: [EmailAddress],

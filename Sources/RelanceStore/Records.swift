@@ -81,14 +81,20 @@ public struct ReminderRecord: Sendable, Equatable {
     public let batchID: Int64?
     /// When a person approved it (review): it goes without being held again.
     public var approvedAt: Date? = nil
+    /// What an arranged message is about: its plan (`plan`, `installment`) or its task (`confirmation`).
+    public var arrangedID: Int64? = nil
+    /// The instalment an `installment` reminder is for (1 first).
+    public var part: Int? = nil
 
     /// Waiting to go: planned, or deferred for a retry.
     public var isWaiting: Bool { state == .planned || state == .deferred }
 
     public init(id: Int64, invoiceID: String, step: String, kind: StepKind, localDate: LocalDate, sendAt: Date, state: ReminderState,
                 amount: Int64, messageID: String?, recipients: String?, attempts: Int, detail: String?, sentAt: Date?, handedOffAt: Date?,
-                batchID: Int64?, approvedAt: Date? = nil) {
+                batchID: Int64?, approvedAt: Date? = nil, arrangedID: Int64? = nil, part: Int? = nil) {
         self.approvedAt = approvedAt
+        self.arrangedID = arrangedID
+        self.part = part
         self.id = id
         self.invoiceID = invoiceID
         self.step = step
@@ -135,13 +141,18 @@ public struct PlannedReminder: Sendable {
     public let localDate: LocalDate
     public let sendAt: Date
     public let amount: Money
+    /// An arranged message's plan or task, and an instalment's number.
+    public let arrangedID: Int64?
+    public let part: Int?
 
-    public init(step: String, kind: StepKind, localDate: LocalDate, sendAt: Date, amount: Money) {
+    public init(step: String, kind: StepKind, localDate: LocalDate, sendAt: Date, amount: Money, arrangedID: Int64? = nil, part: Int? = nil) {
         self.step = step
         self.kind = kind
         self.localDate = localDate
         self.sendAt = sendAt
         self.amount = amount
+        self.arrangedID = arrangedID
+        self.part = part
     }
 }
 

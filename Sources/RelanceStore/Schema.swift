@@ -205,6 +205,32 @@ enum Schema {
                 ALTER TABLE reminders ADD COLUMN held_by_person INTEGER NOT NULL DEFAULT 0;
                 """)
         }
+        migrator.registerMigration("v11-installment-plans") { db in
+            try db.execute(sql: """
+                CREATE TABLE installment_plans (
+                    id INTEGER PRIMARY KEY,
+                    invoice_id TEXT NOT NULL REFERENCES invoices(id),
+                    agreed_on TEXT NOT NULL,
+                    total_minor INTEGER NOT NULL,
+                    currency TEXT NOT NULL,
+                    state TEXT NOT NULL DEFAULT 'active',
+                    broken_part INTEGER,
+                    note TEXT,
+                    created_at INTEGER NOT NULL,
+                    decided_at INTEGER
+                );
+                CREATE UNIQUE INDEX installment_plans_active ON installment_plans(invoice_id) WHERE state = 'active';
+                CREATE TABLE installments (
+                    plan_id INTEGER NOT NULL REFERENCES installment_plans(id),
+                    number INTEGER NOT NULL,
+                    due_date TEXT NOT NULL,
+                    amount_minor INTEGER NOT NULL,
+                    PRIMARY KEY (plan_id, number)
+                );
+                ALTER TABLE reminders ADD COLUMN arranged_id INTEGER;
+                ALTER TABLE reminders ADD COLUMN part INTEGER;
+                """)
+        }
         return migrator
     }
 }

@@ -146,15 +146,39 @@ public struct StoreTransaction {
     /// Replaces the invoice's planned rows with `plan`, leaving every step that has
     /// already gone further (sent, skipped, uncertain…) untouched: history is never rewritten.
     public func replacePlanned(invoiceID: String, with plan: [PlannedReminder], at: Date) throws {
-        // A row a send batch has claimed stays: it may be handed off at any moment.
-        try db.cachedExecute(sql: "DELETE FROM reminders WHERE invoice_id = ? AND +state = 'planned' AND batch_id IS NULL", arguments: [invoiceID])
-        for step in plan {
+        // A row a send batch has claimed stays: it may be handed off at any moment. So does a message
+        // a person arranged (a plan's schedule, a call's confirmation): no policy plans it again.
+        try db.cachedExecute(sql: """
+            DELETE FROM reminders WHERE invoice_id = ? AND +state = 'planned' AND batch_id IS NULL AND kind NOT IN ('plan', 'confirmation')
+            """, arguments: [invoiceID])
+        for step in plan { try insertPlanned(invoiceID: invoiceID, step, at: at) }
+    }
+
+    /// A message a person arranged with the customer, planned for `step.sendAt` (once per step).
+    public func planArranged(invoiceID: String, _ step: PlannedReminder, at: Date) throws {
+        try insertPlanned(invoiceID: invoiceID, step, at: at)
+    }
+
+    private func insertPlanned(invoiceID: String, _ step: PlannedReminder, at: Date) throws {
+        try db.cachedExecute(sql: """
+            INSERT OR IGNORE INTO reminders (invoice_id, step, kind, local_date, send_at, state, amount_minor, updated_at, arranged_id, part)
+            VALUES (?, ?, ?, ?, ?, 'planned', ?, ?, ?, ?)
+            """, arguments: [invoiceID, step.step, step.kind.rawValue, step.localDate.iso, seconds(step.sendAt),
+                             step.amount.minorUnits, seconds(at), step.arrangedID, step.part])
+    }
+
+    /// Cancels the invoice's waiting reminders of these kinds (a plan's schedule not yet sent when the plan ends).
+    @discardableResult
+    public func cancelWaiting(invoiceID: String, kinds: [StepKind], reason: String, at: Date) throws -> Int {
+        var total = 0
+        for kind in kinds {
             try db.cachedExecute(sql: """
-                INSERT OR IGNORE INTO reminders (invoice_id, step, kind, local_date, send_at, state, amount_minor, updated_at)
-                VALUES (?, ?, ?, ?, ?, 'planned', ?, ?)
-                """, arguments: [invoiceID, step.step, step.kind.rawValue, step.localDate.iso, seconds(step.sendAt),
-                                 step.amount.minorUnits, seconds(at)])
+                UPDATE reminders SET state = 'cancelled', detail = ?, updated_at = ?
+                WHERE invoice_id = ? AND kind = ? AND state IN ('planned', 'deferred') AND batch_id IS NULL
+                """, arguments: [reason, seconds(at), invoiceID, kind.rawValue])
+            total += db.changesCount
         }
+        return total
     }
 
     /// Cancels every planned or deferred reminder of the invoice; returns how many.
@@ -262,7 +286,8 @@ public struct StoreTransaction {
             UPDATE reminders SET state = 'sending', handed_off_at = ?, sent_at = ?, attempts = attempts + 1, updated_at = ?
             WHERE id = ? AND batch_id = ? AND state IN ('planned', 'deferred')
               AND EXISTS (SELECT 1 FROM invoices i WHERE i.id = reminders.invoice_id AND i.state = 'open'
-                          AND ((i.pause_reason IS NULL AND i.paused_until IS NULL) OR (i.paused_until IS NOT NULL AND i.paused_until <= ?)))
+                          AND ((i.pause_reason IS NULL AND i.paused_until IS NULL) OR (i.paused_until IS NOT NULL AND i.paused_until <= ?)
+                               OR reminders.kind IN ('plan', 'confirmation')))
             """, arguments: [seconds(at), seconds(at), seconds(at), id, batch, today.iso])
         if db.changesCount == 1 { return true }
         try release(id, at: at)
@@ -402,7 +427,8 @@ public struct StoreTransaction {
             messageID: row["message_id"], recipients: row["recipients"], attempts: row["attempts"], detail: row["detail"],
             sentAt: (row["sent_at"] as Int64?).map { Date(timeIntervalSince1970: TimeInterval($0)) },
             handedOffAt: (row["handed_off_at"] as Int64?).map { Date(timeIntervalSince1970: TimeInterval($0)) },
-            batchID: row["batch_id"], approvedAt: (row["approved_at"] as Int64?).map { Date(timeIntervalSince1970: TimeInterval($0)) })
+            batchID: row["batch_id"], approvedAt: (row["approved_at"] as Int64?).map { Date(timeIntervalSince1970: TimeInterval($0)) },
+            arrangedID: row["arranged_id"], part: row["part"])
     }
 
     private func seconds(_ date: Date) -> Int64 { Int64(date.timeIntervalSince1970.rounded(.down)) }

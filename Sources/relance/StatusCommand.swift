@@ -60,6 +60,16 @@ struct StatusCommand: ParsableCommand {
                           row.attention.joined(separator: "; ")])
         }
         Console.out(TextTable.align(table).joined(separator: "\n"))
+        if invoice != nil, let row = shown.first {
+            for (plan, parts) in row.plans {
+                Console.out("\npayment plan \(plan.id), agreed \(plan.agreedOn.iso), \(plan.state.rawValue)"
+                            + (plan.brokenPart.map { " (instalment \($0) missed)" } ?? "") + ": \(plan.total)")
+                for standing in parts {
+                    let state = standing.isPaid ? "paid" : (standing.paid.isPositive ? "\(standing.paid) received" : (standing.installment.due < row.today ? "late" : "open"))
+                    Console.out("  \(standing.installment.number). \(standing.installment.due.iso)  \(standing.installment.amount)  \(state)")
+                }
+            }
+        }
         if let invoice, let row = shown.first, let last = row.lastEvent {
             Console.out("\nlast event of \(invoice):\n  \(last)")
         }

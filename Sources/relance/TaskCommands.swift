@@ -44,7 +44,7 @@ struct TasksCommand: ParsableCommand {
     }
 }
 
-/// `relance task done ID --outcome paid|promise|dispute|no-answer|wrong-contact|other [--date D] [--note TEXT]`.
+/// `relance task done ID --outcome paid|promise|dispute|no-answer|wrong-contact|other [--date D] [--note TEXT] [--confirm]`.
 struct TaskCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "task", abstract: "Record a task's outcome.", subcommands: [TaskDoneCommand.self])
 }
@@ -57,6 +57,8 @@ struct TaskDoneCommand: ParsableCommand {
     @Option(help: "paid, promise, dispute, no-answer, wrong-contact or other.") var outcome: String
     @Option(help: "The date the customer gave (a promise), YYYY-MM-DD.") var date: String?
     @Option(help: "What was said, for the send log.") var note: String?
+    @Flag(help: "Write the customer what was agreed (a promise, a payment they say they made, a dispute noted) at the next send slot.")
+    var confirm = false
     @OptionGroup var options: ConfigOptions
     @OptionGroup var clock: HiddenClockOption
 
@@ -72,6 +74,6 @@ struct TaskDoneCommand: ParsableCommand {
         let day = try DateArgument.parse(date, option: "date")
         let context = try clock.context(for: configuration)
         guard let outcome = TaskOutcome(rawValue: outcome) else { throw ExitCode(2) }
-        try ActionRunner.perform { try TaskActions(context: context).done(taskID: id, outcome: outcome, date: day, note: note) }
+        try ActionRunner.perform { try TaskActions(context: context).done(taskID: id, outcome: outcome, date: day, note: note, confirm: confirm) }
     }
 }

@@ -65,6 +65,11 @@ public struct ReminderChoice: Hashable, Sendable {
     public static func choose(due: [WaitingReminder], lowerLevelInFlight: (Int) -> Bool, today: LocalDate, dueDate: LocalDate,
                               discountDeadline: LocalDate?) -> ReminderChoice {
         var choice = ReminderChoice(send: nil, skipped: [], heldBack: [])
+        // What a person just agreed with the customer goes first, alone; the rest is decided at the next pass.
+        if let agreed = due.filter(\.kind.goesWhilePaused).min(by: { $0.id < $1.id }) {
+            choice.send = agreed
+            return choice
+        }
         var gentle: [WaitingReminder] = []
         var levels: [WaitingReminder] = []
         for reminder in due.sorted(by: { ($0.rank, $0.id) < ($1.rank, $1.id) }) {

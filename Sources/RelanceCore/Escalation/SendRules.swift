@@ -116,10 +116,15 @@ public enum SendRules {
             return due.map { .cancel($0, .noContact) }
         }
         if let pause = situation.pausedUntil {
-            // Open-ended: nothing moves until `relance resume`.
-            guard let until = pause else { return [] }
-            let day = calendar.sendingDay(onOrAfter: until)
-            return due.map { .postpone($0, until: day, .paused) }
+            // What a person just agreed with the customer (a plan, a call's confirmation) goes; the rest
+            // waits: until the pause's day, or, open-ended, untouched until `relance resume`.
+            let waiting = due.filter { !$0.kind.goesWhilePaused }
+            let decisions: [SendDecision] = pause.map { until in
+                let day = calendar.sendingDay(onOrAfter: until)
+                return waiting.map { .postpone($0, until: day, .paused) }
+            } ?? []
+            guard let agreed = due.first(where: \.kind.goesWhilePaused) else { return decisions }
+            return decisions + [deliverable(agreed, situation.recipients)]
         }
         if let floor = situation.minimumBalance, Money.comparable(floor, situation.balance), situation.balance < floor {
             return due.map { .cancel($0, .belowMinimumBalance(situation.balance)) }
@@ -132,19 +137,22 @@ public enum SendRules {
             return decisions + choice.heldBack.map { .postpone($0, until: next, .lowerLevelInFlight) }
         }
         // Levels held back behind the one that goes are re-spaced by the planner after it goes.
-        if situation.minGapDays > 0, let last = situation.lastSentToCustomer {
+        // What was arranged with the customer keeps its own dates: no minimum gap.
+        if situation.minGapDays > 0, !chosen.kind.isArranged, let last = situation.lastSentToCustomer {
             let earliest = last.adding(days: situation.minGapDays)
             if situation.today < earliest {
                 return decisions + [.postpone(chosen, until: calendar.sendingDay(onOrAfter: earliest),
                                               .minimumGap(lastSent: last, days: situation.minGapDays))]
             }
         }
-        if situation.recipients.to.isEmpty {
-            let reason: FailReason = situation.recipients.blocked.isEmpty
-                ? .needsSMTPUTF8(situation.recipients.needSMTPUTF8) : .undeliverable(situation.recipients.blocked)
-            return decisions + [.fail(chosen, reason)]
-        }
-        decisions.append(.send(chosen))
+        decisions.append(deliverable(chosen, situation.recipients))
         return decisions
+    }
+
+    /// Sent, or failed when no address is left to send it to.
+    private static func deliverable(_ chosen: WaitingReminder, _ recipients: Recipients) -> SendDecision {
+        guard recipients.to.isEmpty else { return .send(chosen) }
+        let reason: FailReason = recipients.blocked.isEmpty ? .needsSMTPUTF8(recipients.needSMTPUTF8) : .undeliverable(recipients.blocked)
+        return .fail(chosen, reason)
     }
 }

@@ -21,6 +21,12 @@ public enum Wording: Hashable, Sendable {
     case final(level: Int, daysLate: Int)
     /// The email that carries the formal notice letter.
     case formalNotice(level: Int, daysLate: Int)
+    /// The schedule of a payment plan just agreed.
+    case planAgreed
+    /// One instalment of a plan: `daysLeft` until its own due date (0 on the day, negative once late).
+    case installment(part: Int, of: Int, daysLeft: Int)
+    /// What was agreed on a call.
+    case callConfirmation
 
     /// The highest level number with its own bundled text; later levels reuse it with their number.
     public static let levelsWithOwnText = 3
@@ -31,6 +37,8 @@ public enum Wording: Hashable, Sendable {
     public static func choose(kind: StepKind, sendDate: LocalDate, dueDate: LocalDate, discountHolds: Bool,
                               levelsSent: Int) -> Wording {
         let daysLate = dueDate.days(until: sendDate)
+        if kind == .plan { return .planAgreed }
+        if kind == .confirmation { return .callConfirmation }
         if kind == .discount, discountHolds, daysLate < 0 { return .discount }
         if kind == .checkIn, daysLate < 0 { return .satisfactionCheck(daysLeft: -daysLate) }
         if daysLate < 0 { return .checkIn(daysLeft: -daysLate) }
@@ -39,8 +47,14 @@ public enum Wording: Hashable, Sendable {
         case .final: return .final(level: levelsSent + 1, daysLate: daysLate)
         case .formalNotice: return .formalNotice(level: levelsSent + 1, daysLate: daysLate)
         case .postDue: return daysLate == 0 ? .dueToday : .overdue(level: levelsSent + 1, daysLate: daysLate)
-        case .preDue, .discount, .due, .call, .checkIn: return daysLate == 0 ? .dueToday : .wasDue(daysLate: daysLate)
+        case .preDue, .discount, .due, .call, .checkIn, .installment, .plan, .confirmation:
+            return daysLate == 0 ? .dueToday : .wasDue(daysLate: daysLate)
         }
+    }
+
+    /// An instalment's wording, from its own due date (never the invoice's).
+    public static func installment(_ part: Installment, of parts: Int, sendDate: LocalDate) -> Wording {
+        .installment(part: part.number, of: parts, daysLeft: sendDate.days(until: part.due))
     }
 
     /// The template file's base name (`LANGUAGE/NAME.PART.mustache`).
@@ -53,6 +67,9 @@ public enum Wording: Hashable, Sendable {
         case .overdue(let level, _): return "post-due-\(min(max(level, 1), Self.levelsWithOwnText))"
         case .final: return "final"
         case .formalNotice: return "formal-notice"
+        case .planAgreed: return "plan"
+        case .installment: return "installment"
+        case .callConfirmation: return "confirmation"
         }
     }
 
@@ -74,7 +91,7 @@ public enum Wording: Hashable, Sendable {
     /// it is written at the firmest level among them.
     public var firmness: Int {
         switch self {
-        case .checkIn, .satisfactionCheck: return 0
+        case .checkIn, .satisfactionCheck, .planAgreed, .installment, .callConfirmation: return 0
         case .discount: return 1
         case .dueToday: return 2
         case .wasDue: return 3

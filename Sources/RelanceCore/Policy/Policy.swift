@@ -48,9 +48,27 @@ public enum StepKind: String, Hashable, Sendable, CaseIterable {
     /// A call for a person to make: a task with a call script instead of an email. The steps after
     /// it wait until it is done or its grace period ends.
     case call
+    /// The schedule of a payment plan just agreed (`relance installments`), sent once.
+    case plan
+    /// A reminder of one instalment of an agreed plan, before and on its own due date.
+    case installment
+    /// What was agreed on a call, written to the customer (`relance task done … --confirm`).
+    case confirmation
 
     /// Post-due, final and formal-notice steps are the escalation levels: sent in order, never skipped.
     public var isEscalation: Bool { self == .postDue || self == .final || self == .formalNotice }
+
+    /// Messages a person arranged with the customer (a plan and its instalments, a call's
+    /// confirmation), not steps of a policy: a policy may not name them, and each goes as its own
+    /// message, never folded into a statement, without waiting for the minimum gap.
+    public var isArranged: Bool { self == .plan || self == .installment || self == .confirmation }
+
+    /// Written because the customer and a person just agreed something: it goes even while the
+    /// chase is paused (a promise, a dispute), which it is about.
+    public var goesWhilePaused: Bool { self == .plan || self == .confirmation }
+
+    /// The kinds a policy step may have.
+    public static var policyKinds: [StepKind] { allCases.filter { !$0.isArranged } }
 }
 
 /// `issue+3`, `discount-2`, `due`, `due+30`: a number of calendar days from an anchor date.

@@ -55,3 +55,21 @@ public enum TaskEffect: Equatable, Sendable {
         }
     }
 }
+
+/// What a confirmation email after a call says was agreed ("suite à notre appel…"): only the
+/// outcomes that agree something with the customer can be confirmed.
+public struct CallConfirmation: Hashable, Sendable {
+    public let outcome: TaskOutcome
+    public let calledOn: LocalDate
+    /// The promised date (a promise).
+    public let date: LocalDate?
+
+    /// The outcomes a confirmation can be written for.
+    public static let confirmable: Set<TaskOutcome> = [.promise, .paid, .dispute]
+
+    public init(outcome: TaskOutcome, calledOn: LocalDate, date: LocalDate?) {
+        self.outcome = outcome
+        self.calledOn = calledOn
+        self.date = date
+    }
+}

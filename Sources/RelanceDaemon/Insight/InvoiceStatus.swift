@@ -5,7 +5,7 @@ public import RelanceStore
 
 /// The state `status` reports for an invoice, the most pressing first.
 public enum Standing: String, CaseIterable, Sendable {
-    case collection, noContact = "no-contact", disputed, promised, paused, bounced, uncertain, noticeSent = "notice-sent", planned, open, paid, cancelled
+    case collection, noContact = "no-contact", disputed, promised, onPlan = "on-plan", paused, bounced, uncertain, noticeSent = "notice-sent", planned, open, paid, cancelled
 }
 
 /// One invoice's standing, as `status` shows it.
@@ -34,6 +34,11 @@ public struct InvoiceStatus {
     public var policy: PolicyChoice?
     /// "over its credit limit: owes 12 400,00 € of 10 000,00 €", when it is.
     public var creditAlert: String?
+    /// The invoice's payment plans, the first agreed first, each part with what it has received.
+    public var plans: [(plan: PlanRecord, parts: [InstallmentStanding])] = []
+
+    /// The running plan, if one runs.
+    public var activePlan: (plan: PlanRecord, parts: [InstallmentStanding])? { plans.last { $0.plan.state == .active } }
 
     public var next: ReminderRecord? {
         reminders.filter { $0.state == .planned || $0.state == .deferred }.min { $0.sendAt < $1.sendAt }
@@ -59,6 +64,10 @@ public struct InvoiceStatus {
         case .open: break
         }
         if stored.invoice.customer.emails.isEmpty { return (.noContact, nil, "no contact") }
+        if let (plan, parts) = activePlan, let next = parts.first(where: { !$0.isPaid }) {
+            return (.onPlan, next.installment.due, "payment plan: instalment \(next.installment.number) of \(parts.count), "
+                    + "\(next.left) due \(next.installment.due.iso)" + (plan.note.map { " (\($0))" } ?? ""))
+        }
         if stored.isPaused(on: today) {
             if let promised = pendingPromise, stored.pauseReason?.hasPrefix("promise") == true { return (.promised, promised, "promised for \(promised.iso)") }
             if intent?.intent == "dispute", stored.pausedUntil == nil { return (.disputed, nil, "disputed") }
@@ -123,6 +132,25 @@ public struct InvoiceStatus {
             fields.append(("policyReason", .string(policy.reason)))
         }
         if let creditAlert { fields.append(("creditAlert", .string(creditAlert))) }
+        if !plans.isEmpty {
+            fields.append(("plans", .array(plans.map { plan, parts in
+                var item: [(String, JSONValue)] = [
+                    ("id", .number(String(plan.id))), ("agreedOn", .string(plan.agreedOn.iso)), ("state", .string(plan.state.rawValue)),
+                    ("amount", .string(plan.total.decimalString)),
+                ]
+                if let part = plan.brokenPart { item.append(("brokenPart", .number(String(part)))) }
+                if let note = plan.note { item.append(("note", .string(note))) }
+                item.append(("installments", .array(parts.map { standing in
+                    let state = standing.isPaid ? "paid" : (standing.installment.due < today ? "late" : "open")
+                    return .object([
+                        ("number", .number(String(standing.installment.number))), ("dueDate", .string(standing.installment.due.iso)),
+                        ("amount", .string(standing.installment.amount.decimalString)), ("paid", .string(standing.paid.decimalString)),
+                        ("state", .string(state)),
+                    ])
+                })))
+                return .object(item)
+            })))
+        }
         if let deadline = stored.noticeDeadline { fields.append(("noticeDeadline", .string(deadline.iso))) }
         if let letter = stored.noticeLetter { fields.append(("noticeLetter", .string(letter))) }
         if let paidOn { fields.append(("paidOn", .string(paidOn.iso))) }
@@ -188,7 +216,7 @@ public struct StatusQuery {
             LateChargesOwed.on($0, invoice: stored.invoice, payments: payments, law: configuration.lateChargeLaw(for: stored.invoice.customer),
                                rates: configuration.referenceRates)
         }
-        return InvoiceStatus(stored: stored, balance: Balance.due(stored.invoice, payments: payments, on: today),
+        var status = InvoiceStatus(stored: stored, balance: Balance.due(stored.invoice, payments: payments, on: today),
                              lateCharges: charges, paidOn: paidOn,
                              reminders: try tx.reminders(invoiceID: stored.invoice.id),
                              lastEvent: try tx.lastEvent(invoiceID: stored.invoice.id), today: today,
@@ -197,6 +225,10 @@ public struct StatusQuery {
                              pendingPromise: try tx.promises(invoiceID: stored.invoice.id).last { $0.state == .pending }?.promisedFor,
                              policy: try policyChoice(stored.invoice.customer, tx), creditAlert: try CreditLimits.alert(for: stored.invoice.customer, tx: tx,
                                                                                                                      configuration: configuration))
+        status.plans = try tx.plans(invoiceID: stored.invoice.id).map { plan in
+            (plan, PlanReminders.standings(plan, invoice: stored.invoice, payments: payments, today: today))
+        }
+        return status
     }
 
     /// The customer's policy and why: explicit, chosen by a policy rule (as last planned), or the default.

@@ -18,7 +18,9 @@ extension Cycle {
                 guard let deadline = stored.noticeDeadline else { continue }
                 let payments = try tx.payments(invoiceID: stored.invoice.id, currency: stored.invoice.currency)
                 let balance = Balance.due(stored.invoice, payments: payments, on: today)
-                guard CollectionRule.isDue(noticeDeadline: deadline, today: today, balance: balance) else { continue }
+                // A payment plan agreed after the notice keeps the invoice out of collection while it runs.
+                guard CollectionRule.isDue(noticeDeadline: deadline, today: today, balance: balance),
+                      try tx.activePlan(invoiceID: stored.invoice.id) == nil else { continue }
                 try tx.enterCollection(stored.invoice.id, at: now)
                 cancelled += try tx.cancelWaiting(invoiceID: stored.invoice.id, reason: "collection", at: now)
                 try journal.record(tx, at: now, event: "collection", invoice: stored.invoice.id, [

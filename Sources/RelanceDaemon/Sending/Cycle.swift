@@ -117,6 +117,7 @@ public struct Cycle {
         if !dryRun {
             try releaseHeldOnTimeout(now: now)
             try judgePromises(now: now)
+            try judgePlans(now: now)
             try enterCollection(now: now, summary: &summary)
         }
         let grouped = context.configuration.schedule.groupByCustomer

@@ -44,6 +44,13 @@ extension Cycle {
                 if !grouped || key != pendingKey { try close() }
                 guard let item = try decide(invoiceID: invoiceID, rows: rows[invoiceID] ?? [], batch: batch, tx: tx, journal: journal, now: now,
                                             dryRun: dryRun, lastSent: lastSent, summary: &localSummary) else { continue }
+                // What a person arranged with the customer is its own message, never part of a statement.
+                if item.0.kind.isArranged {
+                    try close()
+                    pending = [item]
+                    try close()
+                    continue
+                }
                 pending.append(item)
                 pendingKey = key
             }
@@ -189,8 +196,16 @@ extension Cycle {
         facts.payments = payments
         facts.law = configuration.lateChargeLaw(for: invoice.customer)
         facts.earlierReminders = sentBefore.compactMap { $0.sentAt.map(calendar.localDate(of:)) }.sorted()
-        if today > dueDate { facts.lateCharges = self.lateCharges(invoice, payments: payments, on: today) }
-        if latest.kind.isEscalation { facts.brokenPromise = try tx.lastBrokenPromise(invoiceID: invoiceID) }
+        if latest.kind.isArranged {
+            guard try arrangement(&facts, row: latest, invoice: invoice, payments: payments, today: today, tx: tx, journal: journal,
+                                  now: now, dryRun: dryRun) else { return nil }
+        } else if today > dueDate {
+            facts.lateCharges = self.lateCharges(invoice, payments: payments, on: today)
+        }
+        if latest.kind.isEscalation {
+            facts.brokenPromise = try tx.lastBrokenPromise(invoiceID: invoiceID)
+            facts.brokenPlan = try tx.lastBrokenPlan(invoiceID: invoiceID)
+        }
         if dryRun { return (latest, facts) }
         if !situation.recipients.needSMTPUTF8.isEmpty {
             try journal.record(tx, at: now, event: "failed", invoice: invoiceID, [
@@ -242,14 +257,15 @@ extension Cycle {
               let holding = try tx.openTasks(invoiceID: invoice.id).first(where: { $0.graceUntil >= today }) else { return left }
         let held = rank(holding.step)
         let day = calendar.sendingDay(onOrAfter: holding.graceUntil.adding(days: 1))
-        for row in left where rank(row.step) > held {
+        // What was arranged with the customer (a plan, a confirmation) does not wait for a task.
+        for row in left where rank(row.step) > held && !row.kind.isArranged {
             summary.postponed += 1
             try tx.reschedule(row.id, to: calendar.slot(on: day), localDate: day, at: now)
             try journal.record(tx, at: now, event: "planned", invoice: invoice.id, [
                 ("step", row.step), ("date", day.iso), ("reason", "waiting for task \(holding.id) (\(holding.step)) until \(holding.graceUntil.iso)"),
             ])
         }
-        left.removeAll { rank($0.step) > held }
+        left.removeAll { rank($0.step) > held && !$0.kind.isArranged }
         return left
     }
 

@@ -62,8 +62,10 @@ public struct TaskActions {
         }
     }
 
-    /// Records what the call found out, and applies its effect on the chase.
-    public func done(taskID: Int64, outcome: TaskOutcome, date: LocalDate?, note: String?) throws -> String {
+    /// Records what the call found out, and applies its effect on the chase. With `confirm`, the
+    /// customer is written what was agreed at the next send slot (a promise, a payment they say they
+    /// made, a dispute noted), even while the chase is paused for it.
+    public func done(taskID: Int64, outcome: TaskOutcome, date: LocalDate?, note: String?, confirm: Bool = false) throws -> String {
         let now = context.clock.now()
         let configuration = context.configuration
         let calendar = configuration.calendar
@@ -74,6 +76,10 @@ public struct TaskActions {
             journal.discard()
             guard let task = try tx.task(id: taskID) else { throw InvoiceActions.Refusal(description: "no task \(taskID)") }
             guard task.state == .open else { throw InvoiceActions.Refusal(description: "task \(taskID) is already done (\(task.outcome?.rawValue ?? ""))") }
+            if confirm, !CallConfirmation.confirmable.contains(outcome) {
+                throw InvoiceActions.Refusal(description: "--confirm writes what was agreed: a promise, a payment the customer says they made, "
+                                             + "or a dispute noted, not \(outcome.rawValue)")
+            }
             let effect: TaskEffect
             do {
                 effect = try TaskEffect.of(outcome, date: date, today: today, nextCallDay: calendar.sendingDay(onOrAfter: today.adding(days: 1)),
@@ -109,6 +115,17 @@ public struct TaskActions {
                 try tx.setAttention(task.invoiceID, "wrong contact (call)" + (note.map { ": \($0)" } ?? ""))
             case .reschedule, .none:
                 break
+            }
+            if confirm, let stored = try tx.invoice(id: task.invoiceID) {
+                let slot = calendar.nextSlot(atOrAfter: now)
+                let balance = Balance.due(stored.invoice, payments: try tx.payments(invoiceID: task.invoiceID, currency: stored.invoice.currency), on: today)
+                let step = "call-\(taskID)-confirmation"
+                try tx.planArranged(invoiceID: task.invoiceID, PlannedReminder(step: step, kind: .confirmation, localDate: slot.date, sendAt: slot.at,
+                                                                               amount: balance, arrangedID: taskID), at: now)
+                try journal.record(tx, at: now, event: "planned", invoice: task.invoiceID, [
+                    ("step", step), ("date", slot.date.iso), ("reason", "the confirmation of what the call agreed"),
+                ])
+                message += "; the customer is written what was agreed (\(step))"
             }
             // The steps that waited for the task get their planned days back (those past go at the next slot).
             if case .reschedule = effect {} else if let stored = try tx.invoice(id: task.invoiceID) {
