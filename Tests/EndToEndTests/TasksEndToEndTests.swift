@@ -55,7 +55,7 @@ struct TasksEndToEndTests {
         // A promise needs its date.
         let undated = try box.run(["task", "done", String(id), "--outcome", "promise", "--now", "2026-11-11T11:00:00+01:00"])
         #expect(undated.status == 1 && undated.stderr.contains("needs its date"))
-        let promise = try box.run(["task", "done", String(id), "--outcome", "promise", "--date", "2026-11-20", "--note", "virement le 20",
+        let promise = try box.run(["task", "done", String(id), "--outcome", "promise", "--date", "2026-11-20", "--note", "virement le 20", "--confirm",
                                    "--now", "2026-11-11T11:00:00+01:00"])
         #expect(promise.status == 0 && promise.stdout.contains("paused until 2026-11-21"), "\(promise.stdout)\(promise.stderr)")
         let again = try box.run(["task", "done", String(id), "--outcome", "other", "--now", "2026-11-11T11:05:00+01:00"])
@@ -66,6 +66,9 @@ struct TasksEndToEndTests {
         // Paused until the day after the promise: nothing on the 13th, the next level on Monday the 23rd.
         #expect(try box.run(["run", "--once", "--now", "2026-11-13T10:00:00+01:00"]).status == 0)
         #expect(Self.sent(box, step: "first").isEmpty)
+        // …but the confirmation of the promise goes, while the chase waits for it.
+        let confirmation = try #require(try box.readMessages().first { $0.step == "call-\(id)-confirmation" })
+        #expect(confirmation.text.contains("Comme convenu, vous la réglerez au plus tard le 20 novembre 2026"), "\(confirmation.text)")
         #expect(try box.run(["run", "--once", "--now", "2026-11-23T10:00:00+01:00"]).status == 0)
         #expect(Self.sent(box, step: "first").count == 1, "\(box.sendLogLines().suffix(6))")
         #expect(box.sendLogLines().contains { $0.contains("event=task invoice=T-1") && $0.contains("outcome=promise") && $0.contains("note=\"virement le 20\"") })
@@ -80,11 +83,23 @@ struct TasksEndToEndTests {
         let tasks = try #require(try box.run(["tasks", "--json", "--now", "2026-11-09T12:00:00+01:00"]).json()["tasks"] as? [[String: Any]])
         #expect(tasks.count == 2)
         let ids = Dictionary(uniqueKeysWithValues: tasks.compactMap { task in (task["invoice"] as? String).map { ($0, task["id"] as? Int ?? 0) } })
-        let dispute = try box.run(["task", "done", String(ids["T-A"] ?? 0), "--outcome", "dispute", "--note", "livraison incomplète",
+        // Only what agrees something can be confirmed to the customer.
+        let unanswered = try box.run(["task", "done", String(ids["T-A"] ?? 0), "--outcome", "no-answer", "--confirm", "--now", "2026-11-09T15:00:00+01:00"])
+        #expect(unanswered.status == 1 && unanswered.stderr.contains("not no-answer"), "\(unanswered.stderr)")
+        let dispute = try box.run(["task", "done", String(ids["T-A"] ?? 0), "--outcome", "dispute", "--note", "livraison incomplète", "--confirm",
                                    "--now", "2026-11-09T15:00:00+01:00"])
-        #expect(dispute.status == 0 && dispute.stdout.contains("stops"))
-        let paid = try box.run(["task", "done", String(ids["T-B"] ?? 0), "--outcome", "paid", "--now", "2026-11-09T15:00:00+01:00"])
+        #expect(dispute.status == 0 && dispute.stdout.contains("stops") && dispute.stdout.contains("written what was agreed"), "\(dispute.stdout)")
+        let paid = try box.run(["task", "done", String(ids["T-B"] ?? 0), "--outcome", "paid", "--confirm", "--now", "2026-11-09T15:00:00+01:00"])
         #expect(paid.status == 0 && paid.stdout.contains("relance paid T-B"))
+        // The confirmations go at the next slot, each alone; the disputed invoice's goes although its chase is paused.
+        #expect(try box.run(["run", "--once", "--now", "2026-11-10T10:00:00+01:00"]).status == 0)
+        let confirmations = try box.readMessages().filter { $0.step.hasSuffix("-confirmation") }
+        #expect(confirmations.count == 2, "\(confirmations.map(\.step))")
+        let disputed = try #require(confirmations.first { $0.invoice == "T-A" })
+        #expect(disputed.subject.contains("suite à notre appel") && disputed.text.contains("Suite à notre appel du 9 novembre 2026")
+                && disputed.text.contains("nous suspendons nos relances"), "\(disputed.subject)\n\(disputed.text)")
+        let said = try #require(confirmations.first { $0.invoice == "T-B" })
+        #expect(said.text.contains("Vous nous avez indiqué l'avoir réglée"), "\(said.text)")
         #expect(try box.run(["run", "--once", "--now", "2026-11-16T10:00:00+01:00"]).status == 0)
         let first = Self.sent(box, step: "first")
         #expect(!first.contains { $0.contains("invoice=T-A") }, "disputed: no more reminders")

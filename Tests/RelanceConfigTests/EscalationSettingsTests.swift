@@ -90,6 +90,12 @@ struct EscalationSettingsTests {
         #expect(problems(Self.text(policy: "min_spacing_days = 400")).contains { $0.contains("min_spacing_days: must be between 0 and 60") })
         #expect(problems(Self.text(lateCharges: #"ecb_url = "http://rates.example/ecb.csv""#)).contains { $0.hasPrefix("late_charges.ecb_url:") })
         #expect(problems(Self.text(lateCharges: "refresh_days = -1")).contains { $0.hasPrefix("late_charges.refresh_days:") })
+        // What a person arranges (a plan, its instalments, a call's confirmation) is not a step a policy may name.
+        for kind in ["plan", "installment", "confirmation"] {
+            let text = Self.text().replacingOccurrences(of: #"{ name = "due", at = "due" }"#, with: #"{ name = "due", at = "due", kind = "\#(kind)" }"#)
+            #expect(problems(text).contains { $0.hasPrefix("policies[0].steps[0].kind: \"\(kind)\" is not one of") && !$0.contains("installment,") }, "\(problems(text))")
+        }
+        #expect(problems(Self.text() + "\n[people]\nplan_grace_days = 31\nplan_reminder_days = -1").count == 2)
     }
 
     @Test("the table rates update keeps in the state directory sits between the built-in one and the rates file")

@@ -64,4 +64,24 @@ struct SendRulesTests {
         let mixed = Recipients(to: [Self.ap, jorg], cc: [try EmailAddress("cfo@müller.example")], undeliverable: [])
         #expect(mixed.to == [Self.ap] && mixed.needSMTPUTF8 == ["jörg@acme.example"] && mixed.cc.count == 1)
     }
+
+    @Test("what a person agreed with the customer goes while the chase is paused, and without waiting for the minimum gap")
+    func arrangedMessages() {
+        let confirmation = reminder(7, "call-3-confirmation", .confirmation, rank: Int.max, offset: 7)
+        let installment = reminder(8, "plan-1-2-due", .installment, rank: Int.max, offset: 7)
+        let saturday = LocalDate(iso: "2026-11-14")!
+        #expect(SendRules.decide(situation([first, confirmation], paused: .some(saturday)), calendar: Self.calendar)
+            == [.postpone(first, until: LocalDate(iso: "2026-11-16")!, .paused), .send(confirmation)])
+        #expect(SendRules.decide(situation([first, confirmation], paused: .some(nil)), calendar: Self.calendar) == [.send(confirmation)])
+        #expect(SendRules.decide(situation([confirmation], paused: .some(nil), to: [], undeliverable: []), calendar: Self.calendar)
+            == [.cancel(confirmation, .noContact)])
+        // Not paused: the confirmation goes first, alone; the level is decided at the next pass.
+        #expect(SendRules.decide(situation([first, confirmation]), calendar: Self.calendar) == [.send(confirmation)])
+        // An instalment reminder keeps its date: no minimum gap; it still waits for a pause.
+        let yesterday = Self.due.adding(days: 6)
+        #expect(SendRules.decide(situation([installment], lastSent: yesterday, gap: 3), calendar: Self.calendar) == [.send(installment)])
+        #expect(SendRules.decide(situation([first], lastSent: yesterday, gap: 3), calendar: Self.calendar).first.map {
+            if case .postpone = $0 { return true } else { return false } } == true)
+        #expect(SendRules.decide(situation([installment], paused: .some(nil)), calendar: Self.calendar) == [])
+    }
 }

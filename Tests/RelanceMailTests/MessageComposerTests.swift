@@ -243,4 +243,40 @@ struct HeaderFoldingTests {
             #expect(folded == Self.reference("Subject", value), "\(value.debugDescription)")
         }
     }
+
+    @Test("a plan's schedule, an instalment and a call's confirmation say their own facts, in each language")
+    func arrangedMessages() throws {
+        func nbsp(_ text: String) -> String { text.replacingOccurrences(of: "\u{202F}", with: " ").replacingOccurrences(of: "\u{00A0}", with: " ") }
+        let agreed = LocalDate(iso: "2026-12-01")!
+        let parts = (1...3).map { Installment(number: $0, due: agreed.adding(days: 14 * $0), amount: Money(minorUnits: 41_666 + ($0 == 3 ? 2 : 0), currency: .eur)) }
+        let standings = InstallmentRule.standings(parts, received: parts[0].amount)
+        var installment = MessageComposerTests.facts(language: .en, kind: .installment)
+        installment.plan = (agreed, standings)
+        installment.installment = standings[1]
+        installment.amountDue = standings[1].left
+        installment.wording = Wording.installment(parts[1], of: 3, sendDate: LocalDate(iso: "2026-12-26")!)
+        let en = try MessageComposerTests.bundled.render(installment)
+        #expect(en.subject == "Invoice F-2026-0042: instalment 2 of 3 due on 29 December 2026", "\(en.subject)")
+        #expect(nbsp(en.text).contains("instalment 2 of 3, €416.66, falls due on Tuesday 29 December 2026"), "\(en.text)")
+        #expect(en.text.contains("(received, thank you)") && en.html.contains("<li>"))
+        installment.language = .de
+        installment.wording = .installment(part: 2, of: 3, daysLeft: -2)
+        let de = try MessageComposerTests.bundled.render(installment)
+        #expect(de.subject.contains("Rate 2 von 3 war am") && de.text.contains("damit die Vereinbarung bestehen bleibt"), "\(de.subject)\n\(de.text)")
+
+        var plan = MessageComposerTests.facts(language: .de, kind: .plan)
+        plan.plan = (agreed, InstallmentRule.standings(parts, received: Money.zero(.eur)))
+        plan.wording = .planAgreed
+        let schedule = try MessageComposerTests.bundled.render(plan)
+        #expect(schedule.subject == "Rechnung F-2026-0042: Ihre Ratenzahlung" && schedule.text.contains("in 3 Raten") && !schedule.text.contains("eingegangen, danke"))
+
+        var confirmation = MessageComposerTests.facts(language: .en, kind: .confirmation)
+        confirmation.confirmation = CallConfirmation(outcome: .promise, calledOn: agreed, date: LocalDate(iso: "2026-12-15")!)
+        confirmation.wording = .callConfirmation
+        let confirmed = try MessageComposerTests.bundled.render(confirmation)
+        #expect(confirmed.subject == "Invoice F-2026-0042: following our call")
+        #expect(confirmed.text.contains("As agreed, you will pay it by 15 December 2026.") && !confirmed.text.contains("We have noted"), "\(confirmed.text)")
+        confirmation.confirmation = CallConfirmation(outcome: .dispute, calledOn: agreed, date: nil)
+        #expect(try MessageComposerTests.bundled.render(confirmation).text.contains("We have noted what you told us"))
+    }
 }

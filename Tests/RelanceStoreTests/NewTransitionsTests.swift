@@ -99,4 +99,38 @@ struct NewTransitionsTests {
             #expect(try tx.reminderIDs(sharingMessageWith: a.id).sorted() == [a.id, b.id].sorted())
         }
     }
+
+    @Test("payment plans: one active per invoice, ended once; its arranged rows survive a replan and go while paused")
+    func plans() throws {
+        let (_, store) = try seeded()
+        try store.write { tx in
+            let day = LocalDate(iso: "2026-02-01")!
+            let eur = { (minor: Int64) in Money(minorUnits: minor, currency: .eur) }
+            let parts = [Installment(number: 1, due: day.adding(days: 10), amount: eur(500)), Installment(number: 2, due: day.adding(days: 20), amount: eur(700))]
+            let id = try tx.createPlan(invoiceID: "F-1", agreedOn: day, total: eur(1_200), parts: parts, note: "phone", at: now)
+            #expect(throws: StoreError.self) { try tx.createPlan(invoiceID: "F-1", agreedOn: day, total: eur(1_200), parts: parts, note: nil, at: now) }
+            let plan = try #require(try tx.activePlan(invoiceID: "F-1"))
+            #expect(plan.parts == parts && plan.total == eur(1_200) && plan.note == "phone" && plan.state == .active)
+            #expect(try tx.hasActivePlans() && tx.activePlans().map(\.id) == [id])
+
+            // The schedule row, planned by a person, survives the planner's rewrite; it may go while the invoice is paused.
+            try tx.planArranged(invoiceID: "F-1", PlannedReminder(step: "plan-\(id)", kind: .plan, localDate: day, sendAt: now, amount: eur(1_200),
+                                                                  arrangedID: id), at: now)
+            try tx.replacePlanned(invoiceID: "F-1", with: [], at: now)
+            let row = try #require(try tx.reminders(invoiceID: "F-1").first { $0.kind == .plan })
+            #expect(row.arrangedID == id && row.step == "plan-\(id)")
+            try tx.setPause("F-1", until: nil, reason: "dispute (call)", at: now)
+            let batch = try tx.beginBatch(bootID: "boot", at: now)
+            try tx.claim(row.id, batch: batch, messageID: "<p>", recipients: "a", envelopeTag: nil, at: now)
+            #expect(try tx.handOff(row.id, batch: batch, today: day, at: now))
+
+            try tx.endPlan(id, .broken, brokenPart: 2, at: now)
+            #expect(throws: PlanTransitionError.self) { try tx.endPlan(id, .completed, at: now) }
+            #expect(try tx.activePlan(invoiceID: "F-1") == nil && !tx.hasActivePlans())
+            #expect(try tx.lastBrokenPlan(invoiceID: "F-1") == BrokenPlan(agreedOn: day, missed: parts[1]))
+            // Another plan may follow a broken one.
+            _ = try tx.createPlan(invoiceID: "F-1", agreedOn: day.adding(days: 30), total: eur(700), parts: [parts[1]], note: nil, at: now)
+            #expect(try tx.plans(invoiceID: "F-1").map(\.state) == [.broken, .active])
+        }
+    }
 }
