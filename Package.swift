@@ -100,7 +100,8 @@ let package = Package(
         .testTarget(name: "RelanceCoreTests", dependencies: ["RelanceCore"], swiftSettings: strict),
         .testTarget(name: "RelanceFormatsTests", dependencies: ["RelanceFormats", "RelanceTestSupport"], swiftSettings: strict),
         .testTarget(name: "RelanceConfigTests", dependencies: ["RelanceConfig"], swiftSettings: strict),
-        .testTarget(name: "RelanceMailTests", dependencies: ["RelanceMail", "RelanceTestSupport"], swiftSettings: strict),
+        // Fixtures/replies.txt: the project's corpus of customer replies, read from the source tree.
+        .testTarget(name: "RelanceMailTests", dependencies: ["RelanceMail", "RelanceTestSupport"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "RelanceStoreTests", dependencies: ["RelanceStore"], swiftSettings: strict),
         // Starts the project's own test servers (scripts/test-servers) for the tests that need them.
         .target(name: "RelanceTestSupport", path: "Tests/RelanceTestSupport", swiftSettings: strict),

@@ -47,7 +47,7 @@ struct ConfigurationReader {
     private mutating func company() -> CompanySettings? {
         guard let section = table(root, "company", required: true) else { return nil }
         allowOnly(section, "company", ["name", "email", "reply_to", "timezone", "country", "language", "iban", "bic", "payment_link", "signature",
-                                        "address", "postal_code", "city", "siret", "vat_id", "register"])
+                                        "address", "postal_code", "city", "siret", "vat_id", "register", "date_order"])
         let name = string(section, "company.name", required: true)
         let email = address(section, "company.email", required: true)
         let replyTo = address(section, "company.reply_to", required: false)
@@ -68,9 +68,14 @@ struct ConfigurationReader {
         if let link, !(link.hasPrefix("https://") || link.hasPrefix("http://")) { problem("company.payment_link", "must be an http(s) URL") }
         let signature = string(section, "company.signature", required: false, allowLineBreaks: true)
         let (postal, identifiers) = companyLetterDetails(section, country: country)
+        // How customers' "03/04" is read: the company country's habit unless said (month first in the US).
+        let order = string(section, "company.date_order", required: false)
+        if let order, !["dmy", "mdy"].contains(order) { problem("company.date_order", "\"\(order)\" is not \"dmy\" or \"mdy\"") }
         guard let name, let email, let zone, let country, let language else { return nil }
-        return CompanySettings(name: name, email: email, replyTo: replyTo, timeZone: zone, country: country, language: language,
-                               iban: iban, bic: bic, paymentLink: link, signature: signature ?? name, address: postal, identifiers: identifiers)
+        var settings = CompanySettings(name: name, email: email, replyTo: replyTo, timeZone: zone, country: country, language: language,
+                                       iban: iban, bic: bic, paymentLink: link, signature: signature ?? name, address: postal, identifiers: identifiers)
+        settings.dayFirst = order.map { $0 == "dmy" } ?? !["US", "PH", "FM"].contains(country)
+        return settings
     }
 
     private mutating func paths() -> PathSettings? {
@@ -298,7 +303,7 @@ struct ConfigurationReader {
     private mutating func replies() -> RepliesSettings? {
         guard let section = table(root, "replies", required: false) else { return nil }
         allowOnly(section, "replies", ["url", "tls", "folder", "username", "password_file", "ca_file", "poll_interval_seconds",
-                                       "mark_read", "move_to", "pause_days"])
+                                       "mark_read", "move_to", "pause_days", "update_contacts"])
         let url = string(section, "replies.url", required: true)
         if let url, !(url.lowercased().hasPrefix("imap://") || url.lowercased().hasPrefix("imaps://")) {
             problem("replies.url", "must start with imap:// or imaps://")
@@ -319,7 +324,8 @@ struct ConfigurationReader {
         return RepliesSettings(url: url, tls: tls, folder: string(section, "replies.folder", required: false) ?? "INBOX",
                                username: username, passwordFile: file("password_file", in: &self), caFile: file("ca_file", in: &self),
                                pollIntervalSeconds: interval, markRead: bool(section, "replies.mark_read") ?? false,
-                               moveTo: string(section, "replies.move_to", required: false), pauseDays: pauseDays)
+                               moveTo: string(section, "replies.move_to", required: false), pauseDays: pauseDays,
+                               updateContacts: bool(section, "replies.update_contacts") ?? false)
     }
 
     // MARK: - Value readers

@@ -125,6 +125,8 @@ public struct CompanySettings: Sendable {
     public var address: PostalAddress?
     /// Legal identifiers every letter shows: "SIRET …", "TVA …", the register.
     public var identifiers: [String] = []
+    /// Whether a customer's `03/04` is 3 April (`date_order = "dmy"`, the default outside the US) or March 4.
+    public var dayFirst: Bool = true
 }
 
 /// `[formal_notice]`: how long the letter gives to pay, and where it is written from.
@@ -293,4 +295,6 @@ public struct RepliesSettings: Sendable, Equatable {
     public var moveTo: String?
     /// How long a reply that is neither a payment, a promise nor a dispute pauses the chase.
     public var pauseDays: Int
+    /// Send a customer's reminders to the address a wrong-contact reply names (false: a task tells a person).
+    public var updateContacts: Bool = false
 }

@@ -689,6 +689,49 @@ enum BundledTemplates {
             Mit freundlichen Grüßen
             {{signature}}
             """#,
+        "de/invoice-copy.html": #"""
+            <!DOCTYPE html>
+            <html><body style="font-family:Helvetica,Arial,sans-serif;color:#222;line-height:1.5;max-width:640px">
+            <p>Guten Tag {{customerName}},</p>
+            <p style="border-left:4px solid #1565c0;padding-left:12px">Wie gewünscht erhalten Sie im Anhang die Rechnung {{invoiceId}} vom {{invoiceDate}} über {{total}}, fällig am {{dueDateLong}}.</p>
+            {{#partlyPaid}}<p>Noch offen: {{partlyPaid.balance}}.</p>{{/partlyPaid}}
+            {{#iban}}
+            <p>Zahlung per Überweisung:<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Verwendungszweck: <code>{{paymentReference}}</code></p>
+            {{/iban}}
+            {{#qrCode}}
+            <p><img src="{{qrCode}}" width="147" height="147" alt="QR code"></p>
+            {{/qrCode}}
+            {{#paymentLink}}
+            <p><a href="{{paymentLink}}">Online bezahlen</a></p>
+            {{/paymentLink}}
+            <p style="color:#666;font-size:90%">Fragen zu dieser Rechnung? Antworten Sie einfach auf diese Nachricht.</p>
+            <p>Mit freundlichen Grüßen<br>{{{signatureHTML}}}</p>
+            </body></html>
+            """#,
+        "de/invoice-copy.subject": #"""
+            Rechnung {{invoiceId}}: die gewünschte Kopie
+            """#,
+        "de/invoice-copy.text": #"""
+            Guten Tag {{customerName}},
+
+            Wie gewünscht erhalten Sie im Anhang die Rechnung {{invoiceId}} vom {{invoiceDate}} über {{total}}, fällig am {{dueDateLong}}.
+
+            {{#partlyPaid}}Noch offen: {{partlyPaid.balance}}.{{/partlyPaid}}
+
+            {{#iban}}
+            Zahlung per Überweisung:
+              IBAN {{iban}}{{#bic}} – BIC {{bic}}{{/bic}}
+              Verwendungszweck: {{paymentReference}}
+            {{/iban}}
+            {{#paymentLink}}
+            Online bezahlen: {{paymentLink}}
+            {{/paymentLink}}
+
+            Fragen zu dieser Rechnung? Antworten Sie einfach auf diese Nachricht.
+
+            Mit freundlichen Grüßen
+            {{signature}}
+            """#,
         "de/plan.html": #"""
             <!DOCTYPE html>
             <html><body style="font-family:Helvetica,Arial,sans-serif;color:#222;line-height:1.5;max-width:640px">
@@ -1912,6 +1955,49 @@ enum BundledTemplates {
             Kind regards,
             {{signature}}
             """#,
+        "en/invoice-copy.html": #"""
+            <!DOCTYPE html>
+            <html><body style="font-family:Helvetica,Arial,sans-serif;color:#222;line-height:1.5;max-width:640px">
+            <p>Hello {{customerName}},</p>
+            <p style="border-left:4px solid #1565c0;padding-left:12px">As you asked, here is invoice {{invoiceId}} of {{invoiceDate}} for {{total}}, due on {{dueDateLong}}: you will find it attached.</p>
+            {{#partlyPaid}}<p>What remains due: {{partlyPaid.balance}}.</p>{{/partlyPaid}}
+            {{#iban}}
+            <p>Payment by bank transfer:<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Reference: <code>{{paymentReference}}</code></p>
+            {{/iban}}
+            {{#qrCode}}
+            <p><img src="{{qrCode}}" width="147" height="147" alt="QR code"></p>
+            {{/qrCode}}
+            {{#paymentLink}}
+            <p><a href="{{paymentLink}}">Pay online</a></p>
+            {{/paymentLink}}
+            <p style="color:#666;font-size:90%">A question about this invoice? Just reply to this message.</p>
+            <p>Kind regards,<br>{{{signatureHTML}}}</p>
+            </body></html>
+            """#,
+        "en/invoice-copy.subject": #"""
+            Invoice {{invoiceId}}: the copy you asked for
+            """#,
+        "en/invoice-copy.text": #"""
+            Hello {{customerName}},
+
+            As you asked, here is invoice {{invoiceId}} of {{invoiceDate}} for {{total}}, due on {{dueDateLong}}: you will find it attached.
+
+            {{#partlyPaid}}What remains due: {{partlyPaid.balance}}.{{/partlyPaid}}
+
+            {{#iban}}
+            Payment by bank transfer:
+              IBAN {{iban}}{{#bic}} – BIC {{bic}}{{/bic}}
+              Reference: {{paymentReference}}
+            {{/iban}}
+            {{#paymentLink}}
+            Pay online: {{paymentLink}}
+            {{/paymentLink}}
+
+            A question about this invoice? Just reply to this message.
+
+            Kind regards,
+            {{signature}}
+            """#,
         "en/plan.html": #"""
             <!DOCTYPE html>
             <html><body style="font-family:Helvetica,Arial,sans-serif;color:#222;line-height:1.5;max-width:640px">
@@ -3131,6 +3217,49 @@ enum BundledTemplates {
             {{/paymentLink}}
 
             Une question ? Répondez simplement à ce message.
+
+            Cordialement,
+            {{signature}}
+            """#,
+        "fr/invoice-copy.html": #"""
+            <!DOCTYPE html>
+            <html><body style="font-family:Helvetica,Arial,sans-serif;color:#222;line-height:1.5;max-width:640px">
+            <p>Bonjour {{customerName}},</p>
+            <p style="border-left:4px solid #1565c0;padding-left:12px">Comme vous nous l'avez demandé, vous trouverez ci-joint la facture {{invoiceId}} du {{invoiceDate}}, d'un montant de {{total}}, payable le {{dueDateLong}}.</p>
+            {{#partlyPaid}}<p>Reste dû : {{partlyPaid.balance}}.</p>{{/partlyPaid}}
+            {{#iban}}
+            <p>Règlement par virement :<br>IBAN <code>{{iban}}</code>{{#bic}} – BIC <code>{{bic}}</code>{{/bic}}<br>Référence à indiquer : <code>{{paymentReference}}</code></p>
+            {{/iban}}
+            {{#qrCode}}
+            <p><img src="{{qrCode}}" width="147" height="147" alt="QR code"></p>
+            {{/qrCode}}
+            {{#paymentLink}}
+            <p><a href="{{paymentLink}}">Payer en ligne</a></p>
+            {{/paymentLink}}
+            <p style="color:#666;font-size:90%">Une question sur cette facture ? Répondez simplement à ce message.</p>
+            <p>Cordialement,<br>{{{signatureHTML}}}</p>
+            </body></html>
+            """#,
+        "fr/invoice-copy.subject": #"""
+            Facture {{invoiceId}} : la copie demandée
+            """#,
+        "fr/invoice-copy.text": #"""
+            Bonjour {{customerName}},
+
+            Comme vous nous l'avez demandé, vous trouverez ci-joint la facture {{invoiceId}} du {{invoiceDate}}, d'un montant de {{total}}, payable le {{dueDateLong}}.
+
+            {{#partlyPaid}}Reste dû : {{partlyPaid.balance}}.{{/partlyPaid}}
+
+            {{#iban}}
+            Règlement par virement :
+              IBAN {{iban}}{{#bic}} – BIC {{bic}}{{/bic}}
+              Référence à indiquer : {{paymentReference}}
+            {{/iban}}
+            {{#paymentLink}}
+            Payer en ligne : {{paymentLink}}
+            {{/paymentLink}}
+
+            Une question sur cette facture ? Répondez simplement à ce message.
 
             Cordialement,
             {{signature}}

@@ -97,7 +97,7 @@ public struct MessageTemplates: Sendable {
         .checkIn(daysLeft: 7), .satisfactionCheck(daysLeft: 10), .discount, .dueToday, .wasDue(daysLate: 2),
         .overdue(level: 1, daysLate: 7), .overdue(level: 2, daysLate: 15), .overdue(level: 3, daysLate: 22), .final(level: 4, daysLate: 30),
         .formalNotice(level: 5, daysLate: 45), .planAgreed, .installment(part: 2, of: 3, daysLeft: 3), .installment(part: 2, of: 3, daysLeft: 0),
-        .installment(part: 2, of: 3, daysLeft: -2), .callConfirmation,
+        .installment(part: 2, of: 3, daysLeft: -2), .callConfirmation, .invoiceCopy,
     ]
 
     /// Every template relance can need, in every language, for every wording and for each policy
@@ -200,7 +200,7 @@ public struct MessageTemplates: Sendable {
         case .checkIn(let days), .satisfactionCheck(let days): context["daysLeft"] = String(days)
         case .dueToday: context["dueToday"] = true
         case .wasDue: context["wasDue"] = true
-        case .discount, .overdue, .final, .formalNotice, .planAgreed, .installment, .callConfirmation: break
+        case .discount, .overdue, .final, .formalNotice, .planAgreed, .installment, .callConfirmation, .invoiceCopy: break
         }
         if let level = facts.wording.level {
             context["level"] = String(level)

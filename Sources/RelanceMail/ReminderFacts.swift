@@ -57,6 +57,8 @@ public struct ReminderFacts: Sendable {
     public var installment: InstallmentStanding?
     /// What a `confirmation` message confirms.
     public var confirmation: CallConfirmation?
+    /// An `invoice-copy` message's invoice, drawn as a PDF copy when it came without a document of its own.
+    public var invoiceCopy: InvoiceCopy?
 
     public init(invoice: Invoice, step: String, kind: StepKind, language: Language, amountDue: Money, discount: DiscountOffer?,
                 sendDate: LocalDate, companyName: String, from: EmailAddress, replyTo: EmailAddress?, to: [EmailAddress],
@@ -103,6 +105,17 @@ public struct ReminderFacts: Sendable {
     public var daysLate: Int {
         guard let due = invoice.dueDate else { return 0 }
         return max(0, due.days(until: sendDate))
+    }
+}
+
+/// The invoice a customer asked for, as the PDF copy draws it: its statement line and who issued it.
+public struct InvoiceCopy: Sendable, Equatable {
+    public let statement: StatementOfAccount
+    public let creditor: LetterParty
+
+    public init(statement: StatementOfAccount, creditor: LetterParty) {
+        self.statement = statement
+        self.creditor = creditor
     }
 }
 

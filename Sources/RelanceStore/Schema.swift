@@ -231,6 +231,19 @@ enum Schema {
                 ALTER TABLE reminders ADD COLUMN part INTEGER;
                 """)
         }
+        migrator.registerMigration("v12-reply-tasks-and-contacts") { db in
+            try db.execute(sql: """
+                ALTER TABLE tasks ADD COLUMN purpose TEXT NOT NULL DEFAULT 'call';
+                ALTER TABLE tasks ADD COLUMN detail TEXT;
+                UPDATE tasks SET purpose = 'check-in-problem' WHERE step LIKE '%-reply';
+                CREATE TABLE contact_overrides (
+                    customer_key TEXT PRIMARY KEY NOT NULL,
+                    address TEXT NOT NULL,
+                    source TEXT NOT NULL,
+                    at INTEGER NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 }

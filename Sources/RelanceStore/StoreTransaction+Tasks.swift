@@ -25,6 +25,10 @@ public struct TaskRecord: Sendable, Equatable {
     public let attempts: Int
     public let createdAt: Date
     public let doneAt: Date?
+    /// Why it was set (a policy's call, a dispute, a request for a plan…).
+    public var purpose: TaskPurpose = .call
+    /// What the person needs beyond the script: the words of the reply, the new contact it names.
+    public var detail: String? = nil
 }
 
 /// A task move the store refused: it was not open.
@@ -37,11 +41,12 @@ public struct TaskTransitionError: Error, CustomStringConvertible, Sendable {
 extension StoreTransaction {
     /// The task of a `call` step, created once (a second call for the same step returns the first's id).
     public func createTask(invoiceID: String, customerKey: String, step: String, kind: StepKind, owner: String?, due: LocalDate,
-                           graceUntil: LocalDate, at: Date) throws -> Int64 {
+                           graceUntil: LocalDate, purpose: TaskPurpose = .call, detail: String? = nil, at: Date) throws -> Int64 {
         try db.cachedExecute(sql: """
-            INSERT OR IGNORE INTO tasks (invoice_id, customer_key, step, kind, owner, due_date, grace_until, state, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?)
-            """, arguments: [invoiceID, customerKey, step, kind.rawValue, owner, due.iso, graceUntil.iso, Int64(at.timeIntervalSince1970)])
+            INSERT OR IGNORE INTO tasks (invoice_id, customer_key, step, kind, owner, due_date, grace_until, state, created_at, purpose, detail)
+            VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?)
+            """, arguments: [invoiceID, customerKey, step, kind.rawValue, owner, due.iso, graceUntil.iso, Int64(at.timeIntervalSince1970),
+                             purpose.rawValue, detail])
         return try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM tasks WHERE invoice_id = ? AND step = ?"), arguments: [invoiceID, step]) ?? 0
     }
 
@@ -95,6 +100,7 @@ extension StoreTransaction {
     private func taskRecord(_ row: Row) throws -> TaskRecord {
         let id: Int64 = row["id"]
         guard let kind = StepKind(rawValue: row["kind"]), let state = TaskRecord.State(rawValue: row["state"]),
+              let purpose = TaskPurpose(rawValue: row["purpose"]),
               let due = LocalDate(iso: row["due_date"] as String), let grace = LocalDate(iso: row["grace_until"] as String) else {
             throw StoreError(operation: "read task \(id)", underlying: "unreadable kind, state or date")
         }
@@ -103,6 +109,21 @@ extension StoreTransaction {
                           outcome: (row["outcome"] as String?).flatMap(TaskOutcome.init(rawValue:)),
                           outcomeDate: (row["outcome_date"] as String?).flatMap { LocalDate(iso: $0) }, note: row["note"],
                           attempts: row["attempts"], createdAt: Date(timeIntervalSince1970: TimeInterval(row["created_at"] as Int64)),
-                          doneAt: (row["done_at"] as Int64?).map { Date(timeIntervalSince1970: TimeInterval($0)) })
+                          doneAt: (row["done_at"] as Int64?).map { Date(timeIntervalSince1970: TimeInterval($0)) },
+                          purpose: purpose, detail: row["detail"])
+    }
+
+    /// The address a customer's reminders go to instead of the invoices' (a reply named it, `[replies] update_contacts`).
+    public func setContactOverride(customerKey: String, address: String, source: String, at: Date) throws {
+        try db.cachedExecute(sql: "INSERT OR REPLACE INTO contact_overrides (customer_key, address, source, at) VALUES (?, ?, ?, ?)",
+                             arguments: [customerKey, address, source, Int64(at.timeIntervalSince1970)])
+    }
+
+    public func hasContactOverrides() throws -> Bool {
+        try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM contact_overrides)")) ?? false
+    }
+
+    public func contactOverride(customerKey: String) throws -> String? {
+        try String.fetchOne(db.cachedStatement(sql: "SELECT address FROM contact_overrides WHERE customer_key = ?"), arguments: [customerKey])
     }
 }

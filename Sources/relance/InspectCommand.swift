@@ -12,6 +12,13 @@ struct InspectCommand: ParsableCommand {
     @Argument(help: "A message file (RFC 5322, as saved from a mailbox).") var file: String
     @Flag(help: "Print JSON.") var json = false
     @Option(help: "Resolve dates without a year from this day (YYYY-MM-DD; default: the message's Date, else today).") var reference: String?
+    @Option(name: .customLong("date-order"), help: "How to read 03/04: dmy (3 April, the default) or mdy (March 4).") var dateOrder = "dmy"
+    @Option(help: "The zone the message's Date is read in (default UTC).") var timezone = "UTC"
+
+    func validate() throws {
+        guard ["dmy", "mdy"].contains(dateOrder) else { throw ValidationError("--date-order must be dmy or mdy") }
+        guard TimeZone(identifier: timezone) != nil else { throw ValidationError("--timezone \"\(timezone)\" is not a time zone name") }
+    }
 
     func run() throws {
         guard let data = FileManager.default.contents(atPath: file) else {
@@ -19,10 +26,12 @@ struct InspectCommand: ParsableCommand {
             throw ExitCode(1)
         }
         let bytes = Array(data)
-        let day = try DateArgument.parse(reference, option: "reference")
-            ?? (try? MIMEParser.parse(bytes)).flatMap { $0.header("Date") }.flatMap(Self.date(fromHeader:))
-            ?? ZonedDateTime.localDate(of: SystemClock().now(), in: TimeZone(identifier: "UTC")!)
-        let analysis = ReplyClassifier.analyze(bytes, reference: day)
+        let zone = TimeZone(identifier: timezone) ?? .gmt
+        let given = try DateArgument.parse(reference, option: "reference")
+        let day = given ?? ZonedDateTime.localDate(of: SystemClock().now(), in: zone)
+        // A day given on the command line wins over the message's own Date.
+        let analysis = ReplyClassifier.analyze(given == nil ? bytes : Self.withoutDate(bytes), reference: day,
+                                               settings: ReplyClassifier.Settings(timeZone: zone, dayFirst: dateOrder == "dmy"))
         if json {
             Console.out(JSONWriter.serialize(Self.json(analysis)))
         } else {
@@ -30,16 +39,13 @@ struct InspectCommand: ParsableCommand {
         }
     }
 
-    /// The calendar date of an RFC 5322 Date header (`Thu, 29 Apr 2013 23:45:32 +0900`).
-    static func date(fromHeader value: String) -> LocalDate? {
-        let words = value.split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init)
-        let months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
-        for (index, word) in words.enumerated() where index + 2 < words.count {
-            if let day = Int(word), let month = months.firstIndex(of: words[index + 1].lowercased().prefix(3).description), let year = Int(words[index + 2]) {
-                return LocalDate(year: year, month: month + 1, day: day)
-            }
-        }
-        return nil
+    /// The message with its Date header renamed, so that `--reference` decides what "yesterday" is.
+    static func withoutDate(_ bytes: [UInt8]) -> [UInt8] {
+        let text = String(decoding: bytes, as: UTF8.self)
+        guard let headerEnd = text.range(of: "\r\n\r\n") ?? text.range(of: "\n\n") else { return bytes }
+        let head = text[..<headerEnd.lowerBound].replacingOccurrences(of: "\nDate:", with: "\nX-Original-Date:")
+        let fixed = (head.hasPrefix("Date:") ? "X-Original-" + head : head) + text[headerEnd.lowerBound...]
+        return Array(fixed.utf8)
     }
 
     static func json(_ analysis: ReplyAnalysis) -> JSONValue {
@@ -56,6 +62,12 @@ struct InspectCommand: ParsableCommand {
         }
         if let intent = analysis.intent { fields.append(("intent", .string(intent.rawValue))) }
         if let date = analysis.promiseDate { fields.append(("promiseDate", .string(date.iso))) }
+        if let date = analysis.paidDate { fields.append(("paidDate", .string(date.iso))) }
+        if let contact = analysis.newContact { fields.append(("newContact", .string(contact))) }
+        if let evidence = analysis.evidence { fields.append(("evidence", .string(evidence))) }
+        if let phrase = analysis.phrase { fields.append(("phrase", .string(phrase))) }
+        if !analysis.invoiceNumbers.isEmpty { fields.append(("invoiceNumbers", .array(analysis.invoiceNumbers.map { .string($0) }))) }
+        if let written = analysis.writtenOn { fields.append(("writtenOn", .string(written.iso))) }
         fields.append(("references", .array(analysis.references.map { .string($0) })))
         if let invoice = analysis.invoice { fields.append(("invoice", .string(invoice))) }
         if let tag = analysis.envelopeTag { fields.append(("envelopeTag", .string(tag))) }

@@ -23,13 +23,15 @@ struct TasksCommand: ParsableCommand {
             Console.out(JSONWriter.serialize(.object([("tasks", .array(tasks.map { item in
                 var fields: [(String, JSONValue)] = [
                     ("id", .number(String(item.task.id))), ("invoice", .string(item.task.invoiceID)), ("step", .string(item.task.step)),
-                    ("kind", .string(item.task.kind.rawValue)), ("due", .string(item.task.due.iso)), ("graceUntil", .string(item.task.graceUntil.iso)),
+                    ("kind", .string(item.task.kind.rawValue)), ("purpose", .string(item.task.purpose.rawValue)),
+                    ("due", .string(item.task.due.iso)), ("graceUntil", .string(item.task.graceUntil.iso)),
                     ("customer", .string(item.customer.name)), ("amountDue", .string(item.balance.decimalString)),
                     ("currency", .string(item.balance.currency.code)), ("daysLate", .number(String(item.daysLate))),
                     ("attempts", .number(String(item.task.attempts))),
                     ("script", .array(item.script.map { .string($0) })), ("history", .array(item.history.map { .string($0) })),
                 ]
                 if let owner = item.task.owner { fields.append(("owner", .string(owner))) }
+                if let detail = item.task.detail { fields.append(("detail", .string(detail))) }
                 return .object(fields)
             }))]), pretty: true))
             return

@@ -86,8 +86,9 @@ struct RepliesEndToEndTests {
         #expect(log.contains { $0.contains("event=bounced invoice=R-3") && $0.contains("recipient=ghost@customers.test") && $0.contains("hard=true") }, "\(log)")
         #expect(log.contains { $0.contains("event=reply invoice=R-1") && $0.contains("intent=promise") && $0.contains("promise_date=2026-12-15") })
         #expect(log.contains { $0.contains("event=paused invoice=R-1") && $0.contains("until=2026-12-16") })
-        #expect(log.contains { $0.contains("event=reply invoice=R-2") && $0.contains("kind=auto-reply") && $0.contains("return_date=2026-12-07") })
-        #expect(log.contains { $0.contains("event=paused invoice=R-2") && $0.contains("until=2026-12-07") })
+        // "Until December 7": the last day away; the first day back is the 8th.
+        #expect(log.contains { $0.contains("event=reply invoice=R-2") && $0.contains("kind=auto-reply") && $0.contains("return_date=2026-12-08") })
+        #expect(log.contains { $0.contains("event=paused invoice=R-2") && $0.contains("until=2026-12-08") })
 
         let status = try (try box.run(["status", "--json", "--now", "2026-11-03T10:00:00+01:00"])).json()
         let invoices = try #require(status["invoices"] as? [[String: Any]])
@@ -95,7 +96,7 @@ struct RepliesEndToEndTests {
         #expect(invoice("R-1")?["state"] as? String == "promised")
         #expect(invoice("R-1")?["promisedFor"] as? String == "2026-12-15")
         #expect(invoice("R-2")?["state"] as? String == "paused")
-        #expect(invoice("R-2")?["pausedUntil"] as? String == "2026-12-07")
+        #expect(invoice("R-2")?["pausedUntil"] as? String == "2026-12-08")
         #expect(invoice("R-3")?["state"] as? String == "bounced")
         #expect((invoice("R-1")?["attention"] as? [String])?.contains { $0.hasPrefix("the customer replied (promise)") } == true)
         #expect((invoice("R-3")?["attention"] as? [String])?.contains { $0.contains("ghost@customers.test is undeliverable") } == true)

@@ -22,7 +22,7 @@ struct ReplyIntentTests {
         ("We will pay by 12/15.", "promise", "2026-12-15"),
         ("I'll pay on December 15th, sorry for the delay.", "promise", "2026-12-15"),
         ("We dispute this invoice: the goods were never received.", "dispute", nil),
-        ("Could you send me a copy of the invoice?", "other", nil),
+        ("Could you send me a copy of the invoice?", "invoice-request", nil),
         // French
         ("Bonjour, nous avons déjà réglé cette facture par virement.", "paid", nil),
         ("Je réglerai le 15 décembre.", "promise", "2026-12-15"),
@@ -34,7 +34,7 @@ struct ReplyIntentTests {
         ("Wir zahlen bis zum 15.12.", "promise", "2026-12-15"),
         ("Wir werden am 5. Januar überweisen.", "promise", "2027-01-05"),
         ("Wir widersprechen dieser Rechnung, die Ware ist fehlerhaft.", "dispute", nil),
-        ("Bitte schicken Sie uns die Rechnung erneut.", "other", nil),
+        ("Bitte schicken Sie uns die Rechnung erneut.", "invoice-request", nil),
     ] as [(String, String, String?)])
     func intents(body: String, intent: String, date: String?) {
         let analysis = ReplyClassifier.analyze(Self.message(body), reference: Self.reference)
@@ -52,8 +52,9 @@ struct ReplyIntentTests {
 
     @Test("out-of-office replies with their return date", arguments: [
         ("Out of Office: back on Monday December 7", "I am out of the office until December 7.", "2026-12-07"),
-        ("Réponse automatique : absent", "Je suis absent jusqu'au 7 décembre inclus.", "2026-12-07"),
-        ("Abwesenheitsnotiz", "Ich bin bis zum 07.12.2026 nicht im Büro.", "2026-12-07"),
+                // The last day away said, the first day back is the next.
+        ("Réponse automatique : absent", "Je suis absent jusqu'au 7 décembre inclus.", "2026-12-08"),
+        ("Abwesenheitsnotiz", "Ich bin bis zum 07.12.2026 nicht im Büro.", "2026-12-08"),
         ("Automatic reply: Relance", "I am on leave and will reply when I return.", nil),
     ] as [(String, String, String?)])
     func autoReplies(subject: String, body: String, date: String?) {

@@ -27,6 +27,8 @@ public enum Wording: Hashable, Sendable {
     case installment(part: Int, of: Int, daysLeft: Int)
     /// What was agreed on a call.
     case callConfirmation
+    /// The invoice again, for a customer who says they never received it.
+    case invoiceCopy
 
     /// The highest level number with its own bundled text; later levels reuse it with their number.
     public static let levelsWithOwnText = 3
@@ -39,6 +41,7 @@ public enum Wording: Hashable, Sendable {
         let daysLate = dueDate.days(until: sendDate)
         if kind == .plan { return .planAgreed }
         if kind == .confirmation { return .callConfirmation }
+        if kind == .invoiceCopy { return .invoiceCopy }
         if kind == .discount, discountHolds, daysLate < 0 { return .discount }
         if kind == .checkIn, daysLate < 0 { return .satisfactionCheck(daysLeft: -daysLate) }
         if daysLate < 0 { return .checkIn(daysLeft: -daysLate) }
@@ -47,7 +50,7 @@ public enum Wording: Hashable, Sendable {
         case .final: return .final(level: levelsSent + 1, daysLate: daysLate)
         case .formalNotice: return .formalNotice(level: levelsSent + 1, daysLate: daysLate)
         case .postDue: return daysLate == 0 ? .dueToday : .overdue(level: levelsSent + 1, daysLate: daysLate)
-        case .preDue, .discount, .due, .call, .checkIn, .installment, .plan, .confirmation:
+        case .preDue, .discount, .due, .call, .checkIn, .installment, .plan, .confirmation, .invoiceCopy:
             return daysLate == 0 ? .dueToday : .wasDue(daysLate: daysLate)
         }
     }
@@ -70,6 +73,7 @@ public enum Wording: Hashable, Sendable {
         case .planAgreed: return "plan"
         case .installment: return "installment"
         case .callConfirmation: return "confirmation"
+        case .invoiceCopy: return "invoice-copy"
         }
     }
 
@@ -91,7 +95,7 @@ public enum Wording: Hashable, Sendable {
     /// it is written at the firmest level among them.
     public var firmness: Int {
         switch self {
-        case .checkIn, .satisfactionCheck, .planAgreed, .installment, .callConfirmation: return 0
+        case .checkIn, .satisfactionCheck, .planAgreed, .installment, .callConfirmation, .invoiceCopy: return 0
         case .discount: return 1
         case .dueToday: return 2
         case .wasDue: return 3

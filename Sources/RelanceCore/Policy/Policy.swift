@@ -54,6 +54,8 @@ public enum StepKind: String, Hashable, Sendable, CaseIterable {
     case installment
     /// What was agreed on a call, written to the customer (`relance task done … --confirm`).
     case confirmation
+    /// The invoice sent again to a customer who says they never received it (a reply's `invoice-request`).
+    case invoiceCopy = "invoice-copy"
 
     /// Post-due, final and formal-notice steps are the escalation levels: sent in order, never skipped.
     public var isEscalation: Bool { self == .postDue || self == .final || self == .formalNotice }
@@ -61,11 +63,11 @@ public enum StepKind: String, Hashable, Sendable, CaseIterable {
     /// Messages a person arranged with the customer (a plan and its instalments, a call's
     /// confirmation), not steps of a policy: a policy may not name them, and each goes as its own
     /// message, never folded into a statement, without waiting for the minimum gap.
-    public var isArranged: Bool { self == .plan || self == .installment || self == .confirmation }
+    public var isArranged: Bool { self == .plan || self == .installment || self == .confirmation || self == .invoiceCopy }
 
     /// Written because the customer and a person just agreed something: it goes even while the
     /// chase is paused (a promise, a dispute), which it is about.
-    public var goesWhilePaused: Bool { self == .plan || self == .confirmation }
+    public var goesWhilePaused: Bool { self == .plan || self == .confirmation || self == .invoiceCopy }
 
     /// The kinds a policy step may have.
     public static var policyKinds: [StepKind] { allCases.filter { !$0.isArranged } }

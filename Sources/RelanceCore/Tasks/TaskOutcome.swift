@@ -73,3 +73,17 @@ public struct CallConfirmation: Hashable, Sendable {
         self.date = date
     }
 }
+
+/// Why relance set a task for a person: the script it carries follows from it.
+public enum TaskPurpose: String, Sendable, CaseIterable, Hashable {
+    /// A `call` step of the policy.
+    case call
+    /// A problem the customer reported in reply to the check-in.
+    case checkInProblem = "check-in-problem"
+    /// A dispute the customer wrote: find out what is wrong and settle it.
+    case dispute
+    /// The customer asks to pay in parts: agree a plan (`relance installments`).
+    case installments
+    /// The person written to is not in charge: find who is (the reply may name them).
+    case wrongContact = "wrong-contact"
+}

@@ -3,9 +3,9 @@ import RelanceCore
 import RelanceMail
 import RelanceStore
 
-/// The facts of a message a person arranged with the customer: a plan's schedule and its
-/// instalments (what each part has received, the part reminded, its own wording and amount), or
-/// what a call agreed.
+/// The facts of a message arranged with the customer: a plan's schedule and its instalments (what
+/// each part has received, the part reminded, its own wording and amount), what a call agreed, or
+/// the invoice sent again to a customer who asked for it.
 extension Cycle {
     /// False when the message is no longer true and was cancelled (its plan ended, its task is gone).
     func arrangement(_ facts: inout ReminderFacts, row: ReminderRecord, invoice: Invoice, payments: [Payment], today: LocalDate,
@@ -38,6 +38,17 @@ extension Cycle {
             let calledOn = task.doneAt.map(context.configuration.calendar.localDate(of:)) ?? today
             facts.confirmation = CallConfirmation(outcome: outcome, calledOn: calledOn, date: task.outcomeDate)
             facts.discount = nil
+        case .invoiceCopy:
+            // The invoice's own document goes when it came with one; else a copy drawn from its data.
+            if invoice.attachment == nil {
+                let line = StatementLine(invoice: invoice, paid: invoice.total - facts.amountDue, balance: facts.amountDue, asOf: today,
+                                         levelReached: 0, lateCharges: nil)
+                facts.invoiceCopy = InvoiceCopy(statement: StatementOfAccount(customer: invoice.customer, asOf: today, lines: [line]),
+                                                creditor: context.configuration.creditorParty)
+            }
+            facts.discount = invoice.discountOffers.first { today <= $0.deadline }.map {
+                DiscountOffer(percent: $0.percent, days: $0.days, deadline: $0.deadline, discount: $0.discount, payable: facts.amountDue - $0.discount)
+            }
         default:
             break
         }

@@ -13,20 +13,19 @@ public struct ReplyProcessor {
 
     public init(context: DaemonContext) { self.context = context }
 
-    /// A problem reported in answer to a check-in (before the due date) is for a person at once: a
-    /// task to call the customer, due today.
-    private func taskForCheckInProblem(_ tx: StoreTransaction, reminderID: Int64?, invoiceID: String, subject: String?, journal: Journal,
-                                       now: Date) throws {
-        guard let reminderID, let row = try tx.reminders(invoiceID: invoiceID).first(where: { $0.id == reminderID }), row.kind == .checkIn,
-              let stored = try tx.invoice(id: invoiceID) else { return }
+    /// A task for a person, due today, set from what a reply said: a problem reported in answer to
+    /// the check-in, a dispute, a request to pay in parts, a wrong contact (with the address it names).
+    private func task(_ purpose: TaskPurpose, _ tx: StoreTransaction, invoiceID: String, step: String, detail: String?, journal: Journal,
+                      now: Date) throws {
+        guard let stored = try tx.invoice(id: invoiceID) else { return }
         let configuration = context.configuration
         let today = configuration.calendar.localDate(of: now)
         let owner = configuration.owner(for: stored.invoice.customer)
-        let id = try tx.createTask(invoiceID: invoiceID, customerKey: ReminderPlanning.customerKey(stored.invoice.customer), step: row.step + "-reply",
-                                   kind: .call, owner: owner, due: today, graceUntil: today.adding(days: configuration.people.taskGraceDays), at: now)
+        let id = try tx.createTask(invoiceID: invoiceID, customerKey: ReminderPlanning.customerKey(stored.invoice.customer), step: step,
+                                   kind: .call, owner: owner, due: today, graceUntil: today.adding(days: configuration.people.taskGraceDays),
+                                   purpose: purpose, detail: detail, at: now)
         try journal.record(tx, at: now, event: "task", invoice: invoiceID, [
-            ("step", row.step + "-reply"), ("task", String(id)), ("owner", owner),
-            ("reason", "the customer reported a problem in reply to the check-in: \(subject ?? "")"),
+            ("step", step), ("task", String(id)), ("owner", owner), ("purpose", purpose.rawValue), ("reason", detail),
         ])
     }
 
@@ -46,11 +45,13 @@ public struct ReplyProcessor {
         let now = context.clock.now()
         let calendar = context.configuration.calendar
         let today = calendar.localDate(of: now)
-        let analysis = ReplyClassifier.analyze(bytes, reference: today)
+        let configuration = context.configuration
+        let own = Set([configuration.company.email.value] + (configuration.company.replyTo.map { [$0.value] } ?? []))
+        let analysis = ReplyClassifier.analyze(bytes, reference: today, settings: ReplyClassifier.Settings(
+            timeZone: configuration.company.timeZone, dayFirst: configuration.company.dayFirst, ownAddresses: own))
         let parsed = try? MIMEParser.parse(bytes)
         let messageID = parsed?.header("Message-ID").flatMap { ReplyClassifier.messageIDs(in: $0).first }
         let fingerprint = messageID ?? "sha256:" + SHA256.hex(bytes)
-        let pauseDays = context.configuration.replies?.pauseDays ?? 7
         let journal = context.journal()
         var fresh = true
         // The reply as received, byte for byte, for the collection file (kept before it is recorded; a
@@ -94,34 +95,83 @@ public struct ReplyProcessor {
                 if let invoiceID { try tx.setAttention(invoiceID, "complaint from \(analysis.bounce?.recipient ?? "the recipient"): no more mail to that address") }
                 try journal.record(tx, at: now, event: "reply", invoice: invoiceID, fields + [("recipient", analysis.bounce?.recipient)])
             case .autoReply:
-                try journal.record(tx, at: now, event: "reply", invoice: invoiceID, fields + [("return_date", analysis.returnDate?.iso)])
+                try journal.record(tx, at: now, event: "reply", invoice: invoiceID, fields + [
+                    ("return_date", analysis.returnDate?.iso), ("evidence", analysis.evidence),
+                ])
                 if let invoiceID, let back = analysis.returnDate, back > today {
                     try pause(tx, invoiceID, until: back, reason: "out of office until \(back.iso)", journal: journal, at: now)
                 }
             case .reply:
                 try journal.record(tx, at: now, event: "reply", invoice: invoiceID, fields + [
-                    ("intent", analysis.intent?.rawValue), ("promise_date", analysis.promiseDate?.iso),
+                    ("intent", analysis.intent?.rawValue), ("promise_date", analysis.promiseDate?.iso), ("paid_date", analysis.paidDate?.iso),
+                    ("new_contact", analysis.newContact), ("evidence", analysis.evidence),
                 ])
                 guard let invoiceID else { break }
-                let intent = analysis.intent ?? .other
-                try tx.setAttention(invoiceID, "the customer replied (\(intent.rawValue)): \(analysis.subject ?? "")")
-                switch intent {
-                case .paid: try pause(tx, invoiceID, until: nil, reason: "the customer says it is paid: verify, then record it or resume", journal: journal, at: now)
-                case .dispute:
-                    try pause(tx, invoiceID, until: nil, reason: "disputed by the customer: stopped until resumed", journal: journal, at: now)
-                    try taskForCheckInProblem(tx, reminderID: reminderID, invoiceID: invoiceID, subject: analysis.subject, journal: journal, now: now)
-                case .promise:
-                    if let promised = analysis.promiseDate {
-                        try tx.recordPromise(invoiceID: invoiceID, madeOn: today, promisedFor: promised, source: "reply", note: analysis.subject, at: now)
-                    }
-                    let until = analysis.promiseDate.map { $0.adding(days: 1) } ?? today.adding(days: pauseDays)
-                    try pause(tx, invoiceID, until: until, reason: "promise to pay\(analysis.promiseDate.map { " on \($0.iso)" } ?? "")", journal: journal, at: now)
-                case .other: try pause(tx, invoiceID, until: today.adding(days: pauseDays), reason: "the customer replied", journal: journal, at: now)
-                }
+                try act(on: analysis, reminderID: reminderID, invoiceID: invoiceID, tx: tx, journal: journal, now: now)
             }
         }
         journal.flush(to: context.sendLog)
         return fresh ? analysis : nil
+    }
+
+    /// What a person's reply makes of the chase (docs/replies.md): each intent pauses, stops or
+    /// redirects it, and the ones a person must handle set a task.
+    private func act(on analysis: ReplyAnalysis, reminderID: Int64?, invoiceID: String, tx: StoreTransaction, journal: Journal, now: Date) throws {
+        let configuration = context.configuration
+        let today = configuration.calendar.localDate(of: now)
+        let pauseDays = configuration.replies?.pauseDays ?? 7
+        let intent = analysis.intent ?? .other
+        let said = analysis.evidence.map { "\"\($0)\"" } ?? analysis.subject ?? ""
+        try tx.setAttention(invoiceID, "the customer replied (\(intent.rawValue)): \(said)")
+        switch intent {
+        case .paid:
+            let when = analysis.paidDate.map { " on \($0.iso)" } ?? ""
+            try pause(tx, invoiceID, until: nil, reason: "the customer says it was paid\(when): verify, then record it or resume", journal: journal, at: now)
+        case .dispute:
+            try pause(tx, invoiceID, until: nil, reason: "disputed by the customer: stopped until resumed", journal: journal, at: now)
+            if let reminderID, let row = try tx.reminder(id: reminderID), row.kind == .checkIn {
+                try task(.checkInProblem, tx, invoiceID: invoiceID, step: row.step + "-reply", detail: said, journal: journal, now: now)
+            } else {
+                try task(.dispute, tx, invoiceID: invoiceID, step: "dispute-\(today.iso)", detail: said, journal: journal, now: now)
+            }
+        case .promise:
+            if let promised = analysis.promiseDate {
+                try tx.recordPromise(invoiceID: invoiceID, madeOn: today, promisedFor: promised, source: "reply", note: analysis.subject, at: now)
+            }
+            let until = analysis.promiseDate.map { $0.adding(days: 1) } ?? today.adding(days: pauseDays)
+            try pause(tx, invoiceID, until: until, reason: "promise to pay\(analysis.promiseDate.map { " on \($0.iso)" } ?? "")", journal: journal, at: now)
+        case .invoiceRequest:
+            // The invoice goes again at the next slot, even while paused; the chase resumes after the pause.
+            let slot = configuration.calendar.nextSlot(atOrAfter: now)
+            let step = "copy-\(today.iso)"
+            let balance = try tx.invoice(id: invoiceID).map { stored in
+                Balance.due(stored.invoice, payments: try tx.payments(invoiceID: invoiceID, currency: stored.invoice.currency), on: today)
+            }
+            if let balance {
+                try tx.planArranged(invoiceID: invoiceID, PlannedReminder(step: step, kind: .invoiceCopy, localDate: slot.date, sendAt: slot.at,
+                                                                          amount: balance), at: now)
+                try journal.record(tx, at: now, event: "planned", invoice: invoiceID, [
+                    ("step", step), ("date", slot.date.iso), ("reason", "the customer asks for the invoice: it is sent again"),
+                ])
+            }
+            try pause(tx, invoiceID, until: today.adding(days: pauseDays), reason: "the invoice was asked for and is sent again", journal: journal, at: now)
+        case .installments:
+            try pause(tx, invoiceID, until: today.adding(days: pauseDays), reason: "the customer asks to pay in parts", journal: journal, at: now)
+            try task(.installments, tx, invoiceID: invoiceID, step: "installments-\(today.iso)", detail: said, journal: journal, now: now)
+        case .wrongContact:
+            let contact = analysis.newContact.flatMap { try? EmailAddress($0) }
+            if let contact, configuration.replies?.updateContacts == true, let stored = try tx.invoice(id: invoiceID) {
+                let key = ReminderPlanning.customerKey(stored.invoice.customer)
+                try tx.setContactOverride(customerKey: key, address: contact.value, source: "reply", at: now)
+                try journal.record(tx, at: now, event: "contact", invoice: invoiceID, [("to", contact.value), ("reason", "named in a reply (wrong contact)")])
+            } else {
+                try pause(tx, invoiceID, until: today.adding(days: pauseDays), reason: "the person written to is not in charge", journal: journal, at: now)
+            }
+            let detail = (contact.map { "new contact \($0.value); " } ?? "") + said
+            try task(.wrongContact, tx, invoiceID: invoiceID, step: "wrong-contact-\(today.iso)", detail: detail, journal: journal, now: now)
+        case .other:
+            try pause(tx, invoiceID, until: today.adding(days: pauseDays), reason: "the customer replied", journal: journal, at: now)
+        }
     }
 
     private func pause(_ tx: StoreTransaction, _ invoiceID: String, until: LocalDate?, reason: String, journal: Journal, at now: Date) throws {
@@ -136,8 +186,10 @@ public struct ReplyProcessor {
         }
         if let tag = analysis.envelopeTag, let hit = try tx.reminder(envelopeTag: tag) { return (hit.id, hit.invoiceID) }
         if let invoice = analysis.invoice, try tx.invoice(id: invoice) != nil { return (nil, invoice) }
-        let text = (analysis.subject ?? "") + "\n" + (parsed?.bodyText ?? "")
-        if let mentioned = try tx.invoiceIDs(mentionedIn: text).first { return (nil, mentioned) }
+        // An invoice number the subject or body names ("Relance facture H-06"), as written or in capitals.
+        for number in analysis.invoiceNumbers {
+            for candidate in [number, number.uppercased()] where try tx.invoice(id: candidate) != nil { return (nil, candidate) }
+        }
         if analysis.kind == .reply || analysis.kind == .autoReply, let from = analysis.from,
            let invoice = try tx.openInvoiceIDs(customerAddress: from).first {
             return (nil, invoice)

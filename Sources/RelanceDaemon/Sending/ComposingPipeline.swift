@@ -79,6 +79,15 @@ final class ComposingPipeline: Sendable {
             facts.letter = MailAttachment(fileName: name, contentType: "application/pdf", bytes: pdf)
             if let path = input.letterPath, let folders { letterKept = folders.write(pdf, to: path) }
         }
+        if let copy = facts.invoiceCopy {
+            do {
+                facts.attachment = MailAttachment(fileName: "\(FileNames.safe(facts.invoice.id)).pdf", contentType: "application/pdf",
+                                                  bytes: try InvoiceCopyDocument.render(copy.statement, creditor: copy.creditor, language: facts.language,
+                                                                                        iban: facts.payment.iban, bic: facts.payment.bic))
+            } catch {
+                return .failure(CompositionFailure(description: "the copy of the invoice could not be drawn: \(error)"))
+            }
+        }
         if let payload = input.qrPayload, let png = try? QRImage.png(try QRMatrix(encoding: payload)) {
             facts.paymentQR = MailAttachment(fileName: "qr-payment.png", contentType: "image/png", bytes: png)
         }

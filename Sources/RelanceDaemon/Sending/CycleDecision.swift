@@ -30,6 +30,7 @@ extension Cycle {
             batchID = batch
             let lastSent = grouped ? LastSentCache() : nil
             openTasks.any = try tx.hasOpenTasks()
+            openTasks.contactOverrides = try tx.hasContactOverrides()
             var pending: [(ReminderRecord, ReminderFacts)] = []
             var pendingKey: String?
             func close() throws {
@@ -114,6 +115,9 @@ extension Cycle {
         }
         let dueIDs = Set(rows.map(\.id))
         let cc = ccAddresses(invoice)
+        // A reply named who is in charge now ([replies] update_contacts): the reminders go there.
+        let to = try openTasks.contactOverrides ? tx.contactOverride(customerKey: ReminderPlanning.customerKey(invoice.customer))
+            .flatMap { try? EmailAddress($0) }.map { [$0] } ?? invoice.customer.emails : invoice.customer.emails
         let floor = configuration.schedule.minBalance[invoice.currency.code].map { Money(minorUnits: $0, currency: invoice.currency) }
         let situation = SendSituation(
             due: waiting, today: today, dueDate: dueDate,
@@ -123,8 +127,7 @@ extension Cycle {
             inFlightRanks: all.filter { $0.kind.isEscalation && !dueIDs.contains($0.id) && [.sending, .deferred].contains($0.state) }.map { rank($0.step) },
             lastSentToCustomer: try lastSentToCustomer(ReminderPlanning.customerKey(invoice.customer), tx: tx, known: lastSent).map(calendar.localDate(of:)),
             minGapDays: configuration.schedule.minGapDays,
-            recipients: Recipients(to: invoice.customer.emails, cc: cc,
-                                   undeliverable: dryRun ? [] : try tx.undeliverable((invoice.customer.emails + cc).map(\.value))))
+            recipients: Recipients(to: to, cc: cc, undeliverable: dryRun ? [] : try tx.undeliverable((to + cc).map(\.value))))
         let run = context.run
         // Said only of a reminder a sending day or more behind its planned day.
         func cause(_ reminder: WaitingReminder) -> DelayCause? {
@@ -336,7 +339,9 @@ final class LastSentCache {
     var values: [String: Date?] = [:]
 }
 
-/// Whether the store has an open task, looked up once per decision (a reference: `decide`'s helpers are non-mutating).
+/// Whether the store has an open task, or any contact a reply named, looked up once per decision
+/// (a reference: `decide`'s helpers are non-mutating).
 final class OpenTasksFlag {
     var any = true
+    var contactOverrides = true
 }

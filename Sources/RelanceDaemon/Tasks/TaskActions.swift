@@ -37,10 +37,25 @@ public struct TaskActions {
                 let language = configuration.language(for: invoice.customer)
                 let money = MoneyFormatter.format(balance, language: language)
                 let contact = invoice.customer.emails.map(\.value).joined(separator: ", ")
-                let script = [
-                    "Call \(invoice.customer.name)\(contact.isEmpty ? "" : " (\(contact))") about invoice \(invoice.id): \(money) due"
-                        + (daysLate > 0 ? ", \(daysLate) days late." : "."),
-                    "Ask why it is not paid yet, and on which date it will be.",
+                let call = "Call \(invoice.customer.name)\(contact.isEmpty ? "" : " (\(contact))") about invoice \(invoice.id): \(money) due"
+                    + (daysLate > 0 ? ", \(daysLate) days late." : ".")
+                let said = task.detail.map { ["What they wrote: \($0)"] } ?? []
+                let purpose: [String]
+                switch task.purpose {
+                case .call:
+                    purpose = ["Ask why it is not paid yet, and on which date it will be."]
+                case .checkInProblem:
+                    purpose = ["They reported a problem in reply to the check-in: find out what is wrong and put it right before the due date."] + said
+                case .dispute:
+                    purpose = ["They dispute it: find out what is wrong (delivery, amount, quality) and settle it; the chase is stopped "
+                               + "until relance resume \(invoice.id)."] + said
+                case .installments:
+                    purpose = ["They ask to pay in parts: agree the parts and dates, then relance installments \(invoice.id) --parts N --first D "
+                               + "[--every DAYS | --dates …]; the customer is sent the schedule."] + said
+                case .wrongContact:
+                    purpose = ["The person written to is not in charge: find who is, and update the invoices' contact (or [replies] update_contacts)."] + said
+                }
+                let script = [call] + purpose + [
                     "If they say it is paid: ask the date and the bank reference (\(CreditorReference(invoiceNumber: invoice.id).grouped)), "
                         + "then record it with relance paid \(invoice.id) --date D.",
                     "If they dispute it: note what is wrong; the chase stops until you resume it.",

@@ -57,18 +57,57 @@ public final class ParsedMessage: Sendable {
     }
 }
 
-/// Text out of HTML, enough to read what a person wrote: tags removed, common entities decoded.
+/// Text out of HTML, enough to read what a person wrote: tags removed, block ends as line breaks,
+/// quoted messages (`<blockquote>`, Gmail's and Outlook's quote blocks), styles and scripts dropped,
+/// named and numeric entities decoded.
 enum HTMLText {
+    static let entities: [String: String] = [
+        "nbsp": " ", "amp": "&", "lt": "<", "gt": ">", "quot": "\"", "apos": "'", "eacute": "é", "egrave": "è", "ecirc": "ê",
+        "agrave": "à", "acirc": "â", "ccedil": "ç", "ocirc": "ô", "ucirc": "û", "ugrave": "ù", "icirc": "î", "iuml": "ï", "euml": "ë",
+        "uuml": "ü", "ouml": "ö", "auml": "ä", "Uuml": "Ü", "Ouml": "Ö", "Auml": "Ä", "szlig": "ß", "Eacute": "É", "euro": "€",
+        "rsquo": "’", "lsquo": "‘", "rdquo": "”", "ldquo": "“", "laquo": "«", "raquo": "»", "hellip": "…", "ndash": "–", "mdash": "—",
+    ]
+    static let blocks: Set<String> = ["br", "p", "/p", "div", "/div", "li", "/li", "tr", "/tr", "h1", "h2", "h3", "/h1", "/h2", "/h3", "table", "/table"]
+    /// Elements whose whole content is no one's own words.
+    static let dropped: Set<String> = ["blockquote", "style", "script", "head", "title"]
+
     static func strip(_ html: String) -> String {
         var out = ""
-        var inTag = false
-        for ch in html {
-            if ch == "<" { inTag = true; continue }
-            if ch == ">" { inTag = false; out.append(" "); continue }
-            if !inTag { out.append(ch) }
-        }
-        for (entity, value) in [("&nbsp;", " "), ("&amp;", "&"), ("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""), ("&#39;", "'"), ("&eacute;", "é"), ("&egrave;", "è"), ("&agrave;", "à"), ("&uuml;", "ü"), ("&ouml;", "ö"), ("&auml;", "ä")] {
-            out = out.replacingAll(entity, with: value)
+        var depth: [String: Int] = [:]
+        var index = html.startIndex
+        while index < html.endIndex {
+            let ch = html[index]
+            if ch == "<", let close = html[index...].firstIndex(of: ">") {
+                let tag = html[html.index(after: index)..<close]
+                let lower = tag.lowercased()
+                // Everything below a mail program's quote block is the earlier message.
+                if lower.contains("gmail_quote") || lower.contains("divrplyfwdmsg") || lower.contains("moz-cite-prefix") { break }
+                let closing = lower.hasPrefix("/")
+                let name = String(lower.drop { $0 == "/" }.prefix { $0.isLetter || $0.isNumber })
+                if dropped.contains(name), !lower.hasSuffix("/") { depth[name, default: 0] += closing ? -1 : 1 }
+                out.append(blocks.contains(closing ? "/" + name : name) ? "\n" : " ")
+                index = html.index(after: close)
+                continue
+            }
+            if depth.values.contains(where: { $0 > 0 }) { index = html.index(after: index); continue }
+            if ch == "&", let semicolon = html[index...].prefix(10).firstIndex(of: ";") {
+                let name = String(html[html.index(after: index)..<semicolon])
+                if let value = entities[name] {
+                    out.append(value)
+                } else if name.hasPrefix("#x") || name.hasPrefix("#X"), let code = UInt32(name.dropFirst(2), radix: 16), let scalar = Unicode.Scalar(code) {
+                    out.append(Character(scalar))
+                } else if name.hasPrefix("#"), let code = UInt32(name.dropFirst()), let scalar = Unicode.Scalar(code) {
+                    out.append(Character(scalar))
+                } else {
+                    out.append(ch)
+                    index = html.index(after: index)
+                    continue
+                }
+                index = html.index(after: semicolon)
+                continue
+            }
+            out.append(ch)
+            index = html.index(after: index)
         }
         return out
     }

@@ -1,46 +1,80 @@
 public import RelanceCore
 
-/// What a person means, read from their own words in English, French and
-/// German. A dispute outweighs everything; then a statement that the invoice
-/// is paid; then a promise to pay (with its date when one is written).
+/// What a person means, read from their own words in English, French and German with the phrase
+/// tables of `ReplyPhrases`: the intents in their order of precedence (a dispute outweighs
+/// everything, then a payment said made), each with the phrase and sentence that decided it, a
+/// payment's or a promise's date, and a new contact's address.
 public enum Intents {
-    static let dispute = [
-        "dispute", "disagree", "incorrect", "wrong amount", "amount is wrong", "not received", "never received", "did not receive",
-        "didn't receive", "not ordered", "never ordered", "contest", "refuse to pay", "error in the invoice", "invoice is wrong",
-        "conteste", "contestons", "contestation", "litige", "erreur", "pas reçu", "jamais reçu", "non conforme", "désaccord",
-        "refusons de payer", "widerspreche", "widersprechen", "einspruch", "fehlerhaft", "falsch", "nicht erhalten", "nie erhalten",
-        "reklamation", "reklamieren", "bestreiten", "nicht bestellt",
-    ]
-    static let paid = [
-        "already paid", "have paid", "has been paid", "was paid", "payment was made", "payment has been made", "we paid", "i paid",
-        "paid on", "paid it", "transfer has been made", "payment sent", "sent the payment", "settled",
-        "déjà réglé", "deja regle", "déjà payé", "deja paye", "avons réglé", "avons payé", "ai réglé", "ai payé", "a été réglée",
-        "a été payée", "virement a été effectué", "paiement a été effectué", "réglée le", "payée le",
-        "bereits bezahlt", "bereits überwiesen", "schon bezahlt", "schon überwiesen", "haben bezahlt", "habe bezahlt", "wurde bezahlt",
-        "wurde überwiesen", "haben überwiesen", "habe überwiesen", "zahlung ist erfolgt", "zahlung erfolgte",
-    ]
-    static let promise = [
-        "will pay", "we'll pay", "i'll pay", "will be paid", "will transfer", "payment will be made", "will settle", "pay by", "pay on",
-        "will send the payment", "going to pay",
-        "réglerai", "réglerons", "reglerai", "reglerons", "paierai", "paierons", "payerai", "payerons", "sera réglée", "sera payée",
-        "virement sera", "effectuerons le paiement", "procéderons au règlement", "procéderons au paiement",
-        "zahlen bis", "zahlen am", "werden zahlen", "werde zahlen", "werden bezahlen", "überweisen bis", "überweisen am", "werden überweisen",
-        "werde überweisen", "wird bezahlt", "wird überwiesen", "begleichen bis", "werden begleichen", "werden am", "werde am",
-        "zahlen wir", "überweisen wir",
-    ]
+    /// What the reader found.
+    public struct Reading: Sendable, Equatable {
+        public var intent: ReplyAnalysis.Intent
+        /// The date the payment was made (`paid`) or promised for (`promise`), when written.
+        public var date: LocalDate?
+        /// The phrase that decided, and the sentence it stands in.
+        public var phrase: String?
+        public var evidence: String?
+        /// The address a wrong-contact reply gives instead.
+        public var newContact: String?
+    }
 
-    public static func read(_ text: String, reference: LocalDate) -> (ReplyAnalysis.Intent, LocalDate?) {
-        let lower = text.lowercased().replacingAll("’", with: "'")
-        if dispute.contains(where: { lower.contains($0) }) { return (.dispute, nil) }
-        if paid.contains(where: { lower.contains($0) }) { return (.paid, nil) }
-        if let cue = promise.first(where: { lower.contains($0) }), let range = lower.range(of: cue) {
-            // The date after the promise; English writes the month first in slash dates.
-            let english = ["will", "we'll", "i'll", "pay by", "pay on", "going to"].contains { cue.contains($0) }
-            let after = String(lower[range.upperBound...].prefix(60))
-            let date = TextDates.all(in: after, reference: reference, dayFirst: !english).first
-                ?? TextDates.all(in: lower, reference: reference, dayFirst: !english).first
-            return (.promise, date)
+    static let compiled: [ReplyAnalysis.Intent: [PhrasePattern]] = {
+        var table: [ReplyAnalysis.Intent: [PhrasePattern]] = [:]
+        for entry in ReplyPhrases.phrases { table[entry.intent, default: []] += entry.phrases.map(PhrasePattern.init) }
+        return table
+    }()
+    static let redirects = ReplyPhrases.redirects.map(PhrasePattern.init)
+
+    /// - Parameters:
+    ///   - text: the author's own words (quotes, signature and disclaimer removed), then the subject.
+    ///   - reference: the day the message was written, in the company's zone.
+    ///   - dayFirst: how to read an ambiguous `03/04` (the configured date order).
+    ///   - ownAddresses: the sender's and the company's addresses, which are no new contact.
+    public static func read(_ text: String, reference: LocalDate, dayFirst: Bool = true, ownAddresses: Set<String> = []) -> Reading {
+        let normalized = NormalizedText(text.replacingOccurrences(of: "’", with: "'"))
+        let addresses = ReplyClassifier.allAddresses(in: text).filter { !ownAddresses.contains($0.lowercased()) }
+        for intent in ReplyPhrases.precedence {
+            var hit = PhraseMatcher.first(of: compiled[intent] ?? [], in: normalized, cancelling: ReplyPhrases.cancelling[intent] ?? [])
+            if intent == .wrongContact, hit == nil, !addresses.isEmpty {
+                hit = PhraseMatcher.first(of: redirects, in: normalized)
+            }
+            guard let hit else { continue }
+            var reading = Reading(intent: intent, date: nil, phrase: hit.phrase, evidence: hit.evidence, newContact: nil)
+            switch intent {
+            case .paid:
+                reading.date = date(near: hit, in: normalized, reference: reference, dayFirst: dayFirst, direction: .past).flatMap { $0 <= reference ? $0 : nil }
+            case .promise:
+                reading.date = date(near: hit, in: normalized, reference: reference, dayFirst: dayFirst, direction: .future).flatMap { $0 >= reference ? $0 : nil }
+            case .wrongContact:
+                reading.newContact = addresses.first
+            default:
+                break
+            }
+            return reading
         }
-        return (.other, nil)
+        return Reading(intent: .other, date: nil, phrase: nil, evidence: nil, newContact: nil)
+    }
+
+    /// The date the sentence of the phrase states (after the phrase first), else the nearest sentence's.
+    static func date(near hit: PhraseHit, in text: NormalizedText, reference: LocalDate, dayFirst: Bool,
+                     direction: RelativeDates.Direction) -> LocalDate? {
+        let order = [hit.sentence] + text.sentences.indices.filter { $0 != hit.sentence }.sorted { abs($0 - hit.sentence) < abs($1 - hit.sentence) }
+        for index in order {
+            let sentence = text.sentences[index]
+            var found: [(date: LocalDate, at: Int)] = RelativeDates.all(in: sentence.words, reference: reference, direction: direction)
+            // Absolute dates, placed at the word they start with.
+            for (position, word) in sentence.words.enumerated() {
+                if let date = TextDates.all(in: word + " " + sentence.words.dropFirst(position + 1).prefix(2).joined(separator: " "),
+                                            reference: reference, dayFirst: dayFirst, direction: direction).first,
+                   TextDates.numeric(word, reference: reference, dayFirst: dayFirst, direction: direction) != nil
+                    || (word.first?.isNumber == true && TextDates.months[sentence.words.dropFirst(position + 1).first ?? ""] != nil)
+                    || (TextDates.months[word] != nil && sentence.words.dropFirst(position + 1).first?.first?.isNumber == true) {
+                    found.append((date, position))
+                }
+            }
+            guard !found.isEmpty else { continue }
+            if index == hit.sentence, let after = found.filter({ $0.at >= hit.range.lowerBound }).min(by: { $0.at < $1.at }) { return after.date }
+            return found.min { $0.at < $1.at }?.date
+        }
+        return nil
     }
 }

@@ -10,8 +10,15 @@ public struct ReplyAnalysis: Sendable, Equatable {
     }
 
     /// What a person's reply says about the invoice.
-    public enum Intent: String, Sendable {
-        case paid, promise, dispute, other
+    public enum Intent: String, Sendable, CaseIterable {
+        case paid, promise, dispute
+        /// Never received the invoice, or asks for a copy: relance sends it again.
+        case invoiceRequest = "invoice-request"
+        /// Asks to pay in several parts: a person agrees a plan.
+        case installments
+        /// The person is not in charge (and may say who is).
+        case wrongContact = "wrong-contact"
+        case other
     }
 
     /// A delivery failure: which address, which status, and whether it is permanent.
@@ -27,6 +34,18 @@ public struct ReplyAnalysis: Sendable, Equatable {
     public var returnDate: LocalDate?
     public var intent: Intent?
     public var promiseDate: LocalDate?
+    /// The day the customer says they paid (`paid`), when they say it.
+    public var paidDate: LocalDate?
+    /// The address a wrong-contact reply names instead.
+    public var newContact: String?
+    /// The words that decided: the phrase matched and the sentence it stands in (an absence notice's too).
+    public var evidence: String?
+    public var phrase: String?
+    /// Invoice numbers the subject or body names ("Relance facture H-06").
+    public var invoiceNumbers: [String] = []
+    /// The day the message says it was written (its Date header, in the company's zone): what
+    /// "yesterday" and "next Friday" count from.
+    public var writtenOn: LocalDate?
     /// Message-IDs this message answers or quotes (In-Reply-To, References, the returned message's).
     public var references: [String] = []
     /// The invoice named in relance's own header inside the message, when present.

@@ -1,3 +1,4 @@
+public import Foundation
 public import RelanceCore
 
 /// Classifies an incoming message, in this order (bounces often carry
@@ -9,21 +10,39 @@ public import RelanceCore
 /// the author's own words (quoted text removed): already paid, a promise to
 /// pay (with its date), a dispute, or other.
 public enum ReplyClassifier {
-    public static func analyze(_ bytes: [UInt8], reference: LocalDate) -> ReplyAnalysis {
+    /// How replies are read: the zone their Date header is placed in, the order of an ambiguous
+    /// `03/04`, and the addresses that are never a new contact (the company's own).
+    public struct Settings: Sendable {
+        public var timeZone: TimeZone
+        public var dayFirst: Bool
+        public var ownAddresses: Set<String>
+
+        public init(timeZone: TimeZone = TimeZone(identifier: "UTC") ?? .current, dayFirst: Bool = true, ownAddresses: Set<String> = []) {
+            self.timeZone = timeZone
+            self.dayFirst = dayFirst
+            self.ownAddresses = Set(ownAddresses.map { $0.lowercased() })
+        }
+    }
+
+    /// - Parameter reference: the day relative dates count from when the message has no readable Date header.
+    public static func analyze(_ bytes: [UInt8], reference: LocalDate, settings: Settings = Settings()) -> ReplyAnalysis {
         let message: ParsedMessage
         do { message = try MIMEParser.parse(bytes) } catch {
             var unreadable = ReplyAnalysis(kind: .unreadable)
             unreadable.problem = error.reason
             return unreadable
         }
-        return analyze(message, reference: reference)
+        return analyze(message, reference: reference, settings: settings)
     }
 
-    public static func analyze(_ message: ParsedMessage, reference: LocalDate) -> ReplyAnalysis {
+    public static func analyze(_ message: ParsedMessage, reference fallback: LocalDate, settings: Settings = Settings()) -> ReplyAnalysis {
         let root = message.root
+        let written = root.header("Date").flatMap(MessageDate.instant(fromHeader:)).map { ZonedDateTime.localDate(of: $0, in: settings.timeZone) }
+        let reference = written ?? fallback
         let subject = root.header("Subject") ?? ""
         let from = root.header("From") ?? ""
         var analysis = ReplyAnalysis(kind: .reply)
+        analysis.writtenOn = written
         analysis.subject = subject
         analysis.from = firstAddress(in: from)
         analysis.references = references(of: message)
@@ -49,14 +68,26 @@ public enum ReplyClassifier {
             return analysis
         }
         let body = ownWords(message.bodyText)
-        if isAutoReply(root, subject: subject) {
+        analysis.invoiceNumbers = InvoiceMentions.find(in: subject + "\n" + body)
+        let words = NormalizedText(body)
+        let reading = Intents.read(body + "\n" + subject, reference: reference, dayFirst: settings.dayFirst,
+                                   ownAddresses: settings.ownAddresses.union(analysis.from.map { [$0.lowercased()] } ?? []))
+        // An absence: said by the headers or the subject, or in the opening lines when they say nothing else.
+        if isAutoReply(root, subject: subject) || (AbsenceReading.saysAway(words) && reading.intent == .other) {
             analysis.kind = .autoReply
-            analysis.returnDate = returnDate(in: subject + "\n" + body, reference: reference)
+            analysis.returnDate = AbsenceReading.returnDate(in: subject + "\n" + body, reference: reference, dayFirst: settings.dayFirst)
+            analysis.evidence = words.sentences.first.map { String($0.original.prefix(160)) }
             return analysis
         }
-        let (intent, date) = Intents.read(body + "\n" + subject, reference: reference)
-        analysis.intent = intent
-        analysis.promiseDate = date
+        analysis.intent = reading.intent
+        analysis.evidence = reading.evidence
+        analysis.phrase = reading.phrase
+        analysis.newContact = reading.newContact
+        switch reading.intent {
+        case .promise: analysis.promiseDate = reading.date
+        case .paid: analysis.paidDate = reading.date
+        default: break
+        }
         return analysis
     }
 
@@ -179,41 +210,28 @@ public enum ReplyClassifier {
         return autoReplySubjects.contains { lower.contains($0) }
     }
 
-    static func returnDate(in text: String, reference: LocalDate) -> LocalDate? {
-        let lower = text.lowercased()
-        let cues = ["until", "back on", "back in the office on", "return on", "returning", "from", "jusqu'au", "jusqu’au", "jusqu'à", "retour le",
-                    "de retour", "à partir du", "bis zum", "bis", "ab dem", "ab", "wieder"]
-        var best: LocalDate?
-        for cue in cues {
-            var search = lower[...]
-            while let range = search.range(of: cue) {
-                let window = String(lower[range.upperBound...].prefix(40))
-                let dayFirst = !(cue == "until" || cue.hasPrefix("back") || cue.hasPrefix("return"))
-                if let date = TextDates.all(in: window, reference: reference, dayFirst: dayFirst).first {
-                    best = best.map { max($0, date) } ?? date
-                }
-                search = lower[range.upperBound...]
-            }
-        }
-        return best ?? TextDates.all(in: text, reference: reference, dayFirst: true).max()
-    }
-
     // MARK: - Helpers
 
-    /// The author's own words: quoted lines and the quoted original below "On … wrote:" and the like are dropped.
+    /// The author's own words: quoted lines, the quoted original below "On … wrote:" and the like,
+    /// and the signature below a closing line ("Cordialement", "Mit freundlichen Grüßen") or "-- "
+    /// are dropped, so a signature's "Service litiges" or a disclaimer's "received in error" says nothing.
     static func ownWords(_ text: String) -> String {
         var kept: [Substring] = []
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            let trimmed = line.trimmingCharacters(in: [" ", "\t"])
+        for line in text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
+            .split(separator: "\n", omittingEmptySubsequences: false) {
+            let trimmed = line.trimmingCharacters(in: [" ", "\t", "\u{00A0}"])
             let lower = trimmed.lowercased()
-            if lower.hasPrefix("-----original message") || lower.hasPrefix("----- original") || lower.hasPrefix("-------- message d'origine")
-                || lower.hasPrefix("-----ursprüngliche nachricht") || lower.hasPrefix("de :") || lower.hasPrefix("von:") || lower.hasPrefix("from:")
-                || (lower.hasPrefix("on ") && lower.hasSuffix("wrote:")) || (lower.hasPrefix("le ") && lower.contains("a écrit"))
-                || (lower.hasPrefix("am ") && lower.contains("schrieb")) {
+            let folded = NormalizedText.words(trimmed).joined(separator: " ")
+            if ReplyPhrases.quoteHeaders.contains(where: { lower.hasPrefix($0) || folded.hasPrefix(NormalizedText.words($0).joined(separator: " ") + " ") && $0.hasPrefix("-") })
+                || (lower.hasPrefix("on ") && (lower.hasSuffix("wrote:") || lower.contains(" wrote:")))
+                || (lower.hasPrefix("le ") && lower.contains("a écrit")) || (lower.hasPrefix("am ") && lower.contains("schrieb"))
+                || trimmed == "--" || line.hasPrefix("-- ") || line.hasPrefix("__________") {
                 break
             }
             if trimmed.hasPrefix(">") { continue }
             kept.append(line)
+            // A closing line alone ("Best regards,"): what follows is the signature.
+            if !kept.isEmpty, trimmed.count <= 40, ReplyPhrases.closings.contains(folded), kept.count > 1 { break }
         }
         return kept.joined(separator: "\n")
     }

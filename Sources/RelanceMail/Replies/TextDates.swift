@@ -19,8 +19,9 @@ public enum TextDates {
         return table
     }()
 
-    /// Every date found in `text`, in order.
-    public static func all(in text: String, reference: LocalDate, dayFirst: Bool) -> [LocalDate] {
+    /// Every date found in `text`, in order; a date without a year lies behind `reference` when
+    /// reading a payment already made (`.past`), on or after it otherwise.
+    public static func all(in text: String, reference: LocalDate, dayFirst: Bool, direction: RelativeDates.Direction = .future) -> [LocalDate] {
         let tokens = tokenize(text)
         var dates: [LocalDate] = []
         var index = 0
@@ -29,18 +30,18 @@ public enum TextDates {
         while index < tokens.count {
             let token = tokens[index]
             // 2026-12-15, 15.12.2026, 15.12., 15/12, 12/15/2026
-            if let date = numeric(token, reference: reference, dayFirst: dayFirst) {
+            if let date = numeric(token, reference: reference, dayFirst: dayFirst, direction: direction) {
                 dates.append(date)
             } else if isNumber(index), let day = number(index), (1...31).contains(day),
                       index + 1 < tokens.count, let month = months[tokens[index + 1]] {
                 // 15 December [2026]
                 let year = index + 2 < tokens.count ? Int(tokens[index + 2]).flatMap { $0 > 1900 && $0 < 2200 ? $0 : nil } : nil
-                if let date = resolve(day: day, month: month, year: year, reference: reference) { dates.append(date) }
+                if let date = resolve(day: day, month: month, year: year, reference: reference, direction: direction) { dates.append(date) }
                 index += year == nil ? 1 : 2
             } else if let month = months[token], isNumber(index + 1), let day = number(index + 1), (1...31).contains(day) {
                 // December 15[th] [2026]
                 let year = index + 2 < tokens.count ? Int(tokens[index + 2]).flatMap { $0 > 1900 && $0 < 2200 ? $0 : nil } : nil
-                if let date = resolve(day: day, month: month, year: year, reference: reference) { dates.append(date) }
+                if let date = resolve(day: day, month: month, year: year, reference: reference, direction: direction) { dates.append(date) }
                 index += year == nil ? 1 : 2
             }
             index += 1
@@ -73,7 +74,7 @@ public enum TextDates {
         }
     }
 
-    static func numeric(_ token: String, reference: LocalDate, dayFirst: Bool) -> LocalDate? {
+    static func numeric(_ token: String, reference: LocalDate, dayFirst: Bool, direction: RelativeDates.Direction = .future) -> LocalDate? {
         if let iso = LocalDate(iso: token) { return iso }
         for separator in [".", "/"] as [Character] {
             var parts = token.split(separator: separator, omittingEmptySubsequences: false).map(String.init)
@@ -82,15 +83,21 @@ public enum TextDates {
                   let a = Int(parts[0]), let b = Int(parts[1]) else { continue }
             var year = parts.count == 3 ? Int(parts[2]) : nil
             if let y = year, y < 100 { year = 2000 + y }
-            // A dot date is always day first; a slash date follows the language.
+            // A dot date is always day first; a slash date follows the configured order, unless only the other reading is a date.
             let (day, month) = separator == "." || dayFirst ? (a, b) : (b, a)
-            if let date = resolve(day: day, month: month, year: year, reference: reference) { return date }
+            if let date = resolve(day: day, month: month, year: year, reference: reference, direction: direction) { return date }
+            if separator == "/", let date = resolve(day: month, month: day, year: year, reference: reference, direction: direction) { return date }
         }
         return nil
     }
 
-    static func resolve(day: Int, month: Int, year: Int?, reference: LocalDate) -> LocalDate? {
+    static func resolve(day: Int, month: Int, year: Int?, reference: LocalDate, direction: RelativeDates.Direction = .future) -> LocalDate? {
+        guard (1...12).contains(month), (1...31).contains(day) else { return nil }
         if let year { return LocalDate(year: year, month: month, day: day) }
+        if direction == .past {
+            if let thisYear = LocalDate(year: reference.year, month: month, day: day), thisYear <= reference { return thisYear }
+            return LocalDate(year: reference.year - 1, month: month, day: day)
+        }
         if let thisYear = LocalDate(year: reference.year, month: month, day: day), thisYear >= reference { return thisYear }
         return LocalDate(year: reference.year + 1, month: month, day: day)
     }
