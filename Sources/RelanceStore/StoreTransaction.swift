@@ -149,7 +149,7 @@ public struct StoreTransaction {
         // A row a send batch has claimed stays: it may be handed off at any moment. So does a message
         // a person arranged (a plan's schedule, a call's confirmation): no policy plans it again.
         try db.cachedExecute(sql: """
-            DELETE FROM reminders WHERE invoice_id = ? AND +state = 'planned' AND batch_id IS NULL AND kind NOT IN ('plan', 'confirmation')
+            DELETE FROM reminders WHERE invoice_id = ? AND +state = 'planned' AND batch_id IS NULL AND kind NOT IN \(Self.goingWhilePaused)
             """, arguments: [invoiceID])
         for step in plan { try insertPlanned(invoiceID: invoiceID, step, at: at) }
     }
@@ -287,7 +287,7 @@ public struct StoreTransaction {
             WHERE id = ? AND batch_id = ? AND state IN ('planned', 'deferred')
               AND EXISTS (SELECT 1 FROM invoices i WHERE i.id = reminders.invoice_id AND i.state = 'open'
                           AND ((i.pause_reason IS NULL AND i.paused_until IS NULL) OR (i.paused_until IS NOT NULL AND i.paused_until <= ?)
-                               OR reminders.kind IN ('plan', 'confirmation')))
+                               OR reminders.kind IN \(Self.goingWhilePaused)))
             """, arguments: [seconds(at), seconds(at), seconds(at), id, batch, today.iso])
         if db.changesCount == 1 { return true }
         try release(id, at: at)
@@ -432,6 +432,9 @@ public struct StoreTransaction {
     }
 
     private func seconds(_ date: Date) -> Int64 { Int64(date.timeIntervalSince1970.rounded(.down)) }
+
+    /// `('plan', 'confirmation', 'invoice-copy')`: the kinds that go while the chase is paused, which no replan removes.
+    static let goingWhilePaused = "(" + StepKind.allCases.filter(\.goesWhilePaused).map { "'\($0.rawValue)'" }.joined(separator: ", ") + ")"
 }
 
 extension StoreTransaction {

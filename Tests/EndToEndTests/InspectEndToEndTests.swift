@@ -20,6 +20,22 @@ struct InspectEndToEndTests {
         #expect(json["references"] is [Any])
     }
 
+    @Test("without a store: the invoice the subject names, a payment dated from the message's own day, and the words that decided")
+    func invoiceNumberAndEvidence() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("inspect-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let message = "From: Hans <hans@kunde.example>\r\nDate: Thu, 03 Dec 2026 08:40:00 +0100\r\nSubject: AW: Relance facture H-06\r\n"
+            + "Content-Type: text/plain; charset=utf-8\r\n\r\nGuten Tag,\r\nwir haben die Rechnung gestern überwiesen.\r\nMit freundlichen Grüßen\r\nHans\r\nReklamationen: reklamation@kunde.example\r\n"
+        try message.write(toFile: folder + "/reply.eml", atomically: true, encoding: .utf8)
+        let json = try RelanceBinary.run(["inspect", folder + "/reply.eml", "--json", "--timezone", "Europe/Paris"]).json()
+        #expect(json["intent"] as? String == "paid")
+        #expect(json["paidDate"] as? String == "2026-12-02", "yesterday, counted from the message's Date")
+        #expect(json["invoiceNumbers"] as? [String] == ["H-06"])
+        #expect(json["evidence"] as? String == "wir haben die Rechnung gestern überwiesen.")
+        #expect(json["writtenOn"] as? String == "2026-12-03")
+    }
+
     @Test("a promise to pay in French, its date, the reminder it answers; nothing written anywhere")
     func promise() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("inspect-\(UUID().uuidString)").path

@@ -113,4 +113,96 @@ struct RepliesEndToEndTests {
         let cur = (try? FileManager.default.contentsOfDirectory(atPath: mail + "/relance/cur")) ?? []
         #expect(cur.allSatisfy { !$0.contains(":2,S") && !$0.hasSuffix("S") })
     }
+
+    @Test("what customers write back: a copy request sends the invoice again, a wrong contact sets a task naming the new address, a German absence without headers postpones to the day after its last day")
+    func understood() throws {
+        let dovecot = try ScriptedServer(script: "dovecot-instance")
+        let mail = dovecot.folder + "/mail"
+        let map = dovecot.folder + "/postfix-mailboxes"
+        try """
+            relance@relance.test   \(mail)/relance/
+            bounces@relance.test   \(mail)/relance/
+            copy@customers.test    \(mail)/copy/
+            contact@customers.test \(mail)/contact/
+            absent@customers.test  \(mail)/absent/
+
+            """.write(toFile: map, atomically: true, encoding: .utf8)
+        let postfix = try ScriptedServer(script: "postfix-instance", arguments: [map])
+        let box = try Sandbox(minGapDays: 0, extra: """
+
+            [transport]
+            url = "smtp://127.0.0.1:\(postfix.port)"
+            tls = "none"
+            envelope_from = "bounces@relance.test"
+
+            [replies]
+            url = "imap://127.0.0.1:\(dovecot.port)"
+            tls = "none"
+            username = "relance"
+            password_file = "imap-password"
+            pause_days = 5
+            """)
+        try "s3cret\n".write(toFile: box.root + "/imap-password", atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: box.root + "/imap-password")
+        try box.drop("u1.json", Sandbox.invoice(id: "U-1", issued: "2026-10-01", terms: "net 30", customer: "U1", email: "copy@customers.test"))
+        try box.drop("u2.json", Sandbox.invoice(id: "U-2", issued: "2026-10-01", terms: "net 30", customer: "U2", email: "contact@customers.test"))
+        try box.drop("u3.json", Sandbox.invoice(id: "U-3", issued: "2026-10-01", terms: "net 30", customer: "U3", email: "absent@customers.test", language: "de"))
+        #expect(try box.run(["run", "--once", "--now", "2026-11-02T10:00:00+01:00"]).status == 0)
+        let contactInbox = waitForFiles(mail + "/contact", count: 1, seconds: 20)
+        #expect(contactInbox.count == 1 && waitForFiles(mail + "/copy", count: 1, seconds: 20).count == 1)
+        let reminder = try String(contentsOfFile: mail + "/contact/new/" + contactInbox[0], encoding: .utf8)
+        let reminderID = reminder.split(separator: "\n").first { $0.hasPrefix("Message-ID:") }.map { String($0.dropFirst(11)).trimmingCharacters(in: .whitespacesAndNewlines) } ?? ""
+
+        // From an address the invoice does not name, and no thread: the subject's invoice number says which.
+        try send("From: compta@customers.test\r\nTo: relances@atelier-dupont.example\r\nSubject: Re: Relance facture U-1\r\nMessage-ID: <copy-1@customers.test>\r\n"
+                 + "Date: Tue, 03 Nov 2026 08:00:00 +0100\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+                 + "Bonjour,\r\nNous n'avons jamais reçu cette facture, pouvez-vous nous la renvoyer ?\r\nCordialement,\r\nService litiges\r\n",
+                 from: "compta@customers.test", to: "relance@relance.test", port: postfix.port, folder: box.root)
+        try send("From: contact@customers.test\r\nTo: relances@atelier-dupont.example\r\nSubject: Re: facture U-2\r\nMessage-ID: <contact-1@customers.test>\r\n"
+                 + "In-Reply-To: \(reminderID)\r\nDate: Tue, 03 Nov 2026 08:05:00 +0100\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+                 + "Je ne suis pas la bonne personne, merci de contacter compta@client.test.\r\n",
+                 from: "contact@customers.test", to: "relance@relance.test", port: postfix.port, folder: box.root)
+        // An absence notice without any auto-reply header, and a subject that says nothing of it.
+        try send("From: absent@customers.test\r\nTo: relances@atelier-dupont.example\r\nSubject: AW: Zahlungserinnerung U-3\r\nMessage-ID: <away-1@customers.test>\r\n"
+                 + "Date: Mon, 28 Dec 2026 09:00:00 +0100\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+                 + "Vielen Dank für Ihre Nachricht. Ich bin bis einschließlich 08.01. nicht im Büro.\r\n",
+                 from: "absent@customers.test", to: "relance@relance.test", port: postfix.port, folder: box.root)
+        #expect(waitForFiles(mail + "/relance", count: 3, seconds: 20).count == 3)
+
+        let second = try box.run(["run", "--once", "--now", "2026-11-03T10:00:00+01:00"])
+        #expect(second.status == 0, "\(second.stderr)")
+        let log = box.sendLogLines()
+        #expect(log.contains { $0.contains("event=reply invoice=U-1") && $0.contains("intent=invoice-request") && $0.contains("evidence=") }, "\(log)")
+        #expect(log.contains { $0.contains("event=sent invoice=U-1") && $0.contains("step=copy-2026-11-03") }, "the invoice goes again at once: \(log.filter { $0.contains("U-1") })")
+        // The copy reaches the customer with the invoice as a PDF drawn from its data (the invoice came without a document).
+        #expect(waitForFiles(mail + "/copy", count: 2, seconds: 20).count == 2)
+        let texts = try ["/new/", "/cur/"].flatMap { sub in
+            try ((try? FileManager.default.contentsOfDirectory(atPath: mail + "/copy" + sub)) ?? []).map {
+                try String(contentsOfFile: mail + "/copy" + sub + $0, encoding: .utf8)
+            }
+        }
+        let copy = try #require(texts.first { $0.contains("X-Relance-Step: copy-2026-11-03") })
+        #expect(copy.contains("application/pdf") && copy.contains("U-1.pdf"), "\(copy.prefix(2000))")
+        let pdfPath = box.root + "/copy.eml"
+        try copy.write(toFile: pdfPath, atomically: true, encoding: .utf8)
+        let extracted = try RelanceBinary.runTool("/usr/bin/python3", ["-c", """
+            import email, email.policy, sys, subprocess
+            m = email.message_from_binary_file(open(sys.argv[1], 'rb'), policy=email.policy.default)
+            pdf = next(p for p in m.iter_attachments() if p.get_content_type() == 'application/pdf').get_content()
+            open(sys.argv[1] + '.pdf', 'wb').write(pdf)
+            print(subprocess.run(['pdftotext', sys.argv[1] + '.pdf', '-'], capture_output=True, text=True).stdout)
+            """, pdfPath])
+        #expect(extracted.contains("Copie de la facture U-1"), "\(extracted)")
+
+        // The wrong contact: a task for a person, naming the address the reply gives; the chase waits.
+        #expect(log.contains { $0.contains("event=reply invoice=U-2") && $0.contains("intent=wrong-contact") && $0.contains("new_contact=compta@client.test") })
+        let tasks = try #require(try box.run(["tasks", "--json", "--now", "2026-11-03T12:00:00+01:00"]).json()["tasks"] as? [[String: Any]])
+        let task = try #require(tasks.first { $0["invoice"] as? String == "U-2" })
+        #expect(task["purpose"] as? String == "wrong-contact" && (task["detail"] as? String)?.contains("new contact compta@client.test") == true, "\(task)")
+        #expect(log.contains { $0.contains("event=paused invoice=U-2") })
+
+        // The absence: written on 28 December, away until and including 8 January; back on the 9th.
+        #expect(log.contains { $0.contains("event=reply invoice=U-3") && $0.contains("kind=auto-reply") && $0.contains("return_date=2027-01-09") }, "\(log)")
+        #expect(log.contains { $0.contains("event=paused invoice=U-3") && $0.contains("until=2027-01-09") })
+    }
 }

@@ -119,4 +119,82 @@ struct ReplyIntentTests {
         }
         #expect(kinds.values.reduce(0, +) == 3000)
     }
+
+    @Test("relative dates count from the day the message was written, forward for a promise, back for a payment", arguments: [
+        ("We paid yesterday.", "paid", "2026-11-22"),
+        ("Nous avons réglé vendredi dernier.", "paid", "2026-11-20"),
+        ("Wir haben am Donnerstag überwiesen.", "paid", "2026-11-19"),
+        ("Le virement a été effectué le 16 novembre.", "paid", "2026-11-16"),
+        ("We will pay next Friday.", "promise", "2026-11-27"),
+        ("Nous réglerons d'ici la fin du mois.", "promise", "2026-11-30"),
+        ("Die Zahlung erfolgt Ende nächster Woche.", "promise", "2026-12-04"),
+        ("Wir zahlen am 18.12.", "promise", "2026-12-18"),
+        ("Je réglerai le 15 janvier.", "promise", "2027-01-15"),
+        ("I'll pay in 10 days.", "promise", "2026-12-03"),
+        ("Nous paierons demain.", "promise", "2026-11-24"),
+    ] as [(String, String, String)])
+    func relativeDates(body: String, intent: String, date: String) {
+        // Monday 23 November 2026, in Paris.
+        let message = Self.message(body, headers: "Date: Mon, 23 Nov 2026 10:00:00 +0100\r\n")
+        let analysis = ReplyClassifier.analyze(message, reference: LocalDate(iso: "2026-01-01")!,
+                                               settings: ReplyClassifier.Settings(timeZone: TimeZone(identifier: "Europe/Paris")!))
+        #expect(analysis.intent?.rawValue == intent, "\(body)")
+        #expect((analysis.promiseDate ?? analysis.paidDate)?.iso == date, "\(body)")
+        #expect(analysis.writtenOn?.iso == "2026-11-23")
+    }
+
+    @Test("an ambiguous 03/04 follows the configured order; 12/15 can only be December 15")
+    func dateOrder() {
+        let message = Self.message("We will pay on 03/04.", headers: "Date: Mon, 23 Nov 2026 10:00:00 +0100\r\n")
+        #expect(ReplyClassifier.analyze(message, reference: Self.reference, settings: .init(dayFirst: true)).promiseDate?.iso == "2027-04-03")
+        #expect(ReplyClassifier.analyze(message, reference: Self.reference, settings: .init(dayFirst: false)).promiseDate?.iso == "2027-03-04")
+        let unambiguous = Self.message("We will pay by 12/15.", headers: "Date: Mon, 23 Nov 2026 10:00:00 +0100\r\n")
+        #expect(ReplyClassifier.analyze(unambiguous, reference: Self.reference, settings: .init(dayFirst: true)).promiseDate?.iso == "2026-12-15")
+    }
+
+    @Test("negations and the future do not make a payment; a dispute outweighs a promise; the new contact is not the sender")
+    func precedence() {
+        func read(_ body: String) -> ReplyAnalysis { ReplyClassifier.analyze(Self.message(body), reference: Self.reference) }
+        #expect(read("We have not paid yet, sorry.").intent == .other)
+        #expect(read("Le virement n'a pas été effectué.").intent == .other)
+        #expect(read("Die Zahlung wird nächste Woche überwiesen.").intent == .promise)
+        #expect(read("We will pay once you fix the wrong price on the invoice.").intent == .dispute)
+        #expect(read("We paid yesterday; please send a copy of the invoice for our files.").intent == .paid)
+        let redirected = ReplyClassifier.analyze(Self.message("Please write to ap@acme.example, jean@client.example is not in charge."), reference: Self.reference)
+        #expect(redirected.intent == .wrongContact && redirected.newContact == "ap@acme.example")
+        #expect(read("Please contact me about this.").intent == .other, "a redirect needs an address")
+    }
+
+    @Test("invoice numbers named in subject and body, by the words that introduce them")
+    func invoiceNumbers() {
+        #expect(InvoiceMentions.find(in: "Re: Relance facture H-06") == ["H-06"])
+        #expect(InvoiceMentions.find(in: "Invoice #F-2026-0042 and invoice no. 118") == ["F-2026-0042", "118"])
+        #expect(InvoiceMentions.find(in: "Rechnung Nr. 2026/118 vom 02.11.2026") == ["2026/118"])
+        #expect(InvoiceMentions.find(in: "la facture du 02/11/2026, Re: votre relance") == [])
+        #expect(InvoiceMentions.find(in: "") == [])
+    }
+
+    @Test("an absence written without headers: its first day back, inclusive last days giving the next", arguments: [
+        ("Ich bin bis einschließlich 08.01. nicht im Büro.", "2027-01-09"),
+        ("I am out of the office until and including 8 January.", "2027-01-09"),
+        ("Je suis absente jusqu'au 8 janvier inclus.", "2027-01-09"),
+        ("I am on leave, back on 11 January.", "2027-01-11"),
+        ("Je suis en congés, de retour le 11 janvier.", "2027-01-11"),
+        ("Ich bin im Urlaub und ab dem 11.01. wieder erreichbar.", "2027-01-11"),
+    ] as [(String, String)])
+    func absences(body: String, back: String) {
+        let analysis = ReplyClassifier.analyze(Self.message(body, subject: "Re: F-2026-0042", headers: "Date: Mon, 28 Dec 2026 09:00:00 +0100\r\n"),
+                                               reference: Self.reference)
+        #expect(analysis.kind == .autoReply, "\(body)")
+        #expect(analysis.returnDate?.iso == back, "\(body)")
+    }
+
+    @Test("what is not the author's: a signature's and a disclaimer's words, an HTML quote block")
+    func notTheirWords() {
+        let signed = "Thanks, I will look into it.\r\nBest regards,\r\nAnn\r\nHead of Disputes | we refuse to pay late fees\r\n"
+        #expect(ReplyClassifier.analyze(Self.message(signed), reference: Self.reference).intent == .other)
+        let html = "From: a@b.example\r\nSubject: Re: x\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<div>Merci, je regarde.</div>"
+            + "<blockquote>Si vous avez d&eacute;j&agrave; r&eacute;gl&eacute; cette facture&#8230;</blockquote><div class=\"gmail_quote\">nous contestons</div>\r\n"
+        #expect(ReplyClassifier.analyze(Array(html.utf8), reference: Self.reference).intent == .other)
+    }
 }

@@ -73,6 +73,13 @@ public struct BusinessCalendar: Sendable {
         return instant < ZonedDateTime.instant(of: today, at: sendUntil, in: timeZone)
     }
 
+    /// The first moment a message may go at or after `instant`, with its day: now inside a send
+    /// window, else the next window's opening (what a person arranged goes at once).
+    public func sendSlot(atOrAfter instant: Date) -> (date: LocalDate, at: Date) {
+        let at = windowOpen(atOrAfter: instant)
+        return (localDate(of: at), at)
+    }
+
     /// `instant` itself when it lies inside a send window, else the opening of the next one.
     /// Catch-up, late arrivals, retries and resumed sequences all wait for it.
     public func windowOpen(atOrAfter instant: Date) -> Date {

@@ -75,7 +75,7 @@ public struct InstallmentActions {
                 try journal.record(tx, at: now, event: "resumed", invoice: invoiceID, [("reason", "payment plan \(id) agreed")])
             }
             // The schedule goes to the customer at the next send slot.
-            let slot = calendar.nextSlot(atOrAfter: now)
+            let slot = calendar.sendSlot(atOrAfter: now)
             try tx.planArranged(invoiceID: invoiceID, PlannedReminder(step: PlanReminders.scheduleStep(id), kind: .plan, localDate: slot.date,
                                                                       sendAt: slot.at, amount: balance, arrangedID: id), at: now)
             try ReminderPlanning.refresh(tx, invoice: invoice, configuration: configuration, journal: journal, at: now)

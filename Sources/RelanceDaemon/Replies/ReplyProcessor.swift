@@ -142,7 +142,7 @@ public struct ReplyProcessor {
             try pause(tx, invoiceID, until: until, reason: "promise to pay\(analysis.promiseDate.map { " on \($0.iso)" } ?? "")", journal: journal, at: now)
         case .invoiceRequest:
             // The invoice goes again at the next slot, even while paused; the chase resumes after the pause.
-            let slot = configuration.calendar.nextSlot(atOrAfter: now)
+            let slot = configuration.calendar.sendSlot(atOrAfter: now)
             let step = "copy-\(today.iso)"
             let balance = try tx.invoice(id: invoiceID).map { stored in
                 Balance.due(stored.invoice, payments: try tx.payments(invoiceID: invoiceID, currency: stored.invoice.currency), on: today)

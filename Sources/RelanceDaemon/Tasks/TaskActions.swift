@@ -132,7 +132,7 @@ public struct TaskActions {
                 break
             }
             if confirm, let stored = try tx.invoice(id: task.invoiceID) {
-                let slot = calendar.nextSlot(atOrAfter: now)
+                let slot = calendar.sendSlot(atOrAfter: now)
                 let balance = Balance.due(stored.invoice, payments: try tx.payments(invoiceID: task.invoiceID, currency: stored.invoice.currency), on: today)
                 let step = "call-\(taskID)-confirmation"
                 try tx.planArranged(invoiceID: task.invoiceID, PlannedReminder(step: step, kind: .confirmation, localDate: slot.date, sendAt: slot.at,
