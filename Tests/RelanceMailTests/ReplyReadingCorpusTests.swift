@@ -19,10 +19,11 @@ enum ReplyReadingCorpus {
         let body: String
     }
 
-    static let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/replies.txt").path
+    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
 
-    static func cases() throws -> [Case] {
-        let text = try String(contentsOfFile: path, encoding: .utf8)
+    /// - Parameter file: `replies.txt` (the tables were tuned on it) or `replies-holdout.txt` (written after).
+    static func cases(_ file: String = "replies.txt") throws -> [Case] {
+        let text = try String(contentsOfFile: folder.appendingPathComponent(file).path, encoding: .utf8)
         var cases: [Case] = []
         for block in text.components(separatedBy: "\n### ").dropFirst() {
             var lines = block.components(separatedBy: "\n")
@@ -155,5 +156,17 @@ struct ReplyReadingCorpusTests {
             let result = ReplyReadingCorpus.read(item)
             if result.label == item.expected { #expect(result.evidence?.isEmpty == false, "\(item.id)") }
         }
+    }
+
+    @Test("the replies written after the tables were tuned are read as well")
+    func heldOut() throws {
+        let cases = try ReplyReadingCorpus.cases("replies-holdout.txt")
+        #expect(cases.count >= 45)
+        let score = ReplyReadingCorpus.score(cases)
+        print(score.report)
+        for (label, figures) in score.perLabel {
+            #expect(figures.precision >= 0.95 && figures.recall >= 0.90, "\(label)\n\(score.report)")
+        }
+        #expect(Double(score.datesRight) >= 0.95 * Double(score.datesStated), "\(score.report)")
     }
 }

@@ -32,7 +32,8 @@ enum ReplyPhrases {
             "wrong amount", "amount is wrong", "amount * incorrect", "incorrect amount", "price * wrong", "wrong price", "price * incorrect",
             "overcharged", "charged twice", "charged * twice", "billed * twice", "not acceptable", "credit note", "invoiced twice", "billed twice", "wrong quantity", "quantity * wrong",
             "not ordered", "never ordered", "did not order", "didn't order", "poor quality", "quality * not acceptable",
-            "does not work", "doesn't work", "not working", "not as ordered", "not what we ordered", "return the goods", "sent back",
+            "does not work", "doesn't work", "not working", "was missing", "were missing", "are missing", "is missing", "is not correct",
+            "not correct", "you billed", "can only pay for", "only pay for what", "not as ordered", "not what we ordered", "return the goods", "sent back",
         ]),
         ("fr", .dispute, [
             "contest~", "litige", "desaccord", "refus~ de payer", "ne paierons pas", "ne reglerons pas",
@@ -40,7 +41,8 @@ enum ReplyPhrases {
             "jamais ete livre~", "pas ete livre~", "jamais livre~", "pas livre~", "marchandise * pas * recu~", "colis * jamais * arrive",
             "montant * errone~", "montant * faux", "montant * inexact", "erreur de prix", "erreur sur le prix", "erreur de montant",
             "prix * ne correspond~", "ne correspond~ pas", "prix * faux", "un avoir", "facture~ deux fois", "en double", "quantite * errone~", "erreur de quantite",
-            "pas commande~", "jamais commande~", "n avons pas commande~", "qualite", "ne fonctionne pas", "ne marche pas", "retourne~ la marchandise",
+            "pas commande~", "jamais commande~", "n avons pas commande~", "qualite", "ne paierons qu", "ne reglerons qu", "ne payerons qu",
+            "pas termine~", "inacheve~", "rectificati~", "pas celui du devis", "ne correspond~ pas au devis", "ne fonctionne pas", "ne marche pas", "retourne~ la marchandise",
         ]),
         ("de", .dispute, [
             "widersprech~", "widerspruch", "einspruch", "bestreiten", "reklamation", "reklamier~", "beanstand~", "zahlung verweiger~",
@@ -48,7 +50,8 @@ enum ReplyPhrases {
             "fehlt", "fehlen", "nie geliefert", "nicht geliefert", "ware * nicht * erhalten", "ware * nie * angekommen",
             "falsche~ betrag", "betrag * falsch", "betrag * stimmt nicht", "preis * falsch", "preis * stimmt nicht", "falsch berechnet",
             "doppelt berechnet", "zweimal berechnet", "menge * falsch", "falsche menge", "nicht bestellt", "nie bestellt",
-            "qualitat", "funktioniert nicht", "zuruckgeschickt", "zurucksenden",
+            "qualitat", "funktioniert nicht", "zuruckgeschickt", "zurucksenden", "entspricht nicht", "stimmen nicht", "nicht der bestellung",
+            "nicht mit dem angebot", "nicht dem angebot",
         ]),
         // MARK: invoice-request: never received the invoice, asks for a copy
         ("en", .invoiceRequest, [
@@ -56,14 +59,16 @@ enum ReplyPhrases {
             "send * invoice again", "send the invoice", "send us the invoice", "send me the invoice", "forward * invoice",
             "not received * invoice", "never received * invoice", "did not receive * invoice", "didn't receive * invoice",
             "haven't received * invoice", "have not received * invoice", "no invoice", "cannot find * invoice", "can't find * invoice",
-            "invoice * never arrived", "invoice * not arrived", "duplicate invoice", "pdf of the invoice",
+            "invoice * never arrived", "invoice * not arrived", "duplicate invoice", "pdf of the invoice", "attach it", "nothing on file",
+            "no record of this invoice", "no record of the invoice", "send it again", "send it to us again", "resend it",
         ]),
         ("fr", .invoiceRequest, [
             "copie de la facture", "copie de votre facture", "copie de facture", "duplicata", "renvoyer * facture", "renvoyez * facture",
             "reenvoyer * facture", "envoyer * facture", "transmettre * facture", "faire parvenir * facture", "adresser * facture",
             "pas recu * facture", "jamais recu * facture", "pas recu votre facture", "facture * pas * parvenue", "facture * jamais * parvenue",
             "facture * pas * recue", "facture * jamais recue", "ne trouvons pas * facture", "ne retrouvons pas * facture", "aucune facture",
-            "envoyer une copie", "envoyer la copie", "la facture en pdf", "facture au format pdf",
+            "envoyer une copie", "envoyer la copie", "la facture en pdf", "facture au format pdf", "pas trace de cette facture", "pas de trace",
+            "nous la renvoyer", "me la renvoyer", "la renvoyer",
         ]),
         ("de", .invoiceRequest, [
             "kopie der rechnung", "rechnungskopie", "rechnung * erneut", "rechnung * noch einmal", "rechnung * nochmal", "rechnung * zusenden",
@@ -75,7 +80,7 @@ enum ReplyPhrases {
         ("en", .installments, [
             "instalment~", "installment~", "payment plan", "pay in parts", "pay it in parts", "in several payments", "several instalments",
             "spread the payment~", "spread * over", "split the payment", "split * into", "monthly payments", "pay * in * parts", "part payments",
-            "pay * bit by bit", "in tranches",
+            "pay * bit by bit", "in tranches", "over the next * months", "payment over", "pay over", "pay it over",
         ]),
         ("fr", .installments, [
             "echeancier", "plusieurs fois", "en plusieurs", "paiement echelonne", "reglement echelonne", "echelonner", "etaler", "etalement",
@@ -84,13 +89,13 @@ enum ReplyPhrases {
         ]),
         ("de", .installments, [
             "ratenzahlung", "in raten", "raten zahlen", "ratenplan", "teilzahlung~", "abschlagszahlung~", "in * teilbetragen",
-            "in mehreren", "monatliche~ rate~", "aufteilen", "stundung",
+            "in mehreren", "monatliche~ rate~", "aufteilen", "stundung", "in * raten", "ratenvereinbarung", "raten zu",
         ]),
         // MARK: wrong-contact: the person is not in charge
         ("en", .wrongContact, [
             "not the right person", "not the correct person", "wrong person", "wrong contact", "wrong address", "not responsible for",
             "no longer responsible", "not in charge", "no longer in charge", "no longer work~", "left the company", "no longer with",
-            "accounts payable is", "not dealing with", "not my department", "now handled by", "handled by another",
+            "accounts payable is", "not dealing with", "not my department", "now handled by", "handled by another", "not monitored",
         ]),
         ("fr", .wrongContact, [
             "pas la bonne personne", "pas le bon interlocuteur", "pas le bon contact", "mauvais contact", "mauvaise adresse",
@@ -109,7 +114,7 @@ enum ReplyPhrases {
             "paid on", "paid yesterday", "paid today", "paid last", "paid this morning", "payment was made", "payment has been made",
             "payment was sent", "payment has been sent", "payment sent", "sent the payment", "sent * payment", "made the payment",
             "made * transfer", "transfer was made", "transfer has been made", "transferred the", "wired the", "has been settled",
-            "settled * invoice", "is settled", "was settled", "were settled", "settled on", "settled it", "settled last", "remittance", "payment * went out", "paid in full", "proof of payment",
+            "settled * invoice", "is settled", "was settled", "were settled", "settled on", "settled it", "settled last", "remittance", "payment * went out", "paid in full", "proof of payment", "processed the transfer", "transfer * processed", "taken care of", "paid it at",
         ]),
         ("fr", .paid, [
             "deja regl~", "deja pay~", "avons regl~", "avons pay~", "ai regl~", "ai pay~", "a ete regl~", "a ete pay~", "ont ete regl~",
@@ -117,14 +122,14 @@ enum ReplyPhrases {
             "avons effectue~", "ai effectue~", "reglee le", "payee le", "est reglee", "est payee", "avons procede au", "ai procede au",
             "avons bien regl~", "cheque * envoye~", "avons envoye * cheque", "preuve de paiement", "avis de virement",
             "c est regl~", "c est pay~", "viens de regl~", "viens de pay~", "viens de faire le virement", "ai fait le virement", "avons fait le virement",
-            "avons * procede au", "ai * procede au",
+            "avons * procede au", "ai * procede au", "est soldee", "soldee depuis", "a ete soldee",
         ]),
         ("de", .paid, [
             "bereits bezahlt", "bereits uberwiesen", "bereits beglichen", "zahlung ist * erfolgt", "uberweisung ist * erfolgt", "schon bezahlt", "schon uberwiesen", "haben * bezahlt", "habe * bezahlt",
             "haben * uberwiesen", "habe * uberwiesen", "haben * beglichen", "habe * beglichen", "wurde * bezahlt", "wurde * uberwiesen",
             "wurde * beglichen", "ist * bezahlt", "ist * uberwiesen", "ist * beglichen", "zahlung ist erfolgt", "zahlung erfolgte",
             "uberweisung * getatigt", "uberweisung * veranlasst", "uberweisung * ausgefuhrt", "zahlung * veranlasst", "zahlungsnachweis",
-            "zahlungsbeleg",
+            "zahlungsbeleg", "langst bezahlt", "langst uberwiesen", "langst beglichen",
         ]),
         // MARK: promise: a promise to pay
         ("en", .promise, [
@@ -132,13 +137,13 @@ enum ReplyPhrases {
             "will settle", "will be settled", "pay by", "pay on", "will send the payment", "will send * payment", "going to pay",
             "will make the payment", "will process * payment", "will be made", "transfer will", "payment will", "scheduled * payment", "payment * scheduled", "payment * planned",
             "expect to pay", "can pay", "intend to pay", "will be in your account", "pay it next", "pay next", "pay at the end",
-            "be paid by", "be paid on", "be paid next",
+            "be paid by", "be paid on", "be paid next", "will clear", "clear the balance", "will go out", "payment * go out",
         ]),
         ("fr", .promise, [
             "reglerai", "reglerons", "paierai", "paierons", "payerai", "payerons", "sera regl~", "sera pay~", "seront regl~",
             "virement sera", "virerons", "effectuerons le", "effectuerai le", "procederons au", "procederai au", "allons regler", "allons payer",
             "vais regler", "vais payer", "virement * prevu", "paiement * prevu", "reglement * prevu", "programme~ pour", "planifie~ pour", "ferons le virement",
-            "ferai le virement", "sera effectue~", "sera emis", "recevrez le paiement", "recevrez le reglement", "recevrez le virement", "recevrez votre reglement",
+            "ferai le virement", "sera effectue~", "sera emis", "partira", "recevrez le paiement", "recevrez le reglement", "recevrez le virement", "recevrez votre reglement",
         ]),
         ("de", .promise, [
             "zahlen bis", "zahlen am", "werden * zahlen", "werde * zahlen", "werden * bezahlen", "werde * bezahlen", "uberweisen bis",
@@ -148,16 +153,16 @@ enum ReplyPhrases {
             "begleichen * bis", "bezahlen * bis", "uberweisung ** geplant", "zahlung ** geplant", "sie erhalten * zahlung",
             "sie erhalten * geld", "sie erhalten * uberweisung", "werden ** bezahlen", "werde ** bezahlen", "werden ** uberweisen", "werde ** uberweisen",
             "zahlung erfolgt", "zahlung * erfolgen", "zahlung * geplant", "uberweisung * geplant", "zahlung * vorgesehen",
-            "erhalten sie * zahlung", "erhalten sie * geld", "erhalten sie * uberweisung",
+            "erhalten sie * zahlung", "erhalten sie * geld", "erhalten sie * uberweisung", "geht * raus", "bekommen * geld", "bekommen * zahlung",
         ]),
     ]
 
     /// Phrases that send the reminders elsewhere: a wrong contact only when they give an address.
     static let redirects = [
         "please contact", "please write to", "please send * to", "should be sent to", "should go to", "forwarded * to", "send * instead to",
-        "please use", "please address", "contact our", "write to our",
+        "please use", "please address", "contact our", "write to our", "send them to",
         "merci de contacter", "veuillez contacter", "adressez-vous", "adresser vos", "merci d ecrire a", "merci d envoyer * a", "a envoyer a",
-        "transfere~ a", "ecrire a", "envoyer vos relances", "contacter notre", "merci de vous adresser",
+        "transfere~ a", "ecrire a", "ecrire * a", "envoyer vos relances", "contacter notre", "merci de vous adresser",
         "wenden sie sich", "bitte kontaktieren", "bitte schreiben sie an", "bitte senden sie * an", "richten sie", "weitergeleitet an",
         "schreiben sie an", "schreiben sie * an", "senden sie * an", "kontaktieren sie",
     ]
