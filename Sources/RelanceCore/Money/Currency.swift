@@ -12,6 +12,23 @@ public struct Currency: Hashable, Sendable, CustomStringConvertible {
         self.exponent = exponent
     }
 
+    /// A currency a bank statement may still name: the active ones, the ones the euro replaced
+    /// (old statements: DEM, FRF, NLG…), and `XXX`, ISO 4217's "no currency", for a statement
+    /// that states none. Invoices never use these.
+    public init?(statementCode code: String) {
+        if let active = Currency(code: code) { self = active; return }
+        let upper = code.uppercased()
+        guard let exponent = Currency.replaced[upper] else { return nil }
+        self.code = upper
+        self.exponent = exponent
+    }
+
+    /// ISO 4217 historic codes of the currencies the euro replaced, and XXX.
+    private static let replaced: [String: Int] = [
+        "DEM": 2, "FRF": 2, "NLG": 2, "ATS": 2, "FIM": 2, "IEP": 2, "BEF": 0, "LUF": 0, "ITL": 0, "ESP": 0, "PTE": 0, "GRD": 0,
+        "CYP": 2, "MTL": 2, "SIT": 2, "SKK": 2, "EEK": 2, "LVL": 2, "LTL": 2, "XXX": 2,
+    ]
+
     public var description: String { code }
 
     public static let eur = Currency(code: "EUR")!

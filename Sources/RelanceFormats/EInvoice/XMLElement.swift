@@ -69,7 +69,7 @@ enum SafeXML {
         return root
     }
 
-    private static func containsDTD(_ bytes: [UInt8]) -> Bool {
+    static func containsDTD(_ bytes: [UInt8]) -> Bool {
         let marker = Array("<!".utf8)
         var index = 0
         while index + 8 < bytes.count {

@@ -1,0 +1,173 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+public import RelanceCore
+
+/// Reads ISO 20022 bank-to-customer messages: camt.053 statements, camt.054 debit/credit
+/// notifications and camt.052 reports, versions .001.02 to .001.08 (the element names relance
+/// reads are the same in all of them; v8 nests the party under `Pty`). Streamed: one entry is
+/// held at a time, so a statement of 100 000 entries reads in one pass. A DTD or an entity is
+/// refused unread, as in every XML reader of relance; every problem names the entry and the field.
+public enum CamtReader {
+    /// The most entries one file may hold.
+    public static let maximumEntries = 2_000_000
+
+    /// Whether the bytes look like a camt message (detected by content, not by name).
+    public static func recognizes(_ bytes: [UInt8]) -> Bool {
+        let head = String(decoding: bytes.prefix(4096), as: UTF8.self)
+        return head.contains("urn:iso:std:iso:20022:tech:xsd:camt.05") || head.contains("<BkToCstmrStmt") || head.contains("<BkToCstmrDbtCdtNtfctn")
+            || head.contains("<BkToCstmrAcctRpt")
+    }
+
+    public static func read(_ bytes: [UInt8], file: String) throws(InvoiceRejection) -> [BankEntry] {
+        let head = String(decoding: bytes.prefix(65_536), as: UTF8.self).uppercased()
+        if head.contains("<!DOCTYPE") || head.contains("<!ENTITY") || (bytes.count > 65_536 && SafeXML.containsDTD(bytes)) {
+            throw InvoiceRejection(file: file, "the XML declares a DTD or entities, which bank statements never need; refused unread")
+        }
+        let collector = EntryCollector()
+        let parser = XMLParser(data: Data(bytes))
+        parser.shouldResolveExternalEntities = false
+        parser.shouldProcessNamespaces = false
+        parser.delegate = collector
+        let parsed = parser.parse()
+        if let problem = collector.problem { throw InvoiceRejection(file: file, problems: [problem]) }
+        guard parsed, collector.depth == 0 else {
+            throw InvoiceRejection(file: file, "not well-formed XML (line \(parser.lineNumber))")
+        }
+        guard collector.sawMessage else { throw InvoiceRejection(file: file, "not a camt.052, camt.053 or camt.054 message") }
+        return collector.entries
+    }
+
+    /// Builds one entry at a time from the parser's events.
+    private final class EntryCollector: NSObject, XMLParserDelegate {
+        var entries: [BankEntry] = []
+        var problem: InvoiceRejection.Problem?
+        var depth = 0
+        var sawMessage = false
+        private var path: [String] = []
+        private var text = ""
+        private var account: String?
+        private var accountCurrency: String?
+        // The entry being read.
+        private var inEntry = false
+        private var amountText: String?
+        private var amountCurrency: String?
+        private var indicator: String?
+        private var fields: [String: String] = [:]
+        private var remittance: [String] = []
+        private var additional: [String] = []
+        private var entryDepth = 0
+
+        private func fail(_ message: String, field: String) {
+            guard problem == nil else { return }
+            problem = InvoiceRejection.Problem(field: "entry \(entries.count + 1) \(field)", message: message)
+        }
+
+        func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?, qualifiedName: String?,
+                    attributes: [String: String]) {
+            depth += 1
+            let name = elementName.split(separator: ":").last.map(String.init) ?? elementName
+            guard depth <= 64 else { fail("nested deeper than 64 levels", field: name); parser.abortParsing(); return }
+            path.append(name)
+            text = ""
+            switch name {
+            case _ where name.hasPrefix("BkToCstmr"): sawMessage = true  // camt.05x.001.01 names it with its version (…RptV01)
+            case "Stmt", "Ntfctn", "Rpt": account = nil; accountCurrency = nil
+            case "Ntry":
+                guard entries.count < CamtReader.maximumEntries else { fail("more than \(CamtReader.maximumEntries) entries", field: ""); parser.abortParsing(); return }
+                inEntry = true
+                // Where Ntry stands in the path: an entry's fields are read relative to it.
+                entryDepth = path.count - 1
+                amountText = nil; amountCurrency = nil; indicator = nil; fields = [:]; remittance = []; additional = []
+            case "Amt" where inEntry && path.count == entryDepth + 2:
+                amountCurrency = attributes["Ccy"]
+            default: break
+            }
+        }
+
+        func parser(_ parser: XMLParser, foundCharacters string: String) {
+            if text.utf8.count < 10_000 { text += string }
+        }
+
+        func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName: String?) {
+            defer { depth -= 1; _ = path.popLast(); text = "" }
+            guard let name = path.last else { return }
+            let value = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            let parent = path.count >= 2 ? path[path.count - 2] : ""
+            if !inEntry {
+                // The statement's account: its IBAN, else its other identification; its currency.
+                if path.contains("Acct"), !path.contains("Ntry") {
+                    if name == "IBAN" { account = value } else if name == "Id", parent == "Othr", account == nil { account = value }
+                    if name == "Ccy" { accountCurrency = value }
+                }
+                return
+            }
+            guard path.count > entryDepth else { inEntry = false; return }
+            let relative = Array(path[entryDepth...])
+            switch (name, relative.count) {
+            case ("Amt", 2): amountText = value
+            case ("CdtDbtInd", 2): indicator = value
+            case ("Ntry", 1): finishEntry()
+            default:
+                switch name {
+                case "RvslInd" where relative.count == 2: fields["reversal"] = value
+                case "AcctSvcrRef" where relative.count == 2: fields["entryReference"] = value
+                case "AcctSvcrRef" where parent == "Refs": fields["txReference", default: value] = fields["txReference"] ?? value
+                case "EndToEndId" where parent == "Refs": if fields["endToEnd"] == nil { fields["endToEnd"] = value }
+                case "Ref" where parent == "CdtrRefInf": if fields["creditorReference"] == nil { fields["creditorReference"] = value }
+                case "Ustrd": if !value.isEmpty { remittance.append(value) }
+                case "AddtlNtryInf", "AddtlTxInf": if !value.isEmpty { additional.append(value) }
+                case "Dt", "DtTm":
+                    if relative.contains("BookgDt"), fields["booking"] == nil { fields["booking"] = String(value.prefix(10)) }
+                    if relative.contains("ValDt"), fields["value"] == nil { fields["value"] = String(value.prefix(10)) }
+                case "Nm" where relative.contains("Dbtr") && !relative.contains("UltmtDbtr") && relative.contains("RltdPties"):
+                    if fields["debtorName"] == nil { fields["debtorName"] = value }
+                case "IBAN" where relative.contains("DbtrAcct"):
+                    if fields["debtorIBAN"] == nil { fields["debtorIBAN"] = value }
+                default: break
+                }
+            }
+        }
+
+        /// "8.850" is 8.85 EUR (ISO 20022 allows five decimals; zeros past the currency's are no amount).
+        static func trimmingZeroDecimals(_ text: String, to exponent: Int) -> String {
+            guard let dot = text.firstIndex(of: ".") else { return text }
+            var result = text
+            while result.distance(from: dot, to: result.endIndex) - 1 > exponent, result.last == "0" { result.removeLast() }
+            if result.last == "." { result.removeLast() }
+            return result
+        }
+
+        private func finishEntry() {
+            inEntry = false
+            let field = "Ntry"
+            guard let amountText else { return fail("has no amount (Amt)", field: field) }
+            guard let code = amountCurrency ?? accountCurrency, let currency = Currency(code: code) else {
+                return fail("names no known currency (\(amountCurrency ?? "none"))", field: "\(field)/Amt/@Ccy")
+            }
+            let amount: Money
+            do { amount = try Money(parsing: Self.trimmingZeroDecimals(amountText, to: currency.exponent), currency: currency) } catch {
+                return fail("\"\(amountText)\": \(error)", field: "\(field)/Amt")
+            }
+            guard let indicator, indicator == "CRDT" || indicator == "DBIT" else {
+                return fail("CdtDbtInd is \"\(indicator ?? "missing")\", not CRDT or DBIT", field: "\(field)/CdtDbtInd")
+            }
+            var entry = BankEntry(account: account, amount: amount.isNegative ? -amount : amount, credit: indicator == "CRDT", index: entries.count + 1)
+            entry.reversal = fields["reversal"]?.lowercased() == "true"
+            for (key, label) in [("booking", "BookgDt"), ("value", "ValDt")] {
+                guard let text = fields[key] else { continue }
+                guard let day = LocalDate(iso: text) else { return fail("\"\(text)\" is not a date", field: "\(field)/\(label)") }
+                if key == "booking" { entry.bookingDate = day } else { entry.valueDate = day }
+            }
+            entry.entryReference = fields["entryReference"] ?? fields["txReference"]
+            entry.endToEndID = fields["endToEnd"]
+            entry.creditorReference = fields["creditorReference"]
+            let words = remittance.isEmpty ? additional : remittance
+            entry.remittance = words.isEmpty ? nil : String(words.joined(separator: " ").prefix(1_000))
+            entry.debtorName = fields["debtorName"]
+            entry.debtorIBAN = fields["debtorIBAN"].map { $0.filter { $0 != " " }.uppercased() }
+            entries.append(entry)
+        }
+    }
+}
