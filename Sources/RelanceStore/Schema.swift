@@ -1,4 +1,6 @@
+import Foundation
 internal import GRDB
+import RelanceCore
 
 /// The versioned schema. A migration, once released, is never edited: a
 /// change is a new migration appended here.
@@ -243,6 +245,57 @@ enum Schema {
                     at INTEGER NOT NULL
                 );
                 """)
+        }
+        migrator.registerMigration("v13-bank-entries") { db in
+            try db.execute(sql: """
+                ALTER TABLE invoices ADD COLUMN creditor_ref TEXT;
+                CREATE INDEX invoices_creditor_ref ON invoices(creditor_ref);
+                CREATE TABLE customer_names (
+                    name_key TEXT NOT NULL,
+                    customer_key TEXT NOT NULL,
+                    PRIMARY KEY (name_key, customer_key)
+                ) WITHOUT ROWID;
+                CREATE TABLE customer_accounts (
+                    iban TEXT PRIMARY KEY NOT NULL,
+                    customer_key TEXT NOT NULL,
+                    learned_at INTEGER NOT NULL
+                );
+                CREATE TABLE bank_entries (
+                    id INTEGER PRIMARY KEY,
+                    entry_key TEXT NOT NULL UNIQUE,
+                    account TEXT,
+                    amount_minor INTEGER NOT NULL,
+                    currency TEXT NOT NULL,
+                    credit INTEGER NOT NULL,
+                    reversal INTEGER NOT NULL,
+                    booking_date TEXT,
+                    value_date TEXT,
+                    entry_reference TEXT,
+                    end_to_end TEXT,
+                    creditor_reference TEXT,
+                    remittance TEXT,
+                    debtor_name TEXT,
+                    debtor_iban TEXT,
+                    file TEXT NOT NULL,
+                    state TEXT NOT NULL,
+                    reason TEXT,
+                    invoices TEXT,
+                    assigned_minor INTEGER NOT NULL DEFAULT 0,
+                    recorded_at INTEGER NOT NULL,
+                    decided_at INTEGER
+                );
+                CREATE INDEX bank_entries_waiting ON bank_entries(state) WHERE state IN ('unmatched', 'ambiguous');
+                CREATE INDEX bank_entries_end_to_end ON bank_entries(end_to_end) WHERE end_to_end IS NOT NULL;
+                """)
+            // Every stored invoice gets its RF reference and its customer's name, as ingest now writes them.
+            for row in try Row.fetchAll(db, sql: "SELECT id, customer_key, document FROM invoices") {
+                let id: String = row["id"]
+                try db.execute(sql: "UPDATE invoices SET creditor_ref = ? WHERE id = ?", arguments: [CreditorReference(invoiceNumber: id).value, id])
+                if let invoice = try? JSONDecoder().decode(Invoice.self, from: Data((row["document"] as String).utf8)) {
+                    try db.execute(sql: "INSERT OR IGNORE INTO customer_names (name_key, customer_key) VALUES (?, ?)",
+                                   arguments: [PaymentMatching.nameKey(invoice.customer.name), row["customer_key"] as String])
+                }
+            }
         }
         return migrator
     }

@@ -58,14 +58,17 @@ public struct StoreTransaction {
                 WHERE id = ?
                 """, arguments: [customerKey, invoice.currency.code, invoice.total.minorUnits, invoice.issueDate.iso, due,
                                  sourceFile, sourceHash, format, document, existing + 1, seconds(at), owed, invoice.id])
+            try rememberCustomerName(invoice.customer.name, customerKey: customerKey)
             return existing + 1
         }
         try db.cachedExecute(sql: """
             INSERT INTO invoices (id, customer_key, currency, total_minor, issue_date, due_date, source_file, source_hash,
-                                  format, document, revision, ingested_at, updated_at, owed_minor)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)
+                                  format, document, revision, ingested_at, updated_at, owed_minor, creditor_ref)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)
             """, arguments: [invoice.id, customerKey, invoice.currency.code, invoice.total.minorUnits, invoice.issueDate.iso,
-                             due, sourceFile, sourceHash, format, document, seconds(at), seconds(at), owed])
+                             due, sourceFile, sourceHash, format, document, seconds(at), seconds(at), owed,
+                             CreditorReference(invoiceNumber: invoice.id).value])
+        try rememberCustomerName(invoice.customer.name, customerKey: customerKey)
         return 1
     }
 

@@ -159,3 +159,29 @@ public enum PaymentMatching {
         return out
     }
 }
+
+extension PaymentMatching {
+    /// Legal forms left out when comparing a debtor's name with a customer's ("ACME SARL" is "Acme").
+    static let legalForms: Set<String> = [
+        "sarl", "sas", "sasu", "sa", "eurl", "sci", "scop", "gmbh", "ag", "kg", "ohg", "ug", "ev", "ltd", "limited", "plc", "llc", "inc",
+        "corp", "co", "bv", "nv", "vof", "srl", "spa", "sl", "ab", "as", "oy", "the", "et", "cie", "und", "and",
+    ]
+
+    /// A name as payment matching compares it: folded, letters and digits, legal forms dropped.
+    public static func nameKey(_ name: String) -> String {
+        let folded = name.lowercased().unicodeScalars.map { scalar -> Character in
+            switch scalar {
+            case "à", "á", "â", "ä", "ã", "å": return "a"
+            case "ç": return "c"
+            case "è", "é", "ê", "ë": return "e"
+            case "ì", "í", "î", "ï": return "i"
+            case "ò", "ó", "ô", "ö", "õ": return "o"
+            case "ù", "ú", "û", "ü": return "u"
+            case "ß": return "s"
+            default: return Character(scalar)
+            }
+        }
+        let words = String(folded).split { !($0.isLetter || $0.isNumber) }.map(String.init).filter { !legalForms.contains($0) }
+        return words.joined(separator: " ")
+    }
+}

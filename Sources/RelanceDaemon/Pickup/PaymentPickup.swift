@@ -4,10 +4,11 @@ import RelanceCore
 import RelanceFormats
 import RelanceStore
 
-/// Takes payment files (CSV) from the payments folder: all lines of a file
-/// are applied in one transaction or none is, then the file is archived
-/// (`archive/payments/YYYY/MM/`) or rejected with its reasons. The same file
-/// dropped again changes nothing.
+/// Takes payment files from the payments folder, recognised by content: bank statements (camt.05x,
+/// MT940), whose entries are matched to invoices (`StatementApplier`), and CSV files of payments,
+/// all of whose lines are applied in one transaction or none is. Then the file is archived
+/// (`archive/payments/YYYY/MM/`) or rejected with its reasons. The same file, or an overlapping
+/// statement, dropped again applies nothing twice.
 public struct PaymentPickup {
     let context: DaemonContext
 
@@ -27,9 +28,16 @@ public struct PaymentPickup {
             var reasons: [String]
             do throws(InvoiceRejection) {
                 let bytes = try InboxFile.read(path, inbox: paths.payments, sizeLimit: paths.maxFileBytes)
-                let lines = try PaymentCSVReader.read(bytes, file: path)
                 do {
-                    reasons = try apply(lines, hash: SHA256.hex(bytes), name: name, journal: journal, at: now)
+                    if BankStatementReader.format(of: bytes) != nil {
+                        let statement = try BankStatementReader.read(bytes, file: path)
+                        reasons = []
+                        try applyStatement(statement.entries, format: statement.format, hash: SHA256.hex(bytes), name: name, journal: journal, at: now)
+                    } else {
+                        reasons = try apply(try PaymentCSVReader.read(bytes, file: path), hash: SHA256.hex(bytes), name: name, journal: journal, at: now)
+                    }
+                } catch let rejection as InvoiceRejection {
+                    throw rejection
                 } catch {
                     context.logger.error("payments: \(name) could not be recorded, it stays for another try: \(error)")
                     context.pickupNeedsRetry = true
@@ -57,6 +65,25 @@ public struct PaymentPickup {
             }
         }
         return taken
+    }
+
+    /// A statement's entries, in one transaction; the same file again changes nothing.
+    private func applyStatement(_ entries: [BankEntry], format: BankStatementReader.Format, hash: String, name: String, journal: Journal,
+                                at now: Date) throws {
+        var counts = StatementApplier.Counts()
+        try context.store.write { tx in
+            journal.discard()
+            if case .duplicate = try tx.sourceOutcome(hash: hash) {
+                try journal.record(tx, at: now, event: "paid", invoice: nil, [("file", name), ("result", "duplicate"), ("change", "none")])
+                return
+            }
+            counts = try StatementApplier(context: context).apply(entries, file: name, tx: tx, journal: journal, at: now)
+            try journal.record(tx, at: now, event: "statement", invoice: nil, [
+                ("file", name), ("format", format.rawValue), ("entries", String(entries.count)), ("applied", String(counts.applied)),
+                ("unmatched", String(counts.held)), ("debits", String(counts.debits)), ("already_recorded", String(counts.duplicates)),
+            ])
+            try tx.recordSource(hash: hash, name: name, documentID: "statement", kind: "payments", at: now)
+        }
     }
 
     /// Applies every line or none; returns the problems (empty when applied).

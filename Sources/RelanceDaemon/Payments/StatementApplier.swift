@@ -1,0 +1,89 @@
+import Foundation
+import RelanceConfig
+import RelanceCore
+import RelanceStore
+
+/// Applies a bank statement's entries in one transaction: each entry once (`recordBankEntry`), a
+/// debit or a return recorded and reported, a credit matched (`BankMatcher`) and applied as
+/// payments (the oldest invoice first, partial and over-payments as for a payments file) or held
+/// for a person. The send log says what became of each: `paid … source=bank reason=…`,
+/// `unmatched`, `debit`.
+struct StatementApplier {
+    let context: DaemonContext
+
+    struct Counts: Sendable {
+        var applied = 0, held = 0, debits = 0, duplicates = 0
+    }
+
+    func apply(_ entries: [BankEntry], file: String, tx: StoreTransaction, journal: Journal, at now: Date) throws -> Counts {
+        let configuration = context.configuration
+        let today = configuration.calendar.localDate(of: now)
+        let matcher = BankMatcher(configuration: configuration)
+        var counts = Counts()
+        var touched: [String: Invoice] = [:]
+        for entry in entries {
+            if try tx.hasBankEntry(key: entry.key) { counts.duplicates += 1; continue }
+            let common: [(String, String?)] = [("amount", entry.amount.description), ("date", entry.date?.iso), ("file", file),
+                                               ("debtor", entry.debtorName), ("bank_reference", entry.entryReference)]
+            guard entry.isIncomingPayment else {
+                let why = entry.reversal ? "a return" : "a debit"
+                guard let id = try tx.recordBankEntry(entry, file: file, state: .debit, reason: why, invoices: [], at: now) else {
+                    counts.duplicates += 1
+                    continue
+                }
+                counts.debits += 1
+                try journal.record(tx, at: now, event: "debit", invoice: nil, [("entry", String(id))] + common + [
+                    ("reason", "\(why): recorded, never applied to an invoice"),
+                ])
+                continue
+            }
+            switch try matcher.match(entry, today: today, tx: tx) {
+            case .held(let state, let reason):
+                guard let id = try tx.recordBankEntry(entry, file: file, state: state, reason: reason, invoices: [], at: now) else {
+                    counts.duplicates += 1
+                    continue
+                }
+                counts.held += 1
+                try journal.record(tx, at: now, event: "unmatched", invoice: nil, [("entry", String(id))] + common + [
+                    ("remittance", entry.remittance), ("reason", reason + "; relance payments assign \(id) INVOICE"),
+                ])
+            case .matched(let invoices, let customerKey, let reason):
+                let allocations = PaymentMatching.allocate(entry.amount, to: invoices)
+                guard let id = try tx.recordBankEntry(entry, file: file, state: .applied, reason: reason.description,
+                                                      invoices: allocations.map(\.invoiceID), at: now) else {
+                    counts.duplicates += 1
+                    continue
+                }
+                counts.applied += 1
+                if let iban = entry.debtorIBAN { try tx.learnAccount(iban: iban, customerKey: customerKey, at: now) }
+                for allocation in allocations {
+                    guard let stored = try tx.invoice(id: allocation.invoiceID) else { continue }
+                    try record(allocation.amount, to: stored.invoice, entry: entry, entryID: id, file: file, reason: reason.description,
+                               tx: tx, journal: journal, at: now)
+                    touched[stored.invoice.id] = stored.invoice
+                }
+            }
+        }
+        for invoice in touched.values.sorted(by: { $0.id < $1.id }) {
+            try ReminderPlanning.refresh(tx, invoice: invoice, configuration: configuration, journal: journal, at: now, announcePaid: false)
+        }
+        return counts
+    }
+
+    /// One payment from a bank entry, as the payments file records them: its balance after, an over-payment said.
+    func record(_ amount: Money, to invoice: Invoice, entry: BankEntry, entryID: Int64, file: String, reason: String, tx: StoreTransaction,
+                journal: Journal, at now: Date) throws {
+        let day = entry.date ?? context.configuration.calendar.localDate(of: now)
+        let before = try tx.payments(invoiceID: invoice.id, currency: invoice.currency)
+        let reference = entry.entryReference ?? entry.endToEndID ?? entry.creditorReference
+        try tx.addPayment(invoiceID: invoice.id, Payment(amount: amount, date: day, reference: reference), source: "bank:\(file)#\(entryID)", at: now)
+        let all = before + [Payment(amount: amount, date: day)]
+        let received = all.reduce(Money.zero(invoice.currency)) { $0 + $1.amount }
+        let overpaid = received - (invoice.total - invoice.amountPaid)
+        try journal.record(tx, at: now, event: "paid", invoice: invoice.id, [
+            ("amount", amount.description), ("date", day.iso), ("source", "bank"), ("entry", String(entryID)), ("reference", reference),
+            ("reason", reason), ("balance", Balance.due(invoice, payments: all, on: day).description),
+            ("overpaid", overpaid.isPositive ? overpaid.description : nil),
+        ])
+    }
+}
