@@ -38,6 +38,11 @@ let package = Package(
 
         // zlib as the system provides it (zlib1g-dev): inflates the invoice XML embedded in Factur-X PDFs.
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        // libxml2's streaming reader (libxml2-dev), for bank statements: Foundation's XMLParser is
+        // several times slower on them and refuses a 40 MB statement given as one buffer.
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        // Its reader behind a narrow C API: libxml2's headers include the system ICU, which clashes with Foundation's in Swift.
+        .target(name: "CXMLReader", dependencies: ["CLibXML2"]),
 
         // The headers of Pango and cairo (libpango1.0-dev, libcairo2-dev: text layout, the PDF writer),
         // libpng (libpng-dev: the QR images) and libqrencode (libqrencode-dev: the EPC QR codes). The
@@ -49,7 +54,7 @@ let package = Package(
 
         .target(name: "RelanceCore", swiftSettings: strict),
         .target(name: "RelanceDocuments", dependencies: ["RelanceCore", "CPangoCairo", "CQRencode", "CPNG", "CDocumentsLoader"], swiftSettings: strict),
-        .target(name: "RelanceFormats", dependencies: ["RelanceCore", "CZlib"], swiftSettings: strict),
+        .target(name: "RelanceFormats", dependencies: ["RelanceCore", "CZlib", "CXMLReader"], swiftSettings: strict),
         .target(
             name: "RelanceConfig",
             dependencies: ["RelanceCore", .product(name: "TOMLKit", package: "TOMLKit")],

@@ -1,13 +1,11 @@
+import CXMLReader
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 public import RelanceCore
 
 /// Reads ISO 20022 bank-to-customer messages: camt.053 statements, camt.054 debit/credit
 /// notifications and camt.052 reports, versions .001.02 to .001.08 (the element names relance
-/// reads are the same in all of them; v8 nests the party under `Pty`). Streamed: one entry is
-/// held at a time, so a statement of 100 000 entries reads in one pass. A DTD or an entity is
+/// reads are the same in all of them; v8 nests the party under `Pty`). Streamed through libxml2's
+/// reader: one entry is held at a time, so a statement of 100 000 entries reads in one pass. A DTD or an entity is
 /// refused unread, as in every XML reader of relance; every problem names the entry and the field.
 public enum CamtReader {
     /// The most entries one file may hold.
@@ -25,25 +23,29 @@ public enum CamtReader {
         if head.contains("<!DOCTYPE") || head.contains("<!ENTITY") || (bytes.count > 65_536 && SafeXML.containsDTD(bytes)) {
             throw InvoiceRejection(file: file, "the XML declares a DTD or entities, which bank statements never need; refused unread")
         }
+        guard !bytes.isEmpty, bytes.count < Int(Int32.max) else { throw InvoiceRejection(file: file, "the file is empty or too large") }
         let collector = EntryCollector()
-        let parser = XMLParser(data: Data(bytes))
-        parser.shouldResolveExternalEntities = false
-        parser.shouldProcessNamespaces = false
-        parser.delegate = collector
-        let parsed = parser.parse()
+        let outcome: Int32 = bytes.withUnsafeBufferPointer { buffer in
+            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) { base in
+                guard let reader = relance_xml_open(base, Int32(buffer.count)) else { return -1 }
+                defer { relance_xml_close(reader) }
+                return collector.read(reader)
+            }
+        }
         if let problem = collector.problem { throw InvoiceRejection(file: file, problems: [problem]) }
-        guard parsed, collector.depth == 0 else {
-            throw InvoiceRejection(file: file, "not well-formed XML (line \(parser.lineNumber))")
+        guard outcome == 0, collector.depth == 0 else {
+            throw InvoiceRejection(file: file, "not well-formed XML (around line \(collector.line))")
         }
         guard collector.sawMessage else { throw InvoiceRejection(file: file, "not a camt.052, camt.053 or camt.054 message") }
         return collector.entries
     }
 
-    /// Builds one entry at a time from the parser's events.
-    private final class EntryCollector: NSObject, XMLParserDelegate {
+    /// Builds one entry at a time from libxml2's reader, which hands each element and text in turn.
+    private final class EntryCollector {
         var entries: [BankEntry] = []
         var problem: InvoiceRejection.Problem?
         var depth = 0
+        var line: Int32 = 0
         var sawMessage = false
         private var path: [String] = []
         private var text = ""
@@ -58,39 +60,67 @@ public enum CamtReader {
         private var remittance: [String] = []
         private var additional: [String] = []
         private var entryDepth = 0
+        /// libxml2 interns names in its dictionary: one Swift string per distinct name pointer.
+        private var names: [UnsafeRawPointer: String] = [:]
 
         private func fail(_ message: String, field: String) {
             guard problem == nil else { return }
             problem = InvoiceRejection.Problem(field: "entry \(entries.count + 1) \(field)", message: message)
         }
 
-        func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?, qualifiedName: String?,
-                    attributes: [String: String]) {
+        /// 0 when the document was read to its end, -1 on an XML error or a refusal.
+        func read(_ reader: OpaquePointer) -> Int32 {
+            var kind: Int32 = 0, empty: Int32 = 0
+            var rawName: UnsafePointer<CChar>?, rawValue: UnsafePointer<CChar>?
+            while true {
+                let status = relance_xml_next(reader, &kind, &rawName, &rawValue, &empty)
+                if status == 0 { return 0 }
+                if status < 0 { line = relance_xml_line(reader); return -1 }
+                switch kind {
+                case 1:  // element
+                    guard let raw = rawName else { continue }
+                    let key = UnsafeRawPointer(raw)
+                    let name: String
+                    if let known = names[key] { name = known } else { name = String(cString: raw); names[key] = name }
+                    var currency: String?
+                    if name == "Amt", let value = relance_xml_attribute(reader, "Ccy") {
+                        currency = String(cString: value)
+                        relance_xml_free(value)
+                    }
+                    start(name, currency: currency)
+                    if empty == 1 { end() }
+                case 3, 4:  // text, CDATA
+                    if let value = rawValue, text.utf8.count < 10_000 { text += String(cString: value) }
+                case 15:  // end of element
+                    end()
+                default:
+                    break
+                }
+                if problem != nil { return -1 }
+            }
+        }
+
+        func start(_ name: String, currency: String?) {
             depth += 1
-            let name = elementName.split(separator: ":").last.map(String.init) ?? elementName
-            guard depth <= 64 else { fail("nested deeper than 64 levels", field: name); parser.abortParsing(); return }
+            guard depth <= 64 else { fail("nested deeper than 64 levels", field: name); return }
             path.append(name)
             text = ""
             switch name {
             case _ where name.hasPrefix("BkToCstmr"): sawMessage = true  // camt.05x.001.01 names it with its version (…RptV01)
             case "Stmt", "Ntfctn", "Rpt": account = nil; accountCurrency = nil
             case "Ntry":
-                guard entries.count < CamtReader.maximumEntries else { fail("more than \(CamtReader.maximumEntries) entries", field: ""); parser.abortParsing(); return }
+                guard entries.count < CamtReader.maximumEntries else { fail("more than \(CamtReader.maximumEntries) entries", field: ""); return }
                 inEntry = true
                 // Where Ntry stands in the path: an entry's fields are read relative to it.
                 entryDepth = path.count - 1
                 amountText = nil; amountCurrency = nil; indicator = nil; fields = [:]; remittance = []; additional = []
             case "Amt" where inEntry && path.count == entryDepth + 2:
-                amountCurrency = attributes["Ccy"]
+                amountCurrency = currency
             default: break
             }
         }
 
-        func parser(_ parser: XMLParser, foundCharacters string: String) {
-            if text.utf8.count < 10_000 { text += string }
-        }
-
-        func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName: String?) {
+        func end() {
             defer { depth -= 1; _ = path.popLast(); text = "" }
             guard let name = path.last else { return }
             let value = text.trimmingCharacters(in: .whitespacesAndNewlines)

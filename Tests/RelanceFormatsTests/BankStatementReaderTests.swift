@@ -1,0 +1,65 @@
+import Foundation
+import RelanceCore
+import RelanceFormats
+import Testing
+
+@Suite("Bank statements: hostile, broken and odd input")
+struct BankStatementReaderTests {
+    static let entry = """
+        <Ntry><Amt Ccy="EUR">12.50</Amt><CdtDbtInd>CRDT</CdtDbtInd><BookgDt><Dt>2026-11-16</Dt></BookgDt>\
+        <NtryDtls><TxDtls><RmtInf><Ustrd>Facture F-1</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>
+        """
+
+    static func camt(_ entries: String, prolog: String = "") -> [UInt8] {
+        Array(("<?xml version=\"1.0\"?>\(prolog)<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.053.001.04\"><BkToCstmrStmt><Stmt>"
+               + "<Acct><Id><IBAN>FR7630006000011234567890189</IBAN></Id></Acct>\(entries)</Stmt></BkToCstmrStmt></Document>").utf8)
+    }
+
+    func problems(_ bytes: [UInt8]) -> String {
+        do { _ = try BankStatementReader.read(bytes, file: "s"); return "" } catch { return error.description }
+    }
+
+    @Test("a well-formed entry reads; a DTD, an external entity, truncation, a bad amount, currency or sign are refused with the field")
+    func camtRefusals() throws {
+        let good = try CamtReader.read(Self.camt(Self.entry), file: "s")
+        #expect(good.count == 1 && good[0].amount == Money(minorUnits: 1250, currency: .eur) && good[0].remittance == "Facture F-1")
+        #expect(good[0].account == "FR7630006000011234567890189")
+        #expect(problems(Self.camt(Self.entry, prolog: "<!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]>")).contains("DTD"))
+        let truncated = Array(Self.camt(Self.entry).prefix(180))
+        #expect(problems(truncated).contains("not well-formed"))
+        #expect(problems(Self.camt(Self.entry.replacingOccurrences(of: "12.50", with: "12.505"))).contains("Ntry/Amt"))
+        #expect(problems(Self.camt(Self.entry.replacingOccurrences(of: "EUR", with: "EUX"))).contains("currency"))
+        #expect(problems(Self.camt(Self.entry.replacingOccurrences(of: "CRDT", with: "CREDIT"))).contains("CdtDbtInd"))
+        #expect(problems(Self.camt(Self.entry.replacingOccurrences(of: "2026-11-16", with: "16/11/2026"))).contains("BookgDt"))
+        #expect(problems([]).contains("neither"))
+        #expect(problems(Array("hello".utf8)).contains("neither"))
+        // Deep nesting is bounded.
+        let deep = String(repeating: "<a>", count: 100) + String(repeating: "</a>", count: 100)
+        #expect(problems(Self.camt(deep)).contains("deeper"))
+    }
+
+    @Test("a large statement is read in one pass")
+    func large() throws {
+        let many = String(repeating: Self.entry, count: 20_000)
+        let entries = try CamtReader.read(Self.camt(many), file: "s")
+        #expect(entries.count == 20_000 && entries.last?.index == 20_000)
+    }
+
+    @Test("MT940: wrapped SWIFT blocks, Latin-1 bytes, returns, impossible days; a broken :61: names its line")
+    func mt940() throws {
+        let text = "{1:F01BANKDEFFAXXX0000000000}{2:O9401200}{4:\r\n:20:REF\r\n:25:DE89370400440532013000\r\n:28C:1/1\r\n:60F:C261113EUR0,00\r\n"
+            + ":61:2611161116CR10,00NTRFNONREF//B1\r\n:86:166?20SVWZ+Rechnung F-1?32M\u{FC}ller\r\n"
+            + ":61:261116RD5,00NRTINONREF\r\n:86:Ruecklastschrift\r\n:62F:C261116EUR5,00\r\n-}"
+        var bytes = Array(text.utf8)
+        // The ü as a Latin-1 byte, as some banks send it.
+        if let index = bytes.firstIndex(of: 0xC3) { bytes.replaceSubrange(index...(index + 1), with: [0xFC]) }
+        let entries = try MT940Reader.read(bytes, file: "s")
+        #expect(entries.count == 2)
+        #expect(entries[0].credit && entries[0].amount == Money(minorUnits: 1000, currency: .eur) && entries[0].remittance == "Rechnung F-1")
+        #expect(entries[0].debtorName == "Müller" && entries[0].entryReference == "B1" && entries[0].account == "DE89370400440532013000")
+        #expect(entries[1].reversal && !entries[1].isIncomingPayment)
+        #expect(problems(Array(":20:X\n:25:Y\n:60F:C261113EUR0,00\n:61:26111X\n".utf8)).contains(":61:"))
+        #expect(problems(Array(":20:X\n:25:Y\n:60F:C261113ZZZ0,00\n".utf8)).contains("not a currency"))
+        #expect(try MT940Reader.read(Array(":20:X\n:25:Y\n:60F:C160229EUR0,00\n:61:1602300301DR6,00N024NONREF\n".utf8), file: "s").first?.valueDate?.iso == "2016-02-29")
+    }
+}
