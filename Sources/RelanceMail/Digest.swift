@@ -2,8 +2,8 @@ public import Foundation
 public import RelanceCore
 
 /// What a credit controller's morning email says: the day's calls and the overdue ones, what goes
-/// out to customers today, what needs a person (replies, disputes, promises due or broken, deliveries
-/// in doubt). Gathered by the daemon, written here as text and HTML.
+/// out to customers today, what needs a person (replies, disputes, promises due or broken, instalments due,
+/// deliveries in doubt, bank entries to assign). Gathered by the daemon, written here as text and HTML.
 public struct DigestFacts: Sendable {
     public struct Line: Sendable, Equatable {
         public let invoiceID: String
@@ -27,6 +27,10 @@ public struct DigestFacts: Sendable {
     public var promisesBroken: [Line] = []
     public var deliveries: [Line] = []
     public var overCreditLimit: [Line] = []
+    /// Bank entries no rule could match (the controller's digest only).
+    public var unmatchedPayments: [Line] = []
+    /// Instalments of payment plans due today and not yet paid.
+    public var installments: [Line] = []
 
     public init(owner: EmailAddress, day: LocalDate) {
         self.owner = owner
@@ -37,8 +41,9 @@ public struct DigestFacts: Sendable {
     public var sections: [(title: String, lines: [Line])] {
         [("Calls to make today and overdue", tasks), ("Going out to customers today", sendingToday),
          ("Replies and notes needing a person", attention), ("Disputes", disputes), ("Promises due today", promisesDue),
-         ("Promises broken", promisesBroken), ("Deliveries uncertain or failed", deliveries),
-         ("Customers over their credit limit", overCreditLimit)]
+         ("Promises broken", promisesBroken), ("Instalments due today", installments),
+         ("Deliveries uncertain or failed", deliveries), ("Customers over their credit limit", overCreditLimit),
+         ("Bank entries to assign", unmatchedPayments)]
     }
 
     public var isEmpty: Bool { sections.allSatisfy { $0.lines.isEmpty } }

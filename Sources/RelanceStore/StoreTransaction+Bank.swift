@@ -97,6 +97,19 @@ extension StoreTransaction {
                             arguments: [creditorReference])
     }
 
+    /// An invoice's customer and currency, without reading its document.
+    public func invoiceSummary(id: String) throws -> (customerKey: String, currency: String)? {
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT customer_key, currency FROM invoices WHERE id = ?"), arguments: [id]).map {
+            ($0["customer_key"], $0["currency"])
+        }
+    }
+
+    /// A page cache big enough for a statement's thousands of scattered updates (`megabytes`), or back
+    /// to SQLite's default (nil) once it is applied, so the daemon's memory stays small.
+    public func setBulkCache(megabytes: Int?) throws {
+        try db.execute(sql: "PRAGMA cache_size = \(-(megabytes ?? 2) * 1024)")
+    }
+
     /// The invoice an RF reference names, whatever its state (to say "already paid").
     public func anyInvoiceID(creditorReference: String) throws -> String? {
         try String.fetchOne(db.cachedStatement(sql: "SELECT id FROM invoices WHERE creditor_ref = ? LIMIT 1"), arguments: [creditorReference])

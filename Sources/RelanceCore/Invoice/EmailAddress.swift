@@ -8,10 +8,13 @@ public struct EmailAddress: Hashable, Sendable, CustomStringConvertible {
 
     public init(_ text: String) throws(EmailAddressError) {
         guard !text.isEmpty else { throw .empty }
-        guard !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0 == "\u{2028}" || $0 == "\u{2029}" }) else {
-            throw .controlCharacter(text)
+        // Printable ASCII has no control or format character: the Unicode checks are for the rest.
+        if !text.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) {
+            guard !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0 == "\u{2028}" || $0 == "\u{2029}" }) else {
+                throw .controlCharacter(text)
+            }
+            guard !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .format }) else { throw .invisibleCharacter(text) }
         }
-        guard !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .format }) else { throw .invisibleCharacter(text) }
         guard text.utf8.count <= 254 else { throw .tooLong(text) }
         let parts = text.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2 else { throw .malformed(text, "it must contain exactly one @") }

@@ -12,7 +12,8 @@ struct BankMatcher {
     let configuration: RelanceConfiguration
 
     enum Outcome {
-        case matched(invoices: [MatchableInvoice], customerKey: String, reason: MatchReason)
+        /// What each invoice receives (the oldest first), whose customer, and why.
+        case matched(allocations: [(invoiceID: String, amount: Money)], customerKey: String, reason: MatchReason)
         case held(state: BankEntryRecord.State, reason: String)
     }
 
@@ -58,11 +59,20 @@ struct BankMatcher {
         guard let settled = PaymentMatching.settledByAmount(entry.amount, among: open) else {
             return .held(state: .unmatched, reason: "no single invoice or combination of \(debtor)'s open invoices comes to \(entry.amount)")
         }
-        return .matched(invoices: settled.invoices, customerKey: customer, reason: .amountAndDebtor(debtor: debtor, rule: settled.rule))
+        return .matched(allocations: PaymentMatching.allocate(entry.amount, to: settled.invoices), customerKey: customer,
+                        reason: .amountAndDebtor(debtor: debtor, rule: settled.rule))
     }
 
-    /// Invoices named by a reference or a number: one customer's, in the entry's currency.
+    /// Invoices named by a reference or a number: one customer's, in the entry's currency. One
+    /// invoice takes the whole amount (read without its document: the common case, kept cheap);
+    /// several share it, the oldest first.
     private func outcome(_ ids: [String], entry: BankEntry, day: LocalDate, reason: MatchReason, tx: StoreTransaction) throws -> Outcome {
+        if ids.count == 1, let summary = try tx.invoiceSummary(id: ids[0]) {
+            guard summary.currency == entry.amount.currency.code else {
+                return .held(state: .unmatched, reason: "\(reason) names \(ids[0]), in another currency than \(entry.amount.currency.code)")
+            }
+            return .matched(allocations: [(ids[0], entry.amount)], customerKey: summary.customerKey, reason: reason)
+        }
         let stored = try ids.compactMap { try tx.invoice(id: $0) }
         let customers = Set(stored.map { ReminderPlanning.customerKey($0.invoice.customer) })
         guard customers.count == 1, let customer = customers.first else {
@@ -72,7 +82,8 @@ struct BankMatcher {
         guard !sameCurrency.isEmpty else {
             return .held(state: .unmatched, reason: "\(reason) names \(ids.joined(separator: ", ")), in another currency than \(entry.amount.currency.code)")
         }
-        return .matched(invoices: try matchable(sameCurrency, day: day, tx: tx), customerKey: customer, reason: reason)
+        return .matched(allocations: PaymentMatching.allocate(entry.amount, to: try matchable(sameCurrency, day: day, tx: tx)),
+                        customerKey: customer, reason: reason)
     }
 
     /// Open invoices with their balances on the entry's day and the other amounts that settle them.

@@ -47,8 +47,7 @@ struct StatementApplier {
                 try journal.record(tx, at: now, event: "unmatched", invoice: nil, [("entry", String(id))] + common + [
                     ("remittance", entry.remittance), ("reason", reason + "; relance payments assign \(id) INVOICE"),
                 ])
-            case .matched(let invoices, let customerKey, let reason):
-                let allocations = PaymentMatching.allocate(entry.amount, to: invoices)
+            case .matched(let allocations, let customerKey, let reason):
                 guard let id = try tx.recordBankEntry(entry, file: file, state: .applied, reason: reason.description,
                                                       invoices: allocations.map(\.invoiceID), at: now) else {
                     counts.duplicates += 1

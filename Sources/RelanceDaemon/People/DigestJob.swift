@@ -122,6 +122,23 @@ public struct DigestJob {
                 byOwner[key]?.overCreditLimit.append(.init(invoiceID: over.customerKey, customer: stored.invoice.customer.name,
                                                            text: "owes \(over.owed) of a \(over.limit) limit"))
             }
+            for plan in try tx.activePlans() {
+                guard let stored = try tx.invoice(id: plan.invoiceID), let key = facts(for: stored.invoice.customer) else { continue }
+                let payments = try tx.payments(invoiceID: plan.invoiceID, currency: stored.invoice.currency)
+                for standing in PlanReminders.standings(plan, invoice: stored.invoice, payments: payments, today: today)
+                    where standing.installment.due == today && !standing.isPaid {
+                    byOwner[key]?.installments.append(.init(invoiceID: plan.invoiceID, customer: stored.invoice.customer.name,
+                                                            text: "instalment \(standing.installment.number) of \(plan.parts.count): \(standing.left) due today"))
+                }
+            }
+            // Bank entries concern no customer yet: the controller's digest lists them.
+            if let controller, let address = try? EmailAddress(controller) {
+                for record in try tx.waitingBankEntries() {
+                    byOwner[address.value]?.unmatchedPayments.append(.init(
+                        invoiceID: "entry \(record.id)", customer: record.entry.debtorName ?? "unknown debtor",
+                        text: "\(record.left) of \(record.entry.date?.iso ?? "?"): \(record.reason ?? ""); relance payments assign \(record.id) INVOICE"))
+                }
+            }
             return byOwner.keys.sorted().compactMap { byOwner[$0] }
         }
     }

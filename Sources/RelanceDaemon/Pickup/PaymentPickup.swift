@@ -77,6 +77,9 @@ public struct PaymentPickup {
                 try journal.record(tx, at: now, event: "paid", invoice: nil, [("file", name), ("result", "duplicate"), ("change", "none")])
                 return
             }
+            // Thousands of scattered updates: a bigger page cache while they are applied, the default again after.
+            if entries.count > 1_000 { try tx.setBulkCache(megabytes: 48) }
+            defer { if entries.count > 1_000 { try? tx.setBulkCache(megabytes: nil) } }
             counts = try StatementApplier(context: context).apply(entries, file: name, tx: tx, journal: journal, at: now)
             try journal.record(tx, at: now, event: "statement", invoice: nil, [
                 ("file", name), ("format", format.rawValue), ("entries", String(entries.count)), ("applied", String(counts.applied)),

@@ -62,6 +62,8 @@ public enum CamtReader {
         private var entryDepth = 0
         /// libxml2 interns names in its dictionary: one Swift string per distinct name pointer.
         private var names: [UnsafeRawPointer: String] = [:]
+        /// Whether the element being read is one whose text relance reads.
+        private var collecting = false
 
         private func fail(_ message: String, field: String) {
             guard problem == nil else { return }
@@ -89,8 +91,8 @@ public enum CamtReader {
                     }
                     start(name, currency: currency)
                     if empty == 1 { end() }
-                case 3, 4:  // text, CDATA
-                    if let value = rawValue, text.utf8.count < 10_000 { text += String(cString: value) }
+                case 3, 4:  // text, CDATA: kept only inside an element relance reads
+                    if collecting, let value = rawValue, text.utf8.count < 10_000 { text += String(cString: value) }
                 case 15:  // end of element
                     end()
                 default:
@@ -105,6 +107,7 @@ public enum CamtReader {
             guard depth <= 64 else { fail("nested deeper than 64 levels", field: name); return }
             path.append(name)
             text = ""
+            collecting = Self.wanted.contains(name)
             switch name {
             case _ where name.hasPrefix("BkToCstmr"): sawMessage = true  // camt.05x.001.01 names it with its version (…RptV01)
             case "Stmt", "Ntfctn", "Rpt": account = nil; accountCurrency = nil
@@ -120,10 +123,16 @@ public enum CamtReader {
             }
         }
 
+        /// The elements whose text relance reads; every other element ends at no cost.
+        static let wanted: Set<String> = [
+            "IBAN", "Id", "Ccy", "Amt", "CdtDbtInd", "Ntry", "RvslInd", "AcctSvcrRef", "EndToEndId", "Ref", "Ustrd", "AddtlNtryInf",
+            "AddtlTxInf", "Dt", "DtTm", "Nm",
+        ]
+
         func end() {
             defer { depth -= 1; _ = path.popLast(); text = "" }
-            guard let name = path.last else { return }
-            let value = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard let name = path.last, Self.wanted.contains(name) else { return }
+            let value = Self.trimmed(text)
             let parent = path.count >= 2 ? path[path.count - 2] : ""
             if !inEntry {
                 // The statement's account: its IBAN, else its other identification; its currency.
@@ -134,7 +143,8 @@ public enum CamtReader {
                 return
             }
             guard path.count > entryDepth else { inEntry = false; return }
-            let relative = Array(path[entryDepth...])
+            // The element's path below Ntry (a slice: no copy).
+            let relative = path[entryDepth...]
             switch (name, relative.count) {
             case ("Amt", 2): amountText = value
             case ("CdtDbtInd", 2): indicator = value
@@ -143,21 +153,29 @@ public enum CamtReader {
                 switch name {
                 case "RvslInd" where relative.count == 2: fields["reversal"] = value
                 case "AcctSvcrRef" where relative.count == 2: fields["entryReference"] = value
-                case "AcctSvcrRef" where parent == "Refs": fields["txReference", default: value] = fields["txReference"] ?? value
+                case "AcctSvcrRef" where parent == "Refs": if fields["txReference"] == nil { fields["txReference"] = value }
                 case "EndToEndId" where parent == "Refs": if fields["endToEnd"] == nil { fields["endToEnd"] = value }
                 case "Ref" where parent == "CdtrRefInf": if fields["creditorReference"] == nil { fields["creditorReference"] = value }
                 case "Ustrd": if !value.isEmpty { remittance.append(value) }
                 case "AddtlNtryInf", "AddtlTxInf": if !value.isEmpty { additional.append(value) }
                 case "Dt", "DtTm":
-                    if relative.contains("BookgDt"), fields["booking"] == nil { fields["booking"] = String(value.prefix(10)) }
-                    if relative.contains("ValDt"), fields["value"] == nil { fields["value"] = String(value.prefix(10)) }
-                case "Nm" where relative.contains("Dbtr") && !relative.contains("UltmtDbtr") && relative.contains("RltdPties"):
+                    if parent == "BookgDt", fields["booking"] == nil { fields["booking"] = String(value.prefix(10)) }
+                    if parent == "ValDt", fields["value"] == nil { fields["value"] = String(value.prefix(10)) }
+                case "Nm" where relative.contains("RltdPties") && relative.contains("Dbtr"):
                     if fields["debtorName"] == nil { fields["debtorName"] = value }
                 case "IBAN" where relative.contains("DbtrAcct"):
                     if fields["debtorIBAN"] == nil { fields["debtorIBAN"] = value }
                 default: break
                 }
             }
+        }
+
+        /// The text without the white space around it (ASCII: the XML's own indentation).
+        static func trimmed(_ text: String) -> String {
+            let utf8 = text.utf8
+            guard let first = utf8.firstIndex(where: { $0 > 0x20 }), let last = utf8.lastIndex(where: { $0 > 0x20 }) else { return "" }
+            if first == utf8.startIndex, last == utf8.index(before: utf8.endIndex) { return text }
+            return String(text[first...last])
         }
 
         /// "8.850" is 8.85 EUR (ISO 20022 allows five decimals; zeros past the currency's are no amount).
