@@ -25,18 +25,22 @@ struct RepliesEndToEndTests {
         return names
     }
 
-    @Test("a reply promising a date pauses, an out-of-office postpones, a bounce for an unknown user flags; the send log says so")
-    func replies() throws {
+    /// A private Dovecot holding relance's mailbox and the customers' ones, a Postfix delivering to
+    /// them, and a sandbox that sends through the one and reads replies from the other.
+    struct MailWorld {
+        let dovecot: ScriptedServer
+        let postfix: ScriptedServer
+        let mail: String
+        let box: Sandbox
+    }
+
+    func mailWorld(customers: [String], tagEnvelope: Bool) throws -> MailWorld {
         let dovecot = try ScriptedServer(script: "dovecot-instance")
         let mail = dovecot.folder + "/mail"
         let map = dovecot.folder + "/postfix-mailboxes"
-        try """
-            relance@relance.test   \(mail)/relance/
-            bounces@relance.test   \(mail)/relance/
-            ap@customers.test      \(mail)/ap/
-            away@customers.test    \(mail)/away/
-
-            """.write(toFile: map, atomically: true, encoding: .utf8)
+        let lines = ["relance@relance.test   \(mail)/relance/", "bounces@relance.test   \(mail)/relance/"]
+            + customers.map { "\($0)@customers.test \(mail)/\($0)/" }
+        try (lines.joined(separator: "\n") + "\n\n").write(toFile: map, atomically: true, encoding: .utf8)
         let postfix = try ScriptedServer(script: "postfix-instance", arguments: [map])
         let box = try Sandbox(minGapDays: 0, extra: """
 
@@ -44,7 +48,7 @@ struct RepliesEndToEndTests {
             url = "smtp://127.0.0.1:\(postfix.port)"
             tls = "none"
             envelope_from = "bounces@relance.test"
-            tag_envelope = true
+            tag_envelope = \(tagEnvelope)
 
             [replies]
             url = "imap://127.0.0.1:\(dovecot.port)"
@@ -56,6 +60,14 @@ struct RepliesEndToEndTests {
         try "s3cret\n".write(toFile: box.root + "/imap-password", atomically: true, encoding: .utf8)
         // A secret readable by every user is refused, by check and by run alike.
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: box.root + "/imap-password")
+        return MailWorld(dovecot: dovecot, postfix: postfix, mail: mail, box: box)
+    }
+
+    @Test("a reply promising a date pauses, an out-of-office postpones, a bounce for an unknown user flags; the send log says so")
+    func replies() throws {
+        let world = try mailWorld(customers: ["ap", "away"], tagEnvelope: true)
+        let (postfix, mail, box) = (world.postfix, world.mail, world.box)
+        defer { withExtendedLifetime(world) {} }  // the servers run until the test ends
         try box.drop("r1.json", Sandbox.invoice(id: "R-1", issued: "2026-10-01", terms: "net 30", customer: "C1", email: "ap@customers.test"))
         try box.drop("r2.json", Sandbox.invoice(id: "R-2", issued: "2026-10-01", terms: "net 30", customer: "C2", email: "away@customers.test", language: "en"))
         try box.drop("r3.json", Sandbox.invoice(id: "R-3", issued: "2026-10-01", terms: "net 30", customer: "C3", email: "ghost@customers.test"))
@@ -116,34 +128,9 @@ struct RepliesEndToEndTests {
 
     @Test("what customers write back: a copy request sends the invoice again, a wrong contact sets a task naming the new address, a German absence without headers postpones to the day after its last day")
     func understood() throws {
-        let dovecot = try ScriptedServer(script: "dovecot-instance")
-        let mail = dovecot.folder + "/mail"
-        let map = dovecot.folder + "/postfix-mailboxes"
-        try """
-            relance@relance.test   \(mail)/relance/
-            bounces@relance.test   \(mail)/relance/
-            copy@customers.test    \(mail)/copy/
-            contact@customers.test \(mail)/contact/
-            absent@customers.test  \(mail)/absent/
-
-            """.write(toFile: map, atomically: true, encoding: .utf8)
-        let postfix = try ScriptedServer(script: "postfix-instance", arguments: [map])
-        let box = try Sandbox(minGapDays: 0, extra: """
-
-            [transport]
-            url = "smtp://127.0.0.1:\(postfix.port)"
-            tls = "none"
-            envelope_from = "bounces@relance.test"
-
-            [replies]
-            url = "imap://127.0.0.1:\(dovecot.port)"
-            tls = "none"
-            username = "relance"
-            password_file = "imap-password"
-            pause_days = 5
-            """)
-        try "s3cret\n".write(toFile: box.root + "/imap-password", atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: box.root + "/imap-password")
+        let world = try mailWorld(customers: ["copy", "contact", "absent"], tagEnvelope: false)
+        let (postfix, mail, box) = (world.postfix, world.mail, world.box)
+        defer { withExtendedLifetime(world) {} }  // the servers run until the test ends
         try box.drop("u1.json", Sandbox.invoice(id: "U-1", issued: "2026-10-01", terms: "net 30", customer: "U1", email: "copy@customers.test"))
         try box.drop("u2.json", Sandbox.invoice(id: "U-2", issued: "2026-10-01", terms: "net 30", customer: "U2", email: "contact@customers.test"))
         try box.drop("u3.json", Sandbox.invoice(id: "U-3", issued: "2026-10-01", terms: "net 30", customer: "U3", email: "absent@customers.test", language: "de"))
