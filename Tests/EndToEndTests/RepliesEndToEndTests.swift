@@ -34,7 +34,7 @@ struct RepliesEndToEndTests {
         let box: Sandbox
     }
 
-    func mailWorld(customers: [String], tagEnvelope: Bool) throws -> MailWorld {
+    func mailWorld(customers: [String], tagEnvelope: Bool, replies extra: String = "") throws -> MailWorld {
         let dovecot = try ScriptedServer(script: "dovecot-instance")
         let mail = dovecot.folder + "/mail"
         let map = dovecot.folder + "/postfix-mailboxes"
@@ -56,6 +56,7 @@ struct RepliesEndToEndTests {
             username = "relance"
             password_file = "imap-password"
             pause_days = 5
+            \(extra)
             """)
         try "s3cret\n".write(toFile: box.root + "/imap-password", atomically: true, encoding: .utf8)
         // A secret readable by every user is refused, by check and by run alike.
@@ -191,5 +192,28 @@ struct RepliesEndToEndTests {
         // The absence: written on 28 December, away until and including 8 January; back on the 9th.
         #expect(log.contains { $0.contains("event=reply invoice=U-3") && $0.contains("kind=auto-reply") && $0.contains("return_date=2027-01-09") }, "\(log)")
         #expect(log.contains { $0.contains("event=paused invoice=U-3") && $0.contains("until=2027-01-09") })
+    }
+
+    @Test("with update_contacts, a wrong contact's reply sends the next reminders to the address it names, without pausing")
+    func updatedContact() throws {
+        let world = try mailWorld(customers: ["old", "new"], tagEnvelope: false, replies: "update_contacts = true")
+        let (postfix, mail, box) = (world.postfix, world.mail, world.box)
+        defer { withExtendedLifetime(world) {} }
+        try box.drop("w.json", Sandbox.invoice(id: "W-1", issued: "2026-10-01", terms: "net 30", customer: "CW", email: "old@customers.test"))
+        #expect(try box.run(["run", "--once", "--now", "2026-11-02T10:00:00+01:00"]).status == 0)
+        #expect(waitForFiles(mail + "/old", count: 1, seconds: 20).count == 1)
+        try send("From: old@customers.test\r\nTo: relances@atelier-dupont.example\r\nSubject: Re: facture W-1\r\nMessage-ID: <moved-1@customers.test>\r\n"
+                 + "Date: Tue, 03 Nov 2026 08:00:00 +0100\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+                 + "I no longer work in accounts. Please write to new@customers.test from now on.\r\n",
+                 from: "old@customers.test", to: "relance@relance.test", port: postfix.port, folder: box.root)
+        #expect(waitForFiles(mail + "/relance", count: 1, seconds: 20).count == 1)
+        #expect(try box.run(["run", "--once", "--now", "2026-11-03T10:00:00+01:00"]).status == 0)
+        let log = box.sendLogLines()
+        #expect(log.contains { $0.contains("event=contact invoice=W-1") && $0.contains("to=new@customers.test") }, "\(log.suffix(5))")
+        #expect(!log.contains { $0.contains("event=paused invoice=W-1") })
+        // The next level goes to the new address.
+        #expect(try box.run(["run", "--once", "--now", "2026-11-09T10:00:00+01:00"]).status == 0)
+        #expect(box.sendLogLines().contains { $0.contains("event=sent invoice=W-1") && $0.contains("step=first") && $0.contains("to=new@customers.test") })
+        #expect(waitForFiles(mail + "/new", count: 1, seconds: 20).count == 1)
     }
 }
