@@ -211,7 +211,7 @@ struct ConfigurationReader {
             for (stepIndex, stepValue) in stepValues.enumerated() {
                 let stepPath = "\(path).steps[\(stepIndex)]"
                 guard case .table = stepValue else { problem(stepPath, "expected { name = …, at = … }"); continue }
-                allowOnly(stepValue, stepPath, ["name", "at", "kind"])
+                allowOnly(stepValue, stepPath, ["name", "at", "kind", "text"])
                 let stepName = string(stepValue, "\(stepPath).name", required: true)
                 var offset: StepOffset?
                 if let at = string(stepValue, "\(stepPath).at", required: true) {
@@ -226,7 +226,11 @@ struct ConfigurationReader {
                 if let stepName, steps.contains(where: { $0.name == stepName }) {
                     problem("\(stepPath).name", "\"\(stepName)\" is used twice in this policy")
                 }
-                if let stepName, let offset { steps.append(PolicyStep(name: stepName, offset: offset, kind: kind)) }
+                // A task step says what to do; only a task step has a text.
+                let text = string(stepValue, "\(stepPath).text", required: false)
+                if kind == .task, text?.isEmpty ?? true { problem("\(stepPath).text", "a task step needs its text (what the person is to do)") }
+                if kind != .task, text != nil { problem("\(stepPath).text", "only a task step has a text") }
+                if let stepName, let offset { steps.append(PolicyStep(name: stepName, offset: offset, kind: kind, text: text)) }
             }
             if let name {
                 if result.contains(where: { $0.name == name }) { problem("\(path).name", "\"\(name)\" names two policies") }

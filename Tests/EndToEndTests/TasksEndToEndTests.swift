@@ -74,6 +74,33 @@ struct TasksEndToEndTests {
         #expect(box.sendLogLines().contains { $0.contains("event=task invoice=T-1") && $0.contains("outcome=promise") && $0.contains("note=\"virement le 20\"") })
     }
 
+    @Test("a task step with its own text sets a task for a person that says what to do, and sends nothing")
+    func ownTask() throws {
+        let box = try Sandbox(minGapDays: 0, extra: """
+            [people]
+            controller = "jeanne"
+
+            [[policies]]
+            name = "visit"
+            steps = [
+              { name = "due", at = "due" },
+              { name = "warehouse", at = "due+3", kind = "task", text = "Check the signed delivery note with the warehouse" },
+              { name = "first", at = "due+7" },
+            ]
+
+            [customers.C-V]
+            policy = "visit"
+            """)
+        try box.drop("v.json", Sandbox.invoice(id: "V-1", issued: "2026-10-02", due: "2026-11-02", customer: "C-V", email: "ap@v.example"))
+        #expect(try box.run(["run", "--once", "--now", "2026-11-02T10:00:00+01:00"]).status == 0)
+        #expect(try box.run(["run", "--once", "--now", "2026-11-05T10:00:00+01:00"]).status == 0)
+        #expect(!box.sendLogLines().contains { $0.contains("event=sent") && $0.contains("step=warehouse") })
+        #expect(box.sendLogLines().contains { $0.contains("event=task invoice=V-1") && $0.contains("Check the signed delivery note") })
+        let task = try #require((try box.run(["tasks", "--json", "--now", "2026-11-05T12:00:00+01:00"]).json()["tasks"] as? [[String: Any]])?.first)
+        #expect(task["purpose"] as? String == "task" && task["kind"] as? String == "task")
+        #expect((task["script"] as? [String])?.contains("To do: Check the signed delivery note with the warehouse") == true, "\(task)")
+    }
+
     @Test("a dispute on the call stops the chase; paid asks for the payment to be recorded")
     func disputeAndPaid() throws {
         let box = try Sandbox(minGapDays: 0, extra: Self.policy)

@@ -96,6 +96,11 @@ struct EscalationSettingsTests {
             #expect(problems(text).contains { $0.hasPrefix("policies[0].steps[0].kind: \"\(kind)\" is not one of") && !$0.contains("installment,") }, "\(problems(text))")
         }
         #expect(problems(Self.text() + "\n[people]\nplan_grace_days = 31\nplan_reminder_days = -1").count == 2)
+        // A task step says what to do; no other step has a text.
+        let untold = Self.text().replacingOccurrences(of: #"{ name = "due", at = "due" }"#, with: #"{ name = "due", at = "due", kind = "task" }"#)
+        #expect(problems(untold).contains { $0.hasPrefix("policies[0].steps[0].text: a task step needs its text") })
+        let texted = Self.text().replacingOccurrences(of: #"{ name = "due", at = "due" }"#, with: #"{ name = "due", at = "due", text = "x" }"#)
+        #expect(problems(texted).contains { $0.hasPrefix("policies[0].steps[0].text: only a task step has a text") })
     }
 
     @Test("the table rates update keeps in the state directory sits between the built-in one and the rates file")

@@ -50,7 +50,7 @@ public enum Wording: Hashable, Sendable {
         case .final: return .final(level: levelsSent + 1, daysLate: daysLate)
         case .formalNotice: return .formalNotice(level: levelsSent + 1, daysLate: daysLate)
         case .postDue: return daysLate == 0 ? .dueToday : .overdue(level: levelsSent + 1, daysLate: daysLate)
-        case .preDue, .discount, .due, .call, .checkIn, .installment, .plan, .confirmation, .invoiceCopy:
+        case .preDue, .discount, .due, .call, .task, .checkIn, .installment, .plan, .confirmation, .invoiceCopy:
             return daysLate == 0 ? .dueToday : .wasDue(daysLate: daysLate)
         }
     }

@@ -84,7 +84,7 @@ public enum Planner {
             while end + 1 < ordered.count, ordered[end + 1].date == ordered[index].date { end += 1 }
             // The winner of a day is its last escalation level if it has one (levels never share a day), else its latest step.
             // A call is not a message: it shares its day with the messages (it is a person's task, not the customer's inbox).
-            let messages = (index...end).filter { ordered[$0].kind != .call }
+            let messages = (index...end).filter { !ordered[$0].kind.isPersonTask }
             let winner = messages.last { ordered[$0].kind.isEscalation } ?? messages.last
             for loser in messages where loser != winner { ordered[loser].supersededBy = winner.map { ordered[$0].name } }
             index = end + 1

@@ -22,13 +22,16 @@ public struct PolicyStep: Hashable, Sendable {
     public var name: String
     public var offset: StepOffset
     public var kind: StepKind
+    /// What a `task` step asks the person to do.
+    public var text: String?
 
     /// `kind` defaults from the offset: before due → pre-due, `discount±N` → discount,
     /// exactly due → due, after due → post-due. Only `final` needs saying.
-    public init(name: String, offset: StepOffset, kind: StepKind? = nil) {
+    public init(name: String, offset: StepOffset, kind: StepKind? = nil, text: String? = nil) {
         self.name = name
         self.offset = offset
         self.kind = kind ?? offset.defaultKind
+        self.text = text
     }
 }
 
@@ -48,6 +51,9 @@ public enum StepKind: String, Hashable, Sendable, CaseIterable {
     /// A call for a person to make: a task with a call script instead of an email. The steps after
     /// it wait until it is done or its grace period ends.
     case call
+    /// Any other task for a person, with its own text (`text = "…"` in the step): like a call, it
+    /// sends nothing and the steps after it wait for it.
+    case task
     /// The schedule of a payment plan just agreed (`relance installments`), sent once.
     case plan
     /// A reminder of one instalment of an agreed plan, before and on its own due date.
@@ -68,6 +74,9 @@ public enum StepKind: String, Hashable, Sendable, CaseIterable {
     /// Written because the customer and a person just agreed something: it goes even while the
     /// chase is paused (a promise, a dispute), which it is about.
     public var goesWhilePaused: Bool { self == .plan || self == .confirmation || self == .invoiceCopy }
+
+    /// A task for a person (a call, or a task with its own text), not a message.
+    public var isPersonTask: Bool { self == .call || self == .task }
 
     /// The kinds a policy step may have.
     public static var policyKinds: [StepKind] { allCases.filter { !$0.isArranged } }

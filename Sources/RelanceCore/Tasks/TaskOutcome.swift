@@ -78,6 +78,8 @@ public struct CallConfirmation: Hashable, Sendable {
 public enum TaskPurpose: String, Sendable, CaseIterable, Hashable {
     /// A `call` step of the policy.
     case call
+    /// A `task` step of the policy, with its own text.
+    case task
     /// A problem the customer reported in reply to the check-in.
     case checkInProblem = "check-in-problem"
     /// A dispute the customer wrote: find out what is wrong and settle it.

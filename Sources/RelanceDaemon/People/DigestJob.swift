@@ -89,8 +89,8 @@ public struct DigestJob {
                 guard calendar.localDate(of: row.sendAt) == today, let stored = try tx.invoice(id: row.invoiceID), stored.state == .open,
                       let key = facts(for: stored.invoice.customer) else { continue }
                 let line = DigestFacts.Line(invoiceID: row.invoiceID, customer: stored.invoice.customer.name,
-                                            text: row.kind == .call ? "\(row.step): a call set today" : "\(row.step) (\(row.kind.rawValue))")
-                if row.kind == .call { byOwner[key]?.tasks.append(line) } else { byOwner[key]?.sendingToday.append(line) }
+                                            text: row.kind.isPersonTask ? "\(row.step): a \(row.kind == .call ? "call" : "task") set today" : "\(row.step) (\(row.kind.rawValue))")
+                if row.kind.isPersonTask { byOwner[key]?.tasks.append(line) } else { byOwner[key]?.sendingToday.append(line) }
             }
             for (stored, note) in try tx.invoicesNeedingAttention() {
                 guard let key = facts(for: stored.invoice.customer) else { continue }

@@ -107,7 +107,7 @@ extension Cycle {
         let all = try tx.reminders(invoiceID: invoiceID)
         func rank(_ step: String) -> Int { policy.steps.firstIndex { $0.name == step } ?? Int.max }
         // A person in the loop: a due `call` step becomes a task, and the steps after an open task wait for it.
-        let rows = dryRun ? rows.filter { $0.kind != .call } : try tasks(invoice: invoice, rows: rows, rank: rank, today: today, tx: tx, journal: journal, now: now,
+        let rows = dryRun ? rows.filter { !$0.kind.isPersonTask } : try tasks(invoice: invoice, rows: rows, rank: rank, today: today, tx: tx, journal: journal, now: now,
                                              summary: &summary)
         guard !rows.isEmpty else { return nil }
         let waiting = rows.map {
@@ -243,20 +243,22 @@ extension Cycle {
                        journal: Journal, now: Date, summary: inout Summary) throws -> [ReminderRecord] {
         let configuration = context.configuration
         let calendar = configuration.calendar
-        for row in rows where row.kind == .call {
+        for row in rows where row.kind.isPersonTask {
             let grace = today.adding(days: configuration.people.taskGraceDays)
             let owner = configuration.owner(for: invoice.customer)
+            let text = row.kind == .task ? policyStepText(row.step, invoice: invoice, tx: tx) : nil
             let id = try tx.createTask(invoiceID: invoice.id, customerKey: ReminderPlanning.customerKey(invoice.customer), step: row.step,
-                                       kind: row.kind, owner: owner, due: today, graceUntil: grace, at: now)
+                                       kind: row.kind, owner: owner, due: today, graceUntil: grace, purpose: row.kind == .task ? .task : .call,
+                                       detail: text, at: now)
             try tx.markTasked(row.id, taskID: id, at: now)
             try journal.record(tx, at: now, event: "task", invoice: invoice.id, [
                 ("step", row.step), ("task", String(id)), ("owner", owner), ("until", grace.iso),
-                ("reason", "a call for a person to make: relance tasks; relance task done \(id) --outcome …"),
+                ("reason", (text.map { "a task for a person: \($0)" } ?? "a call for a person to make") + "; relance tasks; relance task done \(id) --outcome …"),
             ])
             summary.tasked += 1
         }
-        var left = rows.filter { $0.kind != .call }
-        guard openTasks.any || rows.contains(where: { $0.kind == .call }),
+        var left = rows.filter { !$0.kind.isPersonTask }
+        guard openTasks.any || rows.contains(where: { $0.kind.isPersonTask }),
               let holding = try tx.openTasks(invoiceID: invoice.id).first(where: { $0.graceUntil >= today }) else { return left }
         let held = rank(holding.step)
         let day = calendar.sendingDay(onOrAfter: holding.graceUntil.adding(days: 1))
@@ -270,6 +272,13 @@ extension Cycle {
         }
         left.removeAll { rank($0.step) > held && !$0.kind.isArranged }
         return left
+    }
+
+    /// The text of a policy's `task` step, from the policy the customer follows.
+    private func policyStepText(_ step: String, invoice: Invoice, tx: StoreTransaction) -> String? {
+        let policy = (try? ReminderPlanning.currentPolicy(tx, invoice: invoice, configuration: context.configuration))
+            ?? context.configuration.policy(for: invoice.customer)
+        return policy.steps.first { $0.name == step }?.text
     }
 
     /// The last reminder sent to a customer; when grouping, as it stood before this decision (the

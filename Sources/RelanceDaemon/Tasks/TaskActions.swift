@@ -44,6 +44,8 @@ public struct TaskActions {
                 switch task.purpose {
                 case .call:
                     purpose = ["Ask why it is not paid yet, and on which date it will be."]
+                case .task:
+                    purpose = ["To do: " + (task.detail ?? task.step)]
                 case .checkInProblem:
                     purpose = ["They reported a problem in reply to the check-in: find out what is wrong and put it right before the due date."] + said
                 case .dispute:
@@ -69,6 +71,12 @@ public struct TaskActions {
                 }
                 for reply in try tx.replies(invoiceID: invoice.id) {
                     history.append("reply \(calendar.localDate(of: reply.receivedAt).iso) (\(reply.kind)): \(reply.subject ?? "")")
+                }
+                for promise in try tx.promises(invoiceID: invoice.id) {
+                    history.append("promise made \(promise.madeOn.iso) for \(promise.promisedFor.iso) (\(promise.source)): \(promise.state.rawValue)")
+                }
+                for plan in try tx.plans(invoiceID: invoice.id) {
+                    history.append("payment plan \(plan.id) agreed \(plan.agreedOn.iso), \(plan.parts.count) parts: \(plan.state.rawValue)")
                 }
                 if stored.isPaused(on: today) { history.append("paused" + (stored.pauseReason.map { ": \($0)" } ?? "")) }
                 out.append(Listed(task: task, customer: invoice.customer, balance: balance, daysLate: daysLate, script: script, history: history))
