@@ -8,11 +8,20 @@ import RelanceStore
 final class Journal {
     private let zone: TimeZone
     private var pending: [String] = []
+    /// The last instant stamped and its text: a transaction's many events share one instant.
+    private var stamp: (at: Date, text: String)?
 
     init(zone: TimeZone) { self.zone = zone }
 
+    private func timestamp(_ at: Date) -> String {
+        if let stamp, stamp.at == at { return stamp.text }
+        let text = ZonedDateTime.iso8601(at, in: zone)
+        stamp = (at, text)
+        return text
+    }
+
     func record(_ tx: StoreTransaction, at: Date, event: String, invoice: String?, _ fields: [(String, String?)]) throws {
-        var line = LogfmtLine(timestamp: ZonedDateTime.iso8601(at, in: zone), event: event)
+        var line = LogfmtLine(timestamp: timestamp(at), event: event)
         line.add("invoice", invoice)
         for (key, value) in fields { line.add(key, value) }
         try tx.addEvent(at: at, event: event, invoiceID: invoice, line: line.text)
@@ -21,7 +30,7 @@ final class Journal {
 
     /// A line that reports no state change (a rejected file): written at once.
     func lineWithoutCommit(at: Date, event: String, invoice: String?, _ fields: [(String, String?)]) {
-        var line = LogfmtLine(timestamp: ZonedDateTime.iso8601(at, in: zone), event: event)
+        var line = LogfmtLine(timestamp: timestamp(at), event: event)
         line.add("invoice", invoice)
         for (key, value) in fields { line.add(key, value) }
         pending.append(line.text)
