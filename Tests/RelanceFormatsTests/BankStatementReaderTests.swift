@@ -38,11 +38,26 @@ struct BankStatementReaderTests {
         #expect(problems(Self.camt(deep)).contains("deeper"))
     }
 
+    @Test("wrongly encoded: Latin-1 bytes in a file that says UTF-8 are refused, as is a file with nothing in it")
+    func encodings() throws {
+        var bytes = Self.camt(Self.entry.replacingOccurrences(of: "Facture F-1", with: "Facture F-1 r\u{E9}gl\u{E9}e"))
+        // é as a lone Latin-1 byte: not UTF-8.
+        if let index = bytes.firstIndex(of: 0xC3) { bytes.replaceSubrange(index...(index + 1), with: [0xE9]) }
+        #expect(problems(bytes).contains("not well-formed"))
+        #expect(problems(Array("<?xml version=\"1.0\"?><Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.053.001.02\"/>".utf8)).contains("not a camt"))
+        // Read as MT940, an empty file has no entry (it is not recognised as a statement at all: see camtRefusals).
+        #expect(try MT940Reader.read([], file: "s").isEmpty)
+        #expect(problems(Array(":20:X\n:25:Y\n:60F:C261113EUR0,00\n:61:".utf8)).contains(":61:"), "truncated in a transaction")
+    }
+
     @Test("a large statement is read in one pass")
     func large() throws {
         let many = String(repeating: Self.entry, count: 20_000)
         let entries = try CamtReader.read(Self.camt(many), file: "s")
         #expect(entries.count == 20_000 && entries.last?.index == 20_000)
+        let lines = (1...20_000).map { ":61:2611161116CR\($0),00NTRFNONREF//B\($0)\n:86:Rechnung F-\($0)\n" }.joined()
+        let mt940 = try MT940Reader.read(Array((":20:X\n:25:DE89370400440532013000\n:60F:C261113EUR0,00\n" + lines + ":62F:C261116EUR0,00\n").utf8), file: "s")
+        #expect(mt940.count == 20_000 && mt940.last?.amount == Money(minorUnits: 2_000_000, currency: .eur) && mt940.last?.remittance == "Rechnung F-20000")
     }
 
     @Test("MT940: wrapped SWIFT blocks, Latin-1 bytes, returns, impossible days; a broken :61: names its line")
