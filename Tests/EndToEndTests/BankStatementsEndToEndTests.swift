@@ -132,6 +132,14 @@ struct BankStatementsEndToEndTests {
         #expect(final.filter { $0.contains("event=paid") && $0.contains("source=bank") }.count == paidLines)
         #expect(final.contains { $0.contains("file=camt053-again.xml") && $0.contains("result=duplicate") })
         #expect(final.contains { $0.contains("file=camt054-2026-11-16.xml") && $0.contains("event=statement") && $0.contains("already_recorded=1") && $0.contains("applied=0") })
+
+        // A broken statement goes to rejected/ with its reason, and applies nothing.
+        let broken = Self.camt([Line(amount: "12.505", reference: "BANK-9", text: "F-2026-0004")])
+        try broken.write(toFile: box.root + "/payments/broken.xml", atomically: true, encoding: .utf8)
+        #expect(try box.run(["run", "--once", "--now", "2026-11-18T11:00:00+01:00"]).status == 0)
+        let reason = try String(contentsOfFile: box.rejected + "/broken.xml.reason", encoding: .utf8)
+        #expect(reason.contains("entry 1 Ntry/Amt"), "\(reason)")
+        #expect(box.sendLogLines().contains { $0.contains("event=rejected") && $0.contains("file=broken.xml") })
     }
 
     @Test("an MT940 statement pays an invoice: the invoice number in the :86: purpose, the debtor's name and IBAN")
