@@ -63,20 +63,26 @@ enum ReminderPlanning {
         try tx.replacePlanned(invoiceID: invoice.id, with: planned, at: now)
     }
 
+    /// An invoice paid in full: `paid`, its waiting reminders cancelled, both in the send log.
+    static func settlePaid(_ tx: StoreTransaction, invoiceID: String, currency: Currency, journal: Journal, at now: Date,
+                           announcePaid: Bool) throws {
+        try tx.setInvoiceState(invoiceID, .paid, at: now)
+        let cancelled = try tx.cancelWaiting(invoiceID: invoiceID, reason: "paid", at: now)
+        if announcePaid {
+            try journal.record(tx, at: now, event: "paid", invoice: invoiceID, [("balance", Money.zero(currency).description)])
+        }
+        if cancelled > 0 {
+            try journal.record(tx, at: now, event: "cancelled", invoice: invoiceID, [("reminders", String(cancelled)), ("reason", "paid")])
+        }
+    }
+
     /// `announcePaid`: record a `paid` event when the balance reaches zero (false when the caller already did).
     static func refresh(_ tx: StoreTransaction, invoice: Invoice, configuration: RelanceConfiguration,
                         journal: Journal, at now: Date, announcePaid: Bool = true) throws {
         let payments = try tx.payments(invoiceID: invoice.id, currency: invoice.currency)
         let today = configuration.calendar.localDate(of: now)
         if Balance.due(invoice, payments: payments, on: max(today, payments.map(\.date).max() ?? today)).isZero {
-            try tx.setInvoiceState(invoice.id, .paid, at: now)
-            let cancelled = try tx.cancelWaiting(invoiceID: invoice.id, reason: "paid", at: now)
-            if announcePaid {
-                try journal.record(tx, at: now, event: "paid", invoice: invoice.id, [("balance", Money.zero(invoice.currency).description)])
-            }
-            if cancelled > 0 {
-                try journal.record(tx, at: now, event: "cancelled", invoice: invoice.id, [("reminders", String(cancelled)), ("reason", "paid")])
-            }
+            try settlePaid(tx, invoiceID: invoice.id, currency: invoice.currency, journal: journal, at: now, announcePaid: announcePaid)
             return
         }
         try tx.setInvoiceState(invoice.id, .open, at: now)

@@ -97,6 +97,17 @@ extension StoreTransaction {
                             arguments: [creditorReference])
     }
 
+    /// What settling an invoice needs, without reading its document: what it owed when issued
+    /// (total less prepaid), what payments and credit notes brought so far, its currency and state.
+    public func settlement(invoiceID: String) throws -> (owed: Int64, received: Int64, currency: String, state: InvoiceState)? {
+        try Row.fetchOne(db.cachedStatement(sql: """
+            SELECT owed_minor, currency, state, (SELECT COALESCE(SUM(amount_minor), 0) FROM payments WHERE invoice_id = invoices.id) AS received
+            FROM invoices WHERE id = ?
+            """), arguments: [invoiceID]).flatMap { row in
+            InvoiceState(rawValue: row["state"]).map { (row["owed_minor"], row["received"], row["currency"], $0) }
+        }
+    }
+
     /// An invoice's customer and currency, without reading its document.
     public func invoiceSummary(id: String) throws -> (customerKey: String, currency: String)? {
         try Row.fetchOne(db.cachedStatement(sql: "SELECT customer_key, currency FROM invoices WHERE id = ?"), arguments: [id]).map {

@@ -21,6 +21,8 @@ struct StatementApplier {
         let matcher = BankMatcher(configuration: configuration)
         var counts = Counts()
         var touched: [String: Invoice] = [:]
+        // Invoices paid in full on the cheap path, settled at the end (in id order, as the others).
+        var settled: [String: Currency] = [:]
         for entry in entries {
             if try tx.hasBankEntry(key: entry.key) { counts.duplicates += 1; continue }
             let common: [(String, String?)] = [("amount", entry.amount.description), ("date", entry.date?.iso), ("file", file),
@@ -55,6 +57,12 @@ struct StatementApplier {
                 }
                 counts.applied += 1
                 if let iban = entry.debtorIBAN { try tx.learnAccount(iban: iban, customerKey: customerKey, at: now) }
+                if allocations.count == 1, touched[allocations[0].invoiceID] == nil, settled[allocations[0].invoiceID] == nil,
+                   try paysInFull(allocations[0].amount, invoiceID: allocations[0].invoiceID, entry: entry, entryID: id, file: file,
+                                  reason: reason.description, tx: tx, journal: journal, at: now) {
+                    settled[allocations[0].invoiceID] = allocations[0].amount.currency
+                    continue
+                }
                 for allocation in allocations {
                     guard let stored = try tx.invoice(id: allocation.invoiceID) else { continue }
                     try record(allocation.amount, to: stored.invoice, entry: entry, entryID: id, file: file, reason: reason.description,
@@ -63,10 +71,35 @@ struct StatementApplier {
                 }
             }
         }
-        for invoice in touched.values.sorted(by: { $0.id < $1.id }) {
-            try ReminderPlanning.refresh(tx, invoice: invoice, configuration: configuration, journal: journal, at: now, announcePaid: false)
+        // In id order: the invoices' and reminders' pages are then met one after another, not at random.
+        for id in Set(touched.keys).union(settled.keys).sorted() {
+            if let invoice = touched[id] {
+                try ReminderPlanning.refresh(tx, invoice: invoice, configuration: configuration, journal: journal, at: now, announcePaid: false)
+            } else if let currency = settled[id] {
+                try ReminderPlanning.settlePaid(tx, invoiceID: id, currency: currency, journal: journal, at: now, announcePaid: false)
+            }
         }
         return counts
+    }
+
+    /// The common case, kept cheap: one invoice, its whole balance (or more), recorded without
+    /// reading the invoice's document, to be settled without planning again (`paid`, its reminders
+    /// cancelled), exactly as the general path would. False when it is not that case.
+    private func paysInFull(_ amount: Money, invoiceID: String, entry: BankEntry, entryID: Int64, file: String, reason: String,
+                               tx: StoreTransaction, journal: Journal, at now: Date) throws -> Bool {
+        guard let facts = try tx.settlement(invoiceID: invoiceID), facts.currency == amount.currency.code,
+              facts.state == .open || facts.state == .collection else { return false }
+        let left = facts.owed - facts.received
+        guard left > 0, amount.minorUnits >= left else { return false }
+        let day = entry.date ?? context.configuration.calendar.localDate(of: now)
+        let reference = entry.entryReference ?? entry.endToEndID ?? entry.creditorReference
+        try tx.addPayment(invoiceID: invoiceID, Payment(amount: amount, date: day, reference: reference), source: "bank:\(file)#\(entryID)", at: now)
+        let overpaid = Money(minorUnits: amount.minorUnits - left, currency: amount.currency)
+        try journal.record(tx, at: now, event: "paid", invoice: invoiceID, [
+            ("amount", amount.description), ("date", day.iso), ("source", "bank"), ("entry", String(entryID)), ("reference", reference),
+            ("reason", reason), ("balance", Money.zero(amount.currency).description), ("overpaid", overpaid.isPositive ? overpaid.description : nil),
+        ])
+        return true
     }
 
     /// One payment from a bank entry, as the payments file records them: its balance after, an over-payment said.
