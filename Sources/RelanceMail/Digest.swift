@@ -2,7 +2,7 @@ public import Foundation
 public import RelanceCore
 
 /// What a credit controller's morning email says: the day's calls and the overdue ones, what goes
-/// out to customers today, what needs a person (replies, disputes, promises due or broken, instalments due,
+/// out to customers today, what needs a person (replies, disputes, promises due or broken, instalments due, plans broken,
 /// deliveries in doubt, bank entries to assign). Gathered by the daemon, written here as text and HTML.
 public struct DigestFacts: Sendable {
     public struct Line: Sendable, Equatable {
@@ -29,7 +29,7 @@ public struct DigestFacts: Sendable {
     public var overCreditLimit: [Line] = []
     /// Bank entries no rule could match (the controller's digest only).
     public var unmatchedPayments: [Line] = []
-    /// Instalments of payment plans due today and not yet paid.
+    /// Instalments of payment plans due today and not yet paid, and plans broken since yesterday.
     public var installments: [Line] = []
 
     public init(owner: EmailAddress, day: LocalDate) {
@@ -41,7 +41,7 @@ public struct DigestFacts: Sendable {
     public var sections: [(title: String, lines: [Line])] {
         [("Calls to make today and overdue", tasks), ("Going out to customers today", sendingToday),
          ("Replies and notes needing a person", attention), ("Disputes", disputes), ("Promises due today", promisesDue),
-         ("Promises broken", promisesBroken), ("Instalments due today", installments),
+         ("Promises broken", promisesBroken), ("Instalments due today and plans broken", installments),
          ("Deliveries uncertain or failed", deliveries), ("Customers over their credit limit", overCreditLimit),
          ("Bank entries to assign", unmatchedPayments)]
     }

@@ -85,6 +85,12 @@ extension StoreTransaction {
         guard db.changesCount == 1 else { throw PlanTransitionError(planID: id) }
     }
 
+    /// Plans broken since `since` (for the morning digest).
+    public func plansBroken(since: Date) throws -> [PlanRecord] {
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM installment_plans WHERE state = 'broken' AND decided_at >= ? ORDER BY id"),
+                         arguments: [Int64(since.timeIntervalSince1970)]).map(planRecord)
+    }
+
     /// The last plan the customer broke on this invoice, for the next message to say so.
     public func lastBrokenPlan(invoiceID: String) throws -> BrokenPlan? {
         guard let plan = try Row.fetchOne(db.cachedStatement(sql: """

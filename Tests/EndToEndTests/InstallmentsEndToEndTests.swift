@@ -21,7 +21,7 @@ struct InstallmentsEndToEndTests {
 
     @Test("a three-part plan: schedule, instalment reminders, allocation, and a missed instalment that resumes the chase")
     func threePartPlan() throws {
-        let box = try Sandbox(extra: "[people]\nplan_grace_days = 3\nplan_reminder_days = 3")
+        let box = try Sandbox(extra: "[people]\nplan_grace_days = 3\nplan_reminder_days = 3\ncontroller = \"jeanne@atelier-dupont.example\"\ndigest_time = \"08:30\"")
         try box.drop("pl.json", Sandbox.invoice(id: "PL-1", issued: "2026-10-02", due: "2026-11-02", total: "900.00", customer: "C-PL", email: "ap@pl.example"))
         #expect(try box.run(["run", "--once", "--now", "2026-11-02T10:00:00+01:00"]).status == 0)
         #expect(Self.sent(box, step: "due").count == 1)
@@ -70,6 +70,10 @@ struct InstallmentsEndToEndTests {
         #expect(try box.run(["run", "--once", "--now", "2026-11-27T10:00:00+01:00"]).status == 0)
         #expect(Self.sent(box, step: "plan-1-2-before").count == 1)
         #expect(try box.run(["run", "--once", "--now", "2026-11-30T10:00:00+01:00"]).status == 0)
+        // The controller's digest of that morning lists the instalment due today.
+        let morning = try #require(try box.readMessages().first { $0.subject.hasPrefix("relance 2026-11-30") })
+        #expect(Self.plain(morning.text).contains("Instalments due today and plans broken (1)") && Self.plain(morning.text).contains("instalment 2 of 3: 300.00 EUR due today"),
+                "\(morning.text)")
         let due = try #require(try box.readMessages().first { $0.step == "plan-1-2-due" })
         #expect(Self.plain(due.text).contains("L'échéance 2 sur 3 de notre échéancier, d'un montant de 300,00 €, est à régler aujourd'hui."), "\(due.text)")
         #expect(Self.plain(due.text).contains("(reçue, merci)"), "the schedule shows the first part received")
@@ -85,6 +89,10 @@ struct InstallmentsEndToEndTests {
                 "\(first.text)")
         #expect(Self.plain(first.text).contains("600,00"))
         #expect(Self.sent(box, step: "plan-1-3-before").isEmpty && Self.sent(box, step: "plan-1-3-due").isEmpty)
+        // The next morning's digest says the plan broke.
+        #expect(try box.run(["run", "--once", "--now", "2026-12-05T08:45:00+01:00"]).status == 0)
+        let next = try #require(try box.readMessages().first { $0.subject.hasPrefix("relance 2026-12-05") })
+        #expect(next.text.contains("payment plan 1 broken (instalment 2 unpaid)"), "\(next.text)")
         let broken = try Self.status(box, "PL-1", at: "2026-12-04T12:00:00+01:00")
         #expect((broken["plans"] as? [[String: Any]])?.first?["state"] as? String == "broken" && broken["state"] as? String == "planned")
     }

@@ -131,6 +131,11 @@ public struct DigestJob {
                                                             text: "instalment \(standing.installment.number) of \(plan.parts.count): \(standing.left) due today"))
                 }
             }
+            for plan in try tx.plansBroken(since: now.addingTimeInterval(-86_400)) {
+                guard let stored = try tx.invoice(id: plan.invoiceID), let key = facts(for: stored.invoice.customer) else { continue }
+                byOwner[key]?.installments.append(.init(invoiceID: plan.invoiceID, customer: stored.invoice.customer.name,
+                                                        text: "payment plan \(plan.id) broken (instalment \(plan.brokenPart.map(String.init) ?? "?") unpaid); the chase resumed"))
+            }
             // Bank entries concern no customer yet: the controller's digest lists them.
             if let controller, let address = try? EmailAddress(controller) {
                 for record in try tx.waitingBankEntries() {
