@@ -22,8 +22,8 @@ extension StoreTransaction {
             sent[row["invoice_id"], default: []].append(SentReminder(step: row["step"], sentOn: day(at)))
         }
         var promises: [String: [PaymentPromise]] = [:]
-        // Every promise, whichever way it came (a reply, a call, the command line).
-        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT invoice_id, made_on, promised_for, state FROM promises WHERE 1 = 1\(only) ORDER BY id"),
+        // Every promise, whichever way it came (a reply, a call, the command line), but those a payment plan replaced.
+        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT invoice_id, made_on, promised_for, state FROM promises WHERE state != 'superseded'\(only) ORDER BY id"),
                                     arguments: arguments) {
             guard let made = LocalDate(iso: row["made_on"] as String), let promised = LocalDate(iso: row["promised_for"] as String) else { continue }
             promises[row["invoice_id"], default: []].append(PaymentPromise(madeOn: made, promisedFor: promised,

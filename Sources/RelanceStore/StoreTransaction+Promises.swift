@@ -6,6 +6,8 @@ public import RelanceCore
 public struct PromiseRecord: Sendable, Equatable {
     public enum State: String, Sendable {
         case pending, kept, broken
+        /// Replaced, before its day, by a payment plan agreed for the invoice: neither kept nor broken.
+        case superseded
     }
 
     public let id: Int64
@@ -42,6 +44,14 @@ extension StoreTransaction {
         try db.cachedExecute(sql: "UPDATE promises SET state = ?, decided_at = ? WHERE id = ? AND state = 'pending'",
                              arguments: [verdict.rawValue, Int64(at.timeIntervalSince1970), id])
         guard db.changesCount == 1 else { throw PromiseTransitionError(promiseID: id) }
+    }
+
+    /// The invoice's pending promises give way to a payment plan (`pending` → `superseded`); returns how many.
+    @discardableResult
+    public func supersedePromises(invoiceID: String, at: Date) throws -> Int {
+        try db.cachedExecute(sql: "UPDATE promises SET state = 'superseded', decided_at = ? WHERE invoice_id = ? AND state = 'pending'",
+                             arguments: [Int64(at.timeIntervalSince1970), invoiceID])
+        return db.changesCount
     }
 
     /// The last promise the customer broke on this invoice, for the next message to cite.

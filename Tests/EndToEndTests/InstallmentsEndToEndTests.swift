@@ -102,6 +102,8 @@ struct InstallmentsEndToEndTests {
         let box = try Sandbox(minGapDays: 0)
         try box.drop("pc.json", Sandbox.invoice(id: "PC-1", issued: "2026-10-02", due: "2026-11-02", total: "100.01", customer: "C-PC", email: "ap@pc.example"))
         #expect(try box.run(["run", "--once", "--now", "2026-11-04T10:00:00+01:00"]).status == 0)
+        // A promise made before the plan gives way to it: neither kept nor broken.
+        #expect(try box.run(["promise", "PC-1", "--date", "2026-11-06", "--now", "2026-11-04T12:00:00+01:00"]).status == 0)
         let agreed = try box.run(["installments", "PC-1", "--dates", "2026-11-20,2026-12-20", "--now", "2026-11-04T15:00:00+01:00"])
         // The cent that does not divide goes to the last part.
         #expect(agreed.status == 0 && agreed.stdout.contains("1. 2026-11-20  50.00 EUR") && agreed.stdout.contains("2. 2026-12-20  50.01 EUR"), "\(agreed.stdout)\(agreed.stderr)")
@@ -111,6 +113,8 @@ struct InstallmentsEndToEndTests {
         #expect(try box.run(["run", "--once", "--now", "2026-11-09T10:00:00+01:00"]).status == 0)
         #expect(Self.sent(box, step: "plan-1").isEmpty, "the schedule of a cancelled plan does not go")
         #expect(Self.sent(box, step: "first").count == 1)
+        #expect(box.sendLogLines().contains { $0.contains("event=promise invoice=PC-1") && $0.contains("result=superseded") })
+        #expect(!box.sendLogLines().contains { $0.contains("event=promise invoice=PC-1") && $0.contains("result=broken") }, "the 6th passed: no verdict")
         // The plan was agreed on the 4th, after the "due" reminder went that morning (due on Monday the 2nd, ingested late).
         #expect(Self.sent(box, step: "due").count == 1)
     }

@@ -68,6 +68,13 @@ public struct InstallmentActions {
                 ("result", "agreed"), ("plan", String(id)), ("parts", String(parts.count)), ("amount", balance.description),
                 ("first", parts.first?.due.iso), ("last", parts.last?.due.iso), ("note", request.note),
             ])
+            // A promise still pending gives way to the plan: it is neither kept nor broken.
+            let superseded = try tx.supersedePromises(invoiceID: invoiceID, at: now)
+            if superseded > 0 {
+                try journal.record(tx, at: now, event: "promise", invoice: invoiceID, [
+                    ("result", "superseded"), ("promises", String(superseded)), ("reason", "payment plan \(id) agreed"),
+                ])
+            }
             // The plan replaces a pause (a promise, a dispute settled by it): the instalments are what happens now.
             if stored.pauseReason != nil || stored.pausedUntil != nil {
                 try tx.setPause(invoiceID, until: nil, reason: nil, at: now)
