@@ -29,6 +29,18 @@ extension StoreTransaction {
             promises[row["invoice_id"], default: []].append(PaymentPromise(madeOn: made, promisedFor: promised,
                                                                             verdict: PromiseVerdict(rawValue: row["state"] as String)))
         }
+        // A payment plan is a promise to pay on its schedule: completed, kept by its last date; broken,
+        // broken on the date of the part missed. One running, or ended by a person, has no verdict yet.
+        for row in try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT p.invoice_id, p.agreed_on, p.state,
+                   CASE WHEN p.state = 'broken' THEN (SELECT due_date FROM installments i WHERE i.plan_id = p.id AND i.number = p.broken_part)
+                        ELSE (SELECT MAX(due_date) FROM installments i WHERE i.plan_id = p.id) END AS last_due
+            FROM installment_plans p WHERE p.state IN ('completed', 'broken')\(only.replacingOccurrences(of: "invoice_id", with: "p.invoice_id")) ORDER BY p.id
+            """), arguments: arguments) {
+            guard let agreed = LocalDate(iso: row["agreed_on"] as String), let last = (row["last_due"] as String?).flatMap({ LocalDate(iso: $0) }) else { continue }
+            promises[row["invoice_id"], default: []].append(PaymentPromise(madeOn: agreed, promisedFor: last,
+                                                                            verdict: row["state"] as String == "completed" ? .kept : .broken))
+        }
         let decoder = JSONDecoder()
         let invoices = customerKey == nil ? "" : " WHERE customer_key = ?"
         return try Row.fetchAll(db.cachedStatement(sql: "SELECT id, customer_key, state, document FROM invoices\(invoices) ORDER BY issue_date, id"),

@@ -93,6 +93,10 @@ struct InstallmentsEndToEndTests {
         #expect(try box.run(["run", "--once", "--now", "2026-12-05T08:45:00+01:00"]).status == 0)
         let next = try #require(try box.readMessages().first { $0.subject.hasPrefix("relance 2026-12-05") })
         #expect(next.text.contains("payment plan 1 broken (instalment 2 unpaid)"), "\(next.text)")
+        // The broken plan counts as a broken promise in the customer's record (and so in [[policy_rules]]).
+        let report = try box.run(["report", "--json", "--now", "2026-12-04T12:00:00+01:00"]).json()
+        let customer = try #require((report["customers"] as? [[String: Any]])?.first { $0["id"] as? String == "id:C-PL" })
+        #expect(customer["promisesMade"] as? Int == 1 && customer["promisesKept"] as? Int == 0, "\(customer)")
         let broken = try Self.status(box, "PL-1", at: "2026-12-04T12:00:00+01:00")
         #expect((broken["plans"] as? [[String: Any]])?.first?["state"] as? String == "broken" && broken["state"] as? String == "planned")
     }
