@@ -50,6 +50,30 @@ struct BankStatementReaderTests {
         #expect(problems(Array(":20:X\n:25:Y\n:60F:C261113EUR0,00\n:61:".utf8)).contains(":61:"), "truncated in a transaction")
     }
 
+    @Test("a batch booking (several transactions, each with its amount) is one payment per transaction")
+    func batchBooking() throws {
+        func transaction(_ amount: String, _ reference: String, _ text: String, v8: Bool) -> String {
+            let money = v8 ? "<Amt Ccy=\"EUR\">\(amount)</Amt>" : "<AmtDtls><TxAmt><Amt Ccy=\"EUR\">\(amount)</Amt></TxAmt></AmtDtls>"
+            return "<TxDtls><Refs><EndToEndId>\(reference)</EndToEndId></Refs>\(money)<RltdPties><Dbtr><Nm>Debtor \(reference)</Nm></Dbtr></RltdPties>"
+                + "<RmtInf><Ustrd>\(text)</Ustrd></RmtInf></TxDtls>"
+        }
+        for v8 in [false, true] {
+            let entry = "<Ntry><Amt Ccy=\"EUR\">60.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><BookgDt><Dt>2026-11-16</Dt></BookgDt><AcctSvcrRef>BATCH-1</AcctSvcrRef><NtryDtls>"
+                + transaction("10.00", "E1", "Facture F-1", v8: v8) + transaction("20.00", "E2", "Facture F-2", v8: v8)
+                + transaction("30.00", "E3", "Facture F-3", v8: v8) + "</NtryDtls></Ntry>"
+            let entries = try CamtReader.read(Self.camt(entry), file: "s")
+            #expect(entries.map(\.amount.minorUnits) == [1000, 2000, 3000], "v8: \(v8)")
+            #expect(entries.map(\.endToEndID) == ["E1", "E2", "E3"] && entries.map(\.remittance) == ["Facture F-1", "Facture F-2", "Facture F-3"])
+            #expect(entries.map(\.entryReference) == ["BATCH-1#1", "BATCH-1#2", "BATCH-1#3"] && entries.map(\.debtorName) == ["Debtor E1", "Debtor E2", "Debtor E3"])
+            #expect(Set(entries.map(\.key)).count == 3)
+        }
+        // Without their own amounts, the transactions are one payment of the entry's, with every text.
+        let plain = "<Ntry><Amt Ccy=\"EUR\">60.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><NtryDtls><TxDtls><RmtInf><Ustrd>A</Ustrd></RmtInf></TxDtls>"
+            + "<TxDtls><RmtInf><Ustrd>B</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>"
+        let one = try CamtReader.read(Self.camt(plain), file: "s")
+        #expect(one.count == 1 && one[0].remittance == "A B")
+    }
+
     @Test("a large statement is read in one pass")
     func large() throws {
         let many = String(repeating: Self.entry, count: 20_000)

@@ -57,8 +57,18 @@ public enum CamtReader {
         private var amountCurrency: String?
         private var indicator: String?
         private var fields: [String: String] = [:]
-        private var remittance: [String] = []
         private var additional: [String] = []
+        /// The entry's transactions (`TxDtls`): one, or several in a batch booking.
+        private var transactions: [Transaction] = []
+
+        /// What one `TxDtls` says.
+        struct Transaction {
+            var fields: [String: String] = [:]
+            var remittance: [String] = []
+            var additional: [String] = []
+            var amountText: String?
+            var amountCurrency: String?
+        }
         private var entryDepth = 0
         /// libxml2 interns names in its dictionary: one Swift string per distinct name pointer.
         private var names: [UnsafeRawPointer: String] = [:]
@@ -116,9 +126,13 @@ public enum CamtReader {
                 inEntry = true
                 // Where Ntry stands in the path: an entry's fields are read relative to it.
                 entryDepth = path.count - 1
-                amountText = nil; amountCurrency = nil; indicator = nil; fields = [:]; remittance = []; additional = []
+                amountText = nil; amountCurrency = nil; indicator = nil; fields = [:]; additional = []; transactions = []
+            case "TxDtls" where inEntry:
+                transactions.append(Transaction())
             case "Amt" where inEntry && path.count == entryDepth + 2:
                 amountCurrency = currency
+            case "Amt" where inEntry && !transactions.isEmpty && Self.isTransactionAmount(path):
+                transactions[transactions.count - 1].amountCurrency = currency
             default: break
             }
         }
@@ -153,21 +167,38 @@ public enum CamtReader {
                 switch name {
                 case "RvslInd" where relative.count == 2: fields["reversal"] = value
                 case "AcctSvcrRef" where relative.count == 2: fields["entryReference"] = value
-                case "AcctSvcrRef" where parent == "Refs": if fields["txReference"] == nil { fields["txReference"] = value }
-                case "EndToEndId" where parent == "Refs": if fields["endToEnd"] == nil { fields["endToEnd"] = value }
-                case "Ref" where parent == "CdtrRefInf": if fields["creditorReference"] == nil { fields["creditorReference"] = value }
-                case "Ustrd": if !value.isEmpty { remittance.append(value) }
-                case "AddtlNtryInf", "AddtlTxInf": if !value.isEmpty { additional.append(value) }
+                case "AddtlNtryInf": if !value.isEmpty { additional.append(value) }
                 case "Dt", "DtTm":
                     if parent == "BookgDt", fields["booking"] == nil { fields["booking"] = String(value.prefix(10)) }
                     if parent == "ValDt", fields["value"] == nil { fields["value"] = String(value.prefix(10)) }
-                case "Nm" where relative.contains("RltdPties") && relative.contains("Dbtr"):
-                    if fields["debtorName"] == nil { fields["debtorName"] = value }
-                case "IBAN" where relative.contains("DbtrAcct"):
-                    if fields["debtorIBAN"] == nil { fields["debtorIBAN"] = value }
-                default: break
+                default:
+                    // What a transaction says: its own references, text, debtor and (in a batch) amount.
+                    guard relative.contains("TxDtls"), !transactions.isEmpty else { break }
+                    var transaction = transactions[transactions.count - 1]
+                    switch name {
+                    case "AcctSvcrRef" where parent == "Refs": if transaction.fields["txReference"] == nil { transaction.fields["txReference"] = value }
+                    case "EndToEndId" where parent == "Refs": if transaction.fields["endToEnd"] == nil { transaction.fields["endToEnd"] = value }
+                    case "Ref" where parent == "CdtrRefInf": if transaction.fields["creditorReference"] == nil { transaction.fields["creditorReference"] = value }
+                    case "Ustrd": if !value.isEmpty { transaction.remittance.append(value) }
+                    case "AddtlTxInf": if !value.isEmpty { transaction.additional.append(value) }
+                    case "Nm" where relative.contains("RltdPties") && relative.contains("Dbtr"):
+                        if transaction.fields["debtorName"] == nil { transaction.fields["debtorName"] = value }
+                    case "IBAN" where relative.contains("DbtrAcct"):
+                        if transaction.fields["debtorIBAN"] == nil { transaction.fields["debtorIBAN"] = value }
+                    case "Amt" where Self.isTransactionAmount(path): if transaction.amountText == nil { transaction.amountText = value }
+                    default: break
+                    }
+                    transactions[transactions.count - 1] = transaction
                 }
             }
+        }
+
+        /// A transaction's own amount: `TxDtls/Amt` (version 8) or `TxDtls/AmtDtls/TxAmt/Amt` (earlier).
+        static func isTransactionAmount(_ path: [String]) -> Bool {
+            let count = path.count
+            guard count >= 2 else { return false }
+            if path[count - 2] == "TxDtls" { return true }
+            return count >= 4 && path[count - 2] == "TxAmt" && path[count - 3] == "AmtDtls" && path[count - 4] == "TxDtls"
         }
 
         /// The text without the white space around it (ASCII: the XML's own indentation).
@@ -208,14 +239,40 @@ public enum CamtReader {
                 guard let day = LocalDate(iso: text) else { return fail("\"\(text)\" is not a date", field: "\(field)/\(label)") }
                 if key == "booking" { entry.bookingDate = day } else { entry.valueDate = day }
             }
-            entry.entryReference = fields["entryReference"] ?? fields["txReference"]
-            entry.endToEndID = fields["endToEnd"]
-            entry.creditorReference = fields["creditorReference"]
-            let words = remittance.isEmpty ? additional : remittance
-            entry.remittance = words.isEmpty ? nil : String(words.joined(separator: " ").prefix(1_000))
-            entry.debtorName = fields["debtorName"]
-            entry.debtorIBAN = fields["debtorIBAN"].map { $0.filter { $0 != " " }.uppercased() }
+            // A batch booking (several transactions, each with its amount) is one payment per transaction.
+            let currencyCode = currency.code
+            let batch = transactions.count > 1 && transactions.allSatisfy { $0.amountText != nil && ($0.amountCurrency ?? currencyCode) == currencyCode }
+            if batch {
+                for (offset, transaction) in transactions.enumerated() {
+                    guard let text = transaction.amountText, let part = try? Money(parsing: Self.trimmingZeroDecimals(text, to: currency.exponent), currency: currency) else {
+                        return fail("\"\(transaction.amountText ?? "")\" is not an amount", field: "\(field)/NtryDtls/TxDtls[\(offset + 1)]/Amt")
+                    }
+                    var split = entry
+                    split.amount = part.isNegative ? -part : part
+                    split.index = entries.count + 1
+                    describe(&split, with: transaction, fallbackReference: fields["entryReference"].map { "\($0)#\(offset + 1)" })
+                    entries.append(split)
+                }
+                return
+            }
+            var whole = Transaction()
+            whole.fields = transactions.first?.fields ?? [:]
+            whole.remittance = transactions.flatMap(\.remittance)
+            whole.additional = transactions.flatMap(\.additional)
+            describe(&entry, with: whole, fallbackReference: nil)
+            entry.entryReference = fields["entryReference"] ?? whole.fields["txReference"]
             entries.append(entry)
+        }
+
+        /// A transaction's references, text and debtor on its entry.
+        private func describe(_ entry: inout BankEntry, with transaction: Transaction, fallbackReference: String?) {
+            entry.entryReference = transaction.fields["txReference"] ?? fallbackReference
+            entry.endToEndID = transaction.fields["endToEnd"]
+            entry.creditorReference = transaction.fields["creditorReference"]
+            let words = !transaction.remittance.isEmpty ? transaction.remittance : (transaction.additional.isEmpty ? additional : transaction.additional)
+            entry.remittance = words.isEmpty ? nil : String(words.joined(separator: " ").prefix(1_000))
+            entry.debtorName = transaction.fields["debtorName"]
+            entry.debtorIBAN = transaction.fields["debtorIBAN"].map { $0.filter { $0 != " " }.uppercased() }
         }
     }
 }
