@@ -39,14 +39,8 @@ public struct InvoiceActions {
                 money = offer.map { balance - $0.discount } ?? balance
                 guard money.isPositive else { throw Refusal(description: "\(invoiceID) has nothing left to pay") }
             }
-            try tx.addPayment(invoiceID: invoiceID, Payment(amount: money, date: day, reference: "command line"), source: "cli", at: now)
-            let after = Balance.due(invoice, payments: payments + [Payment(amount: money, date: day)], on: max(day, today))
-            let received = payments.reduce(Money.zero(invoice.currency)) { $0 + $1.amount } + money
-            let overpaid = received - (invoice.total - invoice.amountPaid)
-            try journal.record(tx, at: now, event: "paid", invoice: invoiceID, [
-                ("amount", money.description), ("date", day.iso), ("balance", after.description),
-                ("overpaid", overpaid.isPositive ? overpaid.description : nil),
-            ])
+            let after = try PaymentRecording.record(Payment(amount: money, date: day, reference: "command line"), to: invoice, before: payments,
+                                                    source: "cli", details: [], balanceOn: max(day, today), tx: tx, journal: journal, at: now)
             try ReminderPlanning.refresh(tx, invoice: invoice, configuration: context.configuration, journal: journal, at: now,
                                          announcePaid: false)
             return after.isZero ? "\(invoiceID): paid in full" : "\(invoiceID): \(money) recorded, \(after) still due"

@@ -170,18 +170,14 @@ public struct StoreTransaction {
                              step.amount.minorUnits, seconds(at), step.arrangedID, step.part])
     }
 
-    /// Cancels the invoice's waiting reminders of these kinds (a plan's schedule not yet sent when the plan ends).
+    /// Cancels the invoice's waiting reminders of one kind (a plan's schedule not yet sent when the plan ends).
     @discardableResult
-    public func cancelWaiting(invoiceID: String, kinds: [StepKind], reason: String, at: Date) throws -> Int {
-        var total = 0
-        for kind in kinds {
-            try db.cachedExecute(sql: """
-                UPDATE reminders SET state = 'cancelled', detail = ?, updated_at = ?
-                WHERE invoice_id = ? AND kind = ? AND state IN ('planned', 'deferred') AND batch_id IS NULL
-                """, arguments: [reason, seconds(at), invoiceID, kind.rawValue])
-            total += db.changesCount
-        }
-        return total
+    public func cancelWaiting(invoiceID: String, kind: StepKind, reason: String, at: Date) throws -> Int {
+        try db.cachedExecute(sql: """
+            UPDATE reminders SET state = 'cancelled', detail = ?, updated_at = ?
+            WHERE invoice_id = ? AND kind = ? AND state IN ('planned', 'deferred') AND batch_id IS NULL
+            """, arguments: [reason, seconds(at), invoiceID, kind.rawValue])
+        return db.changesCount
     }
 
     /// Cancels every planned or deferred reminder of the invoice; returns how many.

@@ -30,22 +30,13 @@ struct InspectCommand: ParsableCommand {
         let given = try DateArgument.parse(reference, option: "reference")
         let day = given ?? ZonedDateTime.localDate(of: SystemClock().now(), in: zone)
         // A day given on the command line wins over the message's own Date.
-        let analysis = ReplyClassifier.analyze(given == nil ? bytes : Self.withoutDate(bytes), reference: day,
-                                               settings: ReplyClassifier.Settings(timeZone: zone, dayFirst: dateOrder == "dmy"))
+        let analysis = ReplyClassifier.analyze(bytes, reference: day, settings: ReplyClassifier.Settings(
+            timeZone: zone, dayFirst: dateOrder == "dmy", readsDateHeader: given == nil))
         if json {
             Console.out(JSONWriter.serialize(Self.json(analysis)))
         } else {
             Console.out(JSONWriter.serialize(Self.json(analysis), pretty: true))
         }
-    }
-
-    /// The message with its Date header renamed, so that `--reference` decides what "yesterday" is.
-    static func withoutDate(_ bytes: [UInt8]) -> [UInt8] {
-        let text = String(decoding: bytes, as: UTF8.self)
-        guard let headerEnd = text.range(of: "\r\n\r\n") ?? text.range(of: "\n\n") else { return bytes }
-        let head = text[..<headerEnd.lowerBound].replacingOccurrences(of: "\nDate:", with: "\nX-Original-Date:")
-        let fixed = (head.hasPrefix("Date:") ? "X-Original-" + head : head) + text[headerEnd.lowerBound...]
-        return Array(fixed.utf8)
     }
 
     static func json(_ analysis: ReplyAnalysis) -> JSONValue {

@@ -34,6 +34,9 @@ struct InspectEndToEndTests {
         #expect(json["invoiceNumbers"] as? [String] == ["H-06"])
         #expect(json["evidence"] as? String == "wir haben die Rechnung gestern überwiesen.")
         #expect(json["writtenOn"] as? String == "2026-12-03")
+        // --reference wins over the message's Date: "gestern" is then the day before it.
+        let told = try RelanceBinary.run(["inspect", folder + "/reply.eml", "--json", "--reference", "2026-12-10"]).json()
+        #expect(told["paidDate"] as? String == "2026-12-09" && told["writtenOn"] == nil, "\(told)")
     }
 
     @Test("a promise to pay in French, its date, the reminder it answers; nothing written anywhere")

@@ -1,3 +1,5 @@
+import Foundation
+
 /// An open invoice as payment matching sees it: what is owed, and the other amounts a customer may
 /// rightly pay (the discounted amount within its deadline, the balance with the late charges).
 public struct MatchableInvoice: Hashable, Sendable {
@@ -167,21 +169,11 @@ extension PaymentMatching {
         "corp", "co", "bv", "nv", "vof", "srl", "spa", "sl", "ab", "as", "oy", "the", "et", "cie", "und", "and",
     ]
 
-    /// A name as payment matching compares it: folded, letters and digits, legal forms dropped.
+    /// A name as payment matching compares it: folded (no case, no accents), letters and digits, legal forms dropped.
     public static func nameKey(_ name: String) -> String {
-        let folded = name.lowercased().unicodeScalars.map { scalar -> Character in
-            switch scalar {
-            case "à", "á", "â", "ä", "ã", "å": return "a"
-            case "ç": return "c"
-            case "è", "é", "ê", "ë": return "e"
-            case "ì", "í", "î", "ï": return "i"
-            case "ò", "ó", "ô", "ö", "õ": return "o"
-            case "ù", "ú", "û", "ü": return "u"
-            case "ß": return "s"
-            default: return Character(scalar)
-            }
-        }
-        let words = String(folded).split { !($0.isLetter || $0.isNumber) }.map(String.init).filter { !legalForms.contains($0) }
+        let folded = name.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil).lowercased()
+            .replacingOccurrences(of: "ß", with: "s")
+        let words = folded.split { !($0.isLetter || $0.isNumber) }.map(String.init).filter { !legalForms.contains($0) }
         return words.joined(separator: " ")
     }
 }

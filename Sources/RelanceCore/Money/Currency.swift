@@ -23,6 +23,14 @@ public struct Currency: Hashable, Sendable, CustomStringConvertible {
         self.exponent = exponent
     }
 
+    /// ISO 4217's `XXX`: the currency of a statement that states none (it matches no invoice).
+    public static let unstated = Currency(uncheckedCode: "XXX", exponent: 2)
+
+    private init(uncheckedCode code: String, exponent: Int) {
+        self.code = code
+        self.exponent = exponent
+    }
+
     /// ISO 4217 historic codes of the currencies the euro replaced, and XXX.
     private static let replaced: [String: Int] = [
         "DEM": 2, "FRF": 2, "NLG": 2, "ATS": 2, "FIM": 2, "IEP": 2, "BEF": 0, "LUF": 0, "ITL": 0, "ESP": 0, "PTE": 0, "GRD": 0,

@@ -91,31 +91,27 @@ struct StatementApplier {
               facts.state == .open || facts.state == .collection else { return false }
         let left = facts.owed - facts.received
         guard left > 0, amount.minorUnits >= left else { return false }
+        let (payment, details) = paymentOf(amount, entry: entry, entryID: entryID, reason: reason, at: now)
+        try PaymentRecording.record(payment, invoiceID: invoiceID, source: "bank:\(file)#\(entryID)",
+                                    owed: Money(minorUnits: facts.owed, currency: amount.currency),
+                                    receivedBefore: Money(minorUnits: facts.received, currency: amount.currency), balanceAfter: .zero(amount.currency),
+                                    details: details, tx: tx, journal: journal, at: now)
+        return true
+    }
+
+    /// The payment a bank entry makes, and what the send log says of its source.
+    private func paymentOf(_ amount: Money, entry: BankEntry, entryID: Int64, reason: String, at now: Date) -> (Payment, [(String, String?)]) {
         let day = entry.date ?? context.configuration.calendar.localDate(of: now)
         let reference = entry.entryReference ?? entry.endToEndID ?? entry.creditorReference
-        try tx.addPayment(invoiceID: invoiceID, Payment(amount: amount, date: day, reference: reference), source: "bank:\(file)#\(entryID)", at: now)
-        let overpaid = Money(minorUnits: amount.minorUnits - left, currency: amount.currency)
-        try journal.record(tx, at: now, event: "paid", invoice: invoiceID, [
-            ("amount", amount.description), ("date", day.iso), ("source", "bank"), ("entry", String(entryID)), ("reference", reference),
-            ("reason", reason), ("balance", Money.zero(amount.currency).description), ("overpaid", overpaid.isPositive ? overpaid.description : nil),
-        ])
-        return true
+        return (Payment(amount: amount, date: day, reference: reference),
+                [("source", "bank"), ("entry", String(entryID)), ("reference", reference), ("reason", reason)])
     }
 
     /// One payment from a bank entry, as the payments file records them: its balance after, an over-payment said.
     func record(_ amount: Money, to invoice: Invoice, entry: BankEntry, entryID: Int64, file: String, reason: String, tx: StoreTransaction,
                 journal: Journal, at now: Date) throws {
-        let day = entry.date ?? context.configuration.calendar.localDate(of: now)
-        let before = try tx.payments(invoiceID: invoice.id, currency: invoice.currency)
-        let reference = entry.entryReference ?? entry.endToEndID ?? entry.creditorReference
-        try tx.addPayment(invoiceID: invoice.id, Payment(amount: amount, date: day, reference: reference), source: "bank:\(file)#\(entryID)", at: now)
-        let all = before + [Payment(amount: amount, date: day)]
-        let received = all.reduce(Money.zero(invoice.currency)) { $0 + $1.amount }
-        let overpaid = received - (invoice.total - invoice.amountPaid)
-        try journal.record(tx, at: now, event: "paid", invoice: invoice.id, [
-            ("amount", amount.description), ("date", day.iso), ("source", "bank"), ("entry", String(entryID)), ("reference", reference),
-            ("reason", reason), ("balance", Balance.due(invoice, payments: all, on: day).description),
-            ("overpaid", overpaid.isPositive ? overpaid.description : nil),
-        ])
+        let (payment, details) = paymentOf(amount, entry: entry, entryID: entryID, reason: reason, at: now)
+        try PaymentRecording.record(payment, to: invoice, before: try tx.payments(invoiceID: invoice.id, currency: invoice.currency),
+                                    source: "bank:\(file)#\(entryID)", details: details, tx: tx, journal: journal, at: now)
     }
 }

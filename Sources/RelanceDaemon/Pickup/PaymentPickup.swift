@@ -123,17 +123,9 @@ public struct PaymentPickup {
                     continue
                 }
                 guard amount.isPositive else { found.append("line \(line.line): the amount must be positive"); continue }
-                let before = try tx.payments(invoiceID: invoice.id, currency: invoice.currency)
-                try tx.addPayment(invoiceID: invoice.id, Payment(amount: amount, date: line.date, reference: line.reference),
-                                  source: "payments-file:\(name)", at: now)
-                let all = before + [Payment(amount: amount, date: line.date)]
-                let received = all.reduce(Money.zero(invoice.currency)) { $0 + $1.amount }
-                let overpaid = received - (invoice.total - invoice.amountPaid)
-                try journal.record(tx, at: now, event: "paid", invoice: invoice.id, [
-                    ("amount", amount.description), ("date", line.date.iso), ("reference", line.reference), ("file", name),
-                    ("balance", Balance.due(invoice, payments: all, on: line.date).description),
-                    ("overpaid", overpaid.isPositive ? overpaid.description : nil),
-                ])
+                try PaymentRecording.record(Payment(amount: amount, date: line.date, reference: line.reference), to: invoice,
+                                            before: try tx.payments(invoiceID: invoice.id, currency: invoice.currency), source: "payments-file:\(name)",
+                                            details: [("reference", line.reference), ("file", name)], tx: tx, journal: journal, at: now)
                 touched[invoice.id] = invoice
             }
             guard found.isEmpty else {

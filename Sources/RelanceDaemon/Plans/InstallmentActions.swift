@@ -82,9 +82,8 @@ public struct InstallmentActions {
                 try journal.record(tx, at: now, event: "resumed", invoice: invoiceID, [("reason", "payment plan \(id) agreed")])
             }
             // The schedule goes to the customer at the next send slot.
-            let slot = calendar.sendSlot(atOrAfter: now)
-            try tx.planArranged(invoiceID: invoiceID, PlannedReminder(step: PlanReminders.scheduleStep(id), kind: .plan, localDate: slot.date,
-                                                                      sendAt: slot.at, amount: balance, arrangedID: id), at: now)
+            try ArrangedMessages.plan(.plan, step: PlanReminders.scheduleStep(id), invoice: invoice, arrangedID: id,
+                                      reason: "the schedule of payment plan \(id)", configuration: configuration, tx: tx, journal: journal, at: now)
             try ReminderPlanning.refresh(tx, invoice: invoice, configuration: configuration, journal: journal, at: now)
             guard let plan = try tx.plan(id: id) else { throw InvoiceActions.Refusal(description: "plan \(id) was not recorded") }
             return plan
@@ -105,7 +104,7 @@ public struct InstallmentActions {
             guard let plan = try tx.activePlan(invoiceID: invoiceID) else { throw InvoiceActions.Refusal(description: "\(invoiceID) has no running payment plan") }
             try tx.endPlan(plan.id, .cancelled, at: now)
             try journal.record(tx, at: now, event: "plan", invoice: invoiceID, [("result", "cancelled"), ("plan", String(plan.id))])
-            try tx.cancelWaiting(invoiceID: invoiceID, kinds: [.plan], reason: "payment plan cancelled", at: now)
+            try tx.cancelWaiting(invoiceID: invoiceID, kind: .plan, reason: "payment plan cancelled", at: now)
             try ReminderPlanning.refresh(tx, invoice: stored.invoice, configuration: configuration, journal: journal, at: now)
         }
         journal.flush(to: context.sendLog)

@@ -142,17 +142,10 @@ public struct ReplyProcessor {
             try pause(tx, invoiceID, until: until, reason: "promise to pay\(analysis.promiseDate.map { " on \($0.iso)" } ?? "")", journal: journal, at: now)
         case .invoiceRequest:
             // The invoice goes again at the next slot, even while paused; the chase resumes after the pause.
-            let slot = configuration.calendar.sendSlot(atOrAfter: now)
-            let step = "copy-\(today.iso)"
-            let balance = try tx.invoice(id: invoiceID).map { stored in
-                Balance.due(stored.invoice, payments: try tx.payments(invoiceID: invoiceID, currency: stored.invoice.currency), on: today)
-            }
-            if let balance {
-                try tx.planArranged(invoiceID: invoiceID, PlannedReminder(step: step, kind: .invoiceCopy, localDate: slot.date, sendAt: slot.at,
-                                                                          amount: balance), at: now)
-                try journal.record(tx, at: now, event: "planned", invoice: invoiceID, [
-                    ("step", step), ("date", slot.date.iso), ("reason", "the customer asks for the invoice: it is sent again"),
-                ])
+            if let stored = try tx.invoice(id: invoiceID) {
+                try ArrangedMessages.plan(.invoiceCopy, step: "copy-\(today.iso)", invoice: stored.invoice,
+                                          reason: "the customer asks for the invoice: it is sent again", configuration: configuration, tx: tx,
+                                          journal: journal, at: now)
             }
             try pause(tx, invoiceID, until: today.adding(days: pauseDays), reason: "the invoice was asked for and is sent again", journal: journal, at: now)
         case .installments:

@@ -18,8 +18,8 @@ public struct Cycle {
     var retry = RetryPolicy()
     /// Rate-table gaps already reported in this cycle.
     let missingRates = MissingRates()
-    /// Whether any task is open, as the current decision found it.
-    let openTasks = OpenTasksFlag()
+    /// What the current decision found once for all its invoices (any open task, any redirected contact).
+    let found = DecisionFlags()
 
     public init(context: DaemonContext) {
         self.context = context

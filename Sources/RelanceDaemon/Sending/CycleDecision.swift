@@ -29,8 +29,8 @@ extension Cycle {
             let batch = dryRun ? nil : try tx.beginBatch(bootID: BootID.current, at: now)
             batchID = batch
             let lastSent = grouped ? LastSentCache() : nil
-            openTasks.any = try tx.hasOpenTasks()
-            openTasks.contactOverrides = try tx.hasContactOverrides()
+            found.openTasks = try tx.hasOpenTasks()
+            found.contactOverrides = try tx.hasContactOverrides()
             var pending: [(ReminderRecord, ReminderFacts)] = []
             var pendingKey: String?
             func close() throws {
@@ -116,7 +116,7 @@ extension Cycle {
         let dueIDs = Set(rows.map(\.id))
         let cc = ccAddresses(invoice)
         // A reply named who is in charge now ([replies] update_contacts): the reminders go there.
-        let to = try openTasks.contactOverrides ? tx.contactOverride(customerKey: ReminderPlanning.customerKey(invoice.customer))
+        let to = try found.contactOverrides ? tx.contactOverride(customerKey: ReminderPlanning.customerKey(invoice.customer))
             .flatMap { try? EmailAddress($0) }.map { [$0] } ?? invoice.customer.emails : invoice.customer.emails
         let floor = configuration.schedule.minBalance[invoice.currency.code].map { Money(minorUnits: $0, currency: invoice.currency) }
         let situation = SendSituation(
@@ -258,7 +258,7 @@ extension Cycle {
             summary.tasked += 1
         }
         var left = rows.filter { !$0.kind.isPersonTask }
-        guard openTasks.any || rows.contains(where: { $0.kind.isPersonTask }),
+        guard found.openTasks || rows.contains(where: { $0.kind.isPersonTask }),
               let holding = try tx.openTasks(invoiceID: invoice.id).first(where: { $0.graceUntil >= today }) else { return left }
         let held = rank(holding.step)
         let day = calendar.sendingDay(onOrAfter: holding.graceUntil.adding(days: 1))
@@ -312,17 +312,14 @@ extension Cycle {
 
     private func facts(invoice: Invoice, row: ReminderRecord, balance: Money, today: LocalDate, now: Date, references: [String]) -> ReminderFacts {
         let configuration = context.configuration
-        let customerSettings = invoice.customer.id.flatMap { configuration.customers[$0] }
         let offer = invoice.discountOffers.first { today <= $0.deadline }.map {
             DiscountOffer(percent: $0.percent, days: $0.days, deadline: $0.deadline, discount: $0.discount, payable: balance - $0.discount)
         }
-        var cc = invoice.customer.cc
-        for extra in customerSettings?.cc ?? [] where !cc.contains(extra) && !invoice.customer.emails.contains(extra) { cc.append(extra) }
         return ReminderFacts(
             invoice: invoice, step: row.step, kind: row.kind, language: configuration.language(for: invoice.customer),
             amountDue: balance, discount: offer, sendDate: today,
             companyName: configuration.company.name, from: configuration.company.email, replyTo: configuration.company.replyTo,
-            to: invoice.customer.emails, cc: cc,
+            to: invoice.customer.emails, cc: ccAddresses(invoice),
             messageID: MessageID.make(invoiceID: invoice.id, step: row.step, domain: configuration.company.email.domain),
             references: references, date: now, timeZone: configuration.company.timeZone,
             payment: PaymentInstructions(iban: configuration.company.iban, bic: configuration.company.bic,
@@ -350,7 +347,7 @@ final class LastSentCache {
 
 /// Whether the store has an open task, or any contact a reply named, looked up once per decision
 /// (a reference: `decide`'s helpers are non-mutating).
-final class OpenTasksFlag {
-    var any = true
+final class DecisionFlags {
+    var openTasks = true
     var contactOverrides = true
 }

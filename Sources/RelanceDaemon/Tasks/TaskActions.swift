@@ -140,14 +140,9 @@ public struct TaskActions {
                 break
             }
             if confirm, let stored = try tx.invoice(id: task.invoiceID) {
-                let slot = calendar.sendSlot(atOrAfter: now)
-                let balance = Balance.due(stored.invoice, payments: try tx.payments(invoiceID: task.invoiceID, currency: stored.invoice.currency), on: today)
                 let step = "call-\(taskID)-confirmation"
-                try tx.planArranged(invoiceID: task.invoiceID, PlannedReminder(step: step, kind: .confirmation, localDate: slot.date, sendAt: slot.at,
-                                                                               amount: balance, arrangedID: taskID), at: now)
-                try journal.record(tx, at: now, event: "planned", invoice: task.invoiceID, [
-                    ("step", step), ("date", slot.date.iso), ("reason", "the confirmation of what the call agreed"),
-                ])
+                try ArrangedMessages.plan(.confirmation, step: step, invoice: stored.invoice, arrangedID: taskID,
+                                          reason: "the confirmation of what the call agreed", configuration: configuration, tx: tx, journal: journal, at: now)
                 message += "; the customer is written what was agreed (\(step))"
             }
             // The steps that waited for the task get their planned days back (those past go at the next slot).

@@ -66,7 +66,7 @@ public enum MT940Reader {
             case "61":
                 flush()
                 guard entries.count < maximumEntries else { throw InvoiceRejection(file: file, "more than \(maximumEntries) entries") }
-                pending = try transaction(field.value, currency: currency ?? Currency(statementCode: "XXX")!, account: account, index: entries.count + 1,
+                pending = try transaction(field.value, currency: currency ?? .unstated, account: account, index: entries.count + 1,
                                           file: file, line: field.line)
             case "86":
                 guard var entry = pending else { continue }

@@ -21,8 +21,8 @@ public enum AbsenceReading {
         var lastDayAway: LocalDate?
         for sentence in normalized.sentences {
             let words = sentence.words
-            for (position, word) in words.enumerated() {
-                guard let date = dateStarting(at: position, words, reference: reference, dayFirst: dayFirst) else { continue }
+            for position in words.indices {
+                guard let date = TextDates.date(startingAt: position, in: words, reference: reference, dayFirst: dayFirst) else { continue }
                 let before = words[max(0, position - 6)..<position].joined(separator: " ")
                 let after = words.dropFirst(position + 1).prefix(5)
                 let inclusive = after.contains(where: ReplyPhrases.inclusiveCues.contains) || before.hasSuffix("einschliesslich")
@@ -33,24 +33,10 @@ public enum AbsenceReading {
                 } else if inclusive || ReplyPhrases.untilCues.contains(where: { before.hasSuffix($0) || before.contains($0 + " ") }) {
                     lastDayAway = lastDayAway.map { max($0, date) } ?? date
                 }
-                _ = word
             }
         }
         // A first day back said outright wins over a last day away.
         return back ?? lastDayAway.map { $0.adding(days: 1) }
-    }
-
-    /// The date written from this word on (`9 January`, `January 9`, `09.01.`, `9/1`), if one starts here.
-    static func dateStarting(at position: Int, _ words: [String], reference: LocalDate, dayFirst: Bool) -> LocalDate? {
-        let word = words[position]
-        let next = position + 1 < words.count ? words[position + 1] : ""
-        let isStart = TextDates.numeric(word, reference: reference, dayFirst: dayFirst) != nil
-            || (word.first?.isNumber == true && TextDates.months[next] != nil)
-            || (TextDates.months[word] != nil && next.first?.isNumber == true)
-        guard isStart else { return nil }
-        // The previous word is no day of this date ("15 December": the date starts at 15, not at December).
-        if TextDates.months[word] != nil, position > 0, words[position - 1].first?.isNumber == true { return nil }
-        return TextDates.all(in: words[position..<min(words.count, position + 3)].joined(separator: " "), reference: reference, dayFirst: dayFirst).first
     }
 }
 

@@ -62,12 +62,8 @@ public enum Intents {
             let sentence = text.sentences[index]
             var found: [(date: LocalDate, at: Int)] = RelativeDates.all(in: sentence.words, reference: reference, direction: direction)
             // Absolute dates, placed at the word they start with.
-            for (position, word) in sentence.words.enumerated() {
-                if let date = TextDates.all(in: word + " " + sentence.words.dropFirst(position + 1).prefix(2).joined(separator: " "),
-                                            reference: reference, dayFirst: dayFirst, direction: direction).first,
-                   TextDates.numeric(word, reference: reference, dayFirst: dayFirst, direction: direction) != nil
-                    || (word.first?.isNumber == true && TextDates.months[sentence.words.dropFirst(position + 1).first ?? ""] != nil)
-                    || (TextDates.months[word] != nil && sentence.words.dropFirst(position + 1).first?.first?.isNumber == true) {
+            for position in sentence.words.indices {
+                if let date = TextDates.date(startingAt: position, in: sentence.words, reference: reference, dayFirst: dayFirst, direction: direction) {
                     found.append((date, position))
                 }
             }

@@ -65,9 +65,9 @@ public enum RelativeDates {
                 else if window.contains(where: { ["month", "mois", "monats", "monat"].contains($0) }) { date = endOfMonth(reference, monthsAhead: ahead) }
                 else if window.contains(where: { ["week", "semaine", "woche"].contains($0) }) { date = friday(of: reference, weeksAhead: ahead) }
                 if date != nil { span = 1 + (window.firstIndex { ["month", "mois", "monats", "monat", "week", "semaine", "woche"].contains($0) } ?? 0) + 1 }
-            case "week" where has(i - 1, next) || has(i + 1, next), "semaine" where has(i - 1, next) || has(i + 1, next),
-                 "woche" where has(i - 1, next) || has(i + 1, next):
-                if direction == .future { date = friday(of: reference, weeksAhead: 1) } else { date = nil }
+            case "week", "semaine", "woche":
+                // next week, la semaine prochaine, nächste Woche: that week's Friday (a promise's last day).
+                if direction == .future, has(i - 1, next) || has(i + 1, next) { date = friday(of: reference, weeksAhead: 1) }
             case "in", "dans", "sous", "within", "innerhalb":
                 // in 10 days, dans 10 jours, in zwei Wochen, sous huitaine
                 var k = i + 1

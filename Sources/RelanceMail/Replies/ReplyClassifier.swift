@@ -16,11 +16,15 @@ public enum ReplyClassifier {
         public var timeZone: TimeZone
         public var dayFirst: Bool
         public var ownAddresses: Set<String>
+        /// false: relative dates count from the given reference day, whatever the message's Date says (`inspect --reference`).
+        public var readsDateHeader: Bool
 
-        public init(timeZone: TimeZone = TimeZone(identifier: "UTC") ?? .current, dayFirst: Bool = true, ownAddresses: Set<String> = []) {
+        public init(timeZone: TimeZone = TimeZone(identifier: "UTC") ?? .current, dayFirst: Bool = true, ownAddresses: Set<String> = [],
+                    readsDateHeader: Bool = true) {
             self.timeZone = timeZone
             self.dayFirst = dayFirst
             self.ownAddresses = Set(ownAddresses.map { $0.lowercased() })
+            self.readsDateHeader = readsDateHeader
         }
     }
 
@@ -37,7 +41,8 @@ public enum ReplyClassifier {
 
     public static func analyze(_ message: ParsedMessage, reference fallback: LocalDate, settings: Settings = Settings()) -> ReplyAnalysis {
         let root = message.root
-        let written = root.header("Date").flatMap(MessageDate.instant(fromHeader:)).map { ZonedDateTime.localDate(of: $0, in: settings.timeZone) }
+        let written = settings.readsDateHeader
+            ? root.header("Date").flatMap(MessageDate.instant(fromHeader:)).map { ZonedDateTime.localDate(of: $0, in: settings.timeZone) } : nil
         let reference = written ?? fallback
         let subject = root.header("Subject") ?? ""
         let from = root.header("From") ?? ""
@@ -231,7 +236,7 @@ public enum ReplyClassifier {
             if trimmed.hasPrefix(">") { continue }
             kept.append(line)
             // A closing line alone ("Best regards,"): what follows is the signature.
-            if !kept.isEmpty, trimmed.count <= 40, ReplyPhrases.closings.contains(folded), kept.count > 1 { break }
+            if kept.count > 1, trimmed.count <= 40, ReplyPhrases.closings.contains(folded) { break }
         }
         return kept.joined(separator: "\n")
     }

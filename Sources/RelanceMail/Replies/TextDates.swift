@@ -1,10 +1,10 @@
 public import RelanceCore
 
-/// Finds dates written by people in English, French and German: `15 December`,
-/// `December 15th`, `15 décembre`, `le 1er mars`, `15. Dezember`, `15.12.`,
-/// `15.12.2026`, `12/15` (English: month first), `15/12` (French and German:
-/// day first), `2026-12-15`. A date without a year is the next one on or after
-/// `reference`.
+/// Finds dates people write in English, French and German, in a text's folded words
+/// (`NormalizedText.words`): `15 December`, `December 15th`, `15 décembre`, `le 1er mars`,
+/// `15. Dezember`, `15.12.`, `15.12.2026`, `2026-12-15`, and slash dates (`12/15`, `15/12`) in the
+/// configured order unless only one reading is a date. A date without a year is the next one on or
+/// after `reference` (the last one on or before it, reading a payment already made).
 public enum TextDates {
     static let months: [String: Int] = {
         var table: [String: Int] = [:]
@@ -19,10 +19,12 @@ public enum TextDates {
         return table
     }()
 
-    /// Every date found in `text`, in order; a date without a year lies behind `reference` when
+    /// Every date found in a text's words, in order; a date without a year lies behind `reference` when
     /// reading a payment already made (`.past`), on or after it otherwise.
-    public static func all(in text: String, reference: LocalDate, dayFirst: Bool, direction: RelativeDates.Direction = .future) -> [LocalDate] {
-        let tokens = tokenize(text)
+    /// - Parameter words: the text's folded words (`NormalizedText.words`).
+    public static func all(in words: some Collection<String>, reference: LocalDate, dayFirst: Bool,
+                           direction: RelativeDates.Direction = .future) -> [LocalDate] {
+        let tokens = words.map(withoutMarks)
         var dates: [LocalDate] = []
         var index = 0
         func number(_ i: Int) -> Int? { i < tokens.count ? Int(tokens[i].filter(\.isNumber)) : nil }
@@ -49,29 +51,29 @@ public enum TextDates {
         return dates
     }
 
-    static func tokenize(_ text: String) -> [String] {
-        var tokens: [String] = []
-        var current = ""
-        for ch in text.lowercased() {
-            if ch.isLetter || ch.isNumber || ch == "." || ch == "/" || ch == "-" {
-                current.append(ch)
-            } else if !current.isEmpty {
-                tokens.append(current)
-                current = ""
-            }
+    /// The date written from this word of folded words on (`9 January`, `January 9`, `09.01.`, `9/1`),
+    /// if one starts here; "15 December" starts at 15, not at December.
+    static func date(startingAt position: Int, in words: [String], reference: LocalDate, dayFirst: Bool,
+                     direction: RelativeDates.Direction = .future) -> LocalDate? {
+        let word = words[position]
+        let next = position + 1 < words.count ? words[position + 1] : ""
+        let starts = numeric(word, reference: reference, dayFirst: dayFirst, direction: direction) != nil
+            || (word.first?.isNumber == true && months[next] != nil)
+            || (months[word] != nil && next.first?.isNumber == true && !(position > 0 && words[position - 1].first?.isNumber == true))
+        guard starts else { return nil }
+        return all(in: words[position..<min(words.count, position + 3)], reference: reference, dayFirst: dayFirst, direction: direction).first
+    }
+
+    /// A word as a date reads it: "15." and "1er" and "15th" lose their marks, a trailing sentence dot goes.
+    static func withoutMarks(_ token: String) -> String {
+        var t = token
+        if t.contains("/") { while t.hasSuffix(".") { t.removeLast() } }  // "12/15." ends a sentence
+        while t.hasSuffix(".") && !(t.dropLast().contains(".")) && t.count > 1 && t.dropLast().allSatisfy(\.isNumber) { t.removeLast() }
+        if t.hasSuffix("."), t.dropLast().allSatisfy(\.isLetter) { t.removeLast() }
+        for suffix in ["er", "st", "nd", "rd", "th", "e"] where t.hasSuffix(suffix) && t.dropLast(suffix.count).allSatisfy(\.isNumber) && t.count > suffix.count {
+            t = String(t.dropLast(suffix.count))
         }
-        if !current.isEmpty { tokens.append(current) }
-        // "15." and "1er" and "15th" lose their marks; a trailing sentence dot goes.
-        return tokens.map { token in
-            var t = token
-            if t.contains("/") { while t.hasSuffix(".") { t.removeLast() } }  // "12/15." ends a sentence
-            while t.hasSuffix(".") && !(t.dropLast().contains(".")) && t.count > 1 && t.dropLast().allSatisfy(\.isNumber) { t.removeLast() }
-            if t.hasSuffix("."), t.dropLast().allSatisfy(\.isLetter) { t.removeLast() }
-            for suffix in ["er", "st", "nd", "rd", "th", "e"] where t.hasSuffix(suffix) && t.dropLast(suffix.count).allSatisfy(\.isNumber) && t.count > suffix.count {
-                t = String(t.dropLast(suffix.count))
-            }
-            return t
-        }
+        return t
     }
 
     static func numeric(_ token: String, reference: LocalDate, dayFirst: Bool, direction: RelativeDates.Direction = .future) -> LocalDate? {
