@@ -60,9 +60,15 @@ struct ResumeCommand: ParsableCommand {
 
 /// Prints an action's outcome; a refusal is a message and exit 1, not a crash.
 enum ActionRunner {
+    /// Prints what the action says it did.
     static func perform(_ action: () throws -> String) throws {
+        Console.out(try refusing(action))
+    }
+
+    /// Runs the action; a refusal is said on standard error and exits with 1.
+    static func refusing<T>(_ action: () throws -> T) throws -> T {
         do {
-            Console.out(try action())
+            return try action()
         } catch let refusal as InvoiceActions.Refusal {
             Console.error("relance: \(refusal)")
             throw ExitCode(1)

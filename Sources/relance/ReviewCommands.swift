@@ -46,18 +46,13 @@ struct ShowCommand: ParsableCommand {
     func run() throws {
         let configuration = try options.load()
         let context = try clock.context(for: configuration)
-        do {
-            let message = try ReviewActions(context: context).show(id)
-            if let eml {
-                try Data(message.data).write(to: URL(fileURLWithPath: eml), options: .atomic)
-                Console.out(eml)
-                return
-            }
-            Console.out(MessageSummary.text(message))
-        } catch let refusal as InvoiceActions.Refusal {
-            Console.error("relance: \(refusal)")
-            throw ExitCode(1)
+        let message = try ActionRunner.refusing { try ReviewActions(context: context).show(id) }
+        if let eml {
+            try Data(message.data).write(to: URL(fileURLWithPath: eml), options: .atomic)
+            Console.out(eml)
+            return
         }
+        Console.out(MessageSummary.text(message))
     }
 }
 
