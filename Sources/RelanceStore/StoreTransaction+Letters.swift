@@ -12,10 +12,12 @@ extension StoreTransaction {
                              arguments: [deadline.iso, letter, Int64(at.timeIntervalSince1970), invoiceID])
     }
 
-    /// Open invoices whose formal notice's deadline is before `today`.
+    /// Open invoices whose formal notice's deadline is before `today`. `+state` keeps SQLite on the
+    /// small partial index of notices: on `invoices_state` it walked every open invoice (0.24 s of a
+    /// 1,000,000-invoice cycle).
     public func noticesPastDeadline(today: LocalDate) throws -> [StoredInvoice] {
         try Row.fetchAll(db.cachedStatement(sql: """
-            SELECT * FROM invoices WHERE notice_deadline IS NOT NULL AND notice_deadline < ? AND state = 'open' ORDER BY notice_deadline, id
+            SELECT * FROM invoices WHERE notice_deadline IS NOT NULL AND notice_deadline < ? AND +state = 'open' ORDER BY notice_deadline, id
             """), arguments: [today.iso]).map(storedInvoiceRow)
     }
 
