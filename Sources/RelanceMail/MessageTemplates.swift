@@ -313,16 +313,36 @@ public struct MessageTemplates: Sendable {
         return context
     }
 
-    /// At most one blank line in a row; no blank lines at the start.
+    /// At most one blank line in a row; no blank lines at the start or the end. On bytes: every
+    /// message's text goes through it.
     static func tidy(_ text: String) -> String {
-        var lines: [Substring] = []
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            let blank = line.allSatisfy(\.isWhitespace)
-            if blank, lines.last.map({ $0.allSatisfy(\.isWhitespace) }) ?? true { continue }
-            lines.append(blank ? "" : line)
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count + 1)
+        var blankPending = false
+        for line in text.utf8.split(separator: 0x0A, omittingEmptySubsequences: false) {
+            if isBlank(line) {
+                blankPending = !out.isEmpty
+                continue
+            }
+            if blankPending { out.append(0x0A) }
+            blankPending = false
+            out.append(contentsOf: line)
+            out.append(0x0A)
         }
-        while let last = lines.last, last.isEmpty { lines.removeLast() }
-        return lines.joined(separator: "\n") + "\n"
+        return out.isEmpty ? "\n" : String(decoding: out, as: UTF8.self)
+    }
+
+    /// A line of nothing but white space (Unicode's, for a line that is not all ASCII).
+    private static func isBlank(_ line: Substring.UTF8View) -> Bool {
+        var ascii = true
+        for byte in line {
+            switch byte {
+            case 0x09, 0x0B, 0x0C, 0x0D, 0x20: continue
+            case 0x80...: ascii = false
+            default: return false
+            }
+        }
+        return ascii || String(decoding: line, as: UTF8.self).allSatisfy(\.isWhitespace)
     }
 
     /// `&`, `<`, `>` and `"` as HTML entities.

@@ -6,13 +6,13 @@ public import RelanceCore
 extension StoreTransaction {
     /// Open or collection invoices with a note for a person (a reply, a wrong contact, a payment announced).
     public func invoicesNeedingAttention() throws -> [(invoice: StoredInvoice, note: String)] {
-        try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM invoices WHERE attention IS NOT NULL AND state IN ('open', 'collection') ORDER BY id"))
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Self.invoiceColumns), attention FROM invoices WHERE attention IS NOT NULL AND state IN ('open', 'collection') ORDER BY id"))
             .map { (try storedInvoiceRow($0), $0["attention"] as String) }
     }
 
     /// Open invoices paused for a dispute.
     public func disputedInvoices() throws -> [StoredInvoice] {
-        try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM invoices WHERE state = 'open' AND pause_reason LIKE '%disput%' ORDER BY id"))
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Self.invoiceColumns) FROM invoices WHERE state = 'open' AND pause_reason LIKE '%disput%' ORDER BY id"))
             .map(storedInvoiceRow)
     }
 

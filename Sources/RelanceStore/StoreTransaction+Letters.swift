@@ -17,7 +17,7 @@ extension StoreTransaction {
     /// 1,000,000-invoice cycle).
     public func noticesPastDeadline(today: LocalDate) throws -> [StoredInvoice] {
         try Row.fetchAll(db.cachedStatement(sql: """
-            SELECT * FROM invoices WHERE notice_deadline IS NOT NULL AND notice_deadline < ? AND +state = 'open' ORDER BY notice_deadline, id
+            SELECT \(Self.invoiceColumns) FROM invoices WHERE notice_deadline IS NOT NULL AND notice_deadline < ? AND +state = 'open' ORDER BY notice_deadline, id
             """), arguments: [today.iso]).map(storedInvoiceRow)
     }
 
@@ -46,7 +46,7 @@ extension StoreTransaction {
 
     /// The invoices of one customer (by the key reminders are grouped by), oldest first.
     public func invoices(customerKey: String) throws -> [StoredInvoice] {
-        try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM invoices WHERE customer_key = ? ORDER BY issue_date, id"),
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Self.invoiceColumns) FROM invoices WHERE customer_key = ? ORDER BY issue_date, id"),
                          arguments: [customerKey]).map(storedInvoiceRow)
     }
 

@@ -41,12 +41,12 @@ extension StoreTransaction {
 
     /// Held reminders (`personHeld`: those a person chose to keep), by day.
     public func heldReminders() throws -> [(reminder: ReminderRecord, heldByPerson: Bool)] {
-        try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM reminders WHERE state = 'held' ORDER BY local_date, id")).map {
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Self.reminderColumns), held_by_person FROM reminders WHERE state = 'held' ORDER BY local_date, id")).map {
             (try reminderRow($0), ($0["held_by_person"] as Int64) != 0)
         }
     }
 
     public func reminder(id: Int64) throws -> ReminderRecord? {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM reminders WHERE id = ?"), arguments: [id]).map(reminderRow)
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Self.reminderColumns) FROM reminders WHERE id = ?"), arguments: [id]).map(reminderRow)
     }
 }

@@ -30,14 +30,14 @@ public struct StoreTransaction {
     // MARK: - Invoices
 
     public func invoice(id: String) throws -> StoredInvoice? {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM invoices WHERE id = ?"), arguments: [id]).map(storedInvoice)
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Self.invoiceColumns) FROM invoices WHERE id = ?"), arguments: [id]).map(storedInvoice)
     }
 
     public func invoices(state: InvoiceState? = nil) throws -> [StoredInvoice] {
         if let state {
-            return try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM invoices WHERE state = ? ORDER BY due_date, id"), arguments: [state.rawValue]).map(storedInvoice)
+            return try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Self.invoiceColumns) FROM invoices WHERE state = ? ORDER BY due_date, id"), arguments: [state.rawValue]).map(storedInvoice)
         }
-        return try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM invoices ORDER BY due_date, id")).map(storedInvoice)
+        return try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Self.invoiceColumns) FROM invoices ORDER BY due_date, id")).map(storedInvoice)
     }
 
     public func invoiceCount() throws -> Int {
@@ -119,24 +119,24 @@ public struct StoreTransaction {
     // MARK: - Reminders
 
     public func reminders(invoiceID: String) throws -> [ReminderRecord] {
-        try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM reminders WHERE invoice_id = ? ORDER BY send_at, id"), arguments: [invoiceID]).map(reminder)
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Self.reminderColumns) FROM reminders WHERE invoice_id = ? ORDER BY send_at, id"), arguments: [invoiceID]).map(reminder)
     }
 
     public func reminders(state: ReminderState) throws -> [ReminderRecord] {
-        try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM reminders WHERE state = ? ORDER BY send_at, id"), arguments: [state.rawValue]).map(reminder)
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Self.reminderColumns) FROM reminders WHERE state = ? ORDER BY send_at, id"), arguments: [state.rawValue]).map(reminder)
     }
 
     /// Reminders waiting to go (planned, or deferred for a retry) whose time has come, oldest first.
     public func dueReminders(at instant: Date, limit: Int = 100_000) throws -> [ReminderRecord] {
         try Row.fetchAll(db.cachedStatement(sql: """
-            SELECT * FROM reminders WHERE state IN ('planned', 'deferred') AND send_at <= ? ORDER BY send_at, id LIMIT ?
+            SELECT \(Self.reminderColumns) FROM reminders WHERE state IN ('planned', 'deferred') AND send_at <= ? ORDER BY send_at, id LIMIT ?
             """), arguments: [seconds(instant), limit]).map(reminder)
     }
 
     /// Planned or deferred reminders in a window of send instants.
     public func upcomingReminders(from: Date, to: Date) throws -> [ReminderRecord] {
         try Row.fetchAll(db.cachedStatement(sql: """
-            SELECT * FROM reminders WHERE state IN ('planned', 'deferred') AND send_at >= ? AND send_at < ? ORDER BY send_at, id
+            SELECT \(Self.reminderColumns) FROM reminders WHERE state IN ('planned', 'deferred') AND send_at >= ? AND send_at < ? ORDER BY send_at, id
             """), arguments: [seconds(from), seconds(to)]).map(reminder)
     }
 
@@ -326,7 +326,7 @@ public struct StoreTransaction {
             let id: Int64 = batch["id"]
             if (batch["boot_id"] as String) != bootID {
                 uncertain += try Row.fetchAll(db.cachedStatement(sql: """
-                    SELECT * FROM reminders WHERE batch_id = ? AND state IN ('planned', 'deferred')
+                    SELECT \(Self.reminderColumns) FROM reminders WHERE batch_id = ? AND state IN ('planned', 'deferred')
                     """), arguments: [id]).map(reminder)
                 try db.cachedExecute(sql: """
                     UPDATE reminders SET state = 'uncertain', updated_at = ?, batch_id = NULL,
@@ -387,48 +387,54 @@ public struct StoreTransaction {
     func storedInvoiceRow(_ row: Row) throws -> StoredInvoice { try storedInvoice(row) }
 
     private func storedInvoice(_ row: Row) throws -> StoredInvoice {
-        let document: String = row["document"]
+        // By position (`invoiceColumns`): GRDB finds a column by name by lowercasing each column's name.
+        let document: String = row[0]
         let invoice = try JSONDecoder().decode(Invoice.self, from: Data(document.utf8))
+        let stateText: String = row[1]
+        guard let state = InvoiceState(rawValue: stateText) else {
+            throw StoreError(operation: "read invoice \(invoice.id)", underlying: "unknown state \(stateText)")
+        }
         return StoredInvoice(
-            invoice: invoice, state: try invoiceState(row),
-            pausedUntil: (row["paused_until"] as String?).flatMap { LocalDate(iso: $0) }, pauseReason: row["pause_reason"],
-            sourceFile: row["source_file"], sourceHash: row["source_hash"], format: row["format"], revision: row["revision"],
-            ingestedAt: Date(timeIntervalSince1970: TimeInterval(row["ingested_at"] as Int64)),
-            resumedAt: (row["resumed_at"] as Int64?).map { Date(timeIntervalSince1970: TimeInterval($0)) },
-            noticeDeadline: (row["notice_deadline"] as String?).flatMap { LocalDate(iso: $0) }, noticeLetter: row["notice_letter"])
+            invoice: invoice, state: state,
+            pausedUntil: (row[2] as String?).flatMap { LocalDate(iso: $0) }, pauseReason: row[3],
+            sourceFile: row[4], sourceHash: row[5], format: row[6], revision: row[7],
+            ingestedAt: Date(timeIntervalSince1970: TimeInterval(row[8] as Int64)),
+            resumedAt: (row[9] as Int64?).map { Date(timeIntervalSince1970: TimeInterval($0)) },
+            noticeDeadline: (row[10] as String?).flatMap { LocalDate(iso: $0) }, noticeLetter: row[11])
     }
 
-    private func invoiceState(_ row: Row) throws -> InvoiceState {
-        guard let state = InvoiceState(rawValue: row["state"]) else {
-            throw StoreError(operation: "read invoice \(row["id"] as String? ?? "?")", underlying: "unknown state \(row["state"] as String? ?? "NULL")")
-        }
-        return state
-    }
+    /// The invoice columns `storedInvoice(_:)` reads, in its order.
+    static let invoiceColumns = "document, state, paused_until, pause_reason, source_file, source_hash, format, revision, ingested_at, resumed_at, notice_deadline, notice_letter"
 
     /// A row that cannot be read is an error, never a default.
     func reminderRow(_ row: Row) throws -> ReminderRecord { try reminder(row) }
 
     private func reminder(_ row: Row) throws -> ReminderRecord {
-        let id: Int64 = row["id"]
-        guard let kind = StepKind(rawValue: row["kind"]) else {
-            throw StoreError(operation: "read reminder \(id)", underlying: "unknown kind \(row["kind"] as String? ?? "NULL")")
+        // By position (`reminderColumns`): a cycle reads thousands of rows.
+        let id: Int64 = row[0]
+        let kindText: String? = row[3], stateText: String? = row[6], dateText: String? = row[4]
+        guard let kind = kindText.flatMap(StepKind.init(rawValue:)) else {
+            throw StoreError(operation: "read reminder \(id)", underlying: "unknown kind \(kindText ?? "NULL")")
         }
-        guard let state = ReminderState(rawValue: row["state"]) else {
-            throw StoreError(operation: "read reminder \(id)", underlying: "unknown state \(row["state"] as String? ?? "NULL")")
+        guard let state = stateText.flatMap(ReminderState.init(rawValue:)) else {
+            throw StoreError(operation: "read reminder \(id)", underlying: "unknown state \(stateText ?? "NULL")")
         }
-        guard let localDate = LocalDate(iso: row["local_date"] as String? ?? "") else {
-            throw StoreError(operation: "read reminder \(id)", underlying: "unreadable date \(row["local_date"] as String? ?? "NULL")")
+        guard let localDate = LocalDate(iso: dateText ?? "") else {
+            throw StoreError(operation: "read reminder \(id)", underlying: "unreadable date \(dateText ?? "NULL")")
         }
         return ReminderRecord(
-            id: id, invoiceID: row["invoice_id"], step: row["step"], kind: kind, localDate: localDate,
-            sendAt: Date(timeIntervalSince1970: TimeInterval(row["send_at"] as Int64)),
-            state: state, amount: row["amount_minor"],
-            messageID: row["message_id"], recipients: row["recipients"], attempts: row["attempts"], detail: row["detail"],
-            sentAt: (row["sent_at"] as Int64?).map { Date(timeIntervalSince1970: TimeInterval($0)) },
-            handedOffAt: (row["handed_off_at"] as Int64?).map { Date(timeIntervalSince1970: TimeInterval($0)) },
-            batchID: row["batch_id"], approvedAt: (row["approved_at"] as Int64?).map { Date(timeIntervalSince1970: TimeInterval($0)) },
-            arrangedID: row["arranged_id"], part: row["part"])
+            id: id, invoiceID: row[1], step: row[2], kind: kind, localDate: localDate,
+            sendAt: Date(timeIntervalSince1970: TimeInterval(row[5] as Int64)),
+            state: state, amount: row[7],
+            messageID: row[8], recipients: row[9], attempts: row[10], detail: row[11],
+            sentAt: (row[12] as Int64?).map { Date(timeIntervalSince1970: TimeInterval($0)) },
+            handedOffAt: (row[13] as Int64?).map { Date(timeIntervalSince1970: TimeInterval($0)) },
+            batchID: row[14], approvedAt: (row[15] as Int64?).map { Date(timeIntervalSince1970: TimeInterval($0)) },
+            arrangedID: row[16], part: row[17])
     }
+
+    /// The reminder columns `reminder(_:)` reads, in its order.
+    static let reminderColumns = "id, invoice_id, step, kind, local_date, send_at, state, amount_minor, message_id, recipients, attempts, detail, sent_at, handed_off_at, batch_id, approved_at, arranged_id, part"
 
     private func seconds(_ date: Date) -> Int64 { Int64(date.timeIntervalSince1970.rounded(.down)) }
 

@@ -19,6 +19,17 @@ struct EmailAddressTests {
     func invalid(text: String) {
         #expect(throws: EmailAddressError.self) { try EmailAddress(text) }
     }
+
+    @Test("each printable ASCII character is judged as RFC 5322 atext says before the @, and as a host name allows after it")
+    func everyASCIICharacter() {
+        let atext = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-/=?^_`{|}~")
+        for byte in UInt8(0x21)...UInt8(0x7E) where byte != UInt8(ascii: "@") && byte != UInt8(ascii: ".") {
+            let character = Character(Unicode.Scalar(byte))
+            #expect(((try? EmailAddress("a\(character)b@acme.example")) != nil) == atext.contains(character), "local part: \(character)")
+            let hostAllows = character.isLetter || character.isNumber || character == "-"
+            #expect(((try? EmailAddress("ap@a\(character)b.example")) != nil) == hostAllows, "domain: \(character)")
+        }
+    }
 }
 
 @Suite("Addresses that read as another, and internationalised domains")

@@ -63,11 +63,24 @@ public struct Recipients: Hashable, Sendable {
     public let needSMTPUTF8: [String]
 
     public init(to: [EmailAddress], cc: [EmailAddress], undeliverable: Set<String>) {
-        let isBlocked = { (address: EmailAddress) in undeliverable.contains(address.value.lowercased()) }
-        blocked = (to + cc).filter(isBlocked).map(\.value)
-        needSMTPUTF8 = (to + cc).filter { !isBlocked($0) && $0.asciiForm == nil }.map(\.value)
-        self.to = to.filter { !isBlocked($0) && $0.asciiForm != nil }
-        self.cc = cc.filter { !isBlocked($0) && $0.asciiForm != nil }
+        var blocked: [String] = [], needSMTPUTF8: [String] = []
+        func kept(_ addresses: [EmailAddress]) -> [EmailAddress] {
+            addresses.filter { address in
+                if !undeliverable.isEmpty, undeliverable.contains(address.value.lowercased()) {
+                    blocked.append(address.value)
+                    return false
+                }
+                if address.asciiForm == nil {
+                    needSMTPUTF8.append(address.value)
+                    return false
+                }
+                return true
+            }
+        }
+        self.to = kept(to)
+        self.cc = kept(cc)
+        self.blocked = blocked
+        self.needSMTPUTF8 = needSMTPUTF8
     }
 }
 

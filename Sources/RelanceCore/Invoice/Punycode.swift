@@ -8,6 +8,7 @@ public enum Punycode {
 
     /// The ASCII form of a host name, label by label; ASCII labels are kept as they are.
     public static func asciiHost(_ host: some StringProtocol) -> String? {
+        if host.utf8.allSatisfy({ $0 < 0x80 }) { return String(host) }
         var labels: [String] = []
         for label in host.split(separator: ".", omittingEmptySubsequences: false) {
             if label.allSatisfy(\.isASCII) {

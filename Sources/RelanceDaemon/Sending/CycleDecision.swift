@@ -125,7 +125,9 @@ extension Cycle {
             balance: balance, minimumBalance: floor,
             pausedUntil: stored.isPaused(on: today) ? .some(stored.pausedUntil) : nil,
             inFlightRanks: all.filter { $0.kind.isEscalation && !dueIDs.contains($0.id) && [.sending, .deferred].contains($0.state) }.map { rank($0.step) },
-            lastSentToCustomer: try lastSentToCustomer(ReminderPlanning.customerKey(invoice.customer), tx: tx, known: lastSent).map(calendar.localDate(of:)),
+            // Only the minimum gap looks at the last reminder the customer was sent.
+            lastSentToCustomer: configuration.schedule.minGapDays > 0
+                ? try lastSentToCustomer(ReminderPlanning.customerKey(invoice.customer), tx: tx, known: lastSent).map(calendar.localDate(of:)) : nil,
             minGapDays: configuration.schedule.minGapDays,
             recipients: Recipients(to: to, cc: cc, undeliverable: dryRun ? [] : try tx.undeliverable((to + cc).map(\.value))))
         let run = context.run
