@@ -113,7 +113,7 @@ let package = Package(
         .testTarget(name: "RelanceTransportTests", dependencies: ["RelanceTransport", "RelanceTestSupport"], swiftSettings: strict),
         .testTarget(name: "RelanceDocumentsTests", dependencies: ["RelanceDocuments", "RelanceTestSupport"], swiftSettings: strict),
         .testTarget(name: "RelanceReportTests", dependencies: ["RelanceReport"], swiftSettings: strict),
-        .testTarget(name: "RelanceDaemonTests", dependencies: ["RelanceDaemon"], swiftSettings: strict),
+        .testTarget(name: "RelanceDaemonTests", dependencies: ["RelanceDaemon", "RelanceTestSupport"], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["RelanceTestSupport"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]

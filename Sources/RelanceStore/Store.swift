@@ -6,14 +6,16 @@ internal import GRDB
 /// (a busy timeout instead of "database is locked"). Every state change is one
 /// transaction, given to callers as a `StoreTransaction`.
 public final class Store: Sendable {
-    private let pool: DatabasePool
+    let pool: DatabasePool
     public let path: String
 
     /// Opens (creating if needed) the store at `path` and brings its schema up to date; with
     /// `readOnly`, opens an existing store without writing anything (the commands that only look).
-    public init(path: String, readOnly: Bool = false) throws(StoreError) {
+    /// `recorder` notes every statement run (for tests of the query plans).
+    public init(path: String, readOnly: Bool = false, recorder: StatementRecorder? = nil) throws(StoreError) {
         self.path = path
         var configuration = Configuration()
+        if let recorder { configuration.prepareDatabase { db in recorder.install(on: db) } }
         configuration.busyMode = .timeout(10)
         if readOnly {
             configuration.readonly = true

@@ -54,10 +54,11 @@ extension StoreTransaction {
         return db.changesCount
     }
 
-    /// The last promise the customer broke on this invoice, for the next message to cite.
+    /// The last promise the customer broke on this invoice, for the next message to cite (`+state`:
+    /// found through the invoice's promises, not by walking every broken promise).
     public func lastBrokenPromise(invoiceID: String) throws -> BrokenPromise? {
         try Row.fetchOne(db.cachedStatement(sql: """
-            SELECT made_on, promised_for FROM promises WHERE invoice_id = ? AND state = 'broken' ORDER BY promised_for DESC, id DESC LIMIT 1
+            SELECT made_on, promised_for FROM promises WHERE invoice_id = ? AND +state = 'broken' ORDER BY promised_for DESC, id DESC LIMIT 1
             """), arguments: [invoiceID]).flatMap { row in
             guard let made = LocalDate(iso: row["made_on"] as String), let promised = LocalDate(iso: row["promised_for"] as String) else { return nil }
             return BrokenPromise(madeOn: made, promisedFor: promised)
