@@ -53,7 +53,7 @@ let package = Package(
         .target(name: "CDocumentsLoader", dependencies: ["CPangoCairo", "CPNG", "CQRencode"]),
 
         .target(name: "RelanceCore", swiftSettings: strict),
-        .target(name: "RelanceDocuments", dependencies: ["RelanceCore", "CPangoCairo", "CQRencode", "CPNG", "CDocumentsLoader"], swiftSettings: strict),
+        .target(name: "RelanceDocuments", dependencies: ["RelanceCore", "CPangoCairo", "CQRencode", "CDocumentsLoader"], swiftSettings: strict),
         .target(name: "RelanceFormats", dependencies: ["RelanceCore", "CZlib", "CXMLReader"], swiftSettings: strict),
         .target(
             name: "RelanceConfig",

@@ -55,11 +55,28 @@ FORWARD(PangoFontDescription *, pango_font_description_from_string, (const char 
 FORWARD_VOID(pango_font_description_free, (PangoFontDescription *desc), (desc))
 FORWARD_VOID(g_object_unref, (void *object), (object))
 
-FORWARD(int, png_image_write_to_memory,
-        (png_imagep image, void *memory, png_alloc_size_t *memory_bytes, int convert_to_8_bit, const void *buffer,
-         png_int_32 row_stride, const void *colormap),
-        (image, memory, memory_bytes, convert_to_8_bit, buffer, row_stride, colormap))
-FORWARD_VOID(png_image_free, (png_imagep image), (image))
+FORWARD(png_structp, png_create_write_struct,
+        (png_const_charp user_png_ver, png_voidp error_ptr, png_error_ptr error_fn, png_error_ptr warn_fn),
+        (user_png_ver, error_ptr, error_fn, warn_fn))
+FORWARD(png_infop, png_create_info_struct, (png_const_structrp png_ptr), (png_ptr))
+FORWARD_VOID(png_destroy_write_struct, (png_structpp png_ptr_ptr, png_infopp info_ptr_ptr), (png_ptr_ptr, info_ptr_ptr))
+FORWARD_VOID(png_set_write_fn, (png_structrp png_ptr, png_voidp io_ptr, png_rw_ptr write_data_fn, png_flush_ptr output_flush_fn),
+             (png_ptr, io_ptr, write_data_fn, output_flush_fn))
+FORWARD(png_voidp, png_get_io_ptr, (png_const_structrp png_ptr), (png_ptr))
+FORWARD(png_voidp, png_get_error_ptr, (png_const_structrp png_ptr), (png_ptr))
+FORWARD_VOID(png_set_IHDR,
+             (png_const_structrp png_ptr, png_inforp info_ptr, png_uint_32 width, png_uint_32 height, int bit_depth, int color_type,
+              int interlace_method, int compression_method, int filter_method),
+             (png_ptr, info_ptr, width, height, bit_depth, color_type, interlace_method, compression_method, filter_method))
+FORWARD_VOID(png_set_PLTE, (png_structrp png_ptr, png_inforp info_ptr, png_const_colorp palette, int num_palette),
+             (png_ptr, info_ptr, palette, num_palette))
+FORWARD_VOID(png_set_filter, (png_structrp png_ptr, int method, int filters), (png_ptr, method, filters))
+FORWARD_VOID(png_set_compression_level, (png_structrp png_ptr, int level), (png_ptr, level))
+FORWARD_VOID(png_set_compression_window_bits, (png_structrp png_ptr, int window_bits), (png_ptr, window_bits))
+FORWARD_VOID(png_set_compression_mem_level, (png_structrp png_ptr, int mem_level), (png_ptr, mem_level))
+FORWARD_VOID(png_write_info, (png_structrp png_ptr, png_const_inforp info_ptr), (png_ptr, info_ptr))
+FORWARD_VOID(png_write_row, (png_structrp png_ptr, png_const_bytep row), (png_ptr, row))
+FORWARD_VOID(png_write_end, (png_structrp png_ptr, png_inforp info_ptr), (png_ptr, info_ptr))
 
 FORWARD(QRcode *, QRcode_encodeData, (int size, const unsigned char *data, int version, QRecLevel level), (size, data, version, level))
 FORWARD_VOID(QRcode_free, (QRcode *qrcode), (qrcode))
@@ -98,7 +115,11 @@ static void load(void) {
     RESOLVE(pango, pango_layout_set_font_description); RESOLVE(pango, pango_layout_get_size);
     RESOLVE(pango, pango_font_description_from_string); RESOLVE(pango, pango_font_description_free);
     RESOLVE(gobject, g_object_unref);
-    RESOLVE(png, png_image_write_to_memory); RESOLVE(png, png_image_free);
+    RESOLVE(png, png_create_write_struct); RESOLVE(png, png_create_info_struct); RESOLVE(png, png_destroy_write_struct);
+    RESOLVE(png, png_set_write_fn); RESOLVE(png, png_get_io_ptr); RESOLVE(png, png_get_error_ptr); RESOLVE(png, png_set_IHDR);
+    RESOLVE(png, png_set_PLTE); RESOLVE(png, png_set_filter); RESOLVE(png, png_set_compression_level);
+    RESOLVE(png, png_set_compression_window_bits); RESOLVE(png, png_set_compression_mem_level); RESOLVE(png, png_write_info);
+    RESOLVE(png, png_write_row); RESOLVE(png, png_write_end);
     RESOLVE(qrencode, QRcode_encodeData); RESOLVE(qrencode, QRcode_free);
 }
 

@@ -1,3 +1,3 @@
-// libpng as Debian provides it (libpng-dev): the QR code images of the HTML emails, through its
-// simplified API (png_image_write_to_memory), which reports errors without setjmp.
+// libpng as Debian provides it (libpng-dev): the QR code images of the HTML emails, written by
+// CDocumentsLoader's relance_png_write_bilevel (libpng's errors end there, in C, with setjmp).
 #include <png.h>

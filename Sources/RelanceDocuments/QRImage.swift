@@ -1,10 +1,11 @@
+import CDocumentsLoader
 import CPangoCairo
-import CPNG
+import Glibc
 
 /// A QR symbol as a PNG image (black on white, with its quiet zone), for the HTML email: mail
 /// clients show an inline PNG; they do not draw vector graphics. Written by libpng as a
-/// two-colour palette image at one bit per pixel, compressed for speed: a few hundred bytes,
-/// and a small part of composing a message (an RGB image through cairo cost more than the rest
+/// two-colour palette image at one bit per pixel, compressed for speed (`relance_png_write_bilevel`):
+/// under two hundred bytes, and a small part of composing a message (an RGB image through cairo cost more than the rest
 /// of the message together).
 public enum QRImage {
     /// `modulePixels` pixels per module; 3 gives the 147 px an EPC payload's symbol (version 6,
@@ -13,55 +14,34 @@ public enum QRImage {
         try DocumentLibraries.ensureLoaded()
         let quiet = 4
         let side = (matrix.size + 2 * quiet) * modulePixels
-        // One byte per pixel, the palette index: 1 (white) for light modules and the quiet zone, 0 (black) for dark ones.
-        var pixels = [UInt8](repeating: 1, count: side * side)
-        pixels.withUnsafeMutableBufferPointer { buffer in
+        let rowBytes = (side + 7) / 8
+        // One bit per pixel, most significant first: 1 (white) for light modules, the quiet zone and the
+        // padding of the last byte, 0 (black) for dark modules.
+        var rows = [UInt8](repeating: 0xFF, count: rowBytes * side)
+        rows.withUnsafeMutableBufferPointer { buffer in
             for row in 0..<matrix.size {
                 // One row of pixels, then copied down for the module's height.
-                let top = (row + quiet) * modulePixels * side
+                let top = (row + quiet) * modulePixels * rowBytes
                 for column in 0..<matrix.size where matrix.isDark(row: row, column: column) {
-                    let left = top + (column + quiet) * modulePixels
-                    for x in left..<(left + modulePixels) { buffer[x] = 0 }
+                    let left = (column + quiet) * modulePixels
+                    for x in left..<(left + modulePixels) { buffer[top + x / 8] &= ~(UInt8(0x80) >> UInt8(x % 8)) }
                 }
                 for y in 1..<modulePixels {
-                    for x in 0..<side { buffer[top + y * side + x] = buffer[top + x] }
+                    for x in 0..<rowBytes { buffer[top + y * rowBytes + x] = buffer[top + x] }
                 }
             }
         }
-        var image = png_image()
-        image.version = UInt32(PNG_IMAGE_VERSION)
-        image.width = UInt32(side)
-        image.height = UInt32(side)
-        image.format = UInt32(PNG_FORMAT_FLAG_COLORMAP)  // a palette of 8-bit grays
-        image.colormap_entries = 2
-        image.flags = UInt32(PNG_IMAGE_FLAG_FAST)
-        let palette: [UInt8] = [0, 255]
-        // One pass into a buffer that holds any such image (a 1-bit row per pixel row, uncompressed, plus
-        // the chunks); libpng says the size it needed when a buffer is short, and a second pass uses it.
-        var size = side * (side / 8 + 2) + 1_024
-        var out = [UInt8](repeating: 0, count: size)
-        func write() -> Int32 {
-            out.withUnsafeMutableBytes { target in
-                pixels.withUnsafeBytes { raw in
-                    palette.withUnsafeBytes { map in
-                        png_image_write_to_memory(&image, target.baseAddress, &size, 0, raw.baseAddress, Int32(side), map.baseAddress)
-                    }
-                }
-            }
+        var out: UnsafeMutablePointer<UInt8>?
+        var length = 0
+        var message = [CChar](repeating: 0, count: 256)
+        let written = rows.withUnsafeBufferPointer { buffer in
+            relance_png_write_bilevel(buffer.baseAddress, Int32(side), Int32(side), Int32(rowBytes), &out, &length, &message, Int32(message.count))
         }
-        var written = write()
-        if written == 0, size > out.count {
-            out = [UInt8](repeating: 0, count: size)
-            image.warning_or_error = 0
-            written = write()
+        guard written == 1, let out else {
+            throw RenderingError("libpng: \(String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))")
         }
-        defer { png_image_free(&image) }
-        guard written != 0 else { throw RenderingError("libpng: \(message(image))") }
-        return Array(out.prefix(size))
-    }
-
-    private static func message(_ image: png_image) -> String {
-        withUnsafeBytes(of: image.message) { raw in String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self) }
+        defer { free(out) }
+        return Array(UnsafeBufferPointer(start: out, count: length))
     }
 
     /// Fills the dark modules, a rectangle per run of dark modules in a row (crisp edges, small output).

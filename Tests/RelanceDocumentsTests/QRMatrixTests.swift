@@ -33,6 +33,9 @@ import RelanceTestSupport
         let decoded = try ExternalTool.run("zbarimg", ["--raw", "-q", "-Sbinary", folder.path + "/qr.png"])
         #expect(decoded == payload || decoded == payload + "\n")
         #expect(png.count < 2_000, "\(png.count) bytes")
+        // IHDR: 147 × 147 pixels (41 modules and the quiet zone, 3 pixels each), 1 bit, a palette (colour type 3).
+        let header = Array(png[16..<26])
+        #expect(header == [0, 0, 0, 147, 0, 0, 0, 147, 1, 3])
         if let keep = ProcessInfo.processInfo.environment["RELANCE_KEEP_QR"] { try Data(png).write(to: URL(fileURLWithPath: keep)) }
     }
 }
