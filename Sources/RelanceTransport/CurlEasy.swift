@@ -47,18 +47,10 @@ enum CurlCallbacks {
     static let header: relance_curl_data_callback = { buffer, size, count, userdata in
         guard let buffer, let userdata else { return size * count }
         let state = Unmanaged<TransferState>.fromOpaque(userdata).takeUnretainedValue()
-        let bytes = UnsafeRawBufferPointer(start: buffer, count: size * count)
-        let line = String(decoding: bytes, as: UTF8.self).trimmingLineEnd()
-        if !line.isEmpty { state.replyLines.append(line) }
+        var bytes = UnsafeRawBufferPointer(start: buffer, count: size * count)[...]
+        // The line end cut on bytes: four reply lines a message go through here.
+        while let last = bytes.last, last == 0x0D || last == 0x0A { bytes = bytes.dropLast() }
+        if !bytes.isEmpty { state.replyLines.append(String(decoding: bytes, as: UTF8.self)) }
         return size * count
-    }
-}
-
-extension String {
-    /// Without trailing CR and LF (scalars, since "\r\n" is a single Character).
-    func trimmingLineEnd() -> String {
-        var scalars = unicodeScalars[...]
-        while let last = scalars.last, last == "\r" || last == "\n" { scalars = scalars.dropLast() }
-        return String(String.UnicodeScalarView(scalars))
     }
 }
