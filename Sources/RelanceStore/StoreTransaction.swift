@@ -30,14 +30,21 @@ public struct StoreTransaction {
     // MARK: - Invoices
 
     public func invoice(id: String) throws -> StoredInvoice? {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Self.invoiceColumns) FROM invoices WHERE id = ?"), arguments: [id]).map(storedInvoice)
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Self.invoiceColumns) FROM invoices WHERE id = ?"), arguments: [id]).map(storedInvoiceRow)
+    }
+
+    /// The invoice, its document taken from `decoded` when that holds exactly the stored text.
+    public func invoice(id: String, decodedAhead decoded: DecodedInvoices) throws -> StoredInvoice? {
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Self.invoiceColumns) FROM invoices WHERE id = ?"), arguments: [id]).map { row in
+            try storedInvoice(row, decoded: (id, decoded))
+        }
     }
 
     public func invoices(state: InvoiceState? = nil) throws -> [StoredInvoice] {
         if let state {
-            return try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Self.invoiceColumns) FROM invoices WHERE state = ? ORDER BY due_date, id"), arguments: [state.rawValue]).map(storedInvoice)
+            return try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Self.invoiceColumns) FROM invoices WHERE state = ? ORDER BY due_date, id"), arguments: [state.rawValue]).map(storedInvoiceRow)
         }
-        return try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Self.invoiceColumns) FROM invoices ORDER BY due_date, id")).map(storedInvoice)
+        return try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Self.invoiceColumns) FROM invoices ORDER BY due_date, id")).map(storedInvoiceRow)
     }
 
     public func invoiceCount() throws -> Int {
@@ -386,10 +393,11 @@ public struct StoreTransaction {
 
     func storedInvoiceRow(_ row: Row) throws -> StoredInvoice { try storedInvoice(row) }
 
-    private func storedInvoice(_ row: Row) throws -> StoredInvoice {
+    private func storedInvoice(_ row: Row, decoded: (id: String, ahead: DecodedInvoices)? = nil) throws -> StoredInvoice {
         // By position (`invoiceColumns`): GRDB finds a column by name by lowercasing each column's name.
         let document: String = row[0]
-        let invoice = try JSONDecoder().decode(Invoice.self, from: Data(document.utf8))
+        let invoice = try decoded.flatMap { $0.ahead.take($0.id, document: document) }
+            ?? JSONDecoder().decode(Invoice.self, from: Data(document.utf8))
         let stateText: String = row[1]
         guard let state = InvoiceState(rawValue: stateText) else {
             throw StoreError(operation: "read invoice \(invoice.id)", underlying: "unknown state \(stateText)")

@@ -45,6 +45,33 @@ struct StoreTests {
         #expect(try store.read { tx in try tx.invoice(id: "F-1")?.invoice.total.minorUnits } == 150_000)
     }
 
+    @Test("an invoice decoded ahead is used only while the store holds the same document, and only once")
+    func decodedAhead() throws {
+        let scratch = Scratch()
+        let store = try scratch.open()
+        let now = Date(timeIntervalSince1970: 1_769_000_000)
+        try store.write { tx in
+            try tx.upsertInvoice(Self.invoice, customerKey: "id:C-1", sourceFile: "F-1.json", sourceHash: "h1", format: "json", at: now)
+            try tx.upsertInvoice(Self.other, customerKey: "id:C-2", sourceFile: "F-2.json", sourceHash: "h2", format: "json", at: now)
+        }
+        let ahead = DecodedInvoices()
+        store.decodeAhead(["F-1", "F-2", "F-404"], into: ahead)
+        #expect(ahead.count == 2, "an unknown invoice is left out")
+        // F-2 is amended after it was decoded: the deciding transaction must see the new document.
+        var amended = Self.other
+        amended.total = Money(minorUnits: 20_000, currency: .eur)
+        try store.write { tx in
+            _ = try tx.upsertInvoice(amended, customerKey: "id:C-2", sourceFile: "F-2b.json", sourceHash: "h3", format: "json", at: now)
+        }
+        let (first, second) = try store.read { tx in
+            (try tx.invoice(id: "F-1", decodedAhead: ahead)?.invoice, try tx.invoice(id: "F-2", decodedAhead: ahead)?.invoice)
+        }
+        #expect(first == Self.invoice)
+        #expect(second?.total.minorUnits == 20_000)
+        #expect(ahead.count == 0, "each entry is taken once, even one that no longer matched")
+        #expect(try store.read { tx in try tx.invoice(id: "F-1", decodedAhead: ahead)?.invoice } == Self.invoice)
+    }
+
     @Test("re-planning replaces planned rows only; history and the sending point survive a reopen")
     func reminders() throws {
         let scratch = Scratch()

@@ -20,6 +20,8 @@ public struct Cycle {
     let missingRates = MissingRates()
     /// What the current decision found once for all its invoices (any open task, any redirected contact).
     let found = DecisionFlags()
+    /// The next chunk's invoices, decoded on another thread while the current chunk goes out.
+    let decodedAhead = DecodedInvoices()
 
     public init(context: DaemonContext) {
         self.context = context
@@ -143,6 +145,9 @@ public struct Cycle {
         // While batch k goes out, batch k+1 is already decided (its reminders claimed, not handed
         // off) and being composed: the store, the templates and the network work side by side.
         var ready: DecidedBatch?
+        let decoder = DispatchQueue(label: "relance.decode-ahead")
+        let store = context.store, decodedAhead = self.decodedAhead
+        defer { decoder.sync {} }
         while index < order.count, !context.stopRequested() {
             // A chunk never splits one customer's invoices: they go as one message.
             let end = CustomerOrder.chunkEnd(order, from: index, size: batch.size, keys: grouped ? customerKeys : [:])
@@ -157,6 +162,11 @@ public struct Cycle {
             let next = DecidedBatch(id: batchID, items: toSend,
                                     pipeline: ComposingPipeline(toSend, templates: templates, queue: composer, parallel: composeInParallel),
                                     decidedIn: ContinuousClock.now - started)
+            // The invoices the next chunk can hold (the largest batch), decoded while this one goes out.
+            if index < order.count {
+                let upcoming = Array(order[index..<min(order.count, index + BatchSize.largest)])
+                decoder.async { store.decodeAhead(upcoming, into: decodedAhead) }
+            }
             if let previous = ready { batch.adapt(after: try deliver(previous, summary: &summary)) }
             ready = next
         }
@@ -178,9 +188,10 @@ public struct Cycle {
 /// ever handed off, whatever the batch size.
 struct BatchSize {
     private(set) var size = 64
+    static let largest = 512
 
     mutating func adapt(after elapsed: Duration) {
-        if elapsed < .milliseconds(250) { size = min(512, size * 2) } else if elapsed > .seconds(1) { size = max(1, size / 2) }
+        if elapsed < .milliseconds(250) { size = min(Self.largest, size * 2) } else if elapsed > .seconds(1) { size = max(1, size / 2) }
     }
 }
 

@@ -87,7 +87,7 @@ extension Cycle {
         let configuration = context.configuration
         let calendar = configuration.calendar
         let today = calendar.localDate(of: now)
-        guard let stored = try tx.invoice(id: invoiceID) else { return nil }
+        guard let stored = try tx.invoice(id: invoiceID, decodedAhead: decodedAhead) else { return nil }
         let invoice = stored.invoice
         if stored.state != .open {
             summary.cancelled += try tx.cancelWaiting(invoiceID: invoiceID, reason: stored.state.rawValue, at: now)
