@@ -72,8 +72,6 @@ FORWARD_VOID(png_set_PLTE, (png_structrp png_ptr, png_inforp info_ptr, png_const
              (png_ptr, info_ptr, palette, num_palette))
 FORWARD_VOID(png_set_filter, (png_structrp png_ptr, int method, int filters), (png_ptr, method, filters))
 FORWARD_VOID(png_set_compression_level, (png_structrp png_ptr, int level), (png_ptr, level))
-FORWARD_VOID(png_set_compression_window_bits, (png_structrp png_ptr, int window_bits), (png_ptr, window_bits))
-FORWARD_VOID(png_set_compression_mem_level, (png_structrp png_ptr, int mem_level), (png_ptr, mem_level))
 FORWARD_VOID(png_write_info, (png_structrp png_ptr, png_const_inforp info_ptr), (png_ptr, info_ptr))
 FORWARD_VOID(png_write_row, (png_structrp png_ptr, png_const_bytep row), (png_ptr, row))
 FORWARD_VOID(png_write_end, (png_structrp png_ptr, png_inforp info_ptr), (png_ptr, info_ptr))
@@ -118,7 +116,7 @@ static void load(void) {
     RESOLVE(png, png_create_write_struct); RESOLVE(png, png_create_info_struct); RESOLVE(png, png_destroy_write_struct);
     RESOLVE(png, png_set_write_fn); RESOLVE(png, png_get_io_ptr); RESOLVE(png, png_get_error_ptr); RESOLVE(png, png_set_IHDR);
     RESOLVE(png, png_set_PLTE); RESOLVE(png, png_set_filter); RESOLVE(png, png_set_compression_level);
-    RESOLVE(png, png_set_compression_window_bits); RESOLVE(png, png_set_compression_mem_level); RESOLVE(png, png_write_info);
+    RESOLVE(png, png_write_info);
     RESOLVE(png, png_write_row); RESOLVE(png, png_write_end);
     RESOLVE(qrencode, QRcode_encodeData); RESOLVE(qrencode, QRcode_free);
 }

@@ -4,9 +4,9 @@ import Glibc
 
 /// A QR symbol as a PNG image (black on white, with its quiet zone), for the HTML email: mail
 /// clients show an inline PNG; they do not draw vector graphics. Written by libpng as a
-/// two-colour palette image at one bit per pixel, compressed for speed (`relance_png_write_bilevel`):
-/// under two hundred bytes, and a small part of composing a message (an RGB image through cairo cost more than the rest
-/// of the message together).
+/// two-colour palette image at one bit per pixel, compressed for speed
+/// (`relance_png_write_bilevel`): some 660 bytes, and a small part of composing a message (an
+/// RGB image through cairo cost more than the rest of the message together).
 public enum QRImage {
     /// `modulePixels` pixels per module; 3 gives the 147 px an EPC payload's symbol (version 6,
     /// 41 modules and the quiet zone) is shown at in the HTML part, one pixel per pixel.
