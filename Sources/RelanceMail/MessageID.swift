@@ -8,10 +8,19 @@ public enum MessageID {
         "<relance.\(safe(step)).\(safe(invoiceID)).\(fnv1a(invoiceID + "\u{0}" + step))@\(domain)>"
     }
 
+    /// At most 60 characters, each kept when it is a letter or digit of ASCII, `-` or `_`, else `_`.
     static func safe(_ text: String) -> String {
-        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
-        let cleaned = String(text.map { allowed.contains($0) ? $0 : "_" }.prefix(60))
+        // Printable ASCII (one character a byte), the common case: by a table, not a Set built per call.
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) {
+            let bytes = text.utf8.prefix(60).map { Self.allowedByte[Int($0)] ? $0 : UInt8(ascii: "_") }
+            return bytes.isEmpty ? "_" : String(decoding: bytes, as: UTF8.self)
+        }
+        let cleaned = String(text.map { $0.isASCII && $0.asciiValue.map { Self.allowedByte[Int($0)] } == true ? $0 : "_" }.prefix(60))
         return cleaned.isEmpty ? "_" : cleaned
+    }
+
+    private static let allowedByte: [Bool] = (0..<128).map { byte in
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_".utf8.contains(UInt8(byte))
     }
 
     /// The token tagged onto the envelope sender of a message (`bounces+TOKEN@domain`).
