@@ -127,12 +127,15 @@ struct Part {
 /// MIME parameter values (RFC 2231): plain ASCII names as a quoted string;
 /// anything else percent-encoded UTF-8, split into numbered sections.
 enum RFC2231 {
+    /// RFC 2231 `attribute-char`: the bytes written as they are.
+    static let attributeCharacters = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$&+-.^_`|~".utf8)
+
     static func parameters(_ name: String, _ value: String) -> String {
         let clean = HeaderEncoding.stripLineBreaks(value)
         if clean.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value < 0x7F && $0 != "\"" && $0 != "\\" }), clean.count <= 60 {
             return "\(name)=\"\(clean)\""
         }
-        let safe = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$&+-.^_`|~".utf8)
+        let safe = Self.attributeCharacters
         var pieces: [String] = []
         var current = ""
         for character in clean {
