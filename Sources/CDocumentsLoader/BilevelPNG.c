@@ -16,7 +16,6 @@ struct writer {
     jmp_buf jump;
     unsigned char *bytes;
     size_t length, capacity;
-    int out_of_memory;
     char *message;
     int message_length;
 };
@@ -34,10 +33,7 @@ static void on_write(png_structp png, png_bytep data, size_t length) {
     if (writer->length + length > writer->capacity) {
         size_t capacity = (writer->length + length) * 2;
         unsigned char *grown = realloc(writer->bytes, capacity);
-        if (grown == NULL) {
-            writer->out_of_memory = 1;
-            on_error(png, "out of memory");
-        }
+        if (grown == NULL) on_error(png, "out of memory");
         writer->bytes = grown;
         writer->capacity = capacity;
     }

@@ -128,20 +128,19 @@ struct Part {
 /// anything else percent-encoded UTF-8, split into numbered sections.
 enum RFC2231 {
     /// RFC 2231 `attribute-char`: the bytes written as they are.
-    static let attributeCharacters = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$&+-.^_`|~".utf8)
+    static let attributeCharacters = ASCIICharacters("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$&+-.^_`|~")
 
     static func parameters(_ name: String, _ value: String) -> String {
         let clean = HeaderEncoding.stripLineBreaks(value)
         if clean.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value < 0x7F && $0 != "\"" && $0 != "\\" }), clean.count <= 60 {
             return "\(name)=\"\(clean)\""
         }
-        let safe = Self.attributeCharacters
         var pieces: [String] = []
         var current = ""
         for character in clean {
             var encoded = ""
             for byte in String(character).utf8 {
-                encoded += safe.contains(byte) ? String(UnicodeScalar(byte)) : String(format: "%%%02X", byte)
+                encoded += Self.attributeCharacters.contains(byte) ? String(UnicodeScalar(byte)) : String(format: "%%%02X", byte)
             }
             if current.count + encoded.count > 50 { pieces.append(current); current = "" }
             current += encoded

@@ -1,3 +1,5 @@
+import RelanceCore
+
 /// Stable Message-IDs: the same invoice and step always give the same
 /// identifier, so a retry is recognisably the same message and a reply's
 /// In-Reply-To leads back to its reminder.
@@ -12,16 +14,14 @@ public enum MessageID {
     static func safe(_ text: String) -> String {
         // Printable ASCII (one character a byte), the common case: by a table, not a Set built per call.
         if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) {
-            let bytes = text.utf8.prefix(60).map { Self.allowedByte[Int($0)] ? $0 : UInt8(ascii: "_") }
+            let bytes = text.utf8.prefix(60).map { Self.allowed.contains($0) ? $0 : UInt8(ascii: "_") }
             return bytes.isEmpty ? "_" : String(decoding: bytes, as: UTF8.self)
         }
-        let cleaned = String(text.map { $0.isASCII && $0.asciiValue.map { Self.allowedByte[Int($0)] } == true ? $0 : "_" }.prefix(60))
+        let cleaned = String(text.map { Self.allowed.contains($0) ? $0 : "_" }.prefix(60))
         return cleaned.isEmpty ? "_" : cleaned
     }
 
-    private static let allowedByte: [Bool] = (0..<128).map { byte in
-        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_".utf8.contains(UInt8(byte))
-    }
+    private static let allowed = ASCIICharacters("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
 
     /// The token tagged onto the envelope sender of a message (`bounces+TOKEN@domain`).
     public static func envelopeTag(_ messageID: String) -> String { String(fnv1a(messageID).prefix(12)) }

@@ -39,7 +39,7 @@ extension Store {
             let statement = try db.cachedStatement(sql: "SELECT document FROM invoices WHERE id = ?")
             for id in wanted {
                 guard let document = try String.fetchOne(statement, arguments: [id]),
-                      let invoice = try? JSONDecoder().decode(Invoice.self, from: Data(document.utf8)) else { continue }
+                      let invoice = try? StoreTransaction.invoice(fromDocument: document) else { continue }
                 decoded.add(id, document: document, invoice: invoice)
             }
         }

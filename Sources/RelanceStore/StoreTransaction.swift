@@ -13,6 +13,11 @@ public struct StoreTransaction {
         return encoder
     }()
 
+    /// An invoice from its stored JSON document (`invoices.document`), as `upsertInvoice` wrote it.
+    static func invoice(fromDocument document: String) throws -> Invoice {
+        try JSONDecoder().decode(Invoice.self, from: Data(document.utf8))
+    }
+
     // MARK: - Source files
 
     public func sourceOutcome(hash: String) throws -> SourceOutcome {
@@ -397,7 +402,7 @@ public struct StoreTransaction {
         // By position (`invoiceColumns`): GRDB finds a column by name by lowercasing each column's name.
         let document: String = row[0]
         let invoice = try decoded.flatMap { $0.ahead.take($0.id, document: document) }
-            ?? JSONDecoder().decode(Invoice.self, from: Data(document.utf8))
+            ?? Self.invoice(fromDocument: document)
         let stateText: String = row[1]
         guard let state = InvoiceState(rawValue: stateText) else {
             throw StoreError(operation: "read invoice \(invoice.id)", underlying: "unknown state \(stateText)")

@@ -278,13 +278,12 @@ public enum ReplyClassifier {
     static func firstAddress(in text: String) -> String? { allAddresses(in: text).first }
 
     /// What a mailbox address is made of (RFC 5322 `atext`, the dot and the @).
-    static let addressCharacters = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.!#$%&'*+-/=?^_`{|}~@")
+    static let addressCharacters = ASCIICharacters("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.!#$%&'*+-/=?^_`{|}~@")
 
     /// Things that look like mailbox addresses, in order.
     static func allAddresses(in text: String) -> [String] {
-        let allowed = Self.addressCharacters
         var found: [String] = []
-        for raw in text.split(whereSeparator: { !allowed.contains($0) || $0 == "/" }) where raw.contains("@") {
+        for raw in text.split(whereSeparator: { !Self.addressCharacters.contains($0) || $0 == "/" }) where raw.contains("@") {
             let candidate = raw.trimmingCharacters(in: [".", "'", "`"])
             let parts = candidate.split(separator: "@")
             if parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasSuffix(".") { found.append(candidate) }
