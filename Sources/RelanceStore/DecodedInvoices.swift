@@ -7,7 +7,7 @@ import RelanceCore
 /// document is the largest single cost of deciding a reminder; a cycle decodes the next chunk's
 /// invoices on another thread, from a snapshot, while the current chunk is being sent. An entry
 /// is used only when the row still holds the very document that was decoded (compared as text),
-/// so a document amended in between is decoded again, in the deciding transaction.
+/// so a document amended in between is decoded again, in the deciding transaction (`chunkRows`).
 public final class DecodedInvoices: Sendable {
     private let entries = Mutex<[String: (document: String, invoice: Invoice)]>([:])
 

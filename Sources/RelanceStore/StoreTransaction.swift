@@ -38,13 +38,6 @@ public struct StoreTransaction {
         try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Self.invoiceColumns) FROM invoices WHERE id = ?"), arguments: [id]).map(storedInvoiceRow)
     }
 
-    /// The invoice, its document taken from `decoded` when that holds exactly the stored text.
-    public func invoice(id: String, decodedAhead decoded: DecodedInvoices) throws -> StoredInvoice? {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Self.invoiceColumns) FROM invoices WHERE id = ?"), arguments: [id]).map { row in
-            try storedInvoice(row, decoded: (id, decoded))
-        }
-    }
-
     public func invoices(state: InvoiceState? = nil) throws -> [StoredInvoice] {
         if let state {
             return try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Self.invoiceColumns) FROM invoices WHERE state = ? ORDER BY due_date, id"), arguments: [state.rawValue]).map(storedInvoiceRow)
@@ -398,6 +391,11 @@ public struct StoreTransaction {
 
     func storedInvoiceRow(_ row: Row) throws -> StoredInvoice { try storedInvoice(row) }
 
+    /// The invoice in `row`, its document taken from `ahead` when decoded there from the same text.
+    func storedInvoiceRow(_ row: Row, id: String, decodedAhead ahead: DecodedInvoices) throws -> StoredInvoice {
+        try storedInvoice(row, decoded: (id, ahead))
+    }
+
     private func storedInvoice(_ row: Row, decoded: (id: String, ahead: DecodedInvoices)? = nil) throws -> StoredInvoice {
         // By position (`invoiceColumns`): GRDB finds a column by name by lowercasing each column's name.
         let document: String = row[0]
@@ -418,6 +416,7 @@ public struct StoreTransaction {
 
     /// The invoice columns `storedInvoice(_:)` reads, in its order.
     static let invoiceColumns = "document, state, paused_until, pause_reason, source_file, source_hash, format, revision, ingested_at, resumed_at, notice_deadline, notice_letter"
+    static let invoiceColumnCount = 12
 
     /// A row that cannot be read is an error, never a default.
     func reminderRow(_ row: Row) throws -> ReminderRecord { try reminder(row) }

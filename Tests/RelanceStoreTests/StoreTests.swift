@@ -63,13 +63,49 @@ struct StoreTests {
         try store.write { tx in
             _ = try tx.upsertInvoice(amended, customerKey: "id:C-2", sourceFile: "F-2b.json", sourceHash: "h3", format: "json", at: now)
         }
-        let (first, second) = try store.read { tx in
-            (try tx.invoice(id: "F-1", decodedAhead: ahead)?.invoice, try tx.invoice(id: "F-2", decodedAhead: ahead)?.invoice)
-        }
-        #expect(first == Self.invoice)
-        #expect(second?.total.minorUnits == 20_000)
+        let chunk = try store.read { tx in try tx.chunkRows(invoiceIDs: ["F-1", "F-2", "F-404"], decodedAhead: ahead) }
+        #expect(chunk.invoices["F-1"]?.invoice == Self.invoice)
+        #expect(chunk.invoices["F-2"]?.invoice.total.minorUnits == 20_000)
+        #expect(chunk.invoices["F-404"] == nil)
         #expect(ahead.count == 0, "each entry is taken once, even one that no longer matched")
-        #expect(try store.read { tx in try tx.invoice(id: "F-1", decodedAhead: ahead)?.invoice } == Self.invoice)
+        #expect(try store.read { tx in try tx.chunkRows(invoiceIDs: ["F-1"], decodedAhead: ahead) }.invoices["F-1"]?.invoice == Self.invoice)
+    }
+
+    @Test("a chunk's rows read at once are what the per-invoice reads give: reminders in send order, payments by date, thread references")
+    func chunkRows() throws {
+        let scratch = Scratch()
+        let store = try scratch.open()
+        let now = Date(timeIntervalSince1970: 1_769_000_000)
+        try store.write { tx in
+            try tx.upsertInvoice(Self.invoice, customerKey: "id:C-1", sourceFile: "F-1.json", sourceHash: "h1", format: "json", at: now)
+            try tx.upsertInvoice(Self.other, customerKey: "id:C-2", sourceFile: "F-2.json", sourceHash: "h2", format: "json", at: now)
+            try tx.replacePlanned(invoiceID: "F-1", with: [Self.step("first", 7), Self.step("due", 0), Self.step("final", 30)], at: now)
+            try tx.replacePlanned(invoiceID: "F-2", with: [Self.step("due", 2)], at: now)
+            try tx.addPayment(invoiceID: "F-1", Payment(amount: Money(minorUnits: 300, currency: .eur), date: LocalDate(iso: "2026-01-25")!), source: "t", at: now)
+            try tx.addPayment(invoiceID: "F-1", Payment(amount: Money(minorUnits: 100, currency: .eur), date: LocalDate(iso: "2026-01-21")!), source: "t", at: now)
+        }
+        // Two of F-1's reminders go, the later one first: references follow the time they went, not their ids.
+        let rows = try store.read { tx in try tx.reminders(invoiceID: "F-1") }
+        try store.write { tx in
+            let batch = try tx.beginBatch(bootID: "boot-1", at: now)
+            for (row, offset) in [(rows[1], 0.0), (rows[0], 60.0)] {
+                try tx.claim(row.id, batch: batch, messageID: "<\(row.step)@x>", recipients: "a@acme.example", envelopeTag: nil, at: now)
+                #expect(try tx.handOff(row.id, batch: batch, today: LocalDate(iso: "2026-01-20")!, at: now))
+                try tx.markSent(row.id, reply: "250 ok", at: now.addingTimeInterval(offset))
+            }
+        }
+        let (chunk, one, two, payments, references) = try store.read { tx in
+            (try tx.chunkRows(invoiceIDs: ["F-2", "F-1"], decodedAhead: DecodedInvoices()), try tx.reminders(invoiceID: "F-1"),
+             try tx.reminders(invoiceID: "F-2"), try tx.payments(invoiceID: "F-1", currency: .eur), try tx.sentMessageIDs(invoiceID: "F-1"))
+        }
+        #expect(chunk.reminders["F-1"] == one)
+        #expect(chunk.reminders["F-2"] == two)
+        #expect(chunk.payments(invoiceID: "F-1", currency: .eur) == payments)
+        #expect(payments.map(\.amount.minorUnits) == [100, 300])
+        #expect(chunk.payments(invoiceID: "F-2", currency: .eur).isEmpty)
+        #expect(ReminderRecord.threadReferences(one) == references)
+        #expect(references == ["<first@x>", "<due@x>"])
+        #expect(try store.read { tx in try tx.hasUndeliverable() } == false)
     }
 
     @Test("re-planning replaces planned rows only; history and the sending point survive a reopen")

@@ -31,6 +31,8 @@ extension Cycle {
             let lastSent = grouped ? LastSentCache() : nil
             found.openTasks = try tx.hasOpenTasks()
             found.contactOverrides = try tx.hasContactOverrides()
+            found.undeliverable = try tx.hasUndeliverable()
+            let chunk = try tx.chunkRows(invoiceIDs: invoiceIDs, decodedAhead: decodedAhead)
             var pending: [(ReminderRecord, ReminderFacts)] = []
             var pendingKey: String?
             func close() throws {
@@ -43,7 +45,7 @@ extension Cycle {
             for invoiceID in invoiceIDs {
                 let key = customerKeys[invoiceID]
                 if !grouped || key != pendingKey { try close() }
-                guard let item = try decide(invoiceID: invoiceID, rows: rows[invoiceID] ?? [], batch: batch, tx: tx, journal: journal, now: now,
+                guard let item = try decide(invoiceID: invoiceID, rows: rows[invoiceID] ?? [], chunk: chunk, batch: batch, tx: tx, journal: journal, now: now,
                                             dryRun: dryRun, lastSent: lastSent, summary: &localSummary) else { continue }
                 // What a person arranged with the customer is its own message, never part of a statement.
                 if item.0.kind.isArranged {
@@ -82,18 +84,18 @@ extension Cycle {
                               archivePath: CustomerMessage.archivePath(facts, stateDirectory: configuration.paths.stateDirectory))
     }
 
-    private func decide(invoiceID: String, rows: [ReminderRecord], batch: Int64?, tx: StoreTransaction, journal: Journal, now: Date,
+    private func decide(invoiceID: String, rows: [ReminderRecord], chunk: ChunkRows, batch: Int64?, tx: StoreTransaction, journal: Journal, now: Date,
                         dryRun: Bool, lastSent: LastSentCache?, summary: inout Summary) throws -> (ReminderRecord, ReminderFacts)? {
         let configuration = context.configuration
         let calendar = configuration.calendar
         let today = calendar.localDate(of: now)
-        guard let stored = try tx.invoice(id: invoiceID, decodedAhead: decodedAhead) else { return nil }
+        guard let stored = chunk.invoices[invoiceID] else { return nil }
         let invoice = stored.invoice
         if stored.state != .open {
             summary.cancelled += try tx.cancelWaiting(invoiceID: invoiceID, reason: stored.state.rawValue, at: now)
             return nil
         }
-        let payments = try tx.payments(invoiceID: invoiceID, currency: invoice.currency)
+        let payments = chunk.payments(invoiceID: invoiceID, currency: invoice.currency)
         let balance = Balance.due(invoice, payments: payments, on: today)
         if balance.isZero {
             try ReminderPlanning.refresh(tx, invoice: invoice, configuration: configuration, journal: journal, at: now)
@@ -104,7 +106,7 @@ extension Cycle {
         guard let dueDate = invoice.dueDate else { return nil }
         // Gather the facts; the decision itself is pure (SendRules, in RelanceCore).
         let policy = try ReminderPlanning.currentPolicy(tx, invoice: invoice, configuration: configuration)
-        let all = try tx.reminders(invoiceID: invoiceID)
+        let all = chunk.reminders[invoiceID] ?? []
         func rank(_ step: String) -> Int { policy.steps.firstIndex { $0.name == step } ?? Int.max }
         // A person in the loop: a due `call` step becomes a task, and the steps after an open task wait for it.
         let rows = dryRun ? rows.filter { !$0.kind.isPersonTask } : try tasks(invoice: invoice, rows: rows, rank: rank, today: today, tx: tx, journal: journal, now: now,
@@ -129,7 +131,7 @@ extension Cycle {
             lastSentToCustomer: configuration.schedule.minGapDays > 0
                 ? try lastSentToCustomer(ReminderPlanning.customerKey(invoice.customer), tx: tx, known: lastSent).map(calendar.localDate(of:)) : nil,
             minGapDays: configuration.schedule.minGapDays,
-            recipients: Recipients(to: to, cc: cc, undeliverable: dryRun ? [] : try tx.undeliverable((to + cc).map(\.value))))
+            recipients: Recipients(to: to, cc: cc, undeliverable: dryRun || !found.undeliverable ? [] : try tx.undeliverable((to + cc).map(\.value))))
         let run = context.run
         // Said only of a reminder a sending day or more behind its planned day.
         func cause(_ reminder: WaitingReminder) -> DelayCause? {
@@ -193,7 +195,7 @@ extension Cycle {
         let sentBefore = all.filter { [.sent, .uncertain].contains($0.state) && $0.sentAt != nil && ($0.kind == .due || $0.kind.isEscalation) }
         let levelsSent = all.filter { [.sent, .uncertain].contains($0.state) && $0.kind.isEscalation }.count
         var facts = self.facts(invoice: invoice, row: latest, balance: balance, today: today, now: now,
-                               references: try tx.sentMessageIDs(invoiceID: invoiceID))
+                               references: ReminderRecord.threadReferences(all))
         facts.to = situation.recipients.to
         facts.cc = situation.recipients.cc
         facts.wording = Wording.choose(kind: latest.kind, sendDate: today, dueDate: dueDate, discountHolds: facts.discount != nil,
@@ -347,9 +349,10 @@ final class LastSentCache {
     var values: [String: Date?] = [:]
 }
 
-/// Whether the store has an open task, or any contact a reply named, looked up once per decision
+/// Whether the store has an open task, any contact a reply named, or any undeliverable address, looked up once per decision
 /// (a reference: `decide`'s helpers are non-mutating).
 final class DecisionFlags {
     var openTasks = true
     var contactOverrides = true
+    var undeliverable = true
 }
