@@ -58,6 +58,24 @@ import Testing
         #expect(throws: EPCPaymentCode.Refusal.emptyName) {
             try EPCPaymentCode(name: "\n ", iban: "DE89370400440532013000", bic: nil, amount: Money(minorUnits: 100, currency: .eur), remittance: reference)
         }
+        // The amount is judged first, whatever else is wrong.
+        #expect(throws: EPCPaymentCode.Refusal.notEuro) {
+            try EPCPaymentCode(name: "", iban: "X", bic: nil, amount: Money(minorUnits: 100, currency: .gbp), remittance: reference)
+        }
+        #expect(throws: EPCPaymentCode.Refusal.invalidIBAN) { try EPCPaymentCode.Beneficiary(name: "A", iban: "FR76-3000", bic: nil) }
+    }
+
+    @Test("a beneficiary checked once makes the same codes as checking it every time")
+    func beneficiaryCheckedOnce() throws {
+        let payee = try EPCPaymentCode.Beneficiary(name: " Atelier Dupont SARL\n", iban: "fr76 3000 6000 0112 3456 7890 189", bic: "agri frpp")
+        for (minor, remittance) in [(125_000, EPCPaymentCode.Remittance.paying(["F-1"])), (1, .paying(["F-1", "F-2"]))] {
+            let amount = Money(minorUnits: Int64(minor), currency: .eur)
+            #expect(try EPCPaymentCode(paying: payee, amount: amount, remittance: remittance)
+                == EPCPaymentCode(name: " Atelier Dupont SARL\n", iban: "fr76 3000 6000 0112 3456 7890 189", bic: "agri frpp", amount: amount, remittance: remittance))
+        }
+        #expect(throws: EPCPaymentCode.Refusal.amountOutOfRange) {
+            try EPCPaymentCode(paying: payee, amount: Money(minorUnits: 0, currency: .eur), remittance: .paying(["F-1"]))
+        }
     }
 }
 

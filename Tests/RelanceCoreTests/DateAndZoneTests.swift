@@ -24,6 +24,8 @@ struct DateAndZoneTests {
         #expect(LocalDate(iso: "2026-11-23")?.weekday == .monday)
         #expect(LocalDate(iso: "1970-01-01")?.weekday == .thursday)
         #expect(LocalDate(iso: "2026-02-10")?.endOfMonth.iso == "2026-02-28")
+        #expect(LocalDate(iso: "2026-02-10")?.yearMonthPath == "2026/02")
+        #expect(LocalDate(year: 987, month: 11, day: 3)?.yearMonthPath == "0987/11")
     }
 
     static let paris = TimeZone(identifier: "Europe/Paris")!

@@ -34,20 +34,39 @@ public struct EPCPaymentCode: Hashable, Sendable {
         }
     }
 
-    public init(name: String, iban: String, bic: String?, amount: Money, remittance: Remittance) throws(Refusal) {
-        guard amount.currency.code == "EUR" else { throw .notEuro }
-        guard amount.minorUnits >= 1, amount.minorUnits <= 99_999_999_999 else { throw .amountOutOfRange }
-        let compactIBAN = iban.filter { $0 != " " }.uppercased()
-        guard (15...34).contains(compactIBAN.count), compactIBAN.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
-            throw .invalidIBAN
+    /// Who is paid (fields 5 to 7: BIC, name, IBAN), checked and cleaned once for the many codes
+    /// a cycle makes for one creditor.
+    public struct Beneficiary: Hashable, Sendable {
+        let bic: String
+        let name: String
+        let iban: String
+
+        public init(name: String, iban: String, bic: String?) throws(Refusal) {
+            let compactIBAN = iban.filter { $0 != " " }.uppercased()
+            guard (15...34).contains(compactIBAN.count), compactIBAN.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
+                throw .invalidIBAN
+            }
+            let cleanName = String(name.filter { !$0.isNewline && $0 != "\u{0}" }.prefix(70)).trimmingSpaces
+            guard !cleanName.isEmpty else { throw .emptyName }
+            self.bic = bic.map { $0.filter { $0 != " " }.uppercased() } ?? ""
+            self.name = cleanName
+            self.iban = compactIBAN
         }
-        let cleanName = String(name.filter { !$0.isNewline && $0 != "\u{0}" }.prefix(70)).trimmingSpaces
-        guard !cleanName.isEmpty else { throw .emptyName }
+    }
+
+    public init(name: String, iban: String, bic: String?, amount: Money, remittance: Remittance) throws(Refusal) {
+        try Self.check(amount)
+        try self.init(paying: Beneficiary(name: name, iban: iban, bic: bic), amount: amount, remittance: remittance)
+    }
+
+    /// The code for paying `amount` to `beneficiary`.
+    public init(paying beneficiary: Beneficiary, amount: Money, remittance: Remittance) throws(Refusal) {
+        try Self.check(amount)
         var lines = [
             "BCD", "002", "1", "SCT",
-            bic.map { $0.filter { $0 != " " }.uppercased() } ?? "",
-            cleanName,
-            compactIBAN,
+            beneficiary.bic,
+            beneficiary.name,
+            beneficiary.iban,
             "EUR" + amount.decimalString,
             "",  // purpose
         ]
@@ -58,6 +77,12 @@ public struct EPCPaymentCode: Hashable, Sendable {
             lines.append(String(text.filter { !$0.isNewline }.prefix(140)))
         }
         payload = lines.joined(separator: "\n")
+    }
+
+    /// Euros, from 0.01 to 999,999,999.99 (EPC069-12 field 8).
+    private static func check(_ amount: Money) throws(Refusal) {
+        guard amount.currency.code == "EUR" else { throw .notEuro }
+        guard amount.minorUnits >= 1, amount.minorUnits <= 99_999_999_999 else { throw .amountOutOfRange }
     }
 }
 

@@ -94,7 +94,10 @@ public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible
     public var description: String { iso }
 
     /// `2026/12`: the folder of a month in the state directory (letters, copies, replies).
-    public var yearMonthPath: String { String(iso.prefix(7)).replacingOccurrences(of: "-", with: "/") }
+    public var yearMonthPath: String {
+        let text = iso
+        return String(text.prefix(4)) + "/" + String(text.dropFirst(5).prefix(2))
+    }
 
     public static func < (lhs: LocalDate, rhs: LocalDate) -> Bool {
         (lhs.year, lhs.month, lhs.day) < (rhs.year, rhs.month, rhs.day)

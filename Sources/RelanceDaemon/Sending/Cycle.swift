@@ -22,9 +22,17 @@ public struct Cycle {
     let found = DecisionFlags()
     /// The next chunk's invoices, decoded on another thread while the current chunk goes out.
     let decodedAhead = DecodedInvoices()
+    /// The configuration in force for this cycle (a SIGHUP swaps the context's between cycles),
+    /// held here so that deciding thousands of invoices does not copy it for each.
+    let configuration: RelanceConfiguration
+    /// The company as the payee of the EPC QR codes, checked once per cycle (nil without a valid IBAN).
+    let beneficiary: EPCPaymentCode.Beneficiary?
 
     public init(context: DaemonContext) {
         self.context = context
+        configuration = context.configuration
+        let company = context.configuration.company
+        beneficiary = company.iban.flatMap { iban in try? EPCPaymentCode.Beneficiary(name: company.name, iban: iban, bic: company.bic) }
         retry.giveUpAfter = TimeInterval(context.configuration.giveUpAfterDays * 86_400)
     }
 

@@ -21,7 +21,7 @@ extension Cycle {
         var messages: [DecidedMessage] = []
         var localSummary = summary
         var batchID: Int64?
-        let grouped = context.configuration.schedule.groupByCustomer
+        let grouped = configuration.schedule.groupByCustomer
         try context.store.write { tx in
             journal.discard()
             messages = []
@@ -67,7 +67,6 @@ extension Cycle {
     /// The message for one customer's reminders: the rows that are not its lead share the lead's
     /// Message-ID; a formal notice gets its letter; EUR to an IBAN gets its QR code.
     private func message(_ combined: (rows: [ReminderRecord], facts: ReminderFacts), batch: Int64?, tx: StoreTransaction) throws -> DecidedMessage {
-        let configuration = context.configuration
         var facts = combined.facts
         if let batch {
             for row in combined.rows.dropFirst() {
@@ -80,13 +79,12 @@ extension Cycle {
             letterPath = CustomerMessage.letterPath(facts, stateDirectory: configuration.paths.stateDirectory)
         }
         return DecidedMessage(rows: combined.rows, facts: facts, letterPath: letterPath,
-                              qrPayload: CustomerMessage.qrPayload(facts, configuration: configuration),
+                              qrPayload: CustomerMessage.qrPayload(facts, beneficiary: beneficiary),
                               archivePath: CustomerMessage.archivePath(facts, stateDirectory: configuration.paths.stateDirectory))
     }
 
     private func decide(invoiceID: String, rows: [ReminderRecord], chunk: ChunkRows, batch: Int64?, tx: StoreTransaction, journal: Journal, now: Date,
                         dryRun: Bool, lastSent: LastSentCache?, summary: inout Summary) throws -> (ReminderRecord, ReminderFacts)? {
-        let configuration = context.configuration
         let calendar = configuration.calendar
         let today = calendar.localDate(of: now)
         guard let stored = chunk.invoices[invoiceID] else { return nil }
@@ -245,7 +243,6 @@ extension Cycle {
     /// rows left to decide as messages.
     private func tasks(invoice: Invoice, rows: [ReminderRecord], rank: (String) -> Int, today: LocalDate, tx: StoreTransaction,
                        journal: Journal, now: Date, summary: inout Summary) throws -> [ReminderRecord] {
-        let configuration = context.configuration
         let calendar = configuration.calendar
         for row in rows where row.kind.isPersonTask {
             let grace = today.adding(days: configuration.people.taskGraceDays)
@@ -280,8 +277,8 @@ extension Cycle {
 
     /// The text of a policy's `task` step, from the policy the customer follows.
     private func policyStepText(_ step: String, invoice: Invoice, tx: StoreTransaction) -> String? {
-        let policy = (try? ReminderPlanning.currentPolicy(tx, invoice: invoice, configuration: context.configuration))
-            ?? context.configuration.policy(for: invoice.customer)
+        let policy = (try? ReminderPlanning.currentPolicy(tx, invoice: invoice, configuration: configuration))
+            ?? configuration.policy(for: invoice.customer)
         return policy.steps.first { $0.name == step }?.text
     }
 
@@ -298,14 +295,14 @@ extension Cycle {
     /// The customer's Cc addresses: the invoice's, then those its settings add.
     private func ccAddresses(_ invoice: Invoice) -> [EmailAddress] {
         var cc = invoice.customer.cc
-        let extra = invoice.customer.id.flatMap { context.configuration.customers[$0] }?.cc ?? []
+        let extra = invoice.customer.id.flatMap { configuration.customers[$0] }?.cc ?? []
         for address in extra where !cc.contains(address) && !invoice.customer.emails.contains(address) { cc.append(address) }
         return cc
     }
 
     func printWouldSend(_ message: DecidedMessage, now: Date) {
         for (index, row) in message.rows.enumerated() {
-            var line = LogfmtLine(timestamp: ZonedDateTime.iso8601(now, in: context.configuration.company.timeZone), event: "would-send")
+            var line = LogfmtLine(timestamp: ZonedDateTime.iso8601(now, in: configuration.company.timeZone), event: "would-send")
             line.add("invoice", row.invoiceID)
             line.add("step", row.step)
             line.add("to", message.facts.to.map(\.value).joined(separator: ","))
@@ -315,7 +312,6 @@ extension Cycle {
     }
 
     private func facts(invoice: Invoice, row: ReminderRecord, balance: Money, today: LocalDate, now: Date, references: [String]) -> ReminderFacts {
-        let configuration = context.configuration
         let offer = invoice.discountOffers.first { today <= $0.deadline }.map {
             DiscountOffer(percent: $0.percent, days: $0.days, deadline: $0.deadline, discount: $0.discount, payable: balance - $0.discount)
         }
@@ -334,7 +330,6 @@ extension Cycle {
     /// Statutory charges owed today: the compensation whenever it is owed, the interest when the rate
     /// table covers every half-year involved (a gap is reported once per cycle, never guessed).
     private func lateCharges(_ invoice: Invoice, payments: [Payment], on today: LocalDate) -> LateChargesOwed? {
-        let configuration = context.configuration
         let owed = LateChargesOwed.on(today, invoice: invoice, payments: payments, law: configuration.lateChargeLaw(for: invoice.customer),
                                       rates: configuration.referenceRates)
         if let missing = owed?.missingRate, missingRates.insert(missing.description).inserted {

@@ -70,8 +70,8 @@ enum CustomerMessage {
     }
 
     /// The EPC QR text for paying what the message asks: EUR to the company's IBAN only.
-    static func qrPayload(_ facts: ReminderFacts, configuration: RelanceConfiguration) -> String? {
-        guard let iban = configuration.company.iban else { return nil }
+    static func qrPayload(_ facts: ReminderFacts, beneficiary: EPCPaymentCode.Beneficiary?) -> String? {
+        guard let beneficiary else { return nil }
         if let notice = facts.formalNotice { return notice.paymentCode?.payload }
         let lines = facts.statementLines
         // A statement pays every balance it lists (in euros only); a single reminder its balance, discounted while the discount holds.
@@ -82,7 +82,7 @@ enum CustomerMessage {
         } else {
             amount = facts.discount?.payable ?? facts.amountDue
         }
-        return try? EPCPaymentCode(name: configuration.company.name, iban: iban, bic: configuration.company.bic, amount: amount,
+        return try? EPCPaymentCode(paying: beneficiary, amount: amount,
                                    remittance: .paying(lines.count > 1 ? lines.map(\.invoiceID) : [facts.invoice.id])).payload
     }
 
