@@ -45,15 +45,21 @@ struct StoreTests {
         #expect(try store.read { tx in try tx.invoice(id: "F-1")?.invoice.total.minorUnits } == 150_000)
     }
 
-    @Test("an invoice decoded ahead is used only while the store holds the same document, and only once")
-    func decodedAhead() throws {
-        let scratch = Scratch()
+    /// A store holding `invoice` (F-1) and `other` (F-2), and the instant they were taken in.
+    static func storeWithTwoInvoices(_ scratch: Scratch) throws -> (Store, Date) {
         let store = try scratch.open()
         let now = Date(timeIntervalSince1970: 1_769_000_000)
         try store.write { tx in
             try tx.upsertInvoice(Self.invoice, customerKey: "id:C-1", sourceFile: "F-1.json", sourceHash: "h1", format: "json", at: now)
             try tx.upsertInvoice(Self.other, customerKey: "id:C-2", sourceFile: "F-2.json", sourceHash: "h2", format: "json", at: now)
         }
+        return (store, now)
+    }
+
+    @Test("an invoice decoded ahead is used only while the store holds the same document, and only once")
+    func decodedAhead() throws {
+        let scratch = Scratch()
+        let (store, now) = try Self.storeWithTwoInvoices(scratch)
         let ahead = DecodedInvoices()
         store.decodeAhead(["F-1", "F-2", "F-404"], into: ahead)
         #expect(ahead.count == 2, "an unknown invoice is left out")
@@ -74,11 +80,8 @@ struct StoreTests {
     @Test("a chunk's rows read at once are what the per-invoice reads give: reminders in send order, payments by date, thread references")
     func chunkRows() throws {
         let scratch = Scratch()
-        let store = try scratch.open()
-        let now = Date(timeIntervalSince1970: 1_769_000_000)
+        let (store, now) = try Self.storeWithTwoInvoices(scratch)
         try store.write { tx in
-            try tx.upsertInvoice(Self.invoice, customerKey: "id:C-1", sourceFile: "F-1.json", sourceHash: "h1", format: "json", at: now)
-            try tx.upsertInvoice(Self.other, customerKey: "id:C-2", sourceFile: "F-2.json", sourceHash: "h2", format: "json", at: now)
             try tx.replacePlanned(invoiceID: "F-1", with: [Self.step("first", 7), Self.step("due", 0), Self.step("final", 30)], at: now)
             try tx.replacePlanned(invoiceID: "F-2", with: [Self.step("due", 2)], at: now)
             try tx.addPayment(invoiceID: "F-1", Payment(amount: Money(minorUnits: 300, currency: .eur), date: LocalDate(iso: "2026-01-25")!), source: "t", at: now)
