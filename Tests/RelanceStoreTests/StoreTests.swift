@@ -111,6 +111,28 @@ struct StoreTests {
         #expect(try store.read { tx in try tx.hasUndeliverable() } == false)
     }
 
+    @Test("ids that JSON must escape reach the chunk read whole: quotes, slashes, backslashes, non-ASCII")
+    func chunkRowsOfOddIDs() throws {
+        let scratch = Scratch()
+        let (store, now) = try Self.storeWithTwoInvoices(scratch)
+        let ids = ["F/2026\"3\"", "F\\4", "Fé-5 ü", "F-6\u{7}"]
+        try store.write { tx in
+            for (index, id) in ids.enumerated() {
+                var odd = Self.other
+                odd.id = id
+                try tx.upsertInvoice(odd, customerKey: "id:C-2", sourceFile: "odd-\(index).json", sourceHash: "odd-\(index)", format: "json", at: now)
+                try tx.replacePlanned(invoiceID: id, with: [Self.step("due", index)], at: now)
+            }
+        }
+        let chunk = try store.read { tx in try tx.chunkRows(invoiceIDs: ids + ["F-1"], decodedAhead: DecodedInvoices()) }
+        #expect(Set(chunk.invoices.keys) == Set(ids + ["F-1"]))
+        for id in ids {
+            #expect(chunk.invoices[id]?.invoice.id == id)
+            #expect(chunk.reminders[id]?.map(\.invoiceID) == [id])
+        }
+        #expect(chunk.reminders["F-1"] == nil)
+    }
+
     @Test("re-planning replaces planned rows only; history and the sending point survive a reopen")
     func reminders() throws {
         let scratch = Scratch()
