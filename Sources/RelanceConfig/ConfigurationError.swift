@@ -1,6 +1,7 @@
 /// Everything wrong with a configuration file, each problem with its key path
 /// and, where it can be found, its line, so `relance check` can list them all.
 public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
+    /// One problem: its key path, its line when known, and what is wrong.
     public struct Problem: Sendable, Equatable, CustomStringConvertible {
         public let path: String
         public let line: Int?

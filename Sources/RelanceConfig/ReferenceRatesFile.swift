@@ -5,6 +5,7 @@ public import RelanceCore
 /// Reads a reference-rate table (`config/reference-rates.toml`): one table per
 /// series, `"YYYY-01-01" = "2.15"` or `"YYYY-07-01"` entries.
 public enum ReferenceRatesFile {
+    /// What is wrong with the rate file, in words for `relance check`.
     public struct Problem: Error, CustomStringConvertible {
         public let description: String
     }

@@ -2,6 +2,7 @@
 /// field it concerns, so the user can fix the file in one go. Written beside
 /// the file in `rejected/NAME.reason` by the daemon.
 public struct InvoiceRejection: Error, Equatable, Sendable, CustomStringConvertible {
+    /// One thing wrong with the file, at the field it concerns.
     public struct Problem: Equatable, Sendable, CustomStringConvertible {
         /// A field path such as `customer.email[1]`, or `file` for the file as a whole.
         public let field: String

@@ -5,6 +5,7 @@ public import RelanceCore
 /// out to customers today, what needs a person (replies, disputes, promises due or broken, instalments due, plans broken,
 /// deliveries in doubt, bank entries to assign). Gathered by the daemon, written here as text and HTML.
 public struct DigestFacts: Sendable {
+    /// One item of a digest section: the invoice, its customer, and what to say of it.
     public struct Line: Sendable, Equatable {
         public let invoiceID: String
         public let customer: String

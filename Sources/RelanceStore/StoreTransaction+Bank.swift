@@ -4,6 +4,7 @@ public import RelanceCore
 
 /// A bank entry as the store keeps it: what the statement said, and what became of it.
 public struct BankEntryRecord: Sendable {
+    /// What became of the entry: typed, as the store's `state` column holds it.
     public enum State: String, Sendable {
         /// Matched and applied as payments.
         case applied

@@ -4,6 +4,7 @@ public import RelanceCore
 
 /// A payment plan agreed with a customer for one invoice's balance, and how it ended.
 public struct PlanRecord: Sendable, Equatable {
+    /// Where the plan stands; each change is a guarded transition of the store.
     public enum State: String, Sendable {
         /// Running: the instalments replace the invoice's policy steps.
         case active

@@ -4,6 +4,7 @@ public import RelanceCore
 
 /// A promise to pay, from a reply, a call or the command line, until it is judged kept or broken.
 public struct PromiseRecord: Sendable, Equatable {
+    /// Where the promise stands: waiting for its day, then judged once.
     public enum State: String, Sendable {
         case pending, kept, broken
         /// Replaced, before its day, by a payment plan agreed for the invoice: neither kept nor broken.

@@ -5,6 +5,7 @@ public import RelanceCore
 /// A task for a person: a `call` step of a policy, with its due date, its owner, and the grace
 /// period during which the steps after it wait.
 public struct TaskRecord: Sendable, Equatable {
+    /// Whether a person still has to act (`relance tasks` lists the open ones).
     public enum State: String, Sendable {
         case open, done
     }

@@ -2,6 +2,7 @@
 /// configuration, checked here for what libcurl needs. The secret itself is
 /// never part of these settings; `SecretSource` reads it when connecting.
 public struct SMTPSettings: Sendable, Equatable {
+    /// How the connection is protected (`[transport] tls`): plain text only where no one can listen.
     public enum TLS: String, Sendable, Equatable {
         /// STARTTLS on smtp://, TLS from the first byte on smtps://; certificate verified.
         case required

@@ -52,6 +52,7 @@ public struct ReminderChoice: Hashable, Sendable {
     /// Levels due now that wait for a lower level (sent now, or still in flight).
     public var heldBack: [WaitingReminder]
 
+    /// A waiting reminder that would no longer be true, and why (the send log says it).
     public struct Skip: Hashable, Sendable {
         public let reminder: WaitingReminder
         public let reason: SkipReason

@@ -23,6 +23,9 @@ public enum LateChargesError: Error, Equatable, Sendable, CustomStringConvertibl
     }
 }
 
+/// Late-payment interest and fixed compensation owed on an invoice at a date, under the law
+/// that governs it (docs/late-charges.md cites each article); pure, so every figure a letter or
+/// message states can be checked alone.
 public enum LateCharges {
     /// nil when nothing is owed (not late, nothing due, or a law with no charges).
     public static func compute(invoice: Invoice, payments: [Payment], asOf: LocalDate, law: LateChargeLaw,

@@ -58,6 +58,7 @@ public enum InstallmentRule {
 
     /// A reminder an instalment gets: `daysBefore` its due date, and on the day.
     public struct Reminder: Hashable, Sendable {
+        /// Whether the reminder comes before the instalment's due date or on it.
         public enum Moment: String, Sendable { case before, due }
         public let part: Int
         public let moment: Moment

@@ -84,6 +84,7 @@ public enum StepKind: String, Hashable, Sendable, CaseIterable {
 
 /// `issue+3`, `discount-2`, `due`, `due+30`: a number of calendar days from an anchor date.
 public struct StepOffset: Hashable, Sendable, CustomStringConvertible {
+    /// The date an offset counts from: the issue date, the end of the discount window, or the due date.
     public enum Anchor: String, Hashable, Sendable, CaseIterable {
         case issue, discount, due
     }

@@ -5,6 +5,8 @@ public enum PromiseVerdict: String, Sendable, Equatable {
     case kept, broken
 }
 
+/// When a promise to pay is kept or broken (its day plus a grace period, against the day the
+/// invoice was paid in full): pure, unit-tested alone; the cycle applies its verdicts.
 public enum PromiseRule {
     /// nil while it can still be kept.
     /// - Parameter paidInFullOn: the day the invoice was paid in full, if it was.

@@ -61,6 +61,7 @@ public enum EndOfMonthRule: String, Hashable, Sendable, Codable {
 
 /// One early-payment discount: `percent` off when paid within the window.
 public struct DiscountTier: Hashable, Sendable, Codable {
+    /// How long the discount holds: a number of days, or up to a stated date.
     public enum Window: Hashable, Sendable, Codable {
         /// Within this many days of the issue date (or of month end under EOM).
         case days(Int)

@@ -51,6 +51,7 @@ public struct RatesUpdater: Sendable {
         }
     }
 
+    /// Why an update fetched nothing usable (the tables in force are kept).
     public struct Failure: Error, Sendable, CustomStringConvertible {
         public let description: String
     }

@@ -3,6 +3,7 @@ public import RelanceCore
 /// A bank statement file of any supported format, recognised by its content: camt.052/053/054
 /// (XML) or MT940. A payments CSV is not a statement (`PaymentCSVReader` reads it).
 public enum BankStatementReader {
+    /// The statement formats relance reads, as recognised from a file's first bytes.
     public enum Format: String, Sendable {
         case camt, mt940
     }

@@ -4,6 +4,7 @@
 public struct JSONParser {
     public static let maximumDepth = 64
 
+    /// Where the text stops being JSON, so a rejected file's reason can point at it.
     public struct Failure: Error, Equatable, Sendable, CustomStringConvertible {
         public let line: Int
         public let column: Int

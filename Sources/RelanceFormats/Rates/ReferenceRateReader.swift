@@ -10,6 +10,7 @@ public import RelanceCore
 /// - Bank of England database CSV (series `IUDBEDR`, Bank Rate): `DATE,IUDBEDR` then
 ///   `02 Jan 2025,4.75` rows; `..` for no value.
 public enum ReferenceRateReader {
+    /// The central bank a rate file comes from, by the series name the configuration uses.
     public enum Source: String, Sendable, CaseIterable {
         case ecb = "ECB"
         case bundesbank = "DE-BASIS"

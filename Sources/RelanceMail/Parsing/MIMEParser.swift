@@ -8,6 +8,7 @@ public enum MIMEParser {
     public static let maximumParts = 400
     public static let maximumSize = 25 * 1024 * 1024
 
+    /// Why a message could not be read (recorded as unreadable, never dropped).
     public struct Unreadable: Error, Sendable, CustomStringConvertible {
         public let reason: String
         public var description: String { "unreadable message: \(reason)" }

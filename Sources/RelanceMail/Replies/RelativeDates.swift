@@ -5,6 +5,7 @@ import RelanceCore
 /// "in 10 days", "la semaine prochaine". Read against the message's own day, in the direction the
 /// sentence means: a payment made lies behind, a promise ahead.
 public enum RelativeDates {
+    /// Which way a relative date points: a payment made lies behind, a promise ahead.
     public enum Direction: Sendable { case past, future }
 
     static let weekdays: [String: Int] = [

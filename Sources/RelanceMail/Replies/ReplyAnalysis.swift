@@ -3,6 +3,7 @@ public import RelanceCore
 /// What an incoming message is and what it means for the chase: the result
 /// of `ReplyClassifier`, shown by `relance inspect` and acted on by the daemon.
 public struct ReplyAnalysis: Sendable, Equatable {
+    /// What sort of message it is, before what it says: a bounce and an auto-reply are not answers.
     public enum Kind: String, Sendable {
         case bounce, complaint
         case autoReply = "auto-reply"
