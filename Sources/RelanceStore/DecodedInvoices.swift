@@ -36,11 +36,12 @@ extension Store {
         let wanted = decoded.missing(ids)
         guard !wanted.isEmpty else { return }
         try? pool.read { db in
-            let statement = try db.cachedStatement(sql: "SELECT document FROM invoices WHERE id = ?")
-            for id in wanted {
-                guard let document = try String.fetchOne(statement, arguments: [id]),
-                      let invoice = try? StoreTransaction.invoice(fromDocument: document) else { continue }
-                decoded.add(id, document: document, invoice: invoice)
+            let rows = try Row.fetchCursor(db.cachedStatement(sql: "SELECT id, document FROM invoices WHERE id IN (SELECT value FROM json_each(?))"),
+                                           arguments: [try StoreTransaction.jsonList(wanted)])
+            while let row = try rows.next() {
+                let document: String = row[1]
+                guard let invoice = try? StoreTransaction.invoice(fromDocument: document) else { continue }
+                decoded.add(row[0], document: document, invoice: invoice)
             }
         }
     }

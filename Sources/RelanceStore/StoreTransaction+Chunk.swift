@@ -12,30 +12,13 @@ public struct ChunkRows: Sendable {
     public let invoices: [String: StoredInvoice]
     /// Each invoice's reminders, in send order (`send_at`, then id), as `reminders(invoiceID:)` gives them.
     public let reminders: [String: [ReminderRecord]]
-    private let payments: [String: [StoredPayment]]
-
-    init(invoices: [String: StoredInvoice], reminders: [String: [ReminderRecord]], payments: [String: [StoredPayment]]) {
-        self.invoices = invoices
-        self.reminders = reminders
-        self.payments = payments
-    }
-
-    /// The invoice's payments, by date then id, as `payments(invoiceID:currency:)` gives them.
-    public func payments(invoiceID: String, currency: Currency) -> [Payment] {
-        (payments[invoiceID] ?? []).map { Payment(amount: Money(minorUnits: $0.minorUnits, currency: currency), date: $0.date, reference: $0.reference) }
-    }
-
-    /// A payment row before its invoice's currency is known.
-    struct StoredPayment: Sendable {
-        let minorUnits: Int64
-        let date: LocalDate
-        let reference: String?
-    }
+    /// Each invoice's payments, by date then id, as `payments(invoiceID:currency:)` gives them.
+    public let payments: [String: [Payment]]
 }
 
 extension ReminderRecord {
-    /// The Message-IDs a new message about this invoice threads under: its reminders that went (or
-    /// may have), by send time then id, as `sentMessageIDs(invoiceID:)` reads them.
+    /// The Message-IDs a new message about this invoice threads under: those of its reminders that
+    /// went (or may have: uncertain, bounced), by send time then id.
     public static func threadReferences(_ reminders: [ReminderRecord]) -> [String] {
         reminders.filter { [.sent, .uncertain, .bounced].contains($0.state) && $0.messageID != nil }
             .sorted { ($0.sentAt ?? .distantPast, $0.id) < ($1.sentAt ?? .distantPast, $1.id) }
@@ -48,7 +31,7 @@ extension StoreTransaction {
     /// array: one cached statement whatever the chunk's size), using the documents `decodedAhead` holds.
     public func chunkRows(invoiceIDs: [String], decodedAhead: DecodedInvoices) throws -> ChunkRows {
         guard !invoiceIDs.isEmpty else { return ChunkRows(invoices: [:], reminders: [:], payments: [:]) }
-        let list = String(decoding: try JSONEncoder().encode(invoiceIDs), as: UTF8.self)
+        let list = try Self.jsonList(invoiceIDs)
         var invoices: [String: StoredInvoice] = [:]
         invoices.reserveCapacity(invoiceIDs.count)
         // The id comes after the columns `storedInvoiceRow` reads by position.
@@ -68,16 +51,22 @@ extension StoreTransaction {
             let reminder = try reminderRow(row)
             reminders[reminder.invoiceID, default: []].append(reminder)
         }
-        var payments: [String: [ChunkRows.StoredPayment]] = [:]
+        // A payment is in its invoice's currency.
+        var payments: [String: [Payment]] = [:]
         let paymentRows = try Row.fetchCursor(db.cachedStatement(sql: """
-            SELECT invoice_id, amount_minor, date, reference FROM payments WHERE invoice_id IN (SELECT value FROM json_each(?)) ORDER BY invoice_id, date, id
+            SELECT invoice_id, \(Self.paymentColumns) FROM payments WHERE invoice_id IN (SELECT value FROM json_each(?)) ORDER BY invoice_id, date, id
             """), arguments: [list])
         while let row = try paymentRows.next() {
-            // As `payments(invoiceID:currency:)`: a row whose date cannot be read is not counted.
-            guard let date = LocalDate(iso: row[2] as String) else { continue }
-            payments[row[0] as String, default: []].append(ChunkRows.StoredPayment(minorUnits: row[1], date: date, reference: row[3]))
+            let id: String = row[0]
+            guard let currency = invoices[id]?.invoice.currency, let payment = Self.payment(row, from: 1, currency: currency) else { continue }
+            payments[id, default: []].append(payment)
         }
         return ChunkRows(invoices: invoices, reminders: reminders, payments: payments)
+    }
+
+    /// `ids` as one JSON array, for `… IN (SELECT value FROM json_each(?))`: one cached statement for any number of ids.
+    static func jsonList(_ ids: [String]) throws -> String {
+        String(decoding: try JSONEncoder().encode(ids), as: UTF8.self)
     }
 
     /// Whether any address is known to be undeliverable (most stores: none, and no lookup per invoice).

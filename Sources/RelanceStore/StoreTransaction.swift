@@ -109,11 +109,18 @@ public struct StoreTransaction {
     // MARK: - Payments
 
     public func payments(invoiceID: String, currency: Currency) throws -> [Payment] {
-        try Row.fetchAll(db.cachedStatement(sql: "SELECT amount_minor, date, reference FROM payments WHERE invoice_id = ? ORDER BY date, id"),
-                         arguments: [invoiceID]).compactMap { row in
-            guard let date = LocalDate(iso: row["date"] as String) else { return nil }
-            return Payment(amount: Money(minorUnits: row["amount_minor"], currency: currency), date: date, reference: row["reference"])
-        }
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Self.paymentColumns) FROM payments WHERE invoice_id = ? ORDER BY date, id"),
+                         arguments: [invoiceID]).compactMap { Self.payment($0, from: 0, currency: currency) }
+    }
+
+    /// The payment columns `payment(_:from:currency:)` reads, in its order.
+    static let paymentColumns = "amount_minor, date, reference"
+
+    /// The payment in `row`'s `paymentColumns` from column `first` on; nil when its date cannot be
+    /// read (such a row is not counted).
+    static func payment(_ row: Row, from first: Int, currency: Currency) -> Payment? {
+        guard let date = LocalDate(iso: row[first + 1] as String) else { return nil }
+        return Payment(amount: Money(minorUnits: row[first], currency: currency), date: date, reference: row[first + 2])
     }
 
     public func addPayment(invoiceID: String, _ payment: Payment, source: String, at: Date) throws {
@@ -358,14 +365,6 @@ public struct StoreTransaction {
             FROM reminders r JOIN invoices i ON i.id = r.invoice_id
             WHERE i.customer_key = ? AND (r.state IN ('sent', 'sending', 'uncertain', 'bounced') OR r.batch_id IS NOT NULL)
             """), arguments: [customerKey]).map { Date(timeIntervalSince1970: TimeInterval($0)) }
-    }
-
-    /// Message-IDs of the reminders already sent for an invoice, oldest first (for threading).
-    public func sentMessageIDs(invoiceID: String) throws -> [String] {
-        try String.fetchAll(db.cachedStatement(sql: """
-            SELECT message_id FROM reminders WHERE invoice_id = ? AND message_id IS NOT NULL
-              AND state IN ('sent', 'uncertain', 'bounced') ORDER BY sent_at, id
-            """), arguments: [invoiceID])
     }
 
     public func reminderCounts() throws -> [ReminderState: Int] {

@@ -41,6 +41,16 @@ struct MoneyTests {
         #expect(Currency(code: code) == nil)
     }
 
+    @Test("a statement may name a replaced currency or none (XXX); an invoice may not")
+    func statementCurrencies() {
+        #expect(Currency(statementCode: "frf") == Currency(statementCode: "FRF"))
+        #expect(Currency(statementCode: "BEF")?.exponent == 0)
+        #expect(Currency(statementCode: "xxx") == .unstated)
+        #expect(Currency(statementCode: "EUR") == .eur)
+        #expect(Currency(statementCode: "XYZ") == nil)
+        #expect(Currency(code: "FRF") == nil && Currency(code: "XXX") == nil)
+    }
+
     @Test("currency exponents follow ISO 4217")
     func exponents() {
         #expect(Currency(code: "EUR")?.exponent == 2)

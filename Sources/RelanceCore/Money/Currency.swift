@@ -18,23 +18,24 @@ public struct Currency: Hashable, Sendable, CustomStringConvertible {
     public init?(statementCode code: String) {
         if let active = Currency(code: code) { self = active; return }
         let upper = code.uppercased()
+        if upper == Currency.unstated.code { self = .unstated; return }
         guard let exponent = Currency.replaced[upper] else { return nil }
-        self.code = upper
-        self.exponent = exponent
+        self.init(known: upper, exponent: exponent)
     }
 
     /// ISO 4217's `XXX`: the currency of a statement that states none (it matches no invoice).
-    public static let unstated = Currency(uncheckedCode: "XXX", exponent: 2)
+    public static let unstated = Currency(known: "XXX", exponent: 2)
 
-    private init(uncheckedCode code: String, exponent: Int) {
+    /// A code this file lists (`unstated`, `replaced`), taken as it is.
+    private init(known code: String, exponent: Int) {
         self.code = code
         self.exponent = exponent
     }
 
-    /// ISO 4217 historic codes of the currencies the euro replaced, and XXX.
+    /// ISO 4217 historic codes of the currencies the euro replaced.
     private static let replaced: [String: Int] = [
         "DEM": 2, "FRF": 2, "NLG": 2, "ATS": 2, "FIM": 2, "IEP": 2, "BEF": 0, "LUF": 0, "ITL": 0, "ESP": 0, "PTE": 0, "GRD": 0,
-        "CYP": 2, "MTL": 2, "SIT": 2, "SKK": 2, "EEK": 2, "LVL": 2, "LTL": 2, "XXX": 2,
+        "CYP": 2, "MTL": 2, "SIT": 2, "SKK": 2, "EEK": 2, "LVL": 2, "LTL": 2,
     ]
 
     public var description: String { code }

@@ -93,7 +93,7 @@ extension Cycle {
             summary.cancelled += try tx.cancelWaiting(invoiceID: invoiceID, reason: stored.state.rawValue, at: now)
             return nil
         }
-        let payments = chunk.payments(invoiceID: invoiceID, currency: invoice.currency)
+        let payments = chunk.payments[invoiceID] ?? []
         let balance = Balance.due(invoice, payments: payments, on: today)
         if balance.isZero {
             try ReminderPlanning.refresh(tx, invoice: invoice, configuration: configuration, journal: journal, at: now)
