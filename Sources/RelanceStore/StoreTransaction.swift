@@ -13,11 +13,6 @@ public struct StoreTransaction {
         return encoder
     }()
 
-    /// An invoice from its stored JSON document (`invoices.document`), as `upsertInvoice` wrote it.
-    static func invoice(fromDocument document: String) throws -> Invoice {
-        try JSONDecoder().decode(Invoice.self, from: Data(document.utf8))
-    }
-
     // MARK: - Source files
 
     public func sourceOutcome(hash: String) throws -> SourceOutcome {
@@ -113,16 +108,6 @@ public struct StoreTransaction {
                          arguments: [invoiceID]).compactMap { Self.payment($0, from: 0, currency: currency) }
     }
 
-    /// The payment columns `payment(_:from:currency:)` reads, in its order.
-    static let paymentColumns = "amount_minor, date, reference"
-
-    /// The payment in `row`'s `paymentColumns` from column `first` on; nil when its date cannot be
-    /// read (such a row is not counted).
-    static func payment(_ row: Row, from first: Int, currency: Currency) -> Payment? {
-        guard let date = LocalDate(iso: row[first + 1] as String) else { return nil }
-        return Payment(amount: Money(minorUnits: row[first], currency: currency), date: date, reference: row[first + 2])
-    }
-
     public func addPayment(invoiceID: String, _ payment: Payment, source: String, at: Date) throws {
         try db.cachedExecute(sql: "INSERT INTO payments (invoice_id, amount_minor, date, reference, source, recorded_at) VALUES (?, ?, ?, ?, ?, ?)",
                        arguments: [invoiceID, payment.amount.minorUnits, payment.date.iso, payment.reference, source, seconds(at)])
@@ -131,25 +116,25 @@ public struct StoreTransaction {
     // MARK: - Reminders
 
     public func reminders(invoiceID: String) throws -> [ReminderRecord] {
-        try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Self.reminderColumns) FROM reminders WHERE invoice_id = ? ORDER BY send_at, id"), arguments: [invoiceID]).map(reminder)
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Self.reminderColumns) FROM reminders WHERE invoice_id = ? ORDER BY send_at, id"), arguments: [invoiceID]).map(reminderRow)
     }
 
     public func reminders(state: ReminderState) throws -> [ReminderRecord] {
-        try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Self.reminderColumns) FROM reminders WHERE state = ? ORDER BY send_at, id"), arguments: [state.rawValue]).map(reminder)
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Self.reminderColumns) FROM reminders WHERE state = ? ORDER BY send_at, id"), arguments: [state.rawValue]).map(reminderRow)
     }
 
     /// Reminders waiting to go (planned, or deferred for a retry) whose time has come, oldest first.
     public func dueReminders(at instant: Date, limit: Int = 100_000) throws -> [ReminderRecord] {
         try Row.fetchAll(db.cachedStatement(sql: """
             SELECT \(Self.reminderColumns) FROM reminders WHERE state IN ('planned', 'deferred') AND send_at <= ? ORDER BY send_at, id LIMIT ?
-            """), arguments: [seconds(instant), limit]).map(reminder)
+            """), arguments: [seconds(instant), limit]).map(reminderRow)
     }
 
     /// Planned or deferred reminders in a window of send instants.
     public func upcomingReminders(from: Date, to: Date) throws -> [ReminderRecord] {
         try Row.fetchAll(db.cachedStatement(sql: """
             SELECT \(Self.reminderColumns) FROM reminders WHERE state IN ('planned', 'deferred') AND send_at >= ? AND send_at < ? ORDER BY send_at, id
-            """), arguments: [seconds(from), seconds(to)]).map(reminder)
+            """), arguments: [seconds(from), seconds(to)]).map(reminderRow)
     }
 
     /// The earliest instant at which a reminder is waiting to go.
@@ -339,7 +324,7 @@ public struct StoreTransaction {
             if (batch["boot_id"] as String) != bootID {
                 uncertain += try Row.fetchAll(db.cachedStatement(sql: """
                     SELECT \(Self.reminderColumns) FROM reminders WHERE batch_id = ? AND state IN ('planned', 'deferred')
-                    """), arguments: [id]).map(reminder)
+                    """), arguments: [id]).map(reminderRow)
                 try db.cachedExecute(sql: """
                     UPDATE reminders SET state = 'uncertain', updated_at = ?, batch_id = NULL,
                         detail = 'the machine restarted during its send batch: it may have gone; not resent automatically'
@@ -385,67 +370,6 @@ public struct StoreTransaction {
     public func lastEvent(invoiceID: String) throws -> String? {
         try String.fetchOne(db.cachedStatement(sql: "SELECT line FROM events WHERE invoice_id = ? ORDER BY id DESC LIMIT 1"), arguments: [invoiceID])
     }
-
-    // MARK: - Row mapping
-
-    func storedInvoiceRow(_ row: Row) throws -> StoredInvoice { try storedInvoice(row) }
-
-    /// The invoice in `row`, its document taken from `ahead` when decoded there from the same text.
-    func storedInvoiceRow(_ row: Row, id: String, decodedAhead ahead: DecodedInvoices) throws -> StoredInvoice {
-        try storedInvoice(row, decoded: (id, ahead))
-    }
-
-    private func storedInvoice(_ row: Row, decoded: (id: String, ahead: DecodedInvoices)? = nil) throws -> StoredInvoice {
-        // By position (`invoiceColumns`): GRDB finds a column by name by lowercasing each column's name.
-        let document: String = row[0]
-        let invoice = try decoded.flatMap { $0.ahead.take($0.id, document: document) }
-            ?? Self.invoice(fromDocument: document)
-        let stateText: String = row[1]
-        guard let state = InvoiceState(rawValue: stateText) else {
-            throw StoreError(operation: "read invoice \(invoice.id)", underlying: "unknown state \(stateText)")
-        }
-        return StoredInvoice(
-            invoice: invoice, state: state,
-            pausedUntil: (row[2] as String?).flatMap { LocalDate(iso: $0) }, pauseReason: row[3],
-            sourceFile: row[4], sourceHash: row[5], format: row[6], revision: row[7],
-            ingestedAt: Date(timeIntervalSince1970: TimeInterval(row[8] as Int64)),
-            resumedAt: (row[9] as Int64?).map { Date(timeIntervalSince1970: TimeInterval($0)) },
-            noticeDeadline: (row[10] as String?).flatMap { LocalDate(iso: $0) }, noticeLetter: row[11])
-    }
-
-    /// The invoice columns `storedInvoice(_:)` reads, in its order.
-    static let invoiceColumns = "document, state, paused_until, pause_reason, source_file, source_hash, format, revision, ingested_at, resumed_at, notice_deadline, notice_letter"
-    static let invoiceColumnCount = 12
-
-    /// A row that cannot be read is an error, never a default.
-    func reminderRow(_ row: Row) throws -> ReminderRecord { try reminder(row) }
-
-    private func reminder(_ row: Row) throws -> ReminderRecord {
-        // By position (`reminderColumns`): a cycle reads thousands of rows.
-        let id: Int64 = row[0]
-        let kindText: String? = row[3], stateText: String? = row[6], dateText: String? = row[4]
-        guard let kind = kindText.flatMap(StepKind.init(rawValue:)) else {
-            throw StoreError(operation: "read reminder \(id)", underlying: "unknown kind \(kindText ?? "NULL")")
-        }
-        guard let state = stateText.flatMap(ReminderState.init(rawValue:)) else {
-            throw StoreError(operation: "read reminder \(id)", underlying: "unknown state \(stateText ?? "NULL")")
-        }
-        guard let localDate = LocalDate(iso: dateText ?? "") else {
-            throw StoreError(operation: "read reminder \(id)", underlying: "unreadable date \(dateText ?? "NULL")")
-        }
-        return ReminderRecord(
-            id: id, invoiceID: row[1], step: row[2], kind: kind, localDate: localDate,
-            sendAt: Date(timeIntervalSince1970: TimeInterval(row[5] as Int64)),
-            state: state, amount: row[7],
-            messageID: row[8], recipients: row[9], attempts: row[10], detail: row[11],
-            sentAt: (row[12] as Int64?).map { Date(timeIntervalSince1970: TimeInterval($0)) },
-            handedOffAt: (row[13] as Int64?).map { Date(timeIntervalSince1970: TimeInterval($0)) },
-            batchID: row[14], approvedAt: (row[15] as Int64?).map { Date(timeIntervalSince1970: TimeInterval($0)) },
-            arrangedID: row[16], part: row[17])
-    }
-
-    /// The reminder columns `reminder(_:)` reads, in its order.
-    static let reminderColumns = "id, invoice_id, step, kind, local_date, send_at, state, amount_minor, message_id, recipients, attempts, detail, sent_at, handed_off_at, batch_id, approved_at, arranged_id, part"
 
     private func seconds(_ date: Date) -> Int64 { Int64(date.timeIntervalSince1970.rounded(.down)) }
 
