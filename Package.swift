@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // libcurl as the system provides it (Debian: libcurl4-openssl-dev).
@@ -67,7 +68,11 @@ let package = Package(
         ),
         .target(
             name: "RelanceStore",
-            dependencies: ["RelanceCore", .product(name: "GRDB", package: "GRDB.swift")],
+            // SQLite through GRDB (the default); PostgreSQL through postgres-nio, the store several instances share.
+            dependencies: [
+                "RelanceCore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         .target(name: "RelanceTransport", dependencies: ["CCurlShim", "CSystemShim", "RelanceMail"], swiftSettings: strict),
@@ -107,7 +112,7 @@ let package = Package(
         .testTarget(name: "RelanceConfigTests", dependencies: ["RelanceConfig"], swiftSettings: strict),
         // Fixtures/replies.txt: the project's corpus of customer replies, read from the source tree.
         .testTarget(name: "RelanceMailTests", dependencies: ["RelanceMail", "RelanceTestSupport"], exclude: ["Fixtures"], swiftSettings: strict),
-        .testTarget(name: "RelanceStoreTests", dependencies: ["RelanceStore"], swiftSettings: strict),
+        .testTarget(name: "RelanceStoreTests", dependencies: ["RelanceStore", "RelanceTestSupport"], swiftSettings: strict),
         // Starts the project's own test servers (scripts/test-servers) for the tests that need them.
         .target(name: "RelanceTestSupport", path: "Tests/RelanceTestSupport", swiftSettings: strict),
         .testTarget(name: "RelanceTransportTests", dependencies: ["RelanceTransport", "RelanceTestSupport"], swiftSettings: strict),

@@ -99,7 +99,7 @@ public final class ScratchFolder {
 /// A server started and stopped by one of the project's shell scripts
 /// (`postfix-instance`, `dovecot-instance`), on 127.0.0.1 and a free port,
 /// in a folder of its own that lives exactly as long as the server.
-public final class ScriptedServer {
+public final class ScriptedServer: Sendable {
     public let folder: String
     public let port: Int
     private let script: String
@@ -115,6 +115,12 @@ public final class ScriptedServer {
         guard Self.spawn([self.script, "start", folder, String(port)] + arguments, log: log) == 0 else {
             throw TestServer.TestServerError(log: (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
         }
+    }
+
+    /// Runs one of the script's other actions on this server (`restart` for PostgreSQL); true when it succeeded.
+    @discardableResult
+    public func run(_ action: String) -> Bool {
+        Self.spawn([script, action, folder], log: folder + ".\(action).log") == 0
     }
 
     deinit {

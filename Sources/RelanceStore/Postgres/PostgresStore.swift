@@ -1,0 +1,156 @@
+public import Foundation
+public import Logging
+public import PostgresNIO
+
+/// The store several relance instances share, in PostgreSQL: exists because an accounting firm, a
+/// host or a business that cannot let reminders stop with one machine runs relance on several, and
+/// the guarantee must not change (no reminder twice, none lost, doubt reported). It holds a pool
+/// of connections (postgres-nio's `PostgresClient`, TLS by default) and runs every operation in one
+/// transaction with a deadline, so a dead or unreachable server is an error the caller reports and
+/// retries, never a hang. What instances share is `SharedQueue`'s protocol.
+public final class PostgresStore: Sendable {
+    public let location: PostgresLocation
+    let client: PostgresClient
+    let logger: Logger
+    private let runner: Task<Void, Never>
+    /// How long one operation may take, connecting included, before it fails.
+    let deadline: Duration
+
+    /// - Parameters:
+    ///   - password: read by the caller from `password_file`, the credential `store-password` or `$RELANCE_STORE_PASSWORD`.
+    ///   - caFile: the certificate authority the server's certificate is checked against (default: the system's).
+    public init(location: PostgresLocation, password: String?, caFile: String? = nil, maximumConnections: Int = 4,
+                deadline: Duration = .seconds(15), logger: Logger = Logger(label: "relance.store.postgres")) {
+        self.location = location
+        self.logger = logger
+        self.deadline = deadline
+        var configuration = PostgresClient.Configuration(host: location.host, port: location.port, username: location.username,
+                                                         password: password, database: location.database, tls: .disable)
+        if location.tls == .required {
+            var tls = TLSConfiguration.makeClientConfiguration()
+            tls.certificateVerification = .fullVerification
+            if let caFile { tls.trustRoots = .file(caFile) }
+            configuration.tls = .require(tls)
+        }
+        configuration.options.maximumConnections = max(1, maximumConnections)
+        configuration.options.connectTimeout = deadline
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.client = client
+        runner = Task { await client.run() }
+    }
+
+    /// Closes every connection; the store cannot be used after.
+    public func close() async {
+        runner.cancel()
+        await runner.value
+    }
+
+    /// Runs `body` in one transaction (all of it committed, or none), within the deadline.
+    @discardableResult
+    public func transaction<T: Sendable>(_ operation: String, _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        let logger = logger
+        return try await within(operation) { [client] in
+            try await client.withConnection { connection in
+                try await connection.withTransaction(logger: logger) { connection in try await body(connection) }
+            }
+        }
+    }
+
+    /// Runs `body` on one connection, outside any transaction (what cannot run in one: CREATE DATABASE).
+    @discardableResult
+    public func connection<T: Sendable>(_ operation: String, _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        try await within(operation) { [client] in try await client.withConnection { connection in try await body(connection) } }
+    }
+
+    /// The schema versions this relance knows, oldest first.
+    public static var schemaVersions: [Int] { PostgresSchema.versions.map(\.version) }
+
+    /// Brings the schema up to date, exactly once however many instances start at the same time:
+    /// each version in its own transaction, under the advisory lock, recorded in `relance_schema`.
+    /// Returns the versions it applied (empty when the store was already up to date).
+    @discardableResult
+    public func migrate(at now: Date) async throws -> [Int] {
+        try await transaction("migrate the schema") { connection in
+            let logger = Logger(label: "relance.store.postgres.migrate")
+            try await connection.query("SELECT pg_advisory_xact_lock(\(PostgresSchema.migrationLock))", logger: logger)
+            try await connection.query("CREATE TABLE IF NOT EXISTS relance_schema (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
+                                       logger: logger)
+            var applied = Set<Int>()
+            for try await version in try await connection.query("SELECT version FROM relance_schema", logger: logger).decode(Int.self) {
+                applied.insert(version)
+            }
+            var done: [Int] = []
+            for (version, statements) in PostgresSchema.versions where !applied.contains(version) {
+                for statement in statements { try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
+                let seconds = Int64(now.timeIntervalSince1970)
+                try await connection.query("INSERT INTO relance_schema (version, applied_at) VALUES (\(version), \(seconds))", logger: logger)
+                done.append(version)
+            }
+            return done
+        }
+    }
+
+    /// The schema versions applied so far.
+    public func schemaVersions() async throws -> [Int] {
+        try await transaction("read the schema version") { connection in
+            var versions: [Int] = []
+            let exists = try await connection.query("SELECT to_regclass('relance_schema') IS NOT NULL", logger: Logger(label: "relance.store.postgres"))
+            for try await present in exists.decode(Bool.self) where !present { return [] }
+            for try await version in try await connection.query("SELECT version FROM relance_schema ORDER BY version",
+                                                                 logger: Logger(label: "relance.store.postgres")).decode(Int.self) {
+                versions.append(version)
+            }
+            return versions
+        }
+    }
+
+    /// `body`, or a `PostgresStoreError` naming the operation when it fails or outlives the deadline.
+    func within<T: Sendable>(_ operation: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        let deadline = deadline
+        do {
+            return try await withThrowingTaskGroup(of: T?.self) { group in
+                group.addTask { try await body() }
+                group.addTask {
+                    try await Task.sleep(for: deadline)
+                    return nil
+                }
+                defer { group.cancelAll() }
+                guard let first = try await group.next(), let value = first else {
+                    throw PostgresStoreError(operation: operation, underlying: "no answer from \(location) within \(deadline)")
+                }
+                return value
+            }
+        } catch let error as PostgresStoreError {
+            throw error
+        } catch let error as PostgresTransactionError {
+            throw PostgresStoreError(operation: operation, underlying: Self.describe(error.closureError ?? error.commitError ?? error.beginError ?? error))
+        } catch {
+            throw PostgresStoreError(operation: operation, underlying: Self.describe(error))
+        }
+    }
+
+    /// The server's own words when there are some (postgres-nio hides them from `description`).
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? PostgresStoreError { return error.underlying }
+        if let error = error as? PSQLError {
+            if let message = error.serverInfo?[.message] {
+                return [error.serverInfo?[.sqlState].map { "SQLSTATE \($0)" }, message].compactMap { $0 }.joined(separator: ": ")
+            }
+            return "\(error.code)" + (error.underlying.map { ": \($0)" } ?? "")
+        }
+        return "\(error)"
+    }
+}
+
+/// A shared-store operation that failed, with the server's words (or the lack of an answer).
+public struct PostgresStoreError: Error, CustomStringConvertible, Sendable {
+    public let operation: String
+    public let underlying: String
+
+    public init(operation: String, underlying: String) {
+        self.operation = operation
+        self.underlying = underlying
+    }
+
+    public var description: String { "store (PostgreSQL): \(operation) failed: \(underlying)" }
+}

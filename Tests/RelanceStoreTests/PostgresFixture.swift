@@ -1,0 +1,98 @@
+import Foundation
+import PostgresNIO
+import RelanceStore
+import RelanceTestSupport
+
+/// A private PostgreSQL server (`scripts/test-servers/postgres-instance`) for one test, with a
+/// migrated database and helpers to put invoices and reminders in it the way the store does.
+final class PostgresFixture: Sendable {
+    static var available: Bool {
+        let versions = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []
+        return versions.contains { ScriptedServer.available("/usr/lib/postgresql/\($0)/bin/postgres") }
+    }
+
+    let server: ScriptedServer
+    let location: PostgresLocation
+    let store: PostgresStore
+    static let password = "s3cret"
+
+    init() async throws {
+        server = try ScriptedServer(script: "postgres-instance")
+        location = try PostgresLocation(url: "postgresql://relance@127.0.0.1:\(server.port)/postgres", tls: "none")
+        store = PostgresStore(location: location, password: Self.password)
+        try await store.migrate(at: Date(timeIntervalSince1970: 1_790_000_000))
+    }
+
+    /// A second client of the same store, as another instance would hold.
+    func instance() -> PostgresStore { PostgresStore(location: location, password: Self.password) }
+
+    /// `count` open invoices, each with one reminder due at `sendAt`; returns the reminders' ids.
+    @discardableResult
+    func dueReminders(_ count: Int, sendAt: Int64, prefix: String = "F") async throws -> [Int64] {
+        try await store.transaction("insert fixtures") { connection in
+            var ids: [Int64] = []
+            for n in 0..<count {
+                let invoice = "\(prefix)-\(n)"
+                try await connection.query("""
+                    INSERT INTO invoices (id, customer_key, currency, total_minor, issue_date, due_date, source_file, source_hash, format,
+                        document, ingested_at, updated_at, owed_minor)
+                    VALUES (\(invoice), \("id:C\(n)"), 'EUR', 10000, '2026-11-01', '2026-12-01', \(invoice + ".json"), 'hash', 'json', '{}', 0, 0, 10000)
+                    """, logger: Self.logger)
+                let rows = try await connection.query("""
+                    INSERT INTO reminders (invoice_id, step, kind, local_date, send_at, state, amount_minor, updated_at)
+                    VALUES (\(invoice), 'due', 'due', '2026-12-01', \(sendAt), 'planned', 10000, 0) RETURNING id
+                    """, logger: Self.logger)
+                for try await id in rows.decode(Int64.self) { ids.append(id) }
+            }
+            return ids
+        }
+    }
+
+    /// One reminder's state, detail and lease owner.
+    func reminder(_ id: Int64) async throws -> (state: String, detail: String?, owner: String?) {
+        try await store.transaction("read a reminder") { connection in
+            let rows = try await connection.query("SELECT state, detail, lease_owner FROM reminders WHERE id = \(id)", logger: Self.logger)
+            for try await row in rows.decode((String, String?, String?).self) { return (row.0, row.1, row.2) }
+            throw PostgresStoreError(operation: "read reminder \(id)", underlying: "no such row")
+        }
+    }
+
+    /// How many sessions wait for a lock right now (to know that a concurrent statement is blocked).
+    func sessionsWaitingForLocks() async throws -> Int {
+        try await store.transaction("look at locks") { connection in
+            let rows = try await connection.query("SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'", logger: Self.logger)
+            for try await count in rows.decode(Int64.self) { return Int(count) }
+            return 0
+        }
+    }
+
+    /// Waits until `count` sessions wait for a lock (at most ten seconds).
+    func waitUntilBlocked(_ count: Int = 1) async throws {
+        for _ in 0..<500 {
+            if try await sessionsWaitingForLocks() >= count { return }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw PostgresStoreError(operation: "wait for a blocked session", underlying: "none blocked after ten seconds")
+    }
+
+    func close() async { await store.close() }
+
+    static let logger = Logger(label: "relance.tests.postgres")
+}
+
+/// A one-shot gate a test opens to let a transaction it holds open go on.
+final class Gate: Sendable {
+    private let stream: AsyncStream<Void>
+    private let continuation: AsyncStream<Void>.Continuation
+
+    init() { (stream, continuation) = AsyncStream<Void>.makeStream() }
+
+    func open() {
+        continuation.yield()
+        continuation.finish()
+    }
+
+    func wait() async {
+        for await _ in stream { return }
+    }
+}
