@@ -19,12 +19,12 @@ final class PostgresFixture: Sendable {
     init() async throws {
         server = try ScriptedServer(script: "postgres-instance")
         location = try PostgresLocation(url: "postgresql://relance@127.0.0.1:\(server.port)/postgres", tls: "none")
-        store = PostgresStore(location: location, password: Self.password)
+        store = try PostgresStore(location: location, password: Self.password)
         try await store.migrate(at: Date(timeIntervalSince1970: 1_790_000_000))
     }
 
     /// A second client of the same store, as another instance would hold.
-    func instance() -> PostgresStore { PostgresStore(location: location, password: Self.password) }
+    func instance() throws -> PostgresStore { try PostgresStore(location: location, password: Self.password) }
 
     /// `count` open invoices, each with one reminder due at `sendAt`; returns the reminders' ids.
     @discardableResult

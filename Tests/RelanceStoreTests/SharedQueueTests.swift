@@ -15,7 +15,7 @@ struct SharedQueueTests {
     @Test("Two instances claiming at the same time get disjoint reminders, and neither waits")
     func claimAgainstClaim() async throws {
         let fixture = try await PostgresFixture()
-        let other = fixture.instance()
+        let other = try fixture.instance()
         let ids = try await fixture.dueReminders(100, sendAt: Int64(t0.timeIntervalSince1970) - 60)
         let a = SharedQueue(owner: "a"), b = SharedQueue(owner: "b")
         let claimed = Gate(), release = Gate()
@@ -86,7 +86,7 @@ struct SharedQueueTests {
     @Test("The outcome against the reaper: whichever commits first wins, and the loser changes nothing")
     func finishAgainstReaper() async throws {
         let fixture = try await PostgresFixture()
-        let other = fixture.instance()
+        let other = try fixture.instance()
         let ids = try await fixture.dueReminders(2, sendAt: Int64(t0.timeIntervalSince1970))
         let a = SharedQueue(owner: "a", leaseSeconds: 60), reaper = SharedQueue(owner: "r")
         let store = fixture.store, t0 = t0, today = today
@@ -147,7 +147,7 @@ struct SharedQueueTests {
     @Test("A hand-off against a payment committed at the same time: the reminder goes only if it was handed off first")
     func handOffAgainstPayment() async throws {
         let fixture = try await PostgresFixture()
-        let other = fixture.instance()
+        let other = try fixture.instance()
         try await fixture.dueReminders(2, sendAt: Int64(t0.timeIntervalSince1970))
         let a = SharedQueue(owner: "a")
         let store = fixture.store, t0 = t0, today = today
@@ -193,7 +193,7 @@ struct SharedQueueTests {
     @Test("A change of the invoice alone (a pause, a dispute) committed while a hand-off waits is seen by it")
     func handOffAgainstPause() async throws {
         let fixture = try await PostgresFixture()
-        let other = fixture.instance()
+        let other = try fixture.instance()
         try await fixture.dueReminders(1, sendAt: Int64(t0.timeIntervalSince1970))
         let a = SharedQueue(owner: "a")
         let store = fixture.store, t0 = t0, today = today
@@ -250,7 +250,7 @@ struct SharedQueueTests {
             try await connection.query("CREATE DATABASE fresh", logger: PostgresFixture.logger)
         }
         let fresh = try PostgresLocation(url: "postgresql://relance@127.0.0.1:\(fixture.server.port)/fresh", tls: "none")
-        let instances = (0..<4).map { _ in PostgresStore(location: fresh, password: PostgresFixture.password) }
+        let instances = try (0..<4).map { _ in try PostgresStore(location: fresh, password: PostgresFixture.password) }
         let t0 = t0
         let applied = try await withThrowingTaskGroup(of: [Int].self) { group in
             for store in instances { group.addTask { try await store.migrate(at: t0) } }

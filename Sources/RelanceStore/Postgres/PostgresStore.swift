@@ -10,56 +10,73 @@ public import PostgresNIO
 /// retries, never a hang. What instances share is `SharedQueue`'s protocol.
 public final class PostgresStore: Sendable {
     public let location: PostgresLocation
-    let client: PostgresClient
+    let connections: PostgresConnections
     let logger: Logger
-    private let runner: Task<Void, Never>
     /// How long one operation may take, connecting included, before it fails.
     let deadline: Duration
 
     /// - Parameters:
     ///   - password: read by the caller from `password_file`, the credential `store-password` or `$RELANCE_STORE_PASSWORD`.
     ///   - caFile: the certificate authority the server's certificate is checked against (default: the system's).
+    /// - Throws: `PostgresStoreError` when the TLS settings cannot be used (an unreadable `ca_file`).
     public init(location: PostgresLocation, password: String?, caFile: String? = nil, maximumConnections: Int = 4,
-                deadline: Duration = .seconds(15), logger: Logger = Logger(label: "relance.store.postgres")) {
+                deadline: Duration = .seconds(15), logger: Logger = Logger(label: "relance.store.postgres")) throws(PostgresStoreError) {
         self.location = location
         self.logger = logger
         self.deadline = deadline
-        var configuration = PostgresClient.Configuration(host: location.host, port: location.port, username: location.username,
-                                                         password: password, database: location.database, tls: .disable)
+        var configuration = PostgresConnection.Configuration(host: location.host, port: location.port, username: location.username,
+                                                             password: password, database: location.database, tls: .disable)
         if location.tls == .required {
             var tls = TLSConfiguration.makeClientConfiguration()
             tls.certificateVerification = .fullVerification
             if let caFile { tls.trustRoots = .file(caFile) }
-            configuration.tls = .require(tls)
+            do {
+                configuration.tls = .require(try NIOSSLContext(configuration: tls))
+            } catch {
+                throw PostgresStoreError(operation: "set up TLS for \(location)", underlying: caFile.map { "ca_file \($0): \(error)" } ?? "\(error)")
+            }
         }
-        configuration.options.maximumConnections = max(1, maximumConnections)
-        configuration.options.connectTimeout = deadline
-        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
-        self.client = client
-        runner = Task { await client.run() }
+        let seconds = max(1, Int64(deadline.components.seconds))
+        configuration.options.connectTimeout = .seconds(seconds)
+        // The server bounds what it waits for too: a statement (a lock held by another instance),
+        // and a transaction left open by an instance that froze inside it (SIGSTOP, a stuck VM),
+        // whose locks would otherwise stop every other instance.
+        configuration.options.additionalStartupParameters = [
+            ("application_name", "relance"),
+            ("statement_timeout", "\(seconds * 1000)"),
+            ("idle_in_transaction_session_timeout", "\(seconds * 2000)"),
+        ]
+        connections = PostgresConnections(configuration: configuration, maximumIdle: maximumConnections, logger: logger)
     }
 
     /// Closes every connection; the store cannot be used after.
     public func close() async {
-        runner.cancel()
-        await runner.value
+        await connections.closeAll()
     }
 
     /// Runs `body` in one transaction (all of it committed, or none), within the deadline.
     @discardableResult
     public func transaction<T: Sendable>(_ operation: String, _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         let logger = logger
-        return try await within(operation) { [client] in
-            try await client.withConnection { connection in
-                try await connection.withTransaction(logger: logger) { connection in try await body(connection) }
-            }
+        return try await connection(operation) { connection in
+            try await connection.withTransaction(logger: logger) { connection in try await body(connection) }
         }
     }
 
     /// Runs `body` on one connection, outside any transaction (what cannot run in one: CREATE DATABASE).
     @discardableResult
     public func connection<T: Sendable>(_ operation: String, _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
-        try await within(operation) { [client] in try await client.withConnection { connection in try await body(connection) } }
+        try await within(operation) { [connections] in
+            let connection = try await connections.take()
+            do {
+                let result = try await body(connection)
+                await connections.giveBack(connection, healthy: true)
+                return result
+            } catch {
+                await connections.giveBack(connection, healthy: false)
+                throw error
+            }
+        }
     }
 
     /// The schema versions this relance knows, oldest first.
