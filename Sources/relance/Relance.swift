@@ -12,6 +12,7 @@ struct Relance: ParsableCommand {
             RunCommand.self, CheckCommand.self, PreviewCommand.self, PlanCommand.self, StatusCommand.self,
             PaidCommand.self, PauseCommand.self, ResumeCommand.self, SendTestCommand.self, InspectCommand.self, ReportCommand.self, MetricsCommand.self,
             RatesCommand.self, ResolveCommand.self, LetterCommand.self, ExportCommand.self, TasksCommand.self, TaskCommand.self, PromiseCommand.self, InstallmentsCommand.self, PaymentsCommand.self, ReviewCommand.self, ShowCommand.self, ApproveCommand.self, HoldCommand.self,
+            MigrateCommand.self,
         ]
     )
 }

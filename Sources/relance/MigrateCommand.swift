@@ -1,0 +1,89 @@
+import ArgumentParser
+import Foundation
+import RelanceCore
+import RelanceStore
+import RelanceTransport
+import Synchronization
+
+/// `relance migrate --to postgresql://…`: the SQLite store copied into an empty PostgreSQL store
+/// (docs/shared-store.md), every table's rows counted on both sides.
+struct MigrateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "migrate",
+        abstract: "Copy the SQLite store into an empty PostgreSQL store and verify the counts.",
+        discussion: """
+            The password comes from --password-file, the systemd credential store-password, or $RELANCE_STORE_PASSWORD. \
+            TLS is required unless --tls none and the server is on this machine.
+            """)
+
+    @Option(help: "The PostgreSQL store: postgresql://USER@HOST[:PORT]/DATABASE.") var to: String
+    @Option(help: "required (the default) or none (loopback only).") var tls = "required"
+    @Option(help: "The certificate authority that signed the server's certificate (default: the system's).") var caFile: String?
+    @Option(help: "A file holding the password.") var passwordFile: String?
+    @OptionGroup var options: ConfigOptions
+    @OptionGroup var clock: HiddenClockOption
+
+    func run() throws {
+        let configuration = try options.load()
+        let now = try ClockOption.clock(clock.now, zone: configuration.company.timeZone).now()
+        let location: PostgresLocation
+        do {
+            location = try PostgresLocation(url: to, tls: tls)
+        } catch {
+            Console.error("relance: --to: \(error.description)")
+            throw ExitCode(2)
+        }
+        let password: String?
+        do {
+            password = try SecretSource(file: passwordFile, credentialName: "store-password", environmentVariable: "RELANCE_STORE_PASSWORD").read()
+        } catch {
+            Console.error("relance: the store's password: \(error)")
+            throw ExitCode(1)
+        }
+        let source = try Store(path: configuration.paths.stateDirectory + "/relance.sqlite", readOnly: true)
+        // A large store takes minutes: the deadline is the copy's, not one statement's.
+        let target = try PostgresStore(location: location, password: password, maximumConnections: 1, deadline: .seconds(3600))
+        let started = ContinuousClock.now
+        let outcome = Blocking.run {
+            do {
+                let counts = try await StoreCopy.copy(from: source, to: target, at: now)
+                await target.close()
+                return counts
+            } catch {
+                await target.close()
+                throw error
+            }
+        }
+        switch outcome {
+        case .success(let counts):
+            let width = counts.map(\.table.count).max() ?? 0
+            for count in counts where count.rows > 0 {
+                Console.out(count.table.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + String(count.rows))
+            }
+            let elapsed = (ContinuousClock.now - started).components
+            let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+            Console.out("copied \(counts.reduce(0) { $0 + $1.rows }) rows of \(counts.count) tables into \(location) in "
+                + String(format: "%.1f", seconds) + " s; every table's count verified")
+        case .failure(let error):
+            Console.error("relance: migrate: \(error)")
+            throw ExitCode(1)
+        }
+    }
+}
+
+/// Runs async work to its end from a synchronous command (the main thread waits; the work runs on
+/// the cooperative pool, which the main thread is not part of).
+enum Blocking {
+    static func run<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) -> Result<T, any Error> {
+        let result = Mutex<Result<T, any Error>?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        Task {
+            let outcome: Result<T, any Error>
+            do { outcome = .success(try await work()) } catch { outcome = .failure(error) }
+            result.withLock { $0 = outcome }
+            done.signal()
+        }
+        done.wait()
+        return result.withLock { $0! }
+    }
+}
