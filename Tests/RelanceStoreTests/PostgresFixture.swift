@@ -17,7 +17,7 @@ final class PostgresFixture: Sendable {
     static let password = "s3cret"
 
     init() async throws {
-        server = try ScriptedServer(script: "postgres-instance")
+        server = try await Self.offThePool { try ScriptedServer(script: "postgres-instance") }
         location = try PostgresLocation(url: "postgresql://relance@127.0.0.1:\(server.port)/postgres", tls: "none")
         store = try PostgresStore(location: location, password: Self.password)
         try await store.migrate(at: Date(timeIntervalSince1970: 1_790_000_000))
@@ -76,6 +76,20 @@ final class PostgresFixture: Sendable {
     }
 
     func close() async { await store.close() }
+
+    /// An immediate restart of the server (its sessions die with it).
+    func restartServer() async -> Bool {
+        let server = server
+        return (try? await Self.offThePool { server.run("restart") }) ?? false
+    }
+
+    /// Runs blocking work (starting a server waits for its script) on a thread of its own, not on
+    /// one of the few threads every async test shares.
+    static func offThePool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try work() }) }.start()
+        }
+    }
 
     static let logger = Logger(label: "relance.tests.postgres")
 }

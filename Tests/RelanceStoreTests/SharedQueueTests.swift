@@ -7,7 +7,7 @@ import Testing
 /// The shared queue's protocol against a real PostgreSQL (a private server per test), with the
 /// races made deterministic: one transaction is held open at a known point (a `Gate`) while the
 /// other instance acts, and "the other one is blocked" is read from `pg_stat_activity`.
-@Suite("The shared queue on PostgreSQL: leases, fencing, the reaper", .enabled(if: PostgresFixture.available))
+@Suite("The shared queue on PostgreSQL: leases, fencing, the reaper", .serialized, .enabled(if: PostgresFixture.available))
 struct SharedQueueTests {
     let t0 = Date(timeIntervalSince1970: 1_795_000_000)
     let today = LocalDate(year: 2026, month: 11, day: 18)!

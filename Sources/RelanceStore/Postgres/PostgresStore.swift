@@ -5,9 +5,9 @@ public import PostgresNIO
 /// The store several relance instances share, in PostgreSQL: exists because an accounting firm, a
 /// host or a business that cannot let reminders stop with one machine runs relance on several, and
 /// the guarantee must not change (no reminder twice, none lost, doubt reported). It holds a pool
-/// of connections (postgres-nio's `PostgresClient`, TLS by default) and runs every operation in one
-/// transaction with a deadline, so a dead or unreachable server is an error the caller reports and
-/// retries, never a hang. What instances share is `SharedQueue`'s protocol.
+/// of connections (TLS by default) and runs every operation in one transaction with a deadline the
+/// network layer and the server enforce, so a dead or unreachable server is an error the caller
+/// reports and retries, never a hang. What instances share is `SharedQueue`'s protocol.
 public final class PostgresStore: Sendable {
     public let location: PostgresLocation
     let connections: PostgresConnections
@@ -121,22 +121,14 @@ public final class PostgresStore: Sendable {
         }
     }
 
-    /// `body`, or a `PostgresStoreError` naming the operation when it fails or outlives the deadline.
+    /// `body`, or a `PostgresStoreError` naming the operation when it fails. What bounds the wait is
+    /// below the caller's tasks, where a busy machine cannot delay it: the connect timeout (SwiftNIO's
+    /// event loop), and the server's `statement_timeout` and `idle_in_transaction_session_timeout`.
+    /// A clock raced here instead, on Swift's cooperative threads, fired early whenever those threads
+    /// were all busy elsewhere (a loaded machine, a test run) and reported a healthy server as silent.
     func within<T: Sendable>(_ operation: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-        let deadline = deadline
         do {
-            return try await withThrowingTaskGroup(of: T?.self) { group in
-                group.addTask { try await body() }
-                group.addTask {
-                    try await Task.sleep(for: deadline)
-                    return nil
-                }
-                defer { group.cancelAll() }
-                guard let first = try await group.next(), let value = first else {
-                    throw PostgresStoreError(operation: operation, underlying: "no answer from \(location) within \(deadline)")
-                }
-                return value
-            }
+            return try await body()
         } catch let error as PostgresStoreError {
             throw error
         } catch let error as PostgresTransactionError {
