@@ -77,15 +77,11 @@ public struct TestCertificates {
                           "-CAcreateserial", "-out", cert, "-days", "2", "-extfile", folder + "/ext.cnf"])
     }
 
+    /// Runs openssl and waits for it with waitpid(2): Foundation's `Process.waitUntilExit` was once
+    /// seen waiting forever on an openssl that had exited (a zombie nobody reaped) in a full test run.
     static func openssl(_ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw CocoaError(.fileWriteUnknown) }
+        let status = ScriptedServer.spawn(["-c", "exec /usr/bin/openssl \"$@\"", "openssl"] + arguments, log: "/dev/null")
+        guard status == 0 else { throw CocoaError(.fileWriteUnknown) }
     }
 }
 

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 import PostgresNIO
 
@@ -29,7 +32,7 @@ actor PostgresConnections {
             if !connection.isClosed { return connection }
         }
         nextID += 1
-        return try await PostgresConnection.connect(configuration: configuration, id: nextID, logger: logger)
+        return try await PostgresConnection.connect(on: Self.eventLoops.any(), configuration: configuration, id: nextID, logger: logger)
     }
 
     /// Gives a connection back after use: kept when it is healthy and there is room, closed otherwise.
@@ -40,6 +43,19 @@ actor PostgresConnections {
         }
         try? await connection.close()
     }
+
+    /// SwiftNIO's threads for every connection, started with every signal blocked, whatever thread
+    /// first needs them: the process's signals (SIGTERM and SIGHUP for the daemon's orderly stop,
+    /// SIGCHLD for the children it waits for) must go to the threads that handle them, never to a
+    /// network thread that would take them with the default action.
+    static let eventLoops: MultiThreadedEventLoopGroup = {
+        var all = sigset_t()
+        sigfillset(&all)
+        var previous = sigset_t()
+        pthread_sigmask(SIG_BLOCK, &all, &previous)
+        defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
+        return MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    }()
 
     func closeAll() async {
         closed = true
