@@ -35,6 +35,13 @@ actor PostgresConnections {
         return try await PostgresConnection.connect(on: Self.eventLoops.any(), configuration: configuration, id: nextID, logger: logger)
     }
 
+    /// A connection of its own for a long-lived use (LISTEN), never pooled.
+    func dedicated() async throws -> PostgresConnection {
+        guard !closed else { throw PostgresStoreError(operation: "connect", underlying: "the store was closed") }
+        nextID += 1
+        return try await PostgresConnection.connect(on: Self.eventLoops.any(), configuration: configuration, id: nextID, logger: logger)
+    }
+
     /// Gives a connection back after use: kept when it is healthy and there is room, closed otherwise.
     func giveBack(_ connection: PostgresConnection, healthy: Bool) async {
         if healthy, !closed, !connection.isClosed, idle.count < maximumIdle {

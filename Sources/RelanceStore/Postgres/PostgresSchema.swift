@@ -246,6 +246,10 @@ enum PostgresSchema {
             )
             """,
         ]),
+        (2, [
+            // The right to poll one IMAP mailbox, one instance at a time (`MailboxLease`).
+            "CREATE TABLE mailbox_leases (mailbox TEXT PRIMARY KEY, owner TEXT NOT NULL, token BIGINT NOT NULL, expires_at BIGINT NOT NULL)",
+        ]),
     ]
 
     /// The tables `relance migrate` copies, parents before children (foreign keys), each with the
