@@ -114,7 +114,13 @@ let package = Package(
         .testTarget(name: "RelanceMailTests", dependencies: ["RelanceMail", "RelanceTestSupport"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "RelanceStoreTests", dependencies: ["RelanceStore", "RelanceTestSupport"], swiftSettings: strict),
         // Starts the project's own test servers (scripts/test-servers) for the tests that need them.
-        .target(name: "RelanceTestSupport", path: "Tests/RelanceTestSupport", swiftSettings: strict),
+        // (and a private PostgreSQL, with a migrated shared store, for the tests of that store)
+        .target(
+            name: "RelanceTestSupport",
+            dependencies: ["RelanceStore", .product(name: "PostgresNIO", package: "postgres-nio")],
+            path: "Tests/RelanceTestSupport",
+            swiftSettings: strict
+        ),
         .testTarget(name: "RelanceTransportTests", dependencies: ["RelanceTransport", "RelanceTestSupport"], swiftSettings: strict),
         .testTarget(name: "RelanceDocumentsTests", dependencies: ["RelanceDocuments", "RelanceTestSupport"], swiftSettings: strict),
         .testTarget(name: "RelanceReportTests", dependencies: ["RelanceReport"], swiftSettings: strict),

@@ -1,6 +1,7 @@
 import Foundation
 import PostgresNIO
 import RelanceStore
+import RelanceTestSupport
 import Testing
 
 /// What several instances take in from a shared folder, a shared mailbox or the same statement,

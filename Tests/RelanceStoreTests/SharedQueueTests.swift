@@ -2,6 +2,7 @@ import Foundation
 import PostgresNIO
 import RelanceCore
 import RelanceStore
+import RelanceTestSupport
 import Testing
 
 /// The shared queue's protocol against a real PostgreSQL (a private server per test), with the

@@ -134,6 +134,13 @@ public final class ScriptedServer: Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        // Nothing else of the test process: a server that kept one of its sockets (PostgreSQL
+        // restarted mid-test inherited an SMTP connection) would keep that connection open after the
+        // test closed it.
+        // (glibc's closefrom action is not visible to Swift: each descriptor open now is closed instead.)
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? [] {
+            if let fd = Int32(name), fd > 2 { posix_spawn_file_actions_addclose(&actions, fd) }
+        }
         // The test runner blocks signals and children inherit the mask: a daemon started with SIGTERM
         // blocked could never be stopped. Start the script with an empty mask and default handlers.
         var attributes = posix_spawnattr_t()

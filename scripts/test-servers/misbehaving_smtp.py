@@ -9,15 +9,20 @@
   stall-after-data read the whole message, then never answer
   drop-after-data  read the whole message, then close without answering
   silent           accept connections and never say a word (a stalled IMAP or SMTP server)
+With --drop-percent P (mode ok), P % of messages, chosen by a seeded random
+draw, are read whole and then the connection is closed without an answer
+(the chaos tests' fault); they are logged with "dropped": true.
 Accepted messages are appended to --log as one JSON line each. Writes the
 chosen port to --port-file, runs until SIGTERM."""
-import argparse, json, os, signal, socket, threading, time
+import argparse, json, os, random, signal, socket, threading, time
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--port-file", required=True)
 parser.add_argument("--mode", default="ok")
 parser.add_argument("--log", required=True)
 parser.add_argument("--delay-ms", type=int, default=0, help="wait this long before accepting each message")
+parser.add_argument("--drop-percent", type=float, default=0, help="drop this share of connections after DATA, before the reply")
+parser.add_argument("--seed", type=int, default=18)
 args = parser.parse_args()
 
 server = socket.socket()
@@ -29,6 +34,8 @@ with open(args.port_file + ".tmp", "w") as f:
     f.write(str(server.getsockname()[1]))
 os.rename(args.port_file + ".tmp", args.port_file)
 stop = threading.Event()
+draw = random.Random(args.seed)
+log_lock = threading.Lock()
 # Test runners may start us with signals blocked (the mask is inherited): unblock the ones that stop us.
 signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
 signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -90,14 +97,22 @@ def serve(conn):
                 else:
                     if args.delay_ms:
                         time.sleep(args.delay_ms / 1000)
-                    sequence[0] += 1
                     message_id = next((b.decode("utf-8", "replace").split(":", 1)[1].strip() for b in body
                                        if b.lower().startswith(b"message-id:")), None)
-                    with open(args.log, "a") as f:
-                        f.write(json.dumps({"from": sender, "to": rcpts, "bytes": sum(len(b) for b in body),
-                                            "message_id": message_id, "at": time.time()}) + "\n")
-                        f.flush()
-                    say("250 2.0.0 Ok: queued as M%05d" % sequence[0])
+                    with log_lock:
+                        dropped = args.drop_percent > 0 and draw.random() * 100 < args.drop_percent
+                        sequence[0] += 1
+                        number = sequence[0]
+                        record = {"from": sender, "to": rcpts, "bytes": sum(len(b) for b in body), "message_id": message_id, "at": time.time()}
+                        if dropped:
+                            record["dropped"] = True
+                        with open(args.log, "a") as f:
+                            f.write(json.dumps(record) + "\n")
+                            f.flush()
+                    if dropped:
+                        conn.shutdown(socket.SHUT_RDWR)
+                        return
+                    say("250 2.0.0 Ok: queued as M%05d" % number)
             elif verb == "RSET":
                 rcpts = []
                 say("250 2.0.0 Ok")

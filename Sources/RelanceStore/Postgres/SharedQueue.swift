@@ -14,6 +14,8 @@ public struct ReminderLease: Sendable, Equatable, Hashable {
     public let attempt: Int64
     /// Seconds since 1970, as the store keeps instants.
     public let expiresAt: Int64
+    /// How many times it was handed off before this claim (SMTP attempts, for the retry delay).
+    public let sendAttempts: Int64
 }
 
 /// What became of a handed-off reminder's SMTP transaction, as the sending instance records it.
@@ -87,11 +89,12 @@ public struct SharedQueue: Sendable {
             UPDATE reminders r SET lease_owner = \(owner), lease_expires_at = \(expires), lease_attempt = r.lease_attempt + 1,
                 updated_at = \(seconds)
             FROM due WHERE r.id = due.id
-            RETURNING r.id, r.invoice_id, r.step, r.lease_attempt, r.send_at
+            RETURNING r.id, r.invoice_id, r.step, r.lease_attempt, r.send_at, r.attempts
             """, logger: Self.logger)
         var leases: [(ReminderLease, Int64)] = []
-        for try await (id, invoice, step, attempt, sendAt) in rows.decode((Int64, String, String, Int64, Int64).self) {
-            leases.append((ReminderLease(reminderID: id, invoiceID: invoice, step: step, owner: owner, attempt: attempt, expiresAt: expires), sendAt))
+        for try await (id, invoice, step, attempt, sendAt, attempts) in rows.decode((Int64, String, String, Int64, Int64, Int64).self) {
+            leases.append((ReminderLease(reminderID: id, invoiceID: invoice, step: step, owner: owner, attempt: attempt, expiresAt: expires,
+                                         sendAttempts: attempts), sendAt))
         }
         // RETURNING gives no order: the oldest first, as claimed.
         return leases.sorted { ($0.1, $0.0.reminderID) < ($1.1, $1.0.reminderID) }.map(\.0)
@@ -135,6 +138,18 @@ public struct SharedQueue: Sendable {
             UPDATE reminders SET state = \(state), detail = \(detail), sent_at = COALESCE(\(sentAt), sent_at),
                 send_at = COALESCE(\(retryAt), send_at), lease_owner = NULL, lease_expires_at = NULL, updated_at = \(seconds)
             WHERE id = \(lease.reminderID) AND lease_attempt = \(lease.attempt) AND lease_owner = \(owner) AND state = 'sending'
+            RETURNING id
+            """, logger: Self.logger)
+        return try await Self.count(rows) == 1
+    }
+
+    /// A claimed reminder that cannot be sent at all (no deliverable address, a broken template):
+    /// `failed` with the reason, before any hand-off, under the claim's guard.
+    @discardableResult
+    public func failBeforeHandOff(_ lease: ReminderLease, reason: String, at now: Date, on connection: PostgresConnection) async throws -> Bool {
+        let rows = try await connection.query("""
+            UPDATE reminders SET state = 'failed', detail = \(reason), lease_owner = NULL, lease_expires_at = NULL, updated_at = \(Self.seconds(now))
+            WHERE id = \(lease.reminderID) AND lease_attempt = \(lease.attempt) AND lease_owner = \(owner) AND state IN ('planned', 'deferred')
             RETURNING id
             """, logger: Self.logger)
         return try await Self.count(rows) == 1

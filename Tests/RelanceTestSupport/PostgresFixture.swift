@@ -1,22 +1,21 @@
 import Foundation
-import PostgresNIO
-import RelanceStore
-import RelanceTestSupport
+public import PostgresNIO
+public import RelanceStore
 
 /// A private PostgreSQL server (`scripts/test-servers/postgres-instance`) for one test, with a
 /// migrated database and helpers to put invoices and reminders in it the way the store does.
-final class PostgresFixture: Sendable {
-    static var available: Bool {
+public final class PostgresFixture: Sendable {
+    public static var available: Bool {
         let versions = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []
         return versions.contains { ScriptedServer.available("/usr/lib/postgresql/\($0)/bin/postgres") }
     }
 
-    let server: ScriptedServer
-    let location: PostgresLocation
-    let store: PostgresStore
-    static let password = "s3cret"
+    public let server: ScriptedServer
+    public let location: PostgresLocation
+    public let store: PostgresStore
+    public static let password = "s3cret"
 
-    init() async throws {
+    public init() async throws {
         server = try await Self.offThePool { try ScriptedServer(script: "postgres-instance") }
         location = try PostgresLocation(url: "postgresql://relance@127.0.0.1:\(server.port)/postgres", tls: "none")
         store = try PostgresStore(location: location, password: Self.password)
@@ -24,11 +23,11 @@ final class PostgresFixture: Sendable {
     }
 
     /// A second client of the same store, as another instance would hold.
-    func instance() throws -> PostgresStore { try PostgresStore(location: location, password: Self.password) }
+    public func instance() throws -> PostgresStore { try PostgresStore(location: location, password: Self.password) }
 
     /// `count` open invoices, each with one reminder due at `sendAt`; returns the reminders' ids.
     @discardableResult
-    func dueReminders(_ count: Int, sendAt: Int64, prefix: String = "F") async throws -> [Int64] {
+    public func dueReminders(_ count: Int, sendAt: Int64, prefix: String = "F") async throws -> [Int64] {
         try await store.transaction("insert fixtures") { connection in
             var ids: [Int64] = []
             for n in 0..<count {
@@ -49,7 +48,7 @@ final class PostgresFixture: Sendable {
     }
 
     /// One reminder's state, detail and lease owner.
-    func reminder(_ id: Int64) async throws -> (state: String, detail: String?, owner: String?) {
+    public func reminder(_ id: Int64) async throws -> (state: String, detail: String?, owner: String?) {
         try await store.transaction("read a reminder") { connection in
             let rows = try await connection.query("SELECT state, detail, lease_owner FROM reminders WHERE id = \(id)", logger: Self.logger)
             for try await row in rows.decode((String, String?, String?).self) { return (row.0, row.1, row.2) }
@@ -58,7 +57,7 @@ final class PostgresFixture: Sendable {
     }
 
     /// How many sessions wait for a lock right now (to know that a concurrent statement is blocked).
-    func sessionsWaitingForLocks() async throws -> Int {
+    public func sessionsWaitingForLocks() async throws -> Int {
         try await store.transaction("look at locks") { connection in
             let rows = try await connection.query("SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'", logger: Self.logger)
             for try await count in rows.decode(Int64.self) { return Int(count) }
@@ -67,7 +66,7 @@ final class PostgresFixture: Sendable {
     }
 
     /// Waits until `count` sessions wait for a lock (at most ten seconds).
-    func waitUntilBlocked(_ count: Int = 1) async throws {
+    public func waitUntilBlocked(_ count: Int = 1) async throws {
         for _ in 0..<500 {
             if try await sessionsWaitingForLocks() >= count { return }
             try await Task.sleep(for: .milliseconds(20))
@@ -75,38 +74,38 @@ final class PostgresFixture: Sendable {
         throw PostgresStoreError(operation: "wait for a blocked session", underlying: "none blocked after ten seconds")
     }
 
-    func close() async { await store.close() }
+    public func close() async { await store.close() }
 
     /// An immediate restart of the server (its sessions die with it).
-    func restartServer() async -> Bool {
+    public func restartServer() async -> Bool {
         let server = server
         return (try? await Self.offThePool { server.run("restart") }) ?? false
     }
 
     /// Runs blocking work (starting a server waits for its script) on a thread of its own, not on
     /// one of the few threads every async test shares.
-    static func offThePool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    public static func offThePool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             Thread { continuation.resume(with: Result { try work() }) }.start()
         }
     }
 
-    static let logger = Logger(label: "relance.tests.postgres")
+    public static let logger = Logger(label: "relance.tests.postgres")
 }
 
 /// A one-shot gate a test opens to let a transaction it holds open go on.
-final class Gate: Sendable {
+public final class Gate: Sendable {
     private let stream: AsyncStream<Void>
     private let continuation: AsyncStream<Void>.Continuation
 
-    init() { (stream, continuation) = AsyncStream<Void>.makeStream() }
+    public init() { (stream, continuation) = AsyncStream<Void>.makeStream() }
 
-    func open() {
+    public func open() {
         continuation.yield()
         continuation.finish()
     }
 
-    func wait() async {
+    public func wait() async {
         for await _ in stream { return }
     }
 }
