@@ -181,6 +181,8 @@ struct SharedSendingChaosTests {
         let duplicates = seen.values.filter { $0 > 1 }.count
         let sent = states["sent"] ?? 0, uncertain = states["uncertain"] ?? 0, failed = states["failed"] ?? 0, cancelled = states["cancelled"] ?? 0
         let vanished = faults.state.withLock { $0.vanished }
+        print("chaos: \(total) reminders, states \(states.sorted { $0.key < $1.key }), received \(delivered.count), dropped \(dropped), "
+              + "vanished \(vanished), late outcomes refused \(refused.withLock { $0 }), duplicates \(duplicates)")
         #expect(duplicates == 0, "no message reached the server twice")
         #expect(sent + uncertain + failed + cancelled == total, "none lost: \(states)")
         #expect(sentIDs.isSubset(of: delivered), "every reminder marked sent was received")

@@ -218,7 +218,7 @@ struct SharedQueueTests {
         await fixture.close()
     }
 
-    @Test("Renewing keeps an instance's leases while it works; the instances are listed with what they hold")
+    @Test("Renewing keeps the leases of the batch an instance works through; the instances are listed with what they hold")
     func renewAndInstances() async throws {
         let fixture = try await PostgresFixture()
         try await fixture.dueReminders(4, sendAt: Int64(t0.timeIntervalSince1970))
@@ -228,8 +228,13 @@ struct SharedQueueTests {
             try await a.register(host: "alpha", pid: 11, at: t0, on: connection)
             try await b.register(host: "beta", pid: 22, at: t0, on: connection)
         }
-        _ = try await store.transaction("a claims") { try await a.claimDue(at: t0, limit: 3, on: $0) }
-        #expect(try await store.transaction("renew") { try await a.renew(at: t0.addingTimeInterval(50), on: $0) } == 3)
+        let held = try await store.transaction("a claims") { try await a.claimDue(at: t0, limit: 3, on: $0) }
+        let renewed = try await store.transaction("renew") { connection in
+            try await a.heartbeat(at: t0.addingTimeInterval(50), on: connection)
+            return try await a.renew(held, at: t0.addingTimeInterval(50), on: connection)
+        }
+        #expect(renewed.map(\.reminderID) == held.map(\.reminderID))
+        #expect(renewed.allSatisfy { $0.expiresAt == Int64(t0.timeIntervalSince1970) + 110 })
         // Past the first expiry but within the renewed one: nothing to reap, nothing for B but the fourth row.
         let past = t0.addingTimeInterval(70)
         #expect(try await store.transaction("reap") { try await b.reap(at: past, on: $0) } == ReapedLeases())
@@ -239,8 +244,9 @@ struct SharedQueueTests {
         #expect(instances.map(\.leasesHeld) == [3, 1])
         #expect(instances[0].heartbeatAt == t0.addingTimeInterval(50))
         #expect(instances[1].host == "beta")
+        #expect(renewed.map(\.attempt) == held.map(\.attempt), "renewing keeps the claim's token")
         // An expired lease is not renewed: it is the reaper's.
-        #expect(try await store.transaction("renew late") { try await a.renew(at: t0.addingTimeInterval(200), on: $0) } == 0)
+        #expect(try await store.transaction("renew late") { try await a.renew(renewed, at: t0.addingTimeInterval(200), on: $0) }.isEmpty)
         await fixture.close()
     }
 

@@ -9,7 +9,8 @@ public import RelanceTransport
 /// of due reminders, and for each: hand-off committed before its own SMTP transaction (nothing is
 /// sent unless that update touched the row), the outcome committed right after under the same
 /// guard. A reminder it could not hand off was paid, paused or taken by another instance since.
-/// `maintain` renews this instance's leases and reaps expired ones, which any instance may do.
+/// The batch's leases are renewed while it works through them; `maintain` beats the instance's
+/// heart and reaps expired leases, which any instance may do.
 ///
 /// It runs on a thread of the daemon's own (the SMTP transaction blocks in libcurl; store calls
 /// wait with `PostgresStore.blockingTransaction`), never on a Swift concurrency thread.
@@ -75,11 +76,22 @@ public struct SharedSender: Sendable {
         let queue = queue
         let claimedAt = clock.now()
         let limit = batchSize
-        let leases = try store.blockingTransaction("claim due reminders") { try await queue.claimDue(at: claimedAt, limit: limit, on: $0) }
+        var leases = try store.blockingTransaction("claim due reminders") { try await queue.claimDue(at: claimedAt, limit: limit, on: $0) }
         summary.claimed = leases.count
-        for (index, lease) in leases.enumerated() {
+        var index = 0
+        while index < leases.count {
+            // Half the lease gone: the rest of the batch is renewed (what is lost is someone else's now).
+            if Int64(clock.now().timeIntervalSince1970) + queue.leaseSeconds / 2 >= leases[index].expiresAt {
+                let rest = Array(leases[index...]), now = clock.now()
+                let renewed = try store.blockingTransaction("renew leases") { try await queue.renew(rest, at: now, on: $0) }
+                summary.notHandedOff += rest.count - renewed.count
+                leases = Array(leases[..<index]) + renewed
+                guard index < leases.count else { break }
+            }
+            let lease = leases[index]
+            index += 1
             if interrupt(lease, .beforeHandOff) == .stop {
-                for rest in leases[index...] {
+                for rest in leases[(index - 1)...] {
                     let now = clock.now()
                     _ = try store.blockingTransaction("give back a claim") { try await queue.release(rest, at: now, on: $0) }
                 }
@@ -136,12 +148,12 @@ public struct SharedSender: Sendable {
         }
     }
 
-    /// Renews this instance's leases (and its heartbeat), then ends every lease that ran out.
+    /// Beats this instance's heart, then ends every lease that ran out (any instance's).
     @discardableResult
     public func maintain() throws -> ReapedLeases {
         let queue = queue, now = clock.now()
-        return try store.blockingTransaction("renew and reap leases") { connection in
-            try await queue.renew(at: now, on: connection)
+        return try store.blockingTransaction("heartbeat and reap leases") { connection in
+            try await queue.heartbeat(at: now, on: connection)
             return try await queue.reap(at: now, on: connection)
         }
     }

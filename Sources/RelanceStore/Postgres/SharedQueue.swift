@@ -166,18 +166,31 @@ public struct SharedQueue: Sendable {
         return try await Self.count(rows) == 1
     }
 
-    /// Extends every lease this instance still holds (unexpired ones only: an expired lease is the
-    /// reaper's), and beats the instance's heart. Returns how many leases it holds.
-    @discardableResult
-    public func renew(at now: Date, on connection: PostgresConnection) async throws -> Int {
-        let seconds = Self.seconds(now)
-        try await connection.query("UPDATE instances SET heartbeat_at = \(seconds) WHERE name = \(owner)", logger: Self.logger)
+    /// Extends the leases of the reminders this instance is working through (unexpired ones only:
+    /// an expired lease is the reaper's) and returns them with their new expiry; a lease missing
+    /// from the answer is lost. Only the leases named: a batch abandoned after an error (the store
+    /// unreachable mid-pass) is left to run out and be reaped, never kept alive by a heartbeat.
+    public func renew(_ leases: [ReminderLease], at now: Date, on connection: PostgresConnection) async throws -> [ReminderLease] {
+        guard !leases.isEmpty else { return [] }
+        let seconds = Self.seconds(now), expires = seconds + leaseSeconds
+        let ids = leases.map(\.reminderID), tokens = leases.map(\.attempt)
         let rows = try await connection.query("""
-            UPDATE reminders SET lease_expires_at = \(seconds + leaseSeconds)
-            WHERE lease_owner = \(owner) AND lease_expires_at > \(seconds)
-            RETURNING id
+            UPDATE reminders r SET lease_expires_at = \(expires)
+            FROM unnest(\(ids)::bigint[], \(tokens)::bigint[]) AS held(id, token)
+            WHERE r.id = held.id AND r.lease_attempt = held.token AND r.lease_owner = \(owner) AND r.lease_expires_at > \(seconds)
+            RETURNING r.id
             """, logger: Self.logger)
-        return try await Self.count(rows)
+        var renewed = Set<Int64>()
+        for try await id in rows.decode(Int64.self) { renewed.insert(id) }
+        return leases.filter { renewed.contains($0.reminderID) }.map {
+            ReminderLease(reminderID: $0.reminderID, invoiceID: $0.invoiceID, step: $0.step, owner: $0.owner, attempt: $0.attempt,
+                          expiresAt: expires, sendAttempts: $0.sendAttempts)
+        }
+    }
+
+    /// Beats this instance's heart in `instances` (what `relance status` will show).
+    public func heartbeat(at now: Date, on connection: PostgresConnection) async throws {
+        try await connection.query("UPDATE instances SET heartbeat_at = \(Self.seconds(now)) WHERE name = \(owner)", logger: Self.logger)
     }
 
     /// The reaper, which any instance may run: every lease that ran out is ended. A row that was
