@@ -96,12 +96,12 @@ let package = Package(
             swiftSettings: strict
         ),
 
-        // In-process timings for scripts/bench (next wake-up, status of one invoice).
+        // In-process timings for scripts/bench (next wake-up, status of one invoice, sending over a shared PostgreSQL store).
         .executableTarget(
             name: "relance-bench",
             dependencies: [
-                "RelanceCore", "RelanceFormats", "RelanceConfig", "RelanceStore", "RelanceDaemon",
-                .product(name: "Logging", package: "swift-log"),
+                "RelanceCore", "RelanceFormats", "RelanceConfig", "RelanceStore", "RelanceDaemon", "RelanceTransport", "RelanceMail",
+                .product(name: "Logging", package: "swift-log"), .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: strict
         ),

@@ -13,7 +13,9 @@ public import RelanceTransport
 /// heart and reaps expired leases, which any instance may do.
 ///
 /// It runs on a thread of the daemon's own (the SMTP transaction blocks in libcurl; store calls
-/// wait with `PostgresStore.blockingTransaction`), never on a Swift concurrency thread.
+/// wait with `PostgresStore.blockingStatement`), never on a Swift concurrency thread. Each step of
+/// the protocol is one guarded statement, atomic on its own, so it runs without BEGIN and COMMIT:
+/// one round trip to the server instead of three.
 public struct SharedSender: Sendable {
     public let store: PostgresStore
     public let queue: SharedQueue
@@ -76,14 +78,14 @@ public struct SharedSender: Sendable {
         let queue = queue
         let claimedAt = clock.now()
         let limit = batchSize
-        var leases = try store.blockingTransaction("claim due reminders") { try await queue.claimDue(at: claimedAt, limit: limit, on: $0) }
+        var leases = try store.blockingStatement("claim due reminders") { try await queue.claimDue(at: claimedAt, limit: limit, on: $0) }
         summary.claimed = leases.count
         var index = 0
         while index < leases.count {
             // Half the lease gone: the rest of the batch is renewed (what is lost is someone else's now).
             if Int64(clock.now().timeIntervalSince1970) + queue.leaseSeconds / 2 >= leases[index].expiresAt {
                 let rest = Array(leases[index...]), now = clock.now()
-                let renewed = try store.blockingTransaction("renew leases") { try await queue.renew(rest, at: now, on: $0) }
+                let renewed = try store.blockingStatement("renew leases") { try await queue.renew(rest, at: now, on: $0) }
                 summary.notHandedOff += rest.count - renewed.count
                 leases = Array(leases[..<index]) + renewed
                 guard index < leases.count else { break }
@@ -93,7 +95,7 @@ public struct SharedSender: Sendable {
             if interrupt(lease, .beforeHandOff) == .stop {
                 for rest in leases[(index - 1)...] {
                     let now = clock.now()
-                    _ = try store.blockingTransaction("give back a claim") { try await queue.release(rest, at: now, on: $0) }
+                    _ = try store.blockingStatement("give back a claim") { try await queue.release(rest, at: now, on: $0) }
                 }
                 break
             }
@@ -102,12 +104,12 @@ public struct SharedSender: Sendable {
                 message = try compose(lease)
             } catch {
                 let now = clock.now(), reason = "cannot be composed: \(error)"
-                _ = try store.blockingTransaction("fail a reminder") { try await queue.failBeforeHandOff(lease, reason: reason, at: now, on: $0) }
+                _ = try store.blockingStatement("fail a reminder") { try await queue.failBeforeHandOff(lease, reason: reason, at: now, on: $0) }
                 summary.failed += 1
                 continue
             }
             let now = clock.now(), day = today(now)
-            guard try store.blockingTransaction("hand off", { try await queue.handOff(lease, today: day, at: now, on: $0) }) else {
+            guard try store.blockingStatement("hand off", { try await queue.handOff(lease, today: day, at: now, on: $0) }) else {
                 summary.notHandedOff += 1
                 continue
             }
@@ -139,7 +141,7 @@ public struct SharedSender: Sendable {
         while true {
             let now = clock.now()
             do {
-                return try store.blockingTransaction("record an outcome") { try await queue.record(outcome, for: lease, at: now, on: $0) }
+                return try store.blockingStatement("record an outcome") { try await queue.record(outcome, for: lease, at: now, on: $0) }
             } catch {
                 guard Int64(now.timeIntervalSince1970) + 1 < lease.expiresAt else { throw error }
                 // A wait on the monotonic uptime clock, not a reading of the business clock.

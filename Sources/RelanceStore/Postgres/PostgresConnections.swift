@@ -64,6 +64,15 @@ actor PostgresConnections {
         return MultiThreadedEventLoopGroup(numberOfThreads: 1)
     }()
 
+    /// A store dropped without `close()` (a thread that ended, an error path) closes what it holds:
+    /// each connection is kept alive until its close completed (postgres-nio requires a connection
+    /// to be closed before it is freed).
+    deinit {
+        for connection in idle {
+            connection.close().whenComplete { _ in _ = connection }
+        }
+    }
+
     func closeAll() async {
         closed = true
         let connections = idle

@@ -12,11 +12,22 @@ extension PostgresStore {
     /// the transaction itself needs.
     public func blockingTransaction<T: Sendable>(_ operation: String,
                                                  _ body: @escaping @Sendable (PostgresConnection) async throws -> T) throws -> T {
+        try blocking(operation) { try await self.transaction(operation, body) }
+    }
+
+    /// The same for one statement, which is atomic on its own: run without BEGIN and COMMIT, one
+    /// round trip instead of three (a guarded hand-off, an outcome, a claim).
+    public func blockingStatement<T: Sendable>(_ operation: String,
+                                               _ body: @escaping @Sendable (PostgresConnection) async throws -> T) throws -> T {
+        try blocking(operation) { try await self.connection(operation, body) }
+    }
+
+    private func blocking<T: Sendable>(_ operation: String, _ work: @escaping @Sendable () async throws -> T) throws -> T {
         let result = Mutex<Result<T, any Error>?>(nil)
         let done = DispatchSemaphore(value: 0)
         let work = Task {
             let outcome: Result<T, any Error>
-            do { outcome = .success(try await transaction(operation, body)) } catch { outcome = .failure(error) }
+            do { outcome = .success(try await work()) } catch { outcome = .failure(error) }
             result.withLock { $0 = outcome }
             done.signal()
         }

@@ -12,9 +12,16 @@ import RelanceStore
 /// status INVOICE --json` builds it). Prints one JSON object.
 ///
 ///     relance-bench --config F --now ISO8601 --invoice ID [--repeat N]
+///
+/// With `shared-send` first, times instead the sending over a shared PostgreSQL store
+/// (`SharedSendBench`).
 @main
 enum RelanceBench {
     static func main() throws {
+        if CommandLine.arguments.dropFirst().first == "shared-send" {
+            try SharedSendBench.run(Array(CommandLine.arguments.dropFirst(2)))
+            return
+        }
         var arguments = Array(CommandLine.arguments.dropFirst())
         func option(_ name: String) -> String? {
             guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count else { return nil }
