@@ -77,7 +77,7 @@ struct PostgresConnectionTests {
 
         // The system's roots do not know the test CA: refused, with a reason, before any password is sent.
         let unverified = try PostgresStore(location: location, password: PostgresFixture.password, deadline: .seconds(5))
-        let error = await #expect(throws: PostgresStoreError.self) {
+        let error = await #expect(throws: StoreError.self) {
             try await unverified.transaction("ask") { connection in try await connection.query("SELECT 1", logger: PostgresFixture.logger) }
         }
         #expect(error?.operation == "ask")
@@ -89,14 +89,14 @@ struct PostgresConnectionTests {
     @Test("A ca_file that cannot be read is refused before any connection")
     func unreadableCA() throws {
         let location = try PostgresLocation(url: "postgresql://relance@db.example.com/x")
-        #expect(throws: PostgresStoreError.self) { try PostgresStore(location: location, password: nil, caFile: "/nonexistent/ca.pem") }
+        #expect(throws: StoreError.self) { try PostgresStore(location: location, password: nil, caFile: "/nonexistent/ca.pem") }
     }
 
     @Test("A wrong password is the server's words, not a hang")
     func wrongPassword() async throws {
         let fixture = try await PostgresFixture()
         let store = try PostgresStore(location: fixture.location, password: "wrong", deadline: .seconds(5))
-        let error = await #expect(throws: PostgresStoreError.self) {
+        let error = await #expect(throws: StoreError.self) {
             try await store.transaction("log in") { connection in try await connection.query("SELECT 1", logger: PostgresFixture.logger) }
         }
         #expect(error?.underlying.contains("SQLSTATE 28P01: password authentication failed") == true, "\(String(describing: error))")
@@ -127,7 +127,7 @@ struct PostgresConnectionTests {
         let port = try FreePort.pick()
         let nowhere = try PostgresStore(location: try PostgresLocation(url: "postgresql://relance@127.0.0.1:\(port)/postgres", tls: "none"),
                                     password: PostgresFixture.password, deadline: .seconds(2))
-        let refused = await #expect(throws: PostgresStoreError.self) { try await nowhere.schemaVersions() }
+        let refused = await #expect(throws: StoreError.self) { try await nowhere.schemaVersions() }
         #expect(refused?.underlying.contains("onnection refused") == true, "\(String(describing: refused))")
         await nowhere.close()
         await fixture.close()

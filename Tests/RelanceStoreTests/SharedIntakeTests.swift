@@ -114,7 +114,7 @@ struct SharedIntakeTests {
         #expect(await listener.wait(timeout: .milliseconds(200)) == false, "nothing announced: the timeout, as polling would")
 
         struct RolledBack: Error {}
-        await #expect(throws: PostgresStoreError.self) {
+        await #expect(throws: StoreError.self) {
             try await fixture.store.transaction("plan, then fail") { connection in
                 try await WorkListener.announce(on: connection)
                 throw RolledBack()

@@ -52,7 +52,7 @@ public final class PostgresFixture: Sendable {
         try await store.transaction("read a reminder") { connection in
             let rows = try await connection.query("SELECT state, detail, lease_owner FROM reminders WHERE id = \(id)", logger: Self.logger)
             for try await row in rows.decode((String, String?, String?).self) { return (row.0, row.1, row.2) }
-            throw PostgresStoreError(operation: "read reminder \(id)", underlying: "no such row")
+            throw StoreError(operation: "read reminder \(id)", underlying: "no such row")
         }
     }
 
@@ -71,7 +71,7 @@ public final class PostgresFixture: Sendable {
             if try await sessionsWaitingForLocks() >= count { return }
             try await Task.sleep(for: .milliseconds(20))
         }
-        throw PostgresStoreError(operation: "wait for a blocked session", underlying: "none blocked after ten seconds")
+        throw StoreError(operation: "wait for a blocked session", underlying: "none blocked after ten seconds")
     }
 
     public func close() async { await store.close() }

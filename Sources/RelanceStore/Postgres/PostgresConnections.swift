@@ -27,7 +27,7 @@ actor PostgresConnections {
 
     /// An open connection: an idle one, or a new one.
     func take() async throws -> PostgresConnection {
-        guard !closed else { throw PostgresStoreError(operation: "connect", underlying: "the store was closed") }
+        guard !closed else { throw StoreError(operation: "connect", underlying: "the store was closed") }
         while let connection = idle.popLast() {
             if !connection.isClosed { return connection }
         }
@@ -37,7 +37,7 @@ actor PostgresConnections {
 
     /// A connection of its own for a long-lived use (LISTEN), never pooled.
     func dedicated() async throws -> PostgresConnection {
-        guard !closed else { throw PostgresStoreError(operation: "connect", underlying: "the store was closed") }
+        guard !closed else { throw StoreError(operation: "connect", underlying: "the store was closed") }
         nextID += 1
         return try await PostgresConnection.connect(on: Self.eventLoops.any(), configuration: configuration, id: nextID, logger: logger)
     }

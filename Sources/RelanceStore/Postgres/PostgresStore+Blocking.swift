@@ -35,7 +35,7 @@ extension PostgresStore {
         let seconds = Double(deadline.components.seconds) * 2
         guard done.wait(timeout: .now() + seconds) == .success else {
             work.cancel()
-            throw PostgresStoreError(operation: operation, underlying: "no answer from \(location) within \(Int(seconds)) s")
+            throw StoreError(operation: operation, underlying: "no answer from \(location) within \(Int(seconds)) s")
         }
         return try result.withLock { $0! }.get()
     }

@@ -18,9 +18,9 @@ public final class PostgresStore: Sendable {
     /// - Parameters:
     ///   - password: read by the caller from `password_file`, the credential `store-password` or `$RELANCE_STORE_PASSWORD`.
     ///   - caFile: the certificate authority the server's certificate is checked against (default: the system's).
-    /// - Throws: `PostgresStoreError` when the TLS settings cannot be used (an unreadable `ca_file`).
+    /// - Throws: `StoreError` when the TLS settings cannot be used (an unreadable `ca_file`).
     public init(location: PostgresLocation, password: String?, caFile: String? = nil, maximumConnections: Int = 4,
-                deadline: Duration = .seconds(15), logger: Logger = Logger(label: "relance.store.postgres")) throws(PostgresStoreError) {
+                deadline: Duration = .seconds(15), logger: Logger = Logger(label: "relance.store.postgres")) throws(StoreError) {
         self.location = location
         self.logger = logger
         self.deadline = deadline
@@ -33,7 +33,7 @@ public final class PostgresStore: Sendable {
             do {
                 configuration.tls = .require(try NIOSSLContext(configuration: tls))
             } catch {
-                throw PostgresStoreError(operation: "set up TLS for \(location)", underlying: caFile.map { "ca_file \($0): \(error)" } ?? "\(error)")
+                throw StoreError(operation: "set up TLS for \(location)", underlying: caFile.map { "ca_file \($0): \(error)" } ?? "\(error)")
             }
         }
         let seconds = max(1, Int64(deadline.components.seconds))
@@ -121,7 +121,7 @@ public final class PostgresStore: Sendable {
         }
     }
 
-    /// `body`, or a `PostgresStoreError` naming the operation when it fails. What bounds the wait is
+    /// `body`, or a `StoreError` naming the operation when it fails. What bounds the wait is
     /// below the caller's tasks, where a busy machine cannot delay it: the connect timeout (SwiftNIO's
     /// event loop), and the server's `statement_timeout` and `idle_in_transaction_session_timeout`.
     /// A clock raced here instead, on Swift's cooperative threads, fired early whenever those threads
@@ -129,18 +129,18 @@ public final class PostgresStore: Sendable {
     func within<T: Sendable>(_ operation: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
         do {
             return try await body()
-        } catch let error as PostgresStoreError {
+        } catch let error as StoreError {
             throw error
         } catch let error as PostgresTransactionError {
-            throw PostgresStoreError(operation: operation, underlying: Self.describe(error.closureError ?? error.commitError ?? error.beginError ?? error))
+            throw StoreError(operation: operation, underlying: Self.describe(error.closureError ?? error.commitError ?? error.beginError ?? error))
         } catch {
-            throw PostgresStoreError(operation: operation, underlying: Self.describe(error))
+            throw StoreError(operation: operation, underlying: Self.describe(error))
         }
     }
 
     /// The server's own words when there are some (postgres-nio hides them from `description`).
     static func describe(_ error: any Error) -> String {
-        if let error = error as? PostgresStoreError { return error.underlying }
+        if let error = error as? StoreError { return error.underlying }
         if let error = error as? PSQLError {
             if let message = error.serverInfo?[.message] {
                 return [error.serverInfo?[.sqlState].map { "SQLSTATE \($0)" }, message].compactMap { $0 }.joined(separator: ": ")
@@ -149,17 +149,4 @@ public final class PostgresStore: Sendable {
         }
         return "\(error)"
     }
-}
-
-/// A shared-store operation that failed, with the server's words (or the lack of an answer).
-public struct PostgresStoreError: Error, CustomStringConvertible, Sendable {
-    public let operation: String
-    public let underlying: String
-
-    public init(operation: String, underlying: String) {
-        self.operation = operation
-        self.underlying = underlying
-    }
-
-    public var description: String { "store (PostgreSQL): \(operation) failed: \(underlying)" }
 }

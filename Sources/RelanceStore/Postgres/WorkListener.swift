@@ -70,7 +70,7 @@ public final class WorkListener: Sendable {
                     started(.success(()))
                     for try await _ in notifications { shared.signal() }
                 }
-                started(.failure(PostgresStoreError(operation: "listen on \(Self.channel)", underlying: "the listening ended")))
+                started(.failure(StoreError(operation: "listen on \(Self.channel)", underlying: "the listening ended")))
             } catch {
                 started(.failure(error))
             }
@@ -89,7 +89,7 @@ public final class WorkListener: Sendable {
         } catch {
             task.cancel()
             try? await connection.close()
-            throw PostgresStoreError(operation: "listen on \(Self.channel)", underlying: PostgresStore.describe(error))
+            throw StoreError(operation: "listen on \(Self.channel)", underlying: PostgresStore.describe(error))
         }
     }
 
