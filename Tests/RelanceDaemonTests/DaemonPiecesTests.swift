@@ -59,3 +59,20 @@ enum RelanceCoreFixtures {
         Customer(id: id, name: "X", emails: [try! EmailAddress(email)])
     }
 }
+
+@Suite("The shared sender's reading of an SMTP outcome")
+struct SharedSenderOutcomeTests {
+    let now = Date(timeIntervalSince1970: 1_795_000_000)
+
+    @Test("A 250 is sent, a 5xx failed, a loss after the data uncertain, a 4xx deferred by the retry delay of its attempt")
+    func outcomes() {
+        let retry = RetryPolicy()
+        #expect(SharedSender.outcome(of: .delivered(reply: "250 ok"), attempts: 1, retry: retry, at: now) == .sent(reply: "250 ok"))
+        #expect(SharedSender.outcome(of: .failed(reason: "550"), attempts: 1, retry: retry, at: now) == .failed(reason: "550"))
+        #expect(SharedSender.outcome(of: .uncertain(reason: "lost"), attempts: 1, retry: retry, at: now) == .uncertain(reason: "lost"))
+        #expect(SharedSender.outcome(of: .deferred(reason: "451"), attempts: 1, retry: retry, at: now)
+                == .deferred(reason: "451", retryAt: now.addingTimeInterval(300)))
+        #expect(SharedSender.outcome(of: .deferred(reason: "451"), attempts: 3, retry: retry, at: now)
+                == .deferred(reason: "451", retryAt: now.addingTimeInterval(1_200)))
+    }
+}

@@ -250,6 +250,24 @@ struct SharedQueueTests {
         await fixture.close()
     }
 
+    @Test("A heartbeat renews no lease: a batch abandoned mid-pass runs out and is reaped")
+    func heartbeatRenewsNothing() async throws {
+        let fixture = try await PostgresFixture()
+        let ids = try await fixture.dueReminders(2, sendAt: Int64(t0.timeIntervalSince1970))
+        let a = SharedQueue(owner: "a.1", leaseSeconds: 60), b = SharedQueue(owner: "b.1", leaseSeconds: 60)
+        let store = fixture.store, t0 = t0
+        try await store.transaction("register") { try await a.register(host: "alpha", pid: 1, at: t0, on: $0) }
+        _ = try await store.transaction("claim") { try await a.claimDue(at: t0, limit: 2, on: $0) }
+        // A lost the store mid-pass and gave up on its batch, but lives on and beats its heart.
+        for beat in [20.0, 40.0, 59.0] {
+            try await store.transaction("heartbeat") { try await a.heartbeat(at: t0.addingTimeInterval(beat), on: $0) }
+        }
+        let reaped = try await store.transaction("reap") { try await b.reap(at: t0.addingTimeInterval(60), on: $0) }
+        #expect(reaped.waitingAgain == ids)
+        #expect(try await store.transaction("claim again") { try await b.claimDue(at: t0.addingTimeInterval(61), limit: 2, on: $0) }.count == 2)
+        await fixture.close()
+    }
+
     @Test("The schema is applied once however many instances start together on an empty database")
     func migrationsOnce() async throws {
         let fixture = try await PostgresFixture()
