@@ -1,3 +1,5 @@
+import RelanceCore
+
 /// How to reach the SMTP server: parsed from `[transport]` by the
 /// configuration, checked here for what libcurl needs. The secret itself is
 /// never part of these settings; `SecretSource` reads it when connecting.
@@ -44,13 +46,7 @@ public struct SMTPSettings: Sendable, Equatable {
         return rest.prefix { $0 != ":" && $0 != "/" }.lowercased()
     }
 
-    public var isLoopback: Bool {
-        guard let host else { return false }
-        // 127.0.0.0/8 as a literal only: "127.example.com" is a name that may resolve anywhere.
-        let literal = host.split(separator: ".", omittingEmptySubsequences: false)
-        let isIPv4Loopback = literal.count == 4 && literal[0] == "127" && literal.allSatisfy { part in UInt8(part) != nil }
-        return host == "localhost" || host == "::1" || isIPv4Loopback
-    }
+    public var isLoopback: Bool { host.map(LoopbackHost.contains) ?? false }
 
     /// Problems that make these settings unusable, in words for `relance check`.
     public var problems: [String] {

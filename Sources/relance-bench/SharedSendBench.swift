@@ -28,14 +28,7 @@ enum SharedSendBench {
         let setup = try PostgresStore(location: location, password: "s3cret", deadline: .seconds(60))
         let clock = SystemClock()
         let start = Int64(clock.now().timeIntervalSince1970) - 60
-        let migrated = Mutex<(any Error)?>(nil)
-        let done = DispatchSemaphore(value: 0)
-        Task {
-            do { try await setup.migrate(at: clock.now()) } catch { migrated.withLock { $0 = error } }
-            done.signal()
-        }
-        done.wait()
-        if let error = migrated.withLock({ $0 }) { throw error }
+        _ = try setup.waitFor("migrate") { try await setup.migrate(at: clock.now()) }
         _ = try setup.blockingTransaction("prepare") { connection in
             let logger = Logger(label: "bench")
             try await connection.query("TRUNCATE reminders, invoices CASCADE", logger: logger)

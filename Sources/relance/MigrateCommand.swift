@@ -3,7 +3,6 @@ import Foundation
 import RelanceCore
 import RelanceStore
 import RelanceTransport
-import Synchronization
 
 /// `relance migrate --to postgresql://…`: the SQLite store copied into an empty PostgreSQL store
 /// (docs/shared-store.md), every table's rows counted on both sides.
@@ -44,15 +43,9 @@ struct MigrateCommand: ParsableCommand {
         // A large store takes minutes: the deadline is the copy's, not one statement's.
         let target = try PostgresStore(location: location, password: password, maximumConnections: 1, deadline: .seconds(3600))
         let started = ContinuousClock.now
-        let outcome = Blocking.run {
-            do {
-                let counts = try await StoreCopy.copy(from: source, to: target, at: now)
-                await target.close()
-                return counts
-            } catch {
-                await target.close()
-                throw error
-            }
+        let outcome = Result {
+            defer { _ = try? target.waitFor("close the connection") { await target.close() } }
+            return try target.waitFor("copy \(source.path)") { try await StoreCopy.copy(from: source, to: target, at: now) }
         }
         switch outcome {
         case .success(let counts):
@@ -68,22 +61,5 @@ struct MigrateCommand: ParsableCommand {
             Console.error("relance: migrate: \(error)")
             throw ExitCode(1)
         }
-    }
-}
-
-/// Runs async work to its end from a synchronous command (the main thread waits; the work runs on
-/// the cooperative pool, which the main thread is not part of).
-enum Blocking {
-    static func run<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) -> Result<T, any Error> {
-        let result = Mutex<Result<T, any Error>?>(nil)
-        let done = DispatchSemaphore(value: 0)
-        Task {
-            let outcome: Result<T, any Error>
-            do { outcome = .success(try await work()) } catch { outcome = .failure(error) }
-            result.withLock { $0 = outcome }
-            done.signal()
-        }
-        done.wait()
-        return result.withLock { $0! }
     }
 }

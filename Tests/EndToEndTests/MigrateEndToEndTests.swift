@@ -2,20 +2,11 @@ import Foundation
 import RelanceTestSupport
 import Testing
 
-/// Whether a private PostgreSQL can be started here (root, Debian's server, psql to look at it).
-enum PostgresServer {
-    static var available: Bool {
-        let versions = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []
-        return versions.contains { ScriptedServer.available("/usr/lib/postgresql/\($0)/bin/postgres") }
-            && FileManager.default.isExecutableFile(atPath: "/usr/bin/psql")
-    }
-}
-
 /// `relance migrate --to postgresql://…` through the binary, into a private PostgreSQL server:
 /// a store with invoices, reminders, sends and payments copied and counted, the rows the same on
 /// both sides, a second copy refused (the target is no longer empty), a plain connection refused
 /// towards another machine.
-@Suite("relance migrate into PostgreSQL", .serialized, .enabled(if: PostgresServer.available))
+@Suite("relance migrate into PostgreSQL", .serialized, .enabled(if: PostgresFixture.available && FileManager.default.isExecutableFile(atPath: "/usr/bin/psql")))
 struct MigrateEndToEndTests {
     func psql(_ port: Int, _ sql: String) throws -> String {
         let output = try ProcessCapture.run("/usr/bin/psql", ["-X", "-A", "-t", "-c", sql, "host=127.0.0.1 port=\(port) user=relance dbname=postgres"],

@@ -27,15 +27,13 @@ actor PostgresConnections {
 
     /// An open connection: an idle one, or a new one.
     func take() async throws -> PostgresConnection {
-        guard !closed else { throw StoreError(operation: "connect", underlying: "the store was closed") }
         while let connection = idle.popLast() {
             if !connection.isClosed { return connection }
         }
-        nextID += 1
-        return try await PostgresConnection.connect(on: Self.eventLoops.any(), configuration: configuration, id: nextID, logger: logger)
+        return try await dedicated()
     }
 
-    /// A connection of its own for a long-lived use (LISTEN), never pooled.
+    /// A new connection, for a long-lived use of its own (LISTEN) or to be pooled after use.
     func dedicated() async throws -> PostgresConnection {
         guard !closed else { throw StoreError(operation: "connect", underlying: "the store was closed") }
         nextID += 1

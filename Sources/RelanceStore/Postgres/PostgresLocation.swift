@@ -1,4 +1,5 @@
 import Foundation
+import RelanceCore
 
 /// Where a shared PostgreSQL store is, read from `[store] url = "postgresql://user@host:port/db"`:
 /// exists so that the rules about it (TLS on unless the server is on this machine, no password in
@@ -42,7 +43,7 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
         let database = String(components.path.drop { $0 == "/" })
         guard !database.isEmpty, !database.contains("/") else { throw Problem(description: "the URL names no database (postgresql://\(user)@\(host)/DATABASE)") }
         guard components.query == nil else { throw Problem(description: "query parameters are not read: say TLS with [store] tls and ca_file") }
-        if mode == .none, !Self.isLoopback(host) {
+        if mode == .none, !LoopbackHost.contains(host) {
             throw Problem(description: "tls = \"none\" is accepted only towards this machine (127.0.0.1, ::1, localhost), not \(host)")
         }
         self.host = host
@@ -56,14 +57,6 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
     public static func isPostgres(_ url: String) -> Bool {
         let lowered = url.lowercased()
         return lowered.hasPrefix("postgresql://") || lowered.hasPrefix("postgres://")
-    }
-
-    /// The host is this machine: an IPv4 loopback address, ::1 or localhost.
-    static func isLoopback(_ host: String) -> Bool {
-        let bare = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")).lowercased()
-        if bare == "localhost" || bare == "::1" { return true }
-        let parts = bare.split(separator: ".", omittingEmptySubsequences: false)
-        return parts.count == 4 && parts[0] == "127" && parts.allSatisfy { UInt8($0) != nil }
     }
 
     /// The URL as logs and status show it (never with a password: there is none).

@@ -12,17 +12,19 @@ extension PostgresStore {
     /// the transaction itself needs.
     public func blockingTransaction<T: Sendable>(_ operation: String,
                                                  _ body: @escaping @Sendable (PostgresConnection) async throws -> T) throws -> T {
-        try blocking(operation) { try await self.transaction(operation, body) }
+        try waitFor(operation) { try await self.transaction(operation, body) }
     }
 
     /// The same for one statement, which is atomic on its own: run without BEGIN and COMMIT, one
     /// round trip instead of three (a guarded hand-off, an outcome, a claim).
     public func blockingStatement<T: Sendable>(_ operation: String,
                                                _ body: @escaping @Sendable (PostgresConnection) async throws -> T) throws -> T {
-        try blocking(operation) { try await self.connection(operation, body) }
+        try waitFor(operation) { try await self.connection(operation, body) }
     }
 
-    private func blocking<T: Sendable>(_ operation: String, _ work: @escaping @Sendable () async throws -> T) throws -> T {
+    /// Any work on this store (a migration, a copy, closing it) run from a synchronous thread, waited
+    /// for at most twice the deadline, as the two above.
+    public func waitFor<T: Sendable>(_ operation: String, _ work: @escaping @Sendable () async throws -> T) throws -> T {
         let result = Mutex<Result<T, any Error>?>(nil)
         let done = DispatchSemaphore(value: 0)
         let work = Task {

@@ -66,7 +66,7 @@ public final class PostgresStore: Sendable {
     /// Runs `body` on one connection, outside any transaction (what cannot run in one: CREATE DATABASE).
     @discardableResult
     public func connection<T: Sendable>(_ operation: String, _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
-        try await within(operation) { [connections] in
+        try await reportingFailure(of: operation) { [connections] in
             let connection = try await connections.take()
             do {
                 let result = try await body(connection)
@@ -126,7 +126,7 @@ public final class PostgresStore: Sendable {
     /// event loop), and the server's `statement_timeout` and `idle_in_transaction_session_timeout`.
     /// A clock raced here instead, on Swift's cooperative threads, fired early whenever those threads
     /// were all busy elsewhere (a loaded machine, a test run) and reported a healthy server as silent.
-    func within<T: Sendable>(_ operation: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    func reportingFailure<T: Sendable>(of operation: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
         do {
             return try await body()
         } catch let error as StoreError {
