@@ -15,7 +15,7 @@ struct ConfigurationReader {
     }
 
     mutating func read(file: String) -> RelanceConfiguration? {
-        allowOnly(root, "", ["company", "paths", "schedule", "policies", "customers", "transport", "replies", "late_charges", "formal_notice", "people", "policy_rules", "credit", "review"])
+        allowOnly(root, "", ["company", "paths", "schedule", "policies", "customers", "transport", "replies", "late_charges", "formal_notice", "people", "policy_rules", "credit", "review", "store"])
         let company = self.company()
         let paths = self.paths()
         let schedule = self.schedule()
@@ -29,6 +29,7 @@ struct ConfigurationReader {
         let rules = self.policyRules(policies: policies)
         let credit = self.credit()
         let review = self.review()
+        let store = self.store()
         guard let company, let paths, let schedule, let policies, problems.isEmpty else { return nil }
         var configuration = RelanceConfiguration(file: file, company: company, paths: paths, schedule: schedule,
                                                  policies: policies, customers: customers, transport: transport, giveUpAfterDays: giveUp,
@@ -39,6 +40,7 @@ struct ConfigurationReader {
         configuration.policyRules = rules
         configuration.defaultCreditLimit = credit
         configuration.review = review
+        configuration.store = store
         return configuration
     }
 

@@ -31,6 +31,8 @@ public struct RelanceConfiguration: Sendable {
     /// `[credit] default_limit`, per currency (minor units).
     public var defaultCreditLimit: [String: Int64] = [:]
     public var review = ReviewSettings(enabled: false, kinds: nil, sendOnTimeout: false)
+    /// `[store]`: a PostgreSQL store shared by several instances; nil means the state directory's SQLite file.
+    public var store: StoreSettings?
 
     /// Whether a message of this kind to this customer waits for a person's approval.
     public func needsReview(_ customer: Customer, kind: StepKind) -> Bool {
@@ -276,6 +278,24 @@ public struct TransportSettings: Sendable, Equatable {
     public var timeoutSeconds: Int
     /// SMTP connections used side by side (1 to 8); a crash leaves at most one message in doubt per connection.
     public var connections: Int = 1
+}
+
+/// `[store]`: a PostgreSQL store that several relance instances share (docs/shared-store.md).
+/// The password is never in the file or the URL: it comes from `password_file`, the systemd
+/// credential `store-password`, or `$RELANCE_STORE_PASSWORD`, as for SMTP.
+public struct StoreSettings: Sendable, Equatable {
+    public var url: String
+    /// `required` (the default) or `none` (plain text, loopback only).
+    public var tls: String
+    public var caFile: String?
+    public var passwordFile: String?
+
+    public init(url: String, tls: String, caFile: String?, passwordFile: String?) {
+        self.url = url
+        self.tls = tls
+        self.caFile = caFile
+        self.passwordFile = passwordFile
+    }
 }
 
 /// `[replies]`: the mailbox customers' answers, bounces and auto-replies reach.

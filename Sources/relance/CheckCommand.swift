@@ -4,6 +4,7 @@ import RelanceConfig
 import RelanceCore
 import RelanceDaemon
 import RelanceMail
+import RelanceStore
 import RelanceTransport
 
 /// `relance check`: validates the configuration and lists every problem with its line.
@@ -30,8 +31,19 @@ struct CheckCommand: ParsableCommand {
                 throw ExitCode(1)
             }
         }
+        if let store = configuration.store {
+            do {
+                _ = try PostgresLocation(url: store.url, tls: store.tls)
+            } catch {
+                Console.error("relance: invalid configuration\n\(options.path): store.url: \(error.description)")
+                throw ExitCode(1)
+            }
+        }
         // What `run` would trip on: secrets it cannot read, folders it cannot create.
         var runProblems: [String] = []
+        if let file = configuration.store?.passwordFile, let problem = SecretSource.problem(with: file) {
+            runProblems.append("store.password_file: \(problem)")
+        }
         if let file = configuration.transport?.passwordFile, let problem = SecretSource.problem(with: file) {
             runProblems.append("transport.password_file: \(problem)")
         }
@@ -58,7 +70,8 @@ struct CheckCommand: ParsableCommand {
         }
         let policies = configuration.policies.map { "\($0.name) (\($0.steps.count) steps)" }.joined(separator: ", ")
         let delivery = configuration.transport.map { "SMTP \($0.url)" } ?? "outbox \(configuration.paths.outbox)"
-        Console.out("\(options.path): ok; policies: \(policies); delivery: \(delivery)")
+        Console.out("\(options.path): ok; policies: \(policies); delivery: \(delivery)"
+                    + (configuration.store.map { "; store: \($0.url) (relance run cannot use it yet: docs/shared-store.md)" } ?? ""))
         // Not a configuration error, but said loudly: reminders show the compensation without the interest.
         let today = configuration.calendar.localDate(of: try ClockOption.clock(clock.now, zone: configuration.company.timeZone).now())
         for gap in configuration.referenceRates.missing(series: configuration.rateSeriesInUse, on: today) {

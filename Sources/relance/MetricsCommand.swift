@@ -1,4 +1,5 @@
 import ArgumentParser
+import RelanceConfig
 import RelanceDaemon
 
 /// `relance metrics [--textfile DIR]`: the Prometheus metrics, printed or
@@ -13,7 +14,20 @@ struct MetricsCommand: ParsableCommand {
     @OptionGroup var clock: HiddenClockOption
 
     func run() throws {
-        let context = try clock.readOnlyContext(for: try options.load())
+        let configuration = try options.load()
+        if let shared = configuration.store {
+            // A PostgreSQL store: the instances' own counters (the invoices' metrics need the store port, not built yet).
+            let text = InstancesView.prometheus(try SharedStoreAccess.instances(of: try SharedStoreAccess.open(shared)))
+            guard let textfile else { return Console.out(text, terminator: "") }
+            do {
+                try MetricsTextfile.write(text: text, directory: textfile)
+            } catch {
+                Console.error("relance: \(error)")
+                throw ExitCode(1)
+            }
+            return
+        }
+        let context = try clock.readOnlyContext(for: configuration)
         let snapshot = try MetricsSnapshot.collect(context)
         guard let textfile else {
             Console.out(snapshot.prometheusText, terminator: "")

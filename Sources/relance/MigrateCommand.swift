@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
+import RelanceConfig
 import RelanceCore
 import RelanceStore
-import RelanceTransport
 
 /// `relance migrate --to postgresql://…`: the SQLite store copied into an empty PostgreSQL store
 /// (docs/shared-store.md), every table's rows counted on both sides.
@@ -12,36 +12,34 @@ struct MigrateCommand: ParsableCommand {
         abstract: "Copy the SQLite store into an empty PostgreSQL store and verify the counts.",
         discussion: """
             The password comes from --password-file, the systemd credential store-password, or $RELANCE_STORE_PASSWORD. \
-            TLS is required unless --tls none and the server is on this machine.
+            TLS is required unless --tls none and the server is on this machine. Without --to, the [store] table's url, \
+            tls, ca_file and password_file are used.
             """)
 
-    @Option(help: "The PostgreSQL store: postgresql://USER@HOST[:PORT]/DATABASE.") var to: String
-    @Option(help: "required (the default) or none (loopback only).") var tls = "required"
-    @Option(help: "The certificate authority that signed the server's certificate (default: the system's).") var caFile: String?
-    @Option(help: "A file holding the password.") var passwordFile: String?
+    @Option(help: "The PostgreSQL store: postgresql://USER@HOST[:PORT]/DATABASE (default: [store] url).") var to: String?
+    @Option(help: "required (the default) or none (loopback only).") var tls: String?
+    @Option(help: "The certificate authority that signed the server's certificate (default: [store] ca_file, else the system's).") var caFile: String?
+    @Option(help: "A file holding the password (default: [store] password_file).") var passwordFile: String?
     @OptionGroup var options: ConfigOptions
     @OptionGroup var clock: HiddenClockOption
 
     func run() throws {
         let configuration = try options.load()
         let now = try ClockOption.clock(clock.now, zone: configuration.company.timeZone).now()
-        let location: PostgresLocation
-        do {
-            location = try PostgresLocation(url: to, tls: tls)
-        } catch {
-            Console.error("relance: --to: \(error.description)")
+        let shared = configuration.store
+        guard let to = to ?? shared?.url else {
+            Console.error("relance: migrate: say where to with --to postgresql://… or a [store] table")
             throw ExitCode(2)
         }
-        let password: String?
-        do {
-            password = try SecretSource(file: passwordFile, credentialName: "store-password", environmentVariable: "RELANCE_STORE_PASSWORD").read()
-        } catch {
-            Console.error("relance: the store's password: \(error)")
-            throw ExitCode(1)
-        }
+        // The flags speak for the URL they come with; [store]'s settings only for its own URL.
+        let fromTable = self.to == nil
+        let settings = StoreSettings(url: to, tls: tls ?? (fromTable ? shared?.tls : nil) ?? "required",
+                                     caFile: caFile ?? (fromTable ? shared?.caFile : nil),
+                                     passwordFile: passwordFile ?? (fromTable ? shared?.passwordFile : nil))
         let source = try Store(path: configuration.paths.stateDirectory + "/relance.sqlite", readOnly: true)
         // A large store takes minutes: the deadline is the copy's, not one statement's.
-        let target = try PostgresStore(location: location, password: password, maximumConnections: 1, deadline: .seconds(3600))
+        let target = try SharedStoreAccess.open(settings, deadline: .seconds(3600))
+        let location = target.location
         let started = ContinuousClock.now
         let outcome = Result {
             defer { _ = try? target.waitFor("close the connection") { await target.close() } }

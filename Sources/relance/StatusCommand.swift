@@ -33,6 +33,10 @@ struct StatusCommand: ParsableCommand {
 
     func run() throws {
         let configuration = try options.load()
+        if let shared = configuration.store {
+            try showInstances(shared, configuration: configuration)
+            return
+        }
         let context = try clock.readOnlyContext(for: configuration)
         let zone = configuration.company.timeZone
         let query = StatusQuery(context: context)
@@ -73,6 +77,20 @@ struct StatusCommand: ParsableCommand {
         if let invoice, let row = shown.first, let last = row.lastEvent {
             Console.out("\nlast event of \(invoice):\n  \(last)")
         }
+    }
+
+    /// With `[store]`: the instances sharing the PostgreSQL store. The invoices' view on that store
+    /// needs the daemon's store port (docs/shared-store.md), not built yet: asked for, it says so.
+    private func showInstances(_ shared: StoreSettings, configuration: RelanceConfiguration) throws {
+        guard invoice == nil, customer == nil, wantedStates.isEmpty, !all else {
+            Console.error("relance: status: the invoices of a PostgreSQL store ([store] url) cannot be shown yet; "
+                + "relance status lists its instances (docs/shared-store.md)")
+            throw ExitCode(1)
+        }
+        let zone = configuration.company.timeZone
+        let now = try ClockOption.clock(clock.now, zone: zone).now()
+        let instances = try SharedStoreAccess.instances(of: try SharedStoreAccess.open(shared))
+        Console.out(json ? InstancesView.json(instances, now: now, zone: zone) : InstancesView.table(instances, now: now, zone: zone))
     }
 
     private func matchesCustomer(_ stored: StoredInvoice) -> Bool {

@@ -288,4 +288,39 @@ struct SharedQueueTests {
         for store in instances { await store.close() }
         await fixture.close()
     }
+
+    @Test("Each instance counts its own outcomes and reapings in the statement that records them; a refused record counts nothing")
+    func instanceCounters() async throws {
+        let fixture = try await PostgresFixture()
+        _ = try await fixture.dueReminders(4, sendAt: Int64(t0.timeIntervalSince1970))
+        let a = SharedQueue(owner: "a.1", leaseSeconds: 60), b = SharedQueue(owner: "b.1", leaseSeconds: 60)
+        let store = fixture.store, t0 = t0, today = today
+        try await store.transaction("register") { connection in
+            try await a.register(host: "alpha", pid: 1, at: t0, on: connection)
+            try await b.register(host: "beta", pid: 2, at: t0, on: connection)
+        }
+        let leases = try await store.transaction("claim") { try await a.claimDue(at: t0, limit: 4, on: $0) }
+        #expect(leases.count == 4)
+        for lease in leases { #expect(try await store.transaction("hand off") { try await a.handOff(lease, today: today, at: t0, on: $0) }) }
+        let outcomes: [LeasedOutcome] = [.sent(reply: "250 ok"), .deferred(reason: "451 later", retryAt: t0.addingTimeInterval(300)),
+                                         .uncertain(reason: "lost after the dot")]
+        for (lease, outcome) in zip(leases, outcomes) {
+            #expect(try await store.transaction("record") { try await a.record(outcome, for: lease, at: t0, on: $0) })
+        }
+        // Recorded twice: the guard refuses it and the counter does not move.
+        #expect(try await !store.transaction("again") { try await a.record(.sent(reply: "250 ok"), for: leases[0], at: t0, on: $0) })
+        // The fourth lease runs out while sending: B reaps it.
+        let reaped = try await store.transaction("reap") { try await b.reap(at: t0.addingTimeInterval(61), on: $0) }
+        #expect(reaped.uncertain == [leases[3].reminderID])
+        var instances = try await store.transaction("instances") { try await SharedQueue.instances(on: $0) }
+        #expect(instances.map(\.name) == ["a.1", "b.1"])
+        #expect(instances[0].counts == InstanceRecord.Counts(sent: 1, deferred: 1, failed: 0, uncertain: 1, reaped: 0))
+        #expect(instances[1].counts == InstanceRecord.Counts(sent: 0, deferred: 0, failed: 0, uncertain: 0, reaped: 1))
+        // An instance registering again under its name starts from zero.
+        try await store.transaction("register again") { try await a.register(host: "alpha", pid: 3, at: t0.addingTimeInterval(90), on: $0) }
+        instances = try await store.transaction("instances") { try await SharedQueue.instances(on: $0) }
+        #expect(instances[0].counts == InstanceRecord.Counts(sent: 0, deferred: 0, failed: 0, uncertain: 0, reaped: 0))
+        #expect(instances[0].pid == 3)
+        await fixture.close()
+    }
 }

@@ -85,10 +85,15 @@ public enum MetricsTextfile {
     public static let fileName = "relance.prom"
 
     public static func write(_ snapshot: MetricsSnapshot, directory: String) throws {
+        try write(text: snapshot.prometheusText, directory: directory)
+    }
+
+    /// Replaces `DIR/relance.prom` with `text` atomically (written beside it, then renamed).
+    public static func write(text: String, directory: String) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let target = (directory as NSString).appendingPathComponent(fileName)
         let temporary = (directory as NSString).appendingPathComponent(".\(fileName).\(getpid()).tmp")
-        try Data(snapshot.prometheusText.utf8).write(to: URL(fileURLWithPath: temporary))
+        try Data(text.utf8).write(to: URL(fileURLWithPath: temporary))
         guard rename(temporary, target) == 0 else {
             let reason = String(cString: strerror(errno))
             unlink(temporary)

@@ -250,6 +250,14 @@ enum PostgresSchema {
             // The right to poll one IMAP mailbox, one instance at a time (`MailboxLease`).
             "CREATE TABLE mailbox_leases (mailbox TEXT PRIMARY KEY, owner TEXT NOT NULL, token BIGINT NOT NULL, expires_at BIGINT NOT NULL)",
         ]),
+        (3, [
+            // Each instance's own counters (`status`, `metrics`), kept by the statement that records each outcome.
+            "ALTER TABLE instances ADD COLUMN sent BIGINT NOT NULL DEFAULT 0",
+            "ALTER TABLE instances ADD COLUMN deferred BIGINT NOT NULL DEFAULT 0",
+            "ALTER TABLE instances ADD COLUMN failed BIGINT NOT NULL DEFAULT 0",
+            "ALTER TABLE instances ADD COLUMN uncertain BIGINT NOT NULL DEFAULT 0",
+            "ALTER TABLE instances ADD COLUMN reaped BIGINT NOT NULL DEFAULT 0",
+        ]),
     ]
 
     /// The tables `relance migrate` copies, parents before children (foreign keys), each with the

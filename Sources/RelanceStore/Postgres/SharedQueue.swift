@@ -51,6 +51,21 @@ public struct InstanceRecord: Sendable, Equatable {
     public let startedAt: Date
     public let heartbeatAt: Date
     public let leasesHeld: Int
+    public let counts: Counts
+
+    /// What this instance recorded since it registered: outcomes of its own hand-offs, and the
+    /// expired leases of others it reaped.
+    public struct Counts: Sendable, Equatable {
+        public let sent, deferred, failed, uncertain, reaped: Int64
+
+        public init(sent: Int64, deferred: Int64, failed: Int64, uncertain: Int64, reaped: Int64) {
+            self.sent = sent
+            self.deferred = deferred
+            self.failed = failed
+            self.uncertain = uncertain
+            self.reaped = reaped
+        }
+    }
 }
 
 /// The protocol by which several instances share one queue of reminders without sending one twice,
@@ -134,11 +149,19 @@ public struct SharedQueue: Sendable {
         case .uncertain(let reason): ("uncertain", reason, nil)
         }
         let sentAt: Int64? = state == "sent" || state == "uncertain" ? seconds : nil
+        // The instance's counter moves in the same statement, only when the guarded update took: `state`
+        // names one of four columns, from the switch above, never from outside.
         let rows = try await connection.query("""
-            UPDATE reminders SET state = \(state), detail = \(detail), sent_at = COALESCE(\(sentAt), sent_at),
-                send_at = COALESCE(\(retryAt), send_at), lease_owner = NULL, lease_expires_at = NULL, updated_at = \(seconds)
-            WHERE id = \(lease.reminderID) AND lease_attempt = \(lease.attempt) AND lease_owner = \(owner) AND state = 'sending'
-            RETURNING id
+            WITH recorded AS (
+                UPDATE reminders SET state = \(state), detail = \(detail), sent_at = COALESCE(\(sentAt), sent_at),
+                    send_at = COALESCE(\(retryAt), send_at), lease_owner = NULL, lease_expires_at = NULL, updated_at = \(seconds)
+                WHERE id = \(lease.reminderID) AND lease_attempt = \(lease.attempt) AND lease_owner = \(owner) AND state = 'sending'
+                RETURNING id
+            ), counted AS (
+                UPDATE instances SET \(unescaped: state) = \(unescaped: state) + 1
+                WHERE name = \(owner) AND EXISTS (SELECT 1 FROM recorded)
+            )
+            SELECT id FROM recorded
             """, logger: Self.logger)
         return try await Self.count(rows) == 1
     }
@@ -199,13 +222,18 @@ public struct SharedQueue: Sendable {
     public func reap(at now: Date, on connection: PostgresConnection) async throws -> ReapedLeases {
         let seconds = Self.seconds(now)
         let rows = try await connection.query("""
-            UPDATE reminders SET
-                state = CASE WHEN state = 'sending' THEN 'uncertain' ELSE state END,
-                detail = CASE WHEN state = 'sending' THEN 'its instance (' || lease_owner || ') lost its lease while sending; not resent automatically'
-                              ELSE detail END,
-                lease_owner = NULL, lease_expires_at = NULL, updated_at = \(seconds)
-            WHERE lease_owner IS NOT NULL AND lease_expires_at <= \(seconds)
-            RETURNING id, state
+            WITH reaped AS (
+                UPDATE reminders SET
+                    state = CASE WHEN state = 'sending' THEN 'uncertain' ELSE state END,
+                    detail = CASE WHEN state = 'sending' THEN 'its instance (' || lease_owner || ') lost its lease while sending; not resent automatically'
+                                  ELSE detail END,
+                    lease_owner = NULL, lease_expires_at = NULL, updated_at = \(seconds)
+                WHERE lease_owner IS NOT NULL AND lease_expires_at <= \(seconds)
+                RETURNING id, state
+            ), counted AS (
+                UPDATE instances SET reaped = reaped + (SELECT COUNT(*) FROM reaped) WHERE name = \(owner) AND EXISTS (SELECT 1 FROM reaped)
+            )
+            SELECT id, state FROM reaped
             """, logger: Self.logger)
         var reaped = ReapedLeases()
         for try await (id, state) in rows.decode((Int64, String).self) {
@@ -216,13 +244,13 @@ public struct SharedQueue: Sendable {
         return reaped
     }
 
-    /// Announces this instance (or announces it again after a restart).
+    /// Announces this instance (or announces it again after a restart, its counters from zero).
     public func register(host: String, pid: Int64, at now: Date, on connection: PostgresConnection) async throws {
         let seconds = Self.seconds(now)
         try await connection.query("""
             INSERT INTO instances (name, host, pid, started_at, heartbeat_at) VALUES (\(owner), \(host), \(pid), \(seconds), \(seconds))
             ON CONFLICT (name) DO UPDATE SET host = EXCLUDED.host, pid = EXCLUDED.pid, started_at = EXCLUDED.started_at,
-                heartbeat_at = EXCLUDED.heartbeat_at
+                heartbeat_at = EXCLUDED.heartbeat_at, sent = 0, deferred = 0, failed = 0, uncertain = 0, reaped = 0
             """, logger: Self.logger)
     }
 
@@ -230,13 +258,17 @@ public struct SharedQueue: Sendable {
     public static func instances(on connection: PostgresConnection) async throws -> [InstanceRecord] {
         let rows = try await connection.query("""
             SELECT i.name, i.host, i.pid, i.started_at, i.heartbeat_at,
-                   (SELECT COUNT(*) FROM reminders r WHERE r.lease_owner = i.name) AS leases
+                   (SELECT COUNT(*) FROM reminders r WHERE r.lease_owner = i.name) AS leases,
+                   i.sent, i.deferred, i.failed, i.uncertain, i.reaped
             FROM instances i ORDER BY i.name
             """, logger: logger)
         var records: [InstanceRecord] = []
-        for try await (name, host, pid, started, heartbeat, leases) in rows.decode((String, String, Int64, Int64, Int64, Int64).self) {
+        typealias Row = (String, String, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64)
+        for try await (name, host, pid, started, heartbeat, leases, sent, deferred, failed, uncertain, reaped) in rows.decode(Row.self) {
             records.append(InstanceRecord(name: name, host: host, pid: pid, startedAt: Date(timeIntervalSince1970: TimeInterval(started)),
-                                          heartbeatAt: Date(timeIntervalSince1970: TimeInterval(heartbeat)), leasesHeld: Int(leases)))
+                                          heartbeatAt: Date(timeIntervalSince1970: TimeInterval(heartbeat)), leasesHeld: Int(leases),
+                                          counts: InstanceRecord.Counts(sent: sent, deferred: deferred, failed: failed, uncertain: uncertain,
+                                                                        reaped: reaped)))
         }
         return records
     }

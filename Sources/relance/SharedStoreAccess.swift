@@ -1,0 +1,58 @@
+import ArgumentParser
+import Foundation
+import RelanceConfig
+import RelanceStore
+import RelanceTransport
+
+/// Opens the `[store]` PostgreSQL store for a command, by the rules `migrate` and the daemon
+/// follow: TLS unless `tls = "none"` towards loopback, no password in the URL, the password from
+/// `password_file`, the credential `store-password` or `$RELANCE_STORE_PASSWORD`. Exists so that
+/// every command says the same thing about a store it cannot use.
+enum SharedStoreAccess {
+    /// The store, connected lazily; a problem with the settings or the password exits with its reason.
+    static func open(_ settings: StoreSettings, maximumConnections: Int = 1, deadline: Duration = .seconds(15)) throws -> PostgresStore {
+        let location: PostgresLocation
+        do {
+            location = try PostgresLocation(url: settings.url, tls: settings.tls)
+        } catch {
+            Console.error("relance: the store's URL \(settings.url): \(error.description)")
+            throw ExitCode(2)
+        }
+        let password: String?
+        do {
+            password = try SecretSource(file: settings.passwordFile, credentialName: "store-password", environmentVariable: "RELANCE_STORE_PASSWORD").read()
+        } catch {
+            Console.error("relance: the store's password: \(error)")
+            throw ExitCode(1)
+        }
+        do {
+            return try PostgresStore(location: location, password: password, caFile: settings.caFile, maximumConnections: maximumConnections,
+                                     deadline: deadline)
+        } catch {
+            Console.error("relance: \(error)")
+            throw ExitCode(1)
+        }
+    }
+
+    /// The instances sharing `store`, read without changing anything; a store without relance's
+    /// schema at this version is an error in words.
+    static func instances(of store: PostgresStore) throws -> [InstanceRecord] {
+        defer { _ = try? store.waitFor("close the connection") { await store.close() } }
+        do {
+            let versions = try store.waitFor("read the schema version") { try await store.schemaVersions() }
+            let expected = PostgresStore.schemaVersions
+            guard Set(expected).isSubset(of: versions) else {
+                let have = versions.last.map { "is at version \($0)" } ?? "has no relance schema"
+                Console.error("relance: the store \(store.location) \(have); this relance needs version \(expected.last ?? 0) "
+                    + "(relance migrate --to creates it in an empty store)")
+                throw ExitCode(1)
+            }
+            return try store.waitFor("list the instances") { try await store.transaction("list the instances") { try await SharedQueue.instances(on: $0) } }
+        } catch let exit as ExitCode {
+            throw exit
+        } catch {
+            Console.error("relance: \(error)")
+            throw ExitCode(1)
+        }
+    }
+}

@@ -1,0 +1,106 @@
+import Foundation
+import RelanceTestSupport
+import Testing
+
+/// The commands that already work on a `[store]` PostgreSQL store, through the binary and a private
+/// PostgreSQL server: `migrate` takes its target from the table, `status` lists the instances with
+/// their heartbeat, leases and counters (text and JSON), `metrics` gives them per instance, and
+/// what does not work yet (`run`, one invoice's status) says so instead of using the SQLite file.
+@Suite("Commands on a shared PostgreSQL store", .serialized, .enabled(if: PostgresFixture.available && FileManager.default.isExecutableFile(atPath: "/usr/bin/psql")))
+struct SharedStoreCommandsTests {
+    func psql(_ port: Int, _ sql: String) throws -> String {
+        let output = try ProcessCapture.run("/usr/bin/psql", ["-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-c", sql,
+                                                              "host=127.0.0.1 port=\(port) user=relance dbname=postgres"],
+                                            environment: ["PGPASSWORD": "s3cret", "PATH": "/usr/bin:/bin"], directory: "/")
+        return output.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    @Test("status and metrics list the instances; migrate uses [store]; run and one invoice's status refuse in words")
+    func instances() throws {
+        let sandbox = try Sandbox()
+        for n in 1...3 {
+            try sandbox.drop("F-\(n).json", Sandbox.invoice(id: "F-\(n)", issued: "2026-10-01", due: "2026-10-31", customer: "C-\(n)",
+                                                            email: "ap@c\(n).example"))
+        }
+        #expect(try sandbox.run(["run", "--once", "--now", "2026-11-02T08:00:00+01:00"]).status == 0)
+        let server = try ScriptedServer(script: "postgres-instance")
+        let passwordFile = sandbox.root + "/store-password"
+        func writePassword(_ text: String) throws {
+            try text.write(toFile: passwordFile, atomically: true, encoding: .utf8)
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: passwordFile)
+        }
+        try writePassword("s3cret\n")
+        let table = """
+
+            [store]
+            url = "postgresql://relance@127.0.0.1:\(server.port)/postgres"
+            tls = "none"
+            password_file = "store-password"
+            """
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: sandbox.config))
+        handle.seekToEndOfFile()
+        handle.write(Data(table.utf8))
+        try handle.close()
+
+        let checked = try sandbox.run(["check"])
+        #expect(checked.status == 0, "\(checked.stderr)")
+        #expect(checked.stdout.contains("store: postgresql://relance@127.0.0.1:\(server.port)/postgres (relance run cannot use it yet"), "\(checked.stdout)")
+
+        // Before any schema: said, not a SQL error.
+        let empty = try sandbox.run(["status"])
+        #expect(empty.status == 1)
+        #expect(empty.stderr.contains("has no relance schema"), "\(empty.stderr)")
+
+        let copied = try sandbox.run(["migrate", "--now", "2026-11-02T08:05:00+01:00"])
+        #expect(copied.status == 0, "\(copied.stderr)")
+        #expect(copied.stdout.contains("every table's count verified"), "\(copied.stdout)")
+
+        // Two instances, one holding a lease, as the shared sender leaves them (heartbeats at 08:09:30 and 08:00:00, Paris time).
+        _ = try psql(server.port, """
+            INSERT INTO instances (name, host, pid, started_at, heartbeat_at, sent, deferred, uncertain, reaped) VALUES
+              ('paris-1.1', 'paris', 4242, 1793602800, 1793603370, 17, 2, 1, 0),
+              ('lyon-2.1', 'lyon', 77, 1793602800, 1793602800, 5, 0, 0, 3);
+            UPDATE reminders SET lease_owner = 'paris-1.1', lease_expires_at = 1793603430 WHERE id = (SELECT MIN(id) FROM reminders);
+            """)
+        let status = try sandbox.run(["status", "--now", "2026-11-02T08:10:00+01:00"])
+        #expect(status.status == 0, "\(status.stderr)")
+        let lines = status.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.count == 3, "\(status.stdout)")
+        #expect(lines.first?.hasPrefix("INSTANCE") == true)
+        let lyon = try #require(lines.first { $0.hasPrefix("lyon-2.1") })
+        let paris = try #require(lines.first { $0.hasPrefix("paris-1.1") })
+        #expect(lyon.contains("(600 s ago)"), "\(lyon)")
+        #expect(paris.contains("(30 s ago)"), "\(paris)")
+        #expect(paris.split(separator: " ", omittingEmptySubsequences: true).suffix(6) == ["1", "17", "2", "0", "1", "0"], "\(paris)")
+
+        let json = try sandbox.run(["status", "--json", "--now", "2026-11-02T08:10:00+01:00"])
+        #expect(json.status == 0)
+        #expect(json.stdout.contains("\"name\": \"paris-1.1\""), "\(json.stdout)")
+        #expect(json.stdout.contains("\"heartbeatAgeSeconds\": 30"))
+        #expect(json.stdout.contains("\"leasesHeld\": 1"))
+
+        let metrics = try sandbox.run(["metrics"])
+        #expect(metrics.status == 0, "\(metrics.stderr)")
+        #expect(metrics.stdout.contains("relance_instance_sent_total{instance=\"paris-1.1\"} 17"), "\(metrics.stdout)")
+        #expect(metrics.stdout.contains("relance_instance_reaped_total{instance=\"lyon-2.1\"} 3"))
+        #expect(metrics.stdout.contains("relance_instance_leases{instance=\"paris-1.1\"} 1"))
+        #expect(metrics.stdout.contains("relance_instance_heartbeat_timestamp_seconds{instance=\"lyon-2.1\"} 1793602800"))
+        let textfile = sandbox.root + "/prom"
+        #expect(try sandbox.run(["metrics", "--textfile", textfile]).status == 0)
+        #expect(try String(contentsOfFile: textfile + "/relance.prom", encoding: .utf8) == metrics.stdout)
+
+        let one = try sandbox.run(["status", "F-1"])
+        #expect(one.status == 1)
+        #expect(one.stderr.contains("cannot be shown yet"), "\(one.stderr)")
+        let run = try sandbox.run(["run", "--once", "--now", "2026-11-03T10:00:00+01:00"])
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("cannot run on a PostgreSQL store"), "\(run.stderr)")
+        #expect(try String(contentsOfFile: sandbox.sendLog, encoding: .utf8).contains("2026-11-03") == false, "nothing ran on the SQLite store")
+
+        // A wrong password from the file: the server's words.
+        try writePassword("wrong\n")
+        let refused = try sandbox.run(["status"])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("password authentication failed"), "\(refused.stderr)")
+    }
+}
