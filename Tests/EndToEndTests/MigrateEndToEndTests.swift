@@ -8,12 +8,6 @@ import Testing
 /// towards another machine.
 @Suite("relance migrate into PostgreSQL", .serialized, .enabled(if: PostgresFixture.available && FileManager.default.isExecutableFile(atPath: "/usr/bin/psql")))
 struct MigrateEndToEndTests {
-    func psql(_ port: Int, _ sql: String) throws -> String {
-        let output = try ProcessCapture.run("/usr/bin/psql", ["-X", "-A", "-t", "-c", sql, "host=127.0.0.1 port=\(port) user=relance dbname=postgres"],
-                                            environment: ["PGPASSWORD": "s3cret", "PATH": "/usr/bin:/bin"], directory: "/")
-        return output.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-
     @Test("A SQLite store is copied into an empty PostgreSQL store, every table counted; a second copy is refused")
     func copies() throws {
         let sandbox = try Sandbox()
@@ -38,15 +32,15 @@ struct MigrateEndToEndTests {
         for table in ["invoices", "reminders", "payments", "events", "source_files"] {
             let rows = try sqlite("SELECT COUNT(*) FROM \(table)")
             #expect(Int(rows) ?? 0 > 0, "\(table) has rows to copy")
-            #expect(try psql(server.port, "SELECT COUNT(*) FROM \(table)") == rows, "\(table)")
+            #expect(try PSQL.run(port: server.port, "SELECT COUNT(*) FROM \(table)") == rows, "\(table)")
         }
         // The rows themselves, not only their number.
         let query = "SELECT id || '|' || state || '|' || owed_minor || '|' || document FROM invoices ORDER BY id"
-        #expect(try psql(server.port, query) == (try sqlite(query)))
+        #expect(try PSQL.run(port: server.port, query) == (try sqlite(query)))
         let reminders = "SELECT id || '|' || invoice_id || '|' || step || '|' || state || '|' || send_at FROM reminders ORDER BY id"
-        #expect(try psql(server.port, reminders) == (try sqlite(reminders)))
+        #expect(try PSQL.run(port: server.port, reminders) == (try sqlite(reminders)))
         // New rows get ids after the copied ones.
-        let next = try psql(server.port, "SELECT nextval(pg_get_serial_sequence('reminders', 'id'))")
+        let next = try PSQL.run(port: server.port, "SELECT nextval(pg_get_serial_sequence('reminders', 'id'))")
         #expect(Int(next) ?? 0 > Int(try sqlite("SELECT MAX(id) FROM reminders")) ?? .max)
 
         let again = try RelanceBinary.run(["migrate", "--to", url, "--tls", "none", "--config", sandbox.config],

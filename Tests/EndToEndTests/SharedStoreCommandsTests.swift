@@ -8,13 +8,6 @@ import Testing
 /// what does not work yet (`run`, one invoice's status) says so instead of using the SQLite file.
 @Suite("Commands on a shared PostgreSQL store", .serialized, .enabled(if: PostgresFixture.available && FileManager.default.isExecutableFile(atPath: "/usr/bin/psql")))
 struct SharedStoreCommandsTests {
-    func psql(_ port: Int, _ sql: String) throws -> String {
-        let output = try ProcessCapture.run("/usr/bin/psql", ["-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-c", sql,
-                                                              "host=127.0.0.1 port=\(port) user=relance dbname=postgres"],
-                                            environment: ["PGPASSWORD": "s3cret", "PATH": "/usr/bin:/bin"], directory: "/")
-        return output.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-
     @Test("status and metrics list the instances; migrate uses [store]; run and one invoice's status refuse in words")
     func instances() throws {
         let sandbox = try Sandbox()
@@ -56,7 +49,7 @@ struct SharedStoreCommandsTests {
         #expect(copied.stdout.contains("every table's count verified"), "\(copied.stdout)")
 
         // Two instances, one holding a lease, as the shared sender leaves them (heartbeats at 08:09:30 and 08:00:00, Paris time).
-        _ = try psql(server.port, """
+        _ = try PSQL.run(port: server.port, """
             INSERT INTO instances (name, host, pid, started_at, heartbeat_at, sent, deferred, uncertain, reaped) VALUES
               ('paris-1.1', 'paris', 4242, 1793602800, 1793603370, 17, 2, 1, 0),
               ('lyon-2.1', 'lyon', 77, 1793602800, 1793602800, 5, 0, 0, 3);
