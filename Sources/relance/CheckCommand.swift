@@ -4,7 +4,6 @@ import RelanceConfig
 import RelanceCore
 import RelanceDaemon
 import RelanceMail
-import RelanceStore
 import RelanceTransport
 
 /// `relance check`: validates the configuration and lists every problem with its line.
@@ -31,14 +30,7 @@ struct CheckCommand: ParsableCommand {
                 throw ExitCode(1)
             }
         }
-        if let store = configuration.store {
-            do {
-                _ = try PostgresLocation(url: store.url, tls: store.tls)
-            } catch {
-                Console.error("relance: invalid configuration\n\(options.path): store.url: \(error.description)")
-                throw ExitCode(1)
-            }
-        }
+        if let store = configuration.store { _ = try SharedStoreAccess.location(store, exitCode: 1) }
         // What `run` would trip on: secrets it cannot read, folders it cannot create.
         var runProblems: [String] = []
         if let file = configuration.store?.passwordFile, let problem = SecretSource.problem(with: file) {

@@ -11,13 +11,17 @@ enum InstancesView {
     static func table(_ instances: [InstanceRecord], now: Date, zone: TimeZone) -> String {
         var rows = [["INSTANCE", "HOST", "PID", "STARTED", "LAST HEARTBEAT", "LEASES", "SENT", "DEFERRED", "FAILED", "UNCERTAIN", "REAPED"]]
         for instance in instances {
-            let age = max(0, Int(now.timeIntervalSince(instance.heartbeatAt).rounded(.down)))
             rows.append([instance.name, instance.host, String(instance.pid), ZonedDateTime.iso8601(instance.startedAt, in: zone),
-                         "\(ZonedDateTime.iso8601(instance.heartbeatAt, in: zone)) (\(age) s ago)", String(instance.leasesHeld),
+                         "\(ZonedDateTime.iso8601(instance.heartbeatAt, in: zone)) (\(heartbeatAge(instance, now)) s ago)", String(instance.leasesHeld),
                          String(instance.counts.sent), String(instance.counts.deferred), String(instance.counts.failed),
                          String(instance.counts.uncertain), String(instance.counts.reaped)])
         }
         return TextTable.align(rows).joined(separator: "\n")
+    }
+
+    /// Whole seconds since the instance's last heartbeat (never negative: clocks of machines differ).
+    static func heartbeatAge(_ instance: InstanceRecord, _ now: Date) -> Int {
+        max(0, Int(now.timeIntervalSince(instance.heartbeatAt).rounded(.down)))
     }
 
     static func json(_ instances: [InstanceRecord], now: Date, zone: TimeZone) -> String {
@@ -26,7 +30,7 @@ enum InstancesView {
                 ("name", .string(instance.name)), ("host", .string(instance.host)), ("pid", .number(String(instance.pid))),
                 ("startedAt", .string(ZonedDateTime.iso8601(instance.startedAt, in: zone))),
                 ("heartbeatAt", .string(ZonedDateTime.iso8601(instance.heartbeatAt, in: zone))),
-                ("heartbeatAgeSeconds", .number(String(max(0, Int(now.timeIntervalSince(instance.heartbeatAt).rounded(.down)))))),
+                ("heartbeatAgeSeconds", .number(String(heartbeatAge(instance, now)))),
                 ("leasesHeld", .number(String(instance.leasesHeld))),
                 ("sent", .number(String(instance.counts.sent))), ("deferred", .number(String(instance.counts.deferred))),
                 ("failed", .number(String(instance.counts.failed))), ("uncertain", .number(String(instance.counts.uncertain))),

@@ -15,26 +15,16 @@ struct MetricsCommand: ParsableCommand {
 
     func run() throws {
         let configuration = try options.load()
+        let text: String
         if let shared = configuration.store {
             // A PostgreSQL store: the instances' own counters (the invoices' metrics need the store port, not built yet).
-            let text = InstancesView.prometheus(try SharedStoreAccess.instances(of: try SharedStoreAccess.open(shared)))
-            guard let textfile else { return Console.out(text, terminator: "") }
-            do {
-                try MetricsTextfile.write(text: text, directory: textfile)
-            } catch {
-                Console.error("relance: \(error)")
-                throw ExitCode(1)
-            }
-            return
+            text = InstancesView.prometheus(try SharedStoreAccess.instances(of: try SharedStoreAccess.open(shared)))
+        } else {
+            text = try MetricsSnapshot.collect(try clock.readOnlyContext(for: configuration)).prometheusText
         }
-        let context = try clock.readOnlyContext(for: configuration)
-        let snapshot = try MetricsSnapshot.collect(context)
-        guard let textfile else {
-            Console.out(snapshot.prometheusText, terminator: "")
-            return
-        }
+        guard let textfile else { return Console.out(text, terminator: "") }
         do {
-            try MetricsTextfile.write(snapshot, directory: textfile)
+            try MetricsTextfile.write(text: text, directory: textfile)
         } catch {
             Console.error("relance: \(error)")
             throw ExitCode(1)

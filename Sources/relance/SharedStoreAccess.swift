@@ -9,15 +9,20 @@ import RelanceTransport
 /// `password_file`, the credential `store-password` or `$RELANCE_STORE_PASSWORD`. Exists so that
 /// every command says the same thing about a store it cannot use.
 enum SharedStoreAccess {
-    /// The store, connected lazily; a problem with the settings or the password exits with its reason.
-    static func open(_ settings: StoreSettings, maximumConnections: Int = 1, deadline: Duration = .seconds(15)) throws -> PostgresStore {
-        let location: PostgresLocation
+    /// The settings' URL and TLS rule as a location; one it cannot use exits with the reason
+    /// (2, a usage error, by default; `check` says 1, "invalid").
+    static func location(_ settings: StoreSettings, exitCode: Int32 = 2) throws -> PostgresLocation {
         do {
-            location = try PostgresLocation(url: settings.url, tls: settings.tls)
+            return try PostgresLocation(url: settings.url, tls: settings.tls)
         } catch {
             Console.error("relance: the store's URL \(settings.url): \(error.description)")
-            throw ExitCode(2)
+            throw ExitCode(exitCode)
         }
+    }
+
+    /// The store, connected lazily; a problem with the settings or the password exits with its reason.
+    static func open(_ settings: StoreSettings, maximumConnections: Int = 1, deadline: Duration = .seconds(15)) throws -> PostgresStore {
+        let location = try location(settings)
         let password: String?
         do {
             password = try SecretSource(file: settings.passwordFile, credentialName: "store-password", environmentVariable: "RELANCE_STORE_PASSWORD").read()

@@ -6,7 +6,7 @@ import Testing
 /// PostgreSQL server: `migrate` takes its target from the table, `status` lists the instances with
 /// their heartbeat, leases and counters (text and JSON), `metrics` gives them per instance, and
 /// what does not work yet (`run`, one invoice's status) says so instead of using the SQLite file.
-@Suite("Commands on a shared PostgreSQL store", .serialized, .enabled(if: PostgresFixture.available && FileManager.default.isExecutableFile(atPath: "/usr/bin/psql")))
+@Suite("Commands on a shared PostgreSQL store", .serialized, .enabled(if: PSQL.available))
 struct SharedStoreCommandsTests {
     @Test("status and metrics list the instances; migrate uses [store]; run and one invoice's status refuse in words")
     func instances() throws {
@@ -89,6 +89,15 @@ struct SharedStoreCommandsTests {
         #expect(run.status == 1)
         #expect(run.stderr.contains("cannot run on a PostgreSQL store"), "\(run.stderr)")
         #expect(try String(contentsOfFile: sandbox.sendLog, encoding: .utf8).contains("2026-11-03") == false, "nothing ran on the SQLite store")
+
+        // TLS, verified against the server's own CA from ca_file (the name its certificate carries: localhost).
+        let plain = try String(contentsOfFile: sandbox.config, encoding: .utf8)
+        try plain.replacingOccurrences(of: "url = \"postgresql://relance@127.0.0.1:", with: "url = \"postgresql://relance@localhost:")
+            .replacingOccurrences(of: "tls = \"none\"", with: "ca_file = \"\(server.folder)/ca.pem\"")
+            .write(toFile: sandbox.config, atomically: true, encoding: .utf8)
+        let verified = try sandbox.run(["status", "--now", "2026-11-02T08:10:00+01:00"])
+        #expect(verified.status == 0, "\(verified.stderr)")
+        #expect(verified.stdout.contains("paris-1.1"), "\(verified.stdout)")
 
         // A wrong password from the file: the server's words.
         try writePassword("wrong\n")
