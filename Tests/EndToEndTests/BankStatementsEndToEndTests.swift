@@ -1,11 +1,12 @@
 import Foundation
+import RelanceTestSupport
 import Testing
 
 /// Bank statements through the binary: a generated camt.053 whose entries are matched by RF
 /// reference, by invoice number in the text, by amount and debtor, one left unmatched and
 /// assigned by hand, one debit reported; the same file twice and an overlapping camt.054 change
 /// nothing; an MT940 statement pays an invoice.
-@Suite("bank statements in the payments folder", .serialized)
+@Suite("bank statements in the payments folder", .ownThread, .serialized)
 struct BankStatementsEndToEndTests {
     struct Line {
         var amount: String

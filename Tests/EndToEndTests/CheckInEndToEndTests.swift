@@ -4,7 +4,7 @@ import Testing
 
 /// The check-in before the due date (issue 15): it asks whether all is well; a reply reporting a
 /// problem, read over IMAP from a real Dovecot, sets a task at once.
-@Suite("the check-in and its reply", .serialized, .enabled(if: ScriptedServer.available("/usr/sbin/dovecot")))
+@Suite("the check-in and its reply", .ownThread, .serialized, .enabled(if: ScriptedServer.available("/usr/sbin/dovecot")))
 struct CheckInEndToEndTests {
     @Test("a check-in asks about the delivery; a reply that reports a problem pauses the chase and sets a call at once")
     func checkIn() throws {

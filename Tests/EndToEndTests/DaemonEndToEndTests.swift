@@ -1,10 +1,11 @@
 import Foundation
+import RelanceTestSupport
 import Testing
 #if canImport(Glibc)
 import Glibc
 #endif
 
-@Suite("relance run as a daemon", .serialized)
+@Suite("relance run as a daemon", .ownThread, .serialized)
 struct DaemonEndToEndTests {
     static let now = "2026-11-02T10:00:00+01:00"
 

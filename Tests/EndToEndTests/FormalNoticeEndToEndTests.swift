@@ -5,7 +5,7 @@ import RelanceTestSupport
 /// Issue 14 through the binary: one message per customer with its statement of account, the
 /// formal notice as a PDF letter attached to its email (read back with poppler), the EPC QR code
 /// (decoded with zbar), the move to `collection` after the deadline, and the collection file.
-@Suite("statements, the formal notice and the collection file", .serialized,
+@Suite("statements, the formal notice and the collection file", .ownThread, .serialized,
        .enabled(if: DocumentTools.present || ProcessInfo.processInfo.environment["CI"] == "true"))
 struct FormalNoticeEndToEndTests {
     static let company = """

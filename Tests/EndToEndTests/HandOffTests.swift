@@ -7,7 +7,7 @@ import Glibc
 
 /// Issue 13's promise through the binary and a real SMTP server: a crash leaves at most the
 /// message in flight in doubt, a second daemon is refused, the doubt can be resolved.
-@Suite("hand-off one message at a time", .serialized, .enabled(if: TestServer.pythonAvailable))
+@Suite("hand-off one message at a time", .ownThread, .serialized, .enabled(if: TestServer.pythonAvailable))
 struct HandOffTests {
     func smtpSandbox(port: Int, connections: Int = 1, extra: String = "") throws -> Sandbox {
         try Sandbox(minGapDays: 0, extra: """
@@ -138,7 +138,7 @@ struct HandOffTests {
     }
 }
 
-@Suite("read-only commands are read-only")
+@Suite("read-only commands are read-only", .ownThread)
 struct ReadOnlyCommandsTests {
     @Test("status, plan, report and metrics open the store read-only and never the transport, secrets, outbox or send log")
     func readOnly() throws {
@@ -180,7 +180,7 @@ struct ReadOnlyCommandsTests {
 }
 
 /// A 4 MB tmpfs as the state directory (the store, its WAL and the copies of sent messages), filled up while the daemon works, then freed.
-@Suite("a full disk", .serialized, .enabled(if: TestServer.pythonAvailable && getuid() == 0))
+@Suite("a full disk", .ownThread, .serialized, .enabled(if: TestServer.pythonAvailable && getuid() == 0))
 struct FullDiskTests {
     @Test("the daemon stays up on a full state directory, sends nothing it cannot record, and catches up by itself once space returns")
     func fullDisk() throws {
@@ -234,7 +234,7 @@ struct FullDiskTests {
     }
 }
 
-@Suite("a payment racing a batch", .serialized, .enabled(if: TestServer.pythonAvailable))
+@Suite("a payment racing a batch", .ownThread, .serialized, .enabled(if: TestServer.pythonAvailable))
 struct PaymentRaceTests {
     @Test("an invoice paid while its batch waits never gets its reminder: the hand-off re-checks in the same transaction")
     func paymentDuringBatch() throws {

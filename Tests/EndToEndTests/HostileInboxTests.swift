@@ -1,8 +1,9 @@
 import Foundation
+import RelanceTestSupport
 import Testing
 
 /// Entries that used to lie in the inbox unexplained, or to forge a line in the journal.
-@Suite("hostile inbox entries")
+@Suite("hostile inbox entries", .ownThread)
 struct HostileInboxTests {
     @Test("a folder named like an invoice is rejected with its reason; an attachments folder is left alone")
     func folders() throws {
@@ -49,7 +50,7 @@ struct HostileInboxTests {
     }
 }
 
-@Suite("check catches what run would trip on")
+@Suite("check catches what run would trip on", .ownThread)
 struct CheckCatchesTests {
     func box(passwordFile: String) throws -> Sandbox {
         try Sandbox(extra: """
@@ -92,7 +93,7 @@ struct CheckCatchesTests {
     }
 }
 
-@Suite("amounts too large to be real")
+@Suite("amounts too large to be real", .ownThread)
 struct OverflowTests {
     @Test("two invoices of 50,000,000,000,000,000.00 EUR are rejected with the reason; report and metrics keep working")
     func huge() throws {

@@ -1,10 +1,11 @@
 import Foundation
+import RelanceTestSupport
 import Testing
 
 /// `status` filters, `report` (text, JSON, HTML) and `metrics` on a history
 /// built by the real binary over three months of time travel. The expected
 /// figures are worked out by hand in the comments.
-@Suite("receivables insight", .serialized)
+@Suite("receivables insight", .ownThread, .serialized)
 struct InsightEndToEndTests {
     /// Acme: K-1 1000.00 due 1 Oct paid 5 Oct; K-2 500.00 due 31 Oct, unpaid.
     /// Bolt: K-3 2000.00 2/10 n/30 paid 1960.00 on 20 Oct (discount); K-4 300.00 due 2 Dec.

@@ -2,7 +2,7 @@ import Foundation
 import RelanceTestSupport
 import Testing
 
-@Suite("relance inspect")
+@Suite("relance inspect", .ownThread)
 struct InspectEndToEndTests {
     static let corpus = Corpus.path("mail/bounces")
 
@@ -67,7 +67,7 @@ struct InspectEndToEndTests {
     }
 }
 
-@Suite("e-invoices in the inbox")
+@Suite("e-invoices in the inbox", .ownThread)
 struct EInvoiceInboxTests {
     static let corpus = Corpus.path("einvoices/xrechnung")
 

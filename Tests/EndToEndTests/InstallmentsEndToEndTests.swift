@@ -1,10 +1,11 @@
 import Foundation
+import RelanceTestSupport
 import Testing
 
 /// Payment plans through the binary: the customer gets the schedule, each instalment its own
 /// reminders, a payment goes to the oldest open instalment, and a missed one, past its grace
 /// period, breaks the plan: the chase resumes on the whole balance and says so.
-@Suite("payment plans", .serialized)
+@Suite("payment plans", .ownThread, .serialized)
 struct InstallmentsEndToEndTests {
     static func sent(_ box: Sandbox, step: String) -> [String] {
         box.sendLogLines().filter { $0.contains("event=sent") && $0.contains("step=\(step) ") }

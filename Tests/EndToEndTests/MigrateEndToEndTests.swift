@@ -6,7 +6,7 @@ import Testing
 /// a store with invoices, reminders, sends and payments copied and counted, the rows the same on
 /// both sides, a second copy refused (the target is no longer empty), a plain connection refused
 /// towards another machine.
-@Suite("relance migrate into PostgreSQL", .serialized, .enabled(if: PSQL.available))
+@Suite("relance migrate into PostgreSQL", .ownThread, .serialized, .enabled(if: PSQL.available))
 struct MigrateEndToEndTests {
     @Test("A SQLite store is copied into an empty PostgreSQL store, every table counted; a second copy is refused")
     func copies() throws {

@@ -1,7 +1,8 @@
 import Foundation
+import RelanceTestSupport
 import Testing
 
-@Suite("the payments folder", .serialized)
+@Suite("the payments folder", .ownThread, .serialized)
 struct PaymentsFolderTests {
     @Test("partial, discounted and over-payments from CSV files; a bad file is rejected whole; the same file twice changes nothing")
     func payments() throws {
@@ -35,7 +36,7 @@ struct PaymentsFolderTests {
     }
 }
 
-@Suite("CSV batches in the inbox", .serialized)
+@Suite("CSV batches in the inbox", .ownThread, .serialized)
 struct CSVBatchInboxTests {
     @Test("a batch is ingested whole, or rejected whole when a row is wrong")
     func batch() throws {

@@ -20,7 +20,7 @@ extension ScriptedServer {
     }
 }
 
-@Suite("delivery through a real Postfix", .serialized, .enabled(if: ScriptedServer.available("/usr/sbin/postfix") && TestServer.pythonAvailable))
+@Suite("delivery through a real Postfix", .ownThread, .serialized, .enabled(if: ScriptedServer.available("/usr/sbin/postfix") && TestServer.pythonAvailable))
 struct PostfixDeliveryTests {
     @Test("a time-travel run delivers threaded, localised reminders with the invoice attached")
     func timeTravel() throws {

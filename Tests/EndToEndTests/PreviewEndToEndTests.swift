@@ -1,7 +1,8 @@
 import Foundation
+import RelanceTestSupport
 import Testing
 
-@Suite("relance binary: version, check, preview", .serialized)
+@Suite("relance binary: version, check, preview", .ownThread, .serialized)
 struct PreviewEndToEndTests {
     static let config = RelanceBinary.packageRoot + "/config/relance.toml"
     static let examples = RelanceBinary.packageRoot + "/config/examples"

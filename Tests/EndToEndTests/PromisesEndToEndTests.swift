@@ -1,9 +1,10 @@
 import Foundation
+import RelanceTestSupport
 import Testing
 
 /// Promises to pay through the binary: recorded from the command line (and from calls and replies),
 /// judged kept or broken; a broken one resumes the chase and the next message cites it.
-@Suite("promises kept or broken", .serialized)
+@Suite("promises kept or broken", .ownThread, .serialized)
 struct PromisesEndToEndTests {
     @Test("a broken promise resumes the chase, and the next reminder says so; a kept one is counted kept")
     func brokenAndKept() throws {

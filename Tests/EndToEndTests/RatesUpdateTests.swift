@@ -3,7 +3,7 @@ import RelanceTestSupport
 import Testing
 
 /// `relance rates update` against recorded responses served over real HTTPS on 127.0.0.1.
-@Suite("relance rates update over HTTPS", .serialized, .enabled(if: TestServer.pythonAvailable))
+@Suite("relance rates update over HTTPS", .ownThread, .serialized, .enabled(if: TestServer.pythonAvailable))
 struct RatesUpdateTests {
     static let fixtures = RelanceBinary.packageRoot + "/Tests/Fixtures/rates"
 

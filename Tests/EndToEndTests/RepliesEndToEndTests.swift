@@ -2,7 +2,7 @@ import Foundation
 import RelanceTestSupport
 import Testing
 
-@Suite("replies read over IMAP from a real Dovecot, delivered by a real Postfix", .serialized,
+@Suite("replies read over IMAP from a real Dovecot, delivered by a real Postfix", .ownThread, .serialized,
        .enabled(if: ScriptedServer.available("/usr/sbin/postfix") && ScriptedServer.available("/usr/sbin/dovecot")
                 && FileManager.default.isExecutableFile(atPath: "/usr/bin/curl")))
 struct RepliesEndToEndTests {

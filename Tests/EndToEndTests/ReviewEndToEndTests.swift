@@ -1,8 +1,9 @@
 import Foundation
+import RelanceTestSupport
 import Testing
 
 /// Review before sending (safe mode, issue 15) through the binary.
-@Suite("review before sending", .serialized)
+@Suite("review before sending", .ownThread, .serialized)
 struct ReviewEndToEndTests {
     @Test("held messages are listed, shown exactly, and sent once approved; a message held by a person stays; on_timeout = send lets one go")
     func review() throws {
@@ -57,7 +58,7 @@ struct ReviewEndToEndTests {
     }
 }
 
-@Suite("run --dry-run reads the inbox", .serialized)
+@Suite("run --dry-run reads the inbox", .ownThread, .serialized)
 struct DryRunInboxTests {
     @Test("the files waiting in the inbox are read and planned, their reminder due now shown; nothing is taken or sent")
     func dryRun() throws {

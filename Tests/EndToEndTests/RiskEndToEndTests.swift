@@ -1,8 +1,9 @@
 import Foundation
+import RelanceTestSupport
 import Testing
 
 /// Risk-adaptive plans and credit limits through the binary (issue 15).
-@Suite("policy rules and credit limits", .serialized)
+@Suite("policy rules and credit limits", .ownThread, .serialized)
 struct RiskEndToEndTests {
     static let extra = """
         [[policies]]

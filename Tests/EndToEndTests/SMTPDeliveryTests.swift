@@ -2,7 +2,7 @@ import Foundation
 import RelanceTestSupport
 import Testing
 
-@Suite("the daemon delivering over SMTP", .serialized, .enabled(if: TestServer.pythonAvailable))
+@Suite("the daemon delivering over SMTP", .ownThread, .serialized, .enabled(if: TestServer.pythonAvailable))
 struct SMTPDeliveryTests {
     func server(_ mode: String, _ scratch: ScratchFolder) throws -> TestServer {
         try TestServer(script: "misbehaving_smtp.py", arguments: ["--mode", mode, "--log", scratch.path + "/accepted.jsonl"], folder: scratch.path)

@@ -6,7 +6,7 @@ import Testing
 /// PostgreSQL server: `migrate` takes its target from the table, `status` lists the instances with
 /// their heartbeat, leases and counters (text and JSON), `metrics` gives them per instance, and
 /// what does not work yet (`run`, one invoice's status) says so instead of using the SQLite file.
-@Suite("Commands on a shared PostgreSQL store", .serialized, .enabled(if: PSQL.available))
+@Suite("Commands on a shared PostgreSQL store", .ownThread, .serialized, .enabled(if: PSQL.available))
 struct SharedStoreCommandsTests {
     @Test("status and metrics list the instances; migrate uses [store]; run and one invoice's status refuse in words")
     func instances() throws {

@@ -1,7 +1,8 @@
 import Foundation
+import RelanceTestSupport
 import Testing
 
-@Suite("relance run --once across sixty days", .serialized)
+@Suite("relance run --once across sixty days", .ownThread, .serialized)
 struct SixtyDaySequenceTests {
     /// Days of 2026-11-02 … 2026-12-31 with their weekday.
     static func days() -> [(date: String, weekday: Int)] {

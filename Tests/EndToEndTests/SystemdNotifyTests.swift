@@ -48,7 +48,7 @@ final class NotifySocket {
     }
 }
 
-@Suite("sd_notify", .serialized)
+@Suite("sd_notify", .ownThread, .serialized)
 struct SystemdNotifyTests {
     @Test("READY=1 after the start-up scan, WATCHDOG=1 while idle, STOPPING=1 on SIGTERM")
     func notifications() throws {
@@ -115,7 +115,7 @@ struct SystemdNotifyTests {
     }
 }
 
-@Suite("a stalled IMAP server", .serialized, .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/python3")))
+@Suite("a stalled IMAP server", .ownThread, .serialized, .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/python3")))
 struct StalledMailboxTests {
     @Test("never holds up sending: the mailbox is read on a thread of its own")
     func imapStall() throws {

@@ -1,10 +1,11 @@
 import Foundation
+import RelanceTestSupport
 import Testing
 #if canImport(Glibc)
 import Glibc
 #endif
 
-@Suite("systemd unit")
+@Suite("systemd unit", .ownThread)
 struct SystemdUnitTests {
     static let analyze = "/usr/bin/systemd-analyze"
 

@@ -1,9 +1,10 @@
 import Foundation
+import RelanceTestSupport
 import Testing
 
 /// Issue 15's first part through the binary: a `call` step becomes a task for a person, holds the
 /// steps after it, and its outcome moves the chase.
-@Suite("tasks: calls for a person to make", .serialized)
+@Suite("tasks: calls for a person to make", .ownThread, .serialized)
 struct TasksEndToEndTests {
     static let policy = """
         [people]
@@ -136,7 +137,7 @@ struct TasksEndToEndTests {
     }
 }
 
-@Suite("the daily digest", .serialized)
+@Suite("the daily digest", .ownThread, .serialized)
 struct DigestEndToEndTests {
     @Test("at digest_time the controller gets one email a day: calls, what goes out, promises broken, deliveries in doubt")
     func digest() throws {

@@ -4,7 +4,7 @@ import Testing
 
 /// Issue 12 through the built binary with time travel: every message says what is
 /// true on the day it goes, levels escalate in order, late charges never vanish.
-@Suite("Every message tells the truth (relance run --once across time)", .serialized)
+@Suite("Every message tells the truth (relance run --once across time)", .ownThread, .serialized)
 struct TruthfulMessagesTests {
     /// Runs one cycle at 09:45 Paris time on each day, from `first` to `last` inclusive.
     func runDaily(_ box: Sandbox, from first: String, to last: String, time: String = "09:45:00+01:00") throws {

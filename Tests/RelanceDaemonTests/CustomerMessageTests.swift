@@ -3,10 +3,11 @@ import RelanceCore
 import RelanceMail
 @testable import RelanceDaemon
 import RelanceStore
+import RelanceTestSupport
 import Testing
 
 /// One customer's reminders of a day, combined into the message that goes.
-@Suite("one message per customer")
+@Suite("one message per customer", .ownThread)
 struct CustomerMessageTests {
     static let customer = Customer(id: "C-1", name: "Acme", emails: [try! EmailAddress("ap@acme.example")])
     static let day = LocalDate(year: 2026, month: 11, day: 16)!

@@ -1,8 +1,9 @@
 import Foundation
 @testable import RelanceDaemon
+import RelanceTestSupport
 import Testing
 
-@Suite("Daemon pieces")
+@Suite("Daemon pieces", .ownThread)
 struct DaemonPiecesTests {
     @Test("SHA-256 matches the FIPS 180-4 test vectors")
     func sha256() {
@@ -60,7 +61,7 @@ enum RelanceCoreFixtures {
     }
 }
 
-@Suite("The shared sender's reading of an SMTP outcome")
+@Suite("The shared sender's reading of an SMTP outcome", .ownThread)
 struct SharedSenderOutcomeTests {
     let now = Date(timeIntervalSince1970: 1_795_000_000)
 

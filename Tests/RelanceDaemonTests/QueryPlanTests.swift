@@ -12,7 +12,7 @@ import Testing
 /// makes, which without `ANALYZE` statistics are the same for the four example invoices as for
 /// 1,000,000: one statement that walked every open invoice once cost a quarter of a second of
 /// the 1,000,000-invoice cycle, and nothing but a timing showed it.
-@Suite("Query plans")
+@Suite("Query plans", .ownThread)
 struct QueryPlanTests {
     /// Tables that stay small whatever the store holds, or that a statement only reads once
     /// (`json_each`: the list of ids a statement is given, as with a chunk's invoices).

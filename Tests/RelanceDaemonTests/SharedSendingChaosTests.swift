@@ -14,7 +14,7 @@ import Testing
 /// incarnation, one freezes past its lease with a message handed off, and PostgreSQL restarts
 /// once (immediate mode). The instances run in this process, each with its own connections, on
 /// threads of their own; the server, the store and the faults are real.
-@Suite("Four instances sharing one PostgreSQL store, with faults", .serialized, .enabled(if: PostgresFixture.available && TestServer.pythonAvailable))
+@Suite("Four instances sharing one PostgreSQL store, with faults", .ownThread, .serialized, .enabled(if: PostgresFixture.available && TestServer.pythonAvailable))
 struct SharedSendingChaosTests {
     /// The faults, decided up front so that a failure can be replayed.
     final class Faults: Sendable {
@@ -114,7 +114,12 @@ struct SharedSendingChaosTests {
                 group.leave()
             }.start()
         }
-        await restartNow.wait()
+        do {
+            try await restartNow.wait(upTo: .seconds(600))
+        } catch {
+            finished.withLock { $0 = true }
+            throw error
+        }
         #expect(await fixture.restartServer())
 
         // Done when nothing waits, nothing is in flight and no lease is held.

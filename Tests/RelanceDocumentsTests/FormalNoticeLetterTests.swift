@@ -6,7 +6,7 @@ import RelanceTestSupport
 
 /// The letter as poppler and zbar read it: extractable text with every fact, A4, fonts embedded,
 /// and a QR code that decodes to exactly the EPC payload.
-@Suite struct FormalNoticeLetterTests {
+@Suite(.ownThread) struct FormalNoticeLetterTests {
     static let toolsPresent = ["pdftotext", "pdfinfo", "pdffonts", "pdftoppm", "zbarimg"].allSatisfy(ExternalTool.available)
 
     static func notice(language: Language = .fr, law: LateChargeLaw = .fr, invoices: Int = 2) -> FormalNotice {

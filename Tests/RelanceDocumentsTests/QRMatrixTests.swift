@@ -1,7 +1,7 @@
 import Testing
 @testable import RelanceDocuments
 
-@Suite struct QRMatrixTests {
+@Suite(.ownThread) struct QRMatrixTests {
     @Test func encodesAtLevelMWithFinderPatterns() throws {
         let matrix = try QRMatrix(encoding: "BCD\n002\n1\nSCT\n\nAtelier Dupont\nFR7630006000011234567890189\nEUR10.00\n\nRF18539007547034")
         #expect(matrix.size >= 21 && (matrix.size - 17) % 4 == 0)
@@ -23,7 +23,7 @@ import Testing
 import Foundation
 import RelanceTestSupport
 
-@Suite struct QRImageDecodingTests {
+@Suite(.ownThread) struct QRImageDecodingTests {
     @Test(.enabled(if: ExternalTool.available("zbarimg") || ProcessInfo.processInfo.environment["CI"] == "true"))
     func pngDecodesToItsText() throws {
         let payload = "BCD\n002\n1\nSCT\nAGRIFRPP\nAtelier Dupont SARL\nFR7630006000011234567890189\nEUR1250.00\n\nRF18539007547034"

@@ -1,11 +1,12 @@
 import Foundation
 import RelanceCore
 import RelanceStore
+import RelanceTestSupport
 import Testing
 
 /// The transitions this round added, each guarded by its from-state: collection, tasks, promises,
 /// review, and reminders sharing one customer message.
-@Suite("Store: guarded transitions of letters, tasks, promises and review")
+@Suite("Store: guarded transitions of letters, tasks, promises and review", .ownThread)
 struct NewTransitionsTests {
     let now = Date(timeIntervalSince1970: 1_769_000_000)
 

@@ -4,7 +4,7 @@ import RelanceStore
 import RelanceTestSupport
 import Testing
 
-@Suite("Where the shared store is: [store] url and tls")
+@Suite("Where the shared store is: [store] url and tls", .ownThread)
 struct PostgresLocationTests {
     @Test("A postgresql:// URL gives host, port, user and database; TLS is required by default")
     func reads() throws {
@@ -60,7 +60,7 @@ struct PostgresLocationTests {
     }
 }
 
-@Suite("Connecting to the shared store: TLS, passwords, a dead server", .serialized, .enabled(if: PostgresFixture.available))
+@Suite("Connecting to the shared store: TLS, passwords, a dead server", .ownThread, .serialized, .enabled(if: PostgresFixture.available))
 struct PostgresConnectionTests {
     @Test("TLS by default: the server's certificate is checked against ca_file, and the session is encrypted")
     func tlsVerified() async throws {

@@ -6,7 +6,7 @@ import Testing
 
 /// What several instances take in from a shared folder, a shared mailbox or the same statement,
 /// against a real PostgreSQL: once, whoever is first; and the wake-ups between them.
-@Suite("The shared store's intake: files and entries once, one mailbox poller, wake-ups", .serialized,
+@Suite("The shared store's intake: files and entries once, one mailbox poller, wake-ups", .ownThread, .serialized,
        .enabled(if: PostgresFixture.available))
 struct SharedIntakeTests {
     let t0 = Date(timeIntervalSince1970: 1_795_000_000)
@@ -18,12 +18,13 @@ struct SharedIntakeTests {
         let store = fixture.store, t0 = t0
         let taken = Gate(), commit = Gate()
         async let first: Bool = store.transaction("a takes") { connection in
+            defer { taken.open() } // a failure opens it too: the test fails instead of waiting
             let first = try await SharedIntake.recordSource(hash: "h1", name: "F-1.json", documentID: "F-1", kind: "invoice", at: t0, on: connection)
             taken.open()
-            await commit.wait()
+            try await commit.wait()
             return first
         }
-        await taken.wait()
+        try await taken.wait()
         async let second: Bool = other.transaction("b takes") { connection in
             try await SharedIntake.recordSource(hash: "h1", name: "F-1 copy.json", documentID: "F-1", kind: "invoice", at: t0, on: connection)
         }

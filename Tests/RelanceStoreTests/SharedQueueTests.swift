@@ -8,7 +8,7 @@ import Testing
 /// The shared queue's protocol against a real PostgreSQL (a private server per test), with the
 /// races made deterministic: one transaction is held open at a known point (a `Gate`) while the
 /// other instance acts, and "the other one is blocked" is read from `pg_stat_activity`.
-@Suite("The shared queue on PostgreSQL: leases, fencing, the reaper", .serialized, .enabled(if: PostgresFixture.available))
+@Suite("The shared queue on PostgreSQL: leases, fencing, the reaper", .ownThread, .serialized, .enabled(if: PostgresFixture.available))
 struct SharedQueueTests {
     let t0 = Date(timeIntervalSince1970: 1_795_000_000)
     let today = LocalDate(year: 2026, month: 11, day: 18)!
@@ -22,12 +22,13 @@ struct SharedQueueTests {
         let claimed = Gate(), release = Gate()
         let now = t0
         async let heldByA: [ReminderLease] = fixture.store.transaction("claim a") { connection in
+            defer { claimed.open() } // a failure opens it too: the test fails instead of waiting
             let leases = try await a.claimDue(at: now, limit: 30, on: connection)
             claimed.open()
-            await release.wait()
+            try await release.wait()
             return leases
         }
-        await claimed.wait()
+        try await claimed.wait()
         // A's 30 rows are locked by its open transaction: B skips them instead of waiting.
         let byB = try await other.transaction("claim b") { connection in try await b.claimDue(at: now, limit: 100, on: connection) }
         release.open()
@@ -98,12 +99,13 @@ struct SharedQueueTests {
         // 1. The reaper holds its transaction open; A's outcome for the first row waits for it, then finds the row reaped.
         let reaped = Gate(), commit = Gate()
         async let reaping: ReapedLeases = store.transaction("reap") { connection in
+            defer { reaped.open() } // a failure opens it too: the test fails instead of waiting
             let result = try await reaper.reap(at: expired, on: connection)
             reaped.open()
-            await commit.wait()
+            try await commit.wait()
             return result
         }
-        await reaped.wait()
+        try await reaped.wait()
         async let lateOutcome: Bool = other.transaction("a records late") { try await a.record(.sent(reply: "250 late"), for: leases[0], at: expired, on: $0) }
         try await fixture.waitUntilBlocked()
         commit.open()
@@ -158,12 +160,13 @@ struct SharedQueueTests {
         // 1. The payment's transaction has marked the invoice paid and is still open: the hand-off waits, then refuses.
         let paid = Gate(), commit = Gate()
         async let payment: Int? = store.transaction("payment") { connection in
+            defer { paid.open() } // a failure opens it too: the test fails instead of waiting
             let cancelled = try await SharedInvoices.settlePaid("F-0", at: t0, on: connection)
             paid.open()
-            await commit.wait()
+            try await commit.wait()
             return cancelled
         }
-        await paid.wait()
+        try await paid.wait()
         async let handOff: Bool = other.transaction("hand off") { try await a.handOff(first, today: today, at: t0, on: $0) }
         try await fixture.waitUntilBlocked()
         commit.open()
@@ -175,12 +178,13 @@ struct SharedQueueTests {
         //    handed-off reminder alone: it was handed off before the payment was known.
         let handedOff = Gate(), finish = Gate()
         async let going: Bool = store.transaction("hand off") { connection in
+            defer { handedOff.open() } // a failure opens it too: the test fails instead of waiting
             let going = try await a.handOff(second, today: today, at: t0, on: connection)
             handedOff.open()
-            await finish.wait()
+            try await finish.wait()
             return going
         }
-        await handedOff.wait()
+        try await handedOff.wait()
         async let laterPayment: Int? = other.transaction("payment") { try await SharedInvoices.settlePaid("F-1", at: t0, on: $0) }
         try await fixture.waitUntilBlocked()
         finish.open()
@@ -202,11 +206,12 @@ struct SharedQueueTests {
         // What `relance pause` writes: the invoice row only, none of its reminders.
         let paused = Gate(), commit = Gate()
         async let pause: Void = store.transaction("pause") { connection in
+            defer { paused.open() } // a failure opens it too: the test fails instead of waiting
             try await connection.query("UPDATE invoices SET pause_reason = 'dispute' WHERE id = 'F-0'", logger: PostgresFixture.logger)
             paused.open()
-            await commit.wait()
+            try await commit.wait()
         }
-        await paused.wait()
+        try await paused.wait()
         // The hand-off locks the invoice row FOR SHARE: it waits for the pause, then reads it.
         async let handOff: Bool = other.transaction("hand off") { try await a.handOff(lease, today: today, at: t0, on: $0) }
         try await fixture.waitUntilBlocked()

@@ -1,9 +1,10 @@
 import Foundation
 import RelanceCore
 import RelanceStore
+import RelanceTestSupport
 import Testing
 
-@Suite("Store")
+@Suite("Store", .ownThread)
 struct StoreTests {
     final class Scratch {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID().uuidString)").path

@@ -93,19 +93,43 @@ public final class PostgresFixture: Sendable {
     public static let logger = Logger(label: "relance.tests.postgres")
 }
 
-/// A one-shot gate a test opens to let a transaction it holds open go on.
+/// A one-shot gate a test opens to let a transaction it holds open go on. A wait is bounded: a
+/// gate that is never opened (the transaction meant to open it failed on a loaded machine) is the
+/// test's failure after a minute, never a test run that waits for ever.
 public final class Gate: Sendable {
     private let stream: AsyncStream<Void>
     private let continuation: AsyncStream<Void>.Continuation
 
     public init() { (stream, continuation) = AsyncStream<Void>.makeStream() }
 
+    /// Opens the gate; opening it again changes nothing (a child that opens it, then opens it again
+    /// in its `defer` when it fails, is the usual pattern).
     public func open() {
         continuation.yield()
         continuation.finish()
     }
 
-    public func wait() async {
-        for await _ in stream { return }
+    /// Waits until the gate is opened, or throws `GateTimeout` after `limit`.
+    public func wait(upTo limit: Duration = .seconds(60)) async throws {
+        let stream = stream
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                for await _ in stream { return true }
+                return true
+            }
+            group.addTask {
+                try await Task.sleep(for: limit)
+                return false
+            }
+            let opened = try await group.next() ?? false
+            group.cancelAll()
+            guard opened else { throw GateTimeout(limit: limit) }
+        }
     }
+}
+
+/// A gate nobody opened in time.
+public struct GateTimeout: Error, CustomStringConvertible {
+    public let limit: Duration
+    public var description: String { "a gate was not opened within \(limit)" }
 }

@@ -3,7 +3,7 @@ import RelanceTestSupport
 import RelanceTransport
 import Testing
 
-@Suite("IMAP through libcurl against a private Dovecot", .serialized, .enabled(if: ScriptedServer.available("/usr/sbin/dovecot")))
+@Suite("IMAP through libcurl against a private Dovecot", .ownThread, .serialized, .enabled(if: ScriptedServer.available("/usr/sbin/dovecot")))
 struct IMAPClientTests {
     /// Drops a message into the relance Maildir the way a delivery agent does.
     func deliver(_ dovecot: ScriptedServer, _ name: String, _ text: String) throws {

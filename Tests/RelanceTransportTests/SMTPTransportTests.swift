@@ -4,7 +4,7 @@ import RelanceTestSupport
 import RelanceTransport
 import Testing
 
-@Suite("SMTP through libcurl against real servers", .serialized, .enabled(if: TestServer.pythonAvailable))
+@Suite("SMTP through libcurl against real servers", .ownThread, .serialized, .enabled(if: TestServer.pythonAvailable))
 struct SMTPTransportTests {
     static func message(_ n: Int, to recipients: [String] = ["ap@acme.example"]) -> OutgoingMessage {
         let text = "From: compta@atelier.example\r\nTo: \(recipients.joined(separator: ", "))\r\nSubject: test \(n)\r\n"
