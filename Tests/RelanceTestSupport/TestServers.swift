@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -99,6 +100,8 @@ public final class ScriptedServer: Sendable {
     public let folder: String
     public let port: Int
     private let script: String
+    /// The actions run (`restart`), whose logs go with the server.
+    private let actions = Mutex<Set<String>>([])
 
     /// Root is needed (the daemons drop privileges) and the program must be installed.
     public static func available(_ program: String) -> Bool { getuid() == 0 && FileManager.default.isExecutableFile(atPath: program) }
@@ -116,13 +119,15 @@ public final class ScriptedServer: Sendable {
     /// Runs one of the script's other actions on this server (`restart` for PostgreSQL); true when it succeeded.
     @discardableResult
     public func run(_ action: String) -> Bool {
-        Self.spawn([script, action, folder], log: folder + ".\(action).log") == 0
+        _ = actions.withLock { $0.insert(action) }
+        return Self.spawn([script, action, folder], log: folder + ".\(action).log") == 0
     }
 
     deinit {
         _ = Self.spawn([script, "stop", folder], log: "/dev/null")
         try? FileManager.default.removeItem(atPath: folder)
         try? FileManager.default.removeItem(atPath: folder + ".start.log")
+        for action in actions.withLock({ $0 }) { try? FileManager.default.removeItem(atPath: folder + ".\(action).log") }
     }
 
     /// Runs bash SCRIPT ARGS with its output in `log` and waits for it with waitpid(2). (Foundation's
