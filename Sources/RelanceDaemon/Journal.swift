@@ -21,11 +21,18 @@ final class Journal {
     }
 
     func record(_ tx: StoreTransaction, at: Date, event: String, invoice: String?, _ fields: [(String, String?)]) throws {
-        var line = LogfmtLine(timestamp: timestamp(at), event: event)
+        let line = Self.line(timestamp: timestamp(at), event: event, invoice: invoice, fields)
+        try tx.addEvent(at: at, event: event, invoiceID: invoice, line: line)
+        pending.append(line)
+    }
+
+    /// One event's send-log line (also what the events table keeps): shared with the shared
+    /// store's intake, which writes its events on PostgreSQL.
+    static func line(timestamp: String, event: String, invoice: String?, _ fields: [(String, String?)]) -> String {
+        var line = LogfmtLine(timestamp: timestamp, event: event)
         line.add("invoice", invoice)
         for (key, value) in fields { line.add(key, value) }
-        try tx.addEvent(at: at, event: event, invoiceID: invoice, line: line.text)
-        pending.append(line.text)
+        return line.text
     }
 
     /// A line that reports no state change (a rejected file): written at once.

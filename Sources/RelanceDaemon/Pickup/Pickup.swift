@@ -55,26 +55,9 @@ public struct Pickup {
         return taken
     }
 
-    private enum Verdict {
-        case accepted(InvoiceReader.Read, hash: String)
-        case rejected([String])
-    }
-
     private func ingestBatch(_ names: [String]) -> Int {
         let paths = context.configuration.paths
-        var verdicts: [(path: String, verdict: Verdict)] = []
-        for name in names {
-            let path = paths.inbox + "/" + name
-            guard FileManager.default.fileExists(atPath: path) || isSymlink(path) else { continue }  // taken meanwhile
-            do {
-                let bytes = try InboxFile.read(path, inbox: paths.inbox, sizeLimit: paths.maxFileBytes)
-                let read = try InvoiceReader.read(bytes: bytes, file: path, inbox: paths.inbox,
-                                                  defaultTerms: context.configuration.schedule.defaultTerms)
-                verdicts.append((path, .accepted(read, hash: SHA256.hex(bytes))))
-            } catch {
-                verdicts.append((path, .rejected(error.problems.map(\.description))))
-            }
-        }
+        let verdicts = InboxReading.read(names, configuration: context.configuration)
         let now = context.clock.now()
         let journal = context.journal()
         var outcomes: [(path: String, reasons: [String]?)] = []
@@ -97,30 +80,10 @@ public struct Pickup {
             return 0
         }
         journal.flush(to: context.sendLog)
-        let mover = FileMover(archive: paths.archive, rejected: paths.rejected)
         let today = context.configuration.calendar.localDate(of: now)
-        var taken = 0
-        for (path, reasons) in outcomes {
-            let name = (path as NSString).lastPathComponent
-            do {
-                if let reasons {
-                    let destination = try mover.reject(path, reasons: reasons)
-                    journal.lineWithoutCommit(at: now, event: "rejected", invoice: nil, [
-                        ("file", name), ("moved_to", destination), ("reason", reasons.joined(separator: "; ")),
-                    ])
-                    context.logger.warning("rejected \(name): \(reasons.joined(separator: "; "))")
-                } else {
-                    _ = try mover.archive(path, on: today)
-                }
-                taken += 1
-            } catch {
-                context.logger.error("pickup: \(error)")
-                context.pickupNeedsRetry = true
-            }
-        }
-        mover.finish()
-        journal.flush(to: context.sendLog)
-        return taken
+        let filed = InboxFiling.file(outcomes, paths: paths, today: today, journal: journal, sendLog: context.sendLog, logger: context.logger, at: now)
+        if filed.moveFailed { context.pickupNeedsRetry = true }
+        return filed.taken
     }
 
     /// Applies one read file inside the batch transaction, all its documents or none (a savepoint).
@@ -206,9 +169,5 @@ public struct Pickup {
             context.logger.error("cannot store the attachment \(relative) of \(origin.file): \(error)")
             return nil
         }
-    }
-
-    private func isSymlink(_ path: String) -> Bool {
-        (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) != nil
     }
 }

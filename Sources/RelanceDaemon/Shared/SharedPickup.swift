@@ -1,0 +1,117 @@
+import Foundation
+public import Logging
+public import RelanceConfig
+public import RelanceCore
+import RelanceFormats
+public import RelanceStore
+
+/// Takes inbox files into a shared PostgreSQL store: exists so that several instances may watch
+/// one shared folder (or each its own) and every file's invoice is committed once. Files are read
+/// and judged exactly as the local intake does (`InboxReading`); a batch of them is one
+/// transaction, each file inside its own savepoint (all its documents or none). A file's content
+/// hash is recorded first: an instance taking the same file at the same moment waits for the
+/// first one's transaction, then learns it was not first and only archives its copy.
+///
+/// An invoice is stored as the SQLite store keeps it (same document, same revision rule) and its
+/// reminders are planned by the pure `Planner`, under the customer's explicit policy or the
+/// default one (`[[policy_rules]]` need the customer's history, which the shared store does not
+/// summarise yet). A reminder another instance has claimed is never replanned. The other
+/// instances are woken (NOTIFY) once the batch committed.
+///
+/// It runs on a thread of the daemon's own, never on a Swift concurrency thread (each batch waits
+/// for its transaction with `PostgresStore.blockingTransaction`).
+public struct SharedPickup: Sendable {
+    public let configuration: RelanceConfiguration
+    public let store: PostgresStore
+    public let sendLog: SendLog
+    public let clock: any WallClock
+    public let logger: Logger
+    /// Files per transaction: few enough that an instance waiting on one of them waits briefly.
+    static let batchSize = 64
+
+    public init(configuration: RelanceConfiguration, store: PostgresStore, sendLog: SendLog, clock: any WallClock, logger: Logger) {
+        self.configuration = configuration
+        self.store = store
+        self.sendLog = sendLog
+        self.clock = clock
+        self.logger = logger
+    }
+
+    /// What a pass did: files that left the inbox, and whether one batch or move failed (the
+    /// files stay and are tried again by the next pass).
+    public struct Summary: Sendable, Equatable {
+        public var taken = 0
+        public var failed = false
+
+        public init(taken: Int = 0, failed: Bool = false) {
+            self.taken = taken
+            self.failed = failed
+        }
+    }
+
+    /// Takes every ready file of the inbox.
+    public func scan() -> Summary {
+        ingest(names: InboxScanner.candidates(in: configuration.paths.inbox))
+    }
+
+    /// Takes the named inbox files.
+    public func ingest(names: [String]) -> Summary {
+        var summary = Summary()
+        let ready = names.filter(InboxScanner.isReadyName)
+        var start = 0
+        while start < ready.count {
+            let batch = ingestBatch(Array(ready[start..<min(start + Self.batchSize, ready.count)]))
+            summary.taken += batch.taken
+            summary.failed = summary.failed || batch.failed
+            start += Self.batchSize
+        }
+        return summary
+    }
+
+    /// What became of one file in the batch transaction: its rejection reasons (nil: committed)
+    /// and its send-log lines, written once the transaction committed.
+    struct FileResult: Sendable {
+        var reasons: [String]?
+        var lines: [String]
+    }
+
+    private func ingestBatch(_ names: [String]) -> Summary {
+        let verdicts = InboxReading.read(names, configuration: configuration)
+        guard !verdicts.isEmpty else { return Summary() }
+        let now = clock.now()
+        let intake = SharedIntakeRules(configuration: configuration, now: now)
+        let results: [FileResult]
+        do {
+            results = try store.blockingTransaction("take in \(verdicts.count) file(s)") { connection in
+                var results: [FileResult] = []
+                var committed = false
+                for (_, verdict) in verdicts {
+                    switch verdict {
+                    case .rejected(let reasons):
+                        results.append(FileResult(reasons: reasons, lines: []))
+                    case .accepted(let read, let hash):
+                        try await connection.query("SAVEPOINT intake_file", logger: Self.logger)
+                        let result = try await intake.commit(read, hash: hash, on: connection)
+                        try await connection.query(result.reasons == nil ? "RELEASE SAVEPOINT intake_file" : "ROLLBACK TO SAVEPOINT intake_file",
+                                                   logger: Self.logger)
+                        committed = committed || result.reasons == nil
+                        results.append(result)
+                    }
+                }
+                if committed { try await WorkListener.announce(on: connection) }
+                return results
+            }
+        } catch {
+            logger.error("shared pickup: the batch could not be committed; files stay in the inbox and are tried again",
+                         metadata: ["error": "\(error)"])
+            return Summary(taken: 0, failed: true)
+        }
+        sendLog.append(results.flatMap(\.lines))
+        let outcomes = zip(verdicts, results).map { ($0.0.path, $0.1.reasons) }
+        let filed = InboxFiling.file(outcomes, paths: configuration.paths, today: configuration.calendar.localDate(of: now),
+                                     journal: Journal(zone: configuration.company.timeZone), sendLog: sendLog, logger: logger, at: now)
+        return Summary(taken: filed.taken, failed: filed.moveFailed)
+    }
+
+    static let logger = Logger(label: "relance.shared.pickup")
+}
