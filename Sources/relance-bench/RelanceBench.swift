@@ -14,12 +14,16 @@ import RelanceStore
 ///     relance-bench --config F --now ISO8601 --invoice ID [--repeat N]
 ///
 /// With `shared-send` first, times instead the sending over a shared PostgreSQL store
-/// (`SharedSendBench`).
+/// (`SharedSendBench`); with `shared-ingest`, the intake of an inbox into one (`SharedIngestBench`).
 @main
 enum RelanceBench {
     static func main() throws {
         if CommandLine.arguments.dropFirst().first == "shared-send" {
             try SharedSendBench.run(Array(CommandLine.arguments.dropFirst(2)))
+            return
+        }
+        if CommandLine.arguments.dropFirst().first == "shared-ingest" {
+            try SharedIngestBench.run(Array(CommandLine.arguments.dropFirst(2)))
             return
         }
         var arguments = Array(CommandLine.arguments.dropFirst())

@@ -127,6 +127,44 @@ struct SharedPickupTests {
         await fixture.close()
     }
 
+    @Test("One batch, files in order: an invoice and the credit note that settles it, an amendment, a file failing midway changes nothing and its hash is not kept")
+    func oneBatch() async throws {
+        let fixture = try await PostgresFixture()
+        let folder = try Folder()
+        let pickup = try folder.pickup(fixture.store, at: now)
+        try folder.drop("a F-20.json", Self.invoice("F-20"))
+        try folder.drop("b AV-20.json", """
+            {"version": 1, "kind": "credit-note", "id": "AV-20", "refersTo": "F-20", "issueDate": "2026-11-03", "currency": "EUR", "total": "1250.00"}
+            """)
+        try folder.drop("c F-21.json", Self.invoice("F-21"))
+        try folder.drop("d F-21 amended.json", Self.invoice("F-21", total: "900.00"))
+        // Two documents, the second an amendment of F-20 in another currency: the file is taken whole or not at all.
+        try folder.drop("e batch.csv", "id;issueDate;terms;currency;total;customerName;email\nF-22;2026-11-02;net 30;EUR;10;X;x@y.example\nF-20;2026-11-02;net 30;USD;10;X;x@y.example\n")
+        let summary = try await PostgresFixture.offThePool { pickup.scan() }
+        #expect(summary == SharedPickup.Summary(taken: 5, failed: false))
+        #expect(try await rows(fixture, "SELECT id || ' ' || state || ' r' || revision || ' ' || owed_minor FROM invoices ORDER BY id")
+                    == ["F-20 paid r1 125000", "F-21 open r2 90000"])
+        #expect(try await rows(fixture, "SELECT COUNT(*)::text FROM reminders WHERE invoice_id = 'F-20' AND state = 'planned'") == ["0"])
+        #expect(try await rows(fixture, "SELECT DISTINCT amount_minor::text FROM reminders WHERE invoice_id = 'F-21' AND state = 'planned'") == ["90000"])
+        #expect(try await rows(fixture, "SELECT amount_minor || ' ' || source FROM payments") == ["125000 credit-note"])
+        #expect(folder.files(in: folder.configuration.paths.rejected) == ["e batch.csv"])
+        let reason = try String(contentsOfFile: folder.configuration.paths.rejected + "/e batch.csv.reason", encoding: .utf8)
+        #expect(reason.contains("document 2: currency: the invoice F-20 was ingested in EUR"), "\(reason)")
+        #expect(try await rows(fixture, "SELECT name FROM source_files ORDER BY name") == ["a F-20.json", "b AV-20.json", "c F-21.json", "d F-21 amended.json"])
+        // The send log has the batch's lines in file order, and the events table the same ones.
+        let log = folder.sendLog().filter { !$0.contains("event=rejected") }
+        #expect(try await rows(fixture, "SELECT line FROM events ORDER BY id") == log)
+        let events = log.map { line in line.split(separator: " ").first { $0.hasPrefix("event=") }.map { String($0.dropFirst(6)) } ?? "" }
+        #expect(events == ["ingested", "planned", "ingested", "paid", "cancelled", "ingested", "planned", "ingested", "planned"], "\(log)")
+        #expect(log.map { $0.contains("invoice=F-20") ? "20" : "21" } == ["20", "20", "20", "20", "20", "21", "21", "21", "21"], "\(log)")
+
+        // Mended and dropped again: taken.
+        try folder.drop("e batch.csv", "id;issueDate;terms;currency;total;customerName;email\nF-22;2026-11-02;net 30;EUR;10;X;x@y.example\n")
+        #expect(try await PostgresFixture.offThePool { pickup.scan() }.taken == 1)
+        #expect(try await rows(fixture, "SELECT state FROM invoices WHERE id = 'F-22'") == ["open"])
+        await fixture.close()
+    }
+
     @Test("A claimed reminder is never replanned: an amendment leaves the row another instance holds")
     func claimedRowsStay() async throws {
         let fixture = try await PostgresFixture()

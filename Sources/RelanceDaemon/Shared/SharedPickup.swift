@@ -8,9 +8,10 @@ public import RelanceStore
 /// Takes inbox files into a shared PostgreSQL store: exists so that several instances may watch
 /// one shared folder (or each its own) and every file's invoice is committed once. Files are read
 /// and judged exactly as the local intake does (`InboxReading`); a batch of them is one
-/// transaction, each file inside its own savepoint (all its documents or none). A file's content
-/// hash is recorded first: an instance taking the same file at the same moment waits for the
-/// first one's transaction, then learns it was not first and only archives its copy.
+/// transaction (`SharedIntakeRules`), each file all its documents or none. The batch's invoices
+/// are locked first and the files' content hashes recorded: an instance taking the same file at
+/// the same moment waits for the first one's transaction, then learns it was not first and only
+/// archives its copy.
 ///
 /// An invoice is stored as the SQLite store keeps it (same document, same revision rule) and its
 /// reminders are planned by the pure `Planner`, under the customer's explicit policy or the
@@ -26,8 +27,9 @@ public struct SharedPickup: Sendable {
     public let sendLog: SendLog
     public let clock: any WallClock
     public let logger: Logger
-    /// Files per transaction: few enough that an instance waiting on one of them waits briefly.
-    static let batchSize = 64
+    /// Files per transaction: the batch's statements are few whatever its size, and an instance
+    /// waiting on one of its files waits for one transaction of this size.
+    static let batchSize = 256
 
     public init(configuration: RelanceConfiguration, store: PostgresStore, sendLog: SendLog, clock: any WallClock, logger: Logger) {
         self.configuration = configuration
@@ -79,28 +81,24 @@ public struct SharedPickup: Sendable {
         let verdicts = InboxReading.read(names, configuration: configuration)
         guard !verdicts.isEmpty else { return Summary() }
         let now = clock.now()
-        let intake = SharedIntakeRules(configuration: configuration, now: now)
-        let results: [FileResult]
-        do {
-            results = try store.blockingTransaction("take in \(verdicts.count) file(s)") { connection in
-                var results: [FileResult] = []
-                var committed = false
-                for (_, verdict) in verdicts {
-                    switch verdict {
-                    case .rejected(let reasons):
-                        results.append(FileResult(reasons: reasons, lines: []))
-                    case .accepted(let read, let hash):
-                        try await connection.query("SAVEPOINT intake_file", logger: Self.logger)
-                        let result = try await intake.commit(read, hash: hash, on: connection)
-                        try await connection.query(result.reasons == nil ? "RELEASE SAVEPOINT intake_file" : "ROLLBACK TO SAVEPOINT intake_file",
-                                                   logger: Self.logger)
-                        committed = committed || result.reasons == nil
-                        results.append(result)
-                    }
-                }
-                if committed { try await WorkListener.announce(on: connection) }
-                return results
+        let rules = SharedIntakeRules(configuration: configuration, now: now)
+        var accepted: [(index: Int, file: SharedIntakeRules.File)] = []
+        var results: [FileResult] = verdicts.map { _ in FileResult(reasons: nil, lines: []) }
+        for (index, entry) in verdicts.enumerated() {
+            switch entry.verdict {
+            case .accepted(let read, let hash): accepted.append((index, SharedIntakeRules.File(read: read, hash: hash)))
+            case .rejected(let reasons): results[index].reasons = reasons
             }
+        }
+        do {
+            let files = accepted.map(\.file)
+            let committed = try store.blockingTransaction("take in \(verdicts.count) file(s)") { connection in
+                guard !files.isEmpty else { return [FileResult]() }
+                let committed = try await rules.commit(files, on: connection)
+                if committed.contains(where: { $0.reasons == nil }) { try await WorkListener.announce(on: connection) }
+                return committed
+            }
+            for (position, entry) in accepted.enumerated() { results[entry.index] = committed[position] }
         } catch {
             logger.error("shared pickup: the batch could not be committed; files stay in the inbox and are tried again",
                          metadata: ["error": "\(error)"])

@@ -275,7 +275,8 @@ public struct SharedQueue: Sendable {
 
     static let logger = Logger(label: "relance.store.postgres.queue")
 
-    static func seconds(_ date: Date) -> Int64 { Int64(date.timeIntervalSince1970.rounded(.down)) }
+    /// An instant as the store keeps it: whole seconds since 1970 (the SQLite store's rule too).
+    public static func seconds(_ date: Date) -> Int64 { Int64(date.timeIntervalSince1970.rounded(.down)) }
 
     static func count(_ rows: PostgresRowSequence) async throws -> Int {
         var count = 0
