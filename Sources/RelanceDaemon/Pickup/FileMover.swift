@@ -46,16 +46,21 @@ final class FileMover {
     }
 
     /// Makes every destination folder durable, then removes the originals (and syncs their folders).
-    func finish() {
+    /// Returns the originals that were already gone: another instance watching the same folder
+    /// linked the same file (the same inode) and removed it first, so it was that one's to file.
+    @discardableResult
+    func finish() -> Set<String> {
         for folder in touchedFolders { syncFolder(folder) }
         var sources = Set<String>()
+        var gone = Set<String>()
         for path in originals {
-            unlink(path)
+            if unlink(path) != 0, errno == ENOENT { gone.insert(path) }
             sources.insert((path as NSString).deletingLastPathComponent)
         }
         for folder in sources { syncFolder(folder) }
         touchedFolders.removeAll()
         originals.removeAll()
+        return gone
     }
 
     /// Links (or, across file systems, copies) `path` into `folder` under a free name.

@@ -34,7 +34,7 @@ enum InboxFiling {
                 moveFailed = true
             }
         }
-        mover.finish()
+        taken -= mover.finish().count
         journal.flush(to: sendLog)
         return (taken, moveFailed)
     }
