@@ -4,6 +4,7 @@ public import RelanceConfig
 public import RelanceCore
 import RelanceFormats
 public import RelanceStore
+import Synchronization
 
 /// Takes inbox files into a shared PostgreSQL store: exists so that several instances may watch
 /// one shared folder (or each its own) and every file's invoice is committed once. Files are read
@@ -60,14 +61,39 @@ public struct SharedPickup: Sendable {
     public func ingest(names: [String]) -> Summary {
         var summary = Summary()
         let ready = names.filter(InboxScanner.isReadyName)
-        var start = 0
-        while start < ready.count {
-            let batch = ingestBatch(Array(ready[start..<min(start + Self.batchSize, ready.count)]))
+        let batches = stride(from: 0, to: ready.count, by: Self.batchSize).map { Array(ready[$0..<min($0 + Self.batchSize, ready.count)]) }
+        // While one batch is written and filed (the store's round trips, the file system's syncs),
+        // the next one's files are read and judged on another thread.
+        var ahead = batches.first.map { ReadAhead($0, configuration: configuration) }
+        for index in batches.indices {
+            guard let reading = ahead else { break }
+            let verdicts = reading.verdicts()
+            ahead = index + 1 < batches.count ? ReadAhead(batches[index + 1], configuration: configuration) : nil
+            let batch = ingestBatch(verdicts)
             summary.taken += batch.taken
             summary.failed = summary.failed || batch.failed
-            start += Self.batchSize
         }
         return summary
+    }
+
+    /// One batch's files being read on a thread of their own.
+    final class ReadAhead: Sendable {
+        private let done = DispatchSemaphore(value: 0)
+        private let result = Mutex<[(path: String, verdict: InboxVerdict)]>([])
+
+        init(_ names: [String], configuration: RelanceConfiguration) {
+            Thread { [self] in
+                let verdicts = InboxReading.read(names, configuration: configuration)
+                result.withLock { $0 = verdicts }
+                done.signal()
+            }.start()
+        }
+
+        /// The verdicts, once read.
+        func verdicts() -> [(path: String, verdict: InboxVerdict)] {
+            done.wait()
+            return result.withLock { $0 }
+        }
     }
 
     /// What became of one file in the batch transaction: its rejection reasons (nil: committed)
@@ -77,8 +103,7 @@ public struct SharedPickup: Sendable {
         var lines: [String]
     }
 
-    private func ingestBatch(_ names: [String]) -> Summary {
-        let verdicts = InboxReading.read(names, configuration: configuration)
+    private func ingestBatch(_ verdicts: [(path: String, verdict: InboxVerdict)]) -> Summary {
         guard !verdicts.isEmpty else { return Summary() }
         let now = clock.now()
         let rules = SharedIntakeRules(configuration: configuration, now: now)
