@@ -60,6 +60,10 @@ struct SystemdUnitTests {
             path = (path as NSString).deletingLastPathComponent
         }
         let unit = try String(contentsOfFile: root + "/etc/systemd/system/relance.service", encoding: .utf8)
+        // systemd refuses to start a unit whose LoadCredential= file is missing: install makes each one (empty until filled).
+        let credentials = unit.split(separator: "\n").filter { $0.hasPrefix("LoadCredential=") }.map { String($0.split(separator: ":", maxSplits: 1)[1]) }
+        #expect(credentials.map { ($0 as NSString).lastPathComponent } == ["smtp-password", "imap-password", "store-password"])
+        for file in credentials { #expect(FileManager.default.fileExists(atPath: root + file), "\(file)") }
         let exec = try #require(unit.split(separator: "\n").first { $0.hasPrefix("ExecStart=") }).dropFirst("ExecStart=".count)
         let words = exec.split(separator: " ").map { $0.hasPrefix("/") ? root + $0 : String($0) }
         #expect(words.first == root + "/usr/local/bin/relance")
