@@ -124,6 +124,16 @@ struct SharedPickupTests {
         #expect(try await PostgresFixture.offThePool { pickup.scan() }.taken == 1)
         #expect(folder.files(in: folder.configuration.paths.rejected).sorted() == ["AV-2.json", "broken.json"])
         #expect(try await rows(fixture, "SELECT name FROM source_files WHERE name = 'AV-2.json'").isEmpty)
+
+        // A day later, a credit note for F-1 in another currency: rejected, and F-1, only read, is not rewritten.
+        let before = try await rows(fixture, "SELECT updated_at::text FROM invoices WHERE id = 'F-1'")
+        let later = try folder.pickup(fixture.store, at: now.addingTimeInterval(86_400))
+        try folder.drop("AV-3.json", """
+            {"version": 1, "kind": "credit-note", "id": "AV-3", "refersTo": "F-1", "issueDate": "2026-11-04", "currency": "USD", "total": "10.00"}
+            """)
+        #expect(try await PostgresFixture.offThePool { later.scan() }.taken == 1)
+        #expect(folder.files(in: folder.configuration.paths.rejected).contains("AV-3.json"))
+        #expect(try await rows(fixture, "SELECT updated_at::text FROM invoices WHERE id = 'F-1'") == before)
         await fixture.close()
     }
 

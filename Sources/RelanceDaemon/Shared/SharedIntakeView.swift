@@ -54,6 +54,8 @@ struct SharedIntakeView {
     private var plans: [String: [PlannedReminder]] = [:]
     /// Invoices settled at some point of the batch: their waiting reminders are cancelled first.
     private var settled: Set<String> = []
+    /// Invoices planned again or settled by the batch: the only ones whose state is written.
+    private var refreshed: Set<String> = []
     private(set) var events: [Event] = []
 
     // MARK: - Reading
@@ -149,6 +151,7 @@ struct SharedIntakeView {
     /// (`ReminderPlanning.refresh`'s rules).
     private mutating func refresh(_ invoice: Invoice) {
         let id = invoice.id
+        refreshed.insert(id)
         let paid = payments[id] ?? []
         let calendar = configuration.calendar
         let today = calendar.localDate(of: now)
@@ -276,11 +279,11 @@ struct SharedIntakeView {
                     """, logger: logger)
             }
         }
-        let paid = invoices.filter { $0.value.state == "paid" }.map(\.key).sorted()
+        let paid = invoices.filter { refreshed.contains($0.key) && $0.value.state == "paid" }.map(\.key).sorted()
         if !paid.isEmpty {
             try await connection.query("UPDATE invoices SET state = 'paid', updated_at = \(seconds) WHERE id = ANY(\(paid))", logger: logger)
         }
-        let open = invoices.filter { $0.value.state == "open" && $0.value.source == nil }.map(\.key).sorted()
+        let open = invoices.filter { refreshed.contains($0.key) && $0.value.state == "open" && $0.value.source == nil }.map(\.key).sorted()
         if !open.isEmpty {
             try await connection.query("""
                 UPDATE invoices SET state = 'open', updated_at = \(seconds) WHERE id = ANY(\(open)) AND state <> 'open'
