@@ -33,29 +33,14 @@ enum SharedIngestBench {
             try await connection.query("TRUNCATE reminders, payments, events, source_files, invoices CASCADE", logger: Logger(label: "bench"))
         }
         let sendLog = try SendLog(path: configuration.paths.sendLog)
-        let failures = Mutex<[String]>([])
         let taken = Mutex(0)
-        let group = DispatchGroup()
-        let began = ContinuousClock.now
-        for _ in 1...instances {
-            group.enter()
-            Thread {
-                defer { group.leave() }
-                do {
-                    let store = try PostgresStore(location: location, password: "s3cret", deadline: .seconds(30))
-                    let pickup = SharedPickup(configuration: configuration, store: store, sendLog: sendLog, clock: clock, logger: Logger(label: "bench"))
-                    let summary = pickup.scan()
-                    if summary.failed { failures.withLock { $0.append("a batch failed") } }
-                    taken.withLock { $0 += summary.taken }
-                } catch {
-                    failures.withLock { $0.append("\(error)") }
-                }
-            }.start()
+        let seconds = try BenchInstances.run(instances) { _ in
+            let store = try PostgresStore(location: location, password: "s3cret", deadline: .seconds(30))
+            let pickup = SharedPickup(configuration: configuration, store: store, sendLog: sendLog, clock: clock, logger: Logger(label: "bench"))
+            let summary = pickup.scan()
+            if summary.failed { throw BenchFailure("a batch failed") }
+            taken.withLock { $0 += summary.taken }
         }
-        group.wait()
-        let elapsed = ContinuousClock.now - began
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        if let failure = failures.withLock({ $0.first }) { throw BenchFailure("an instance failed: \(failure)") }
         let invoices = try setup.blockingStatement("count") { connection in
             for try await count in try await connection.query("SELECT COUNT(*) FROM invoices", logger: Logger(label: "bench")).decode(Int64.self) {
                 return Int(count)

@@ -47,39 +47,24 @@ enum SharedSendBench {
         let padding = String(repeating: "x", count: 76) + "\r\n"
         let body = String(repeating: padding, count: max(1, bytes / padding.utf8.count))
         let zone = TimeZone(identifier: "Europe/Paris")!
-        let failures = Mutex<[String]>([])
         let sent = Mutex(0)
-        let group = DispatchGroup()
-        let began = ContinuousClock.now
-        for number in 1...instances {
-            group.enter()
-            Thread {
-                defer { group.leave() }
-                do {
-                    let store = try PostgresStore(location: location, password: "s3cret", deadline: .seconds(30))
-                    let transport = try SMTPTransport(settings: SMTPSettings(url: "smtp://127.0.0.1:\(smtpPort)", tls: .none), secret: nil)
-                    let sender = SharedSender(store: store, queue: SharedQueue(owner: "bench-\(number)", leaseSeconds: 60), transport: transport,
-                                              clock: clock, today: { ZonedDateTime.localDate(of: $0, in: zone) }, batchSize: 20) { lease in
-                        let id = "<r\(lease.reminderID)@bench.relance.test>"
-                        let text = "From: compta@atelier-dupont.example\r\nTo: ap@c.example\r\nSubject: Facture \(lease.invoiceID)\r\n"
-                            + "Message-ID: \(id)\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" + body
-                        return OutgoingMessage(messageID: id, envelopeFrom: "compta@atelier-dupont.example", recipients: ["ap@c.example"],
-                                               data: Array(text.utf8))
-                    }
-                    while true {
-                        let summary = try sender.sendDue()
-                        sent.withLock { $0 += summary.sent }
-                        if summary.claimed == 0 { break }
-                    }
-                } catch {
-                    failures.withLock { $0.append("\(error)") }
-                }
-            }.start()
+        let seconds = try BenchInstances.run(instances) { number in
+            let store = try PostgresStore(location: location, password: "s3cret", deadline: .seconds(30))
+            let transport = try SMTPTransport(settings: SMTPSettings(url: "smtp://127.0.0.1:\(smtpPort)", tls: .none), secret: nil)
+            let sender = SharedSender(store: store, queue: SharedQueue(owner: "bench-\(number)", leaseSeconds: 60), transport: transport,
+                                      clock: clock, today: { ZonedDateTime.localDate(of: $0, in: zone) }, batchSize: 20) { lease in
+                let id = "<r\(lease.reminderID)@bench.relance.test>"
+                let text = "From: compta@atelier-dupont.example\r\nTo: ap@c.example\r\nSubject: Facture \(lease.invoiceID)\r\n"
+                    + "Message-ID: \(id)\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" + body
+                return OutgoingMessage(messageID: id, envelopeFrom: "compta@atelier-dupont.example", recipients: ["ap@c.example"],
+                                       data: Array(text.utf8))
+            }
+            while true {
+                let summary = try sender.sendDue()
+                sent.withLock { $0 += summary.sent }
+                if summary.claimed == 0 { break }
+            }
         }
-        group.wait()
-        let elapsed = ContinuousClock.now - began
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        if let failure = failures.withLock({ $0.first }) { throw BenchFailure("an instance failed: \(failure)") }
         let count = sent.withLock { $0 }
         guard count == reminders else { throw BenchFailure("sent \(count) of \(reminders)") }
         print(JSONWriter.serialize(.object([("instances", .number(String(instances))), ("reminders", .number(String(reminders))),
