@@ -42,6 +42,18 @@ enum SharedStoreAccess {
     /// The instances sharing `store`, read without changing anything; a store without relance's
     /// schema at this version is an error in words.
     static func instances(of store: PostgresStore) throws -> [InstanceRecord] {
+        try reading(store, "list the instances") { try await store.transaction("list the instances") { try await SharedQueue.instances(on: $0) } }
+    }
+
+    /// The invoices `selection` names, copied from `store` into a new SQLite store at `path`
+    /// (`SharedSnapshot`), for the commands that show invoices; returns how many were copied.
+    static func snapshot(_ selection: SharedSnapshot.Selection, of store: PostgresStore, into path: String) throws -> Int {
+        try reading(store, "read the invoices") { try await SharedSnapshot.copy(selection, from: store, into: path) }
+    }
+
+    /// Runs `work` on `store` once its schema is known to be this relance's, then closes it; every
+    /// failure is an error in words (exit 1).
+    private static func reading<T: Sendable>(_ store: PostgresStore, _ operation: String, _ work: @escaping @Sendable () async throws -> T) throws -> T {
         defer { _ = try? store.waitFor("close the connection") { await store.close() } }
         do {
             let versions = try store.waitFor("read the schema version") { try await store.schemaVersions() }
@@ -52,7 +64,7 @@ enum SharedStoreAccess {
                     + "(relance migrate --to creates it in an empty store)")
                 throw ExitCode(1)
             }
-            return try store.waitFor("list the instances") { try await store.transaction("list the instances") { try await SharedQueue.instances(on: $0) } }
+            return try store.waitFor(operation, work)
         } catch let exit as ExitCode {
             throw exit
         } catch {

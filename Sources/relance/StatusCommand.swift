@@ -33,11 +33,25 @@ struct StatusCommand: ParsableCommand {
 
     func run() throws {
         let configuration = try options.load()
+        let context: DaemonContext
         if let shared = configuration.store {
-            try showInstances(shared, configuration: configuration)
-            return
+            guard invoice != nil || customer != nil || !wantedStates.isEmpty || all else {
+                try showInstances(shared, configuration: configuration)
+                return
+            }
+            // The invoices asked for, read from the shared store into a local copy that the same
+            // code as on one machine shows (SharedSnapshot); the copy is removed after.
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("relance-status-\(UUID().uuidString)").path
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            defer { try? FileManager.default.removeItem(atPath: folder) }
+            let selection: SharedSnapshot.Selection = invoice.map { .invoice($0) } ?? .invoices(includeClosed: all || !wantedStates.isEmpty)
+            _ = try SharedStoreAccess.snapshot(selection, of: try SharedStoreAccess.open(shared), into: folder + "/relance.sqlite")
+            var local = configuration
+            local.paths.stateDirectory = folder
+            context = try clock.readOnlyContext(for: local)
+        } else {
+            context = try clock.readOnlyContext(for: configuration)
         }
-        let context = try clock.readOnlyContext(for: configuration)
         let zone = configuration.company.timeZone
         let query = StatusQuery(context: context)
         let rows: [InvoiceStatus]
@@ -79,14 +93,8 @@ struct StatusCommand: ParsableCommand {
         }
     }
 
-    /// With `[store]`: the instances sharing the PostgreSQL store. The invoices' view on that store
-    /// needs the daemon's store port (docs/shared-store.md), not built yet: asked for, it says so.
+    /// With `[store]` and no invoice asked for: the instances sharing the PostgreSQL store.
     private func showInstances(_ shared: StoreSettings, configuration: RelanceConfiguration) throws {
-        guard invoice == nil, customer == nil, wantedStates.isEmpty, !all else {
-            Console.error("relance: status: the invoices of a PostgreSQL store ([store] url) cannot be shown yet; "
-                + "relance status lists its instances (docs/shared-store.md)")
-            throw ExitCode(1)
-        }
         let zone = configuration.company.timeZone
         let now = try ClockOption.clock(clock.now, zone: zone).now()
         let instances = try SharedStoreAccess.instances(of: try SharedStoreAccess.open(shared))

@@ -4,11 +4,12 @@ import Testing
 
 /// The commands that already work on a `[store]` PostgreSQL store, through the binary and a private
 /// PostgreSQL server: `migrate` takes its target from the table, `status` lists the instances with
-/// their heartbeat, leases and counters (text and JSON), `metrics` gives them per instance, and
-/// what does not work yet (`run`, one invoice's status) says so instead of using the SQLite file.
+/// their heartbeat, leases and counters (text and JSON), `status` shows the invoices as it does on
+/// SQLite, `metrics` gives the instances' counters, and what does not work yet (`run`) says so
+/// instead of using the SQLite file.
 @Suite("Commands on a shared PostgreSQL store", .ownThread, .serialized, .enabled(if: PSQL.available))
 struct SharedStoreCommandsTests {
-    @Test("status and metrics list the instances; migrate uses [store]; run and one invoice's status refuse in words")
+    @Test("status and metrics list the instances; migrate uses [store]; the invoices' status reads as on SQLite; run refuses in words")
     func instances() throws {
         let sandbox = try Sandbox()
         for n in 1...3 {
@@ -16,6 +17,10 @@ struct SharedStoreCommandsTests {
                                                             email: "ap@c\(n).example"))
         }
         #expect(try sandbox.run(["run", "--once", "--now", "2026-11-02T08:00:00+01:00"]).status == 0)
+        // What the invoices' views say on the SQLite store, to compare with the same views on the copy in PostgreSQL.
+        let views = [["status", "F-1"], ["status", "F-2", "--json"], ["status", "--all", "--json"], ["status", "--customer", "C-3"]]
+        let local = try views.map { try sandbox.run($0 + ["--now", "2026-11-05T10:00:00+01:00"]) }
+        #expect(local.allSatisfy { $0.status == 0 })
         let server = try ScriptedServer(script: "postgres-instance")
         let passwordFile = sandbox.root + "/store-password"
         func writePassword(_ text: String) throws {
@@ -82,9 +87,20 @@ struct SharedStoreCommandsTests {
         #expect(try sandbox.run(["metrics", "--textfile", textfile]).status == 0)
         #expect(try String(contentsOfFile: textfile + "/relance.prom", encoding: .utf8) == metrics.stdout)
 
-        let one = try sandbox.run(["status", "F-1"])
-        #expect(one.status == 1)
-        #expect(one.stderr.contains("cannot be shown yet"), "\(one.stderr)")
+        // One invoice, a customer's, every one: the same text and JSON as on the SQLite store, which is
+        // moved away meanwhile (read from PostgreSQL, not from the state directory).
+        let sqlite = sandbox.state + "/relance.sqlite"
+        try FileManager.default.moveItem(atPath: sqlite, toPath: sqlite + ".aside")
+        defer { try? FileManager.default.moveItem(atPath: sqlite + ".aside", toPath: sqlite) }
+        #expect(local.allSatisfy { $0.stdout.contains("F-") })
+        for (view, expected) in zip(views, local) {
+            let shared = try sandbox.run(view + ["--now", "2026-11-05T10:00:00+01:00"])
+            #expect(shared.status == 0, "\(view): \(shared.stderr)")
+            #expect(shared.stdout == expected.stdout, "\(view)")
+        }
+        let unknown = try sandbox.run(["status", "F-404"])
+        #expect(unknown.status == 1)
+        #expect(unknown.stderr.contains("no invoice F-404"), "\(unknown.stderr)")
         let run = try sandbox.run(["run", "--once", "--now", "2026-11-03T10:00:00+01:00"])
         #expect(run.status == 1)
         #expect(run.stderr.contains("cannot run on a PostgreSQL store"), "\(run.stderr)")

@@ -1,0 +1,95 @@
+import Foundation
+internal import GRDB
+import PostgresNIO
+
+/// The invoices a command asks about, copied from the shared PostgreSQL store into a temporary
+/// SQLite store with every row that belongs to them: exists so that `relance status` on a shared
+/// store shows exactly what it shows on one machine, computed by the same code from the same rows
+/// (the two schemas are column for column the same, `PostgresSchema`), instead of a second reading
+/// of each table that could drift from the first. The copy is read in one PostgreSQL transaction
+/// (one consistent moment) and never written back.
+public enum SharedSnapshot {
+    /// Which invoices to copy.
+    public enum Selection: Sendable {
+        /// One invoice.
+        case invoice(String)
+        /// The open ones and those in collection; with `includeClosed`, every invoice.
+        case invoices(includeClosed: Bool)
+    }
+
+    /// Copies the selected invoices and their rows from `source` into the new SQLite store at
+    /// `path` (created; it must not exist). Returns the number of invoices copied.
+    public static func copy(_ selection: Selection, from source: PostgresStore, into path: String) async throws -> Int {
+        let store = try Store(path: path)
+        let columnsByTable = try await store.pool.read { db in
+            var columns: [String: Set<String>] = [:]
+            for table in PostgresSchema.copiedTables {
+                columns[table.name] = Set(try Row.fetchAll(db, sql: "PRAGMA table_info(\(table.name))").map { $0["name"] as String })
+            }
+            return columns
+        }
+        let copied = try await source.transaction("read the invoices asked for") { connection in
+            let ids = try await invoiceIDs(selection, on: connection)
+            var tables: [(name: String, columns: [String], rows: [[DatabaseValue]])] = []
+            for table in PostgresSchema.copiedTables {
+                guard let filter = filter(for: table.name), let local = columnsByTable[table.name] else { continue }
+                let query = PostgresQuery(unsafeSQL: "SELECT * FROM \(table.name) WHERE \(filter) ORDER BY \(table.orderBy)", binds: binds(ids))
+                var columns: [String] = []
+                var rows: [[DatabaseValue]] = []
+                for try await row in try await connection.query(query, logger: SharedQueue.logger) {
+                    var values: [DatabaseValue] = []
+                    if columns.isEmpty { columns = row.map(\.columnName) }
+                    for cell in row where local.contains(cell.columnName) { values.append(try value(of: cell)) }
+                    rows.append(values)
+                }
+                tables.append((table.name, columns.filter(local.contains), rows))
+            }
+            return (ids.count, tables)
+        }
+        try await store.pool.write { db in
+            for table in copied.1 where !table.rows.isEmpty {
+                let sql = "INSERT INTO \(table.name) (\(table.columns.joined(separator: ", "))) VALUES (\(table.columns.map { _ in "?" }.joined(separator: ", ")))"
+                let statement = try db.makeStatement(sql: sql)
+                for row in table.rows { try statement.execute(arguments: StatementArguments(row)) }
+            }
+        }
+        return copied.0
+    }
+
+    private static func invoiceIDs(_ selection: Selection, on connection: PostgresConnection) async throws -> [String] {
+        switch selection {
+        case .invoice(let id):
+            return try await connection.query("SELECT id FROM invoices WHERE id = \(id)", logger: SharedQueue.logger).collect().map { try $0.decode(String.self) }
+        case .invoices(let includeClosed):
+            let sql = includeClosed ? "SELECT id FROM invoices" : "SELECT id FROM invoices WHERE state IN ('open', 'collection')"
+            return try await connection.query(PostgresQuery(unsafeSQL: sql), logger: SharedQueue.logger).collect().map { try $0.decode(String.self) }
+        }
+    }
+
+    /// The rows of `table` that belong to the invoices `$1` (a text array), or nil for a table that
+    /// is not the invoices' (intake, mailboxes, the daemon's own records, bank entries).
+    private static func filter(for table: String) -> String? {
+        switch table {
+        case "invoices": "id = ANY($1)"
+        case "payments", "reminders", "replies", "events", "tasks", "promises", "installment_plans": "invoice_id = ANY($1)"
+        case "installments": "plan_id IN (SELECT id FROM installment_plans WHERE invoice_id = ANY($1))"
+        case "customer_policies", "contact_overrides", "customer_names": "customer_key IN (SELECT customer_key FROM invoices WHERE id = ANY($1))"
+        default: nil
+        }
+    }
+
+    private static func binds(_ ids: [String]) -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 1)
+        bindings.append(ids)
+        return bindings
+    }
+
+    /// A cell as SQLite keeps it: the schema's columns are BIGINT or TEXT.
+    private static func value(of cell: PostgresCell) throws -> DatabaseValue {
+        guard cell.bytes != nil else { return .null }
+        switch cell.dataType {
+        case .int8, .int4, .int2: return try cell.decode(Int64.self).databaseValue
+        default: return try cell.decode(String.self).databaseValue
+        }
+    }
+}
