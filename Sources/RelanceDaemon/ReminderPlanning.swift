@@ -17,7 +17,7 @@ enum ReminderPlanning {
     /// the remaining escalation levels from them.
     static func history(_ tx: StoreTransaction, invoiceID: String, zone: TimeZone) throws -> [String: LocalDate] {
         var days: [String: LocalDate] = [:]
-        for row in try tx.reminders(invoiceID: invoiceID) where [.sent, .sending, .uncertain, .bounced].contains(row.state) {
+        for row in try tx.reminders(invoiceID: invoiceID) where wentStates.contains(row.state) {
             days[row.step] = row.sentAt.map { ZonedDateTime.localDate(of: $0, in: zone) } ?? row.localDate
         }
         return days
@@ -55,13 +55,30 @@ enum ReminderPlanning {
                                                                                       configuration: configuration, at: now), at: now)
             return
         }
-        let steps = Planner.plan(invoice: invoice, payments: payments, policy: try choosePolicy(tx, invoice: invoice, configuration: configuration, at: now),
-                                 calendar: configuration.calendar, history: history)
-        let planned = steps.filter(\.isActive).map {
+        let policy = try choosePolicy(tx, invoice: invoice, configuration: configuration, at: now)
+        try tx.replacePlanned(invoiceID: invoice.id, with: planned(invoice, payments: payments, policy: policy,
+                                                                   calendar: configuration.calendar, history: history), at: now)
+    }
+
+    /// The reminders the pure `Planner` plans for the invoice now (its active steps), for either store.
+    static func planned(_ invoice: Invoice, payments: [Payment], policy: Policy, calendar: BusinessCalendar,
+                        history: [String: LocalDate]) -> [PlannedReminder] {
+        Planner.plan(invoice: invoice, payments: payments, policy: policy, calendar: calendar, history: history).filter(\.isActive).map {
             PlannedReminder(step: $0.name, kind: $0.kind, localDate: $0.date, sendAt: $0.sendAt, amount: $0.amountDue)
         }
-        try tx.replacePlanned(invoiceID: invoice.id, with: planned, at: now)
     }
+
+    /// The `planned` line after an invoice was planned again: how many steps wait, the next one
+    /// (the first not yet past, else the last), the due date and the balance.
+    static func plannedLine(upcoming: [(step: String, localDate: String, sendAt: Date)], invoice: Invoice, balance: Money,
+                            at now: Date) -> [(String, String?)] {
+        let next = upcoming.first { $0.sendAt >= now } ?? upcoming.last
+        return [("steps", String(upcoming.count)), ("next", next.map { "\($0.step)@\($0.localDate)" }), ("due", invoice.dueDate?.iso),
+                ("amount", balance.description)]
+    }
+
+    /// The states in which a reminder went or may have gone: the planner spaces the remaining levels from them.
+    static let wentStates: Set<ReminderState> = [.sent, .sending, .uncertain, .bounced]
 
     /// An invoice paid in full: `paid`, its waiting reminders cancelled, both in the send log.
     static func settlePaid(_ tx: StoreTransaction, invoiceID: String, currency: Currency, journal: Journal, at now: Date,
@@ -87,13 +104,8 @@ enum ReminderPlanning {
         }
         try tx.setInvoiceState(invoice.id, .open, at: now)
         try replan(tx, invoice: invoice, payments: payments, configuration: configuration, history: try history(tx, invoiceID: invoice.id, zone: configuration.company.timeZone), at: now)
-        let upcoming = try tx.reminders(invoiceID: invoice.id).filter { $0.state == .planned }
-        let next = upcoming.first { $0.sendAt >= now } ?? upcoming.last
-        try journal.record(tx, at: now, event: "planned", invoice: invoice.id, [
-            ("steps", String(upcoming.count)),
-            ("next", next.map { "\($0.step)@\($0.localDate)" }),
-            ("due", invoice.dueDate?.iso),
-            ("amount", Balance.due(invoice, payments: payments, on: today).description),
-        ])
+        let upcoming = try tx.reminders(invoiceID: invoice.id).filter { $0.state == .planned }.map { ($0.step, $0.localDate.iso, $0.sendAt) }
+        try journal.record(tx, at: now, event: "planned", invoice: invoice.id,
+                           plannedLine(upcoming: upcoming, invoice: invoice, balance: Balance.due(invoice, payments: payments, on: today), at: now))
     }
 }

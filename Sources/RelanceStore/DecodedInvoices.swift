@@ -40,7 +40,7 @@ extension Store {
                                            arguments: [try StoreTransaction.jsonList(wanted)])
             while let row = try rows.next() {
                 let document: String = row[1]
-                guard let invoice = try? StoreTransaction.invoice(fromDocument: document) else { continue }
+                guard let invoice = try? InvoiceDocument.decode(document) else { continue }
                 decoded.add(row[0], document: document, invoice: invoice)
             }
         }

@@ -291,7 +291,7 @@ enum Schema {
             for row in try Row.fetchAll(db, sql: "SELECT id, customer_key, document FROM invoices") {
                 let id: String = row["id"]
                 try db.execute(sql: "UPDATE invoices SET creditor_ref = ? WHERE id = ?", arguments: [CreditorReference(invoiceNumber: id).value, id])
-                if let invoice = try? StoreTransaction.invoice(fromDocument: row["document"]) {
+                if let invoice = try? InvoiceDocument.decode(row["document"]) {
                     try db.execute(sql: "INSERT OR IGNORE INTO customer_names (name_key, customer_key) VALUES (?, ?)",
                                    arguments: [PaymentMatching.nameKey(invoice.customer.name), row["customer_key"] as String])
                 }

@@ -7,11 +7,6 @@ import RelanceCore
 /// name of the row, which counts when a cycle reads thousands). A row that cannot be read is an
 /// error, never a default.
 extension StoreTransaction {
-    /// An invoice from its stored JSON document (`invoices.document`), as `upsertInvoice` wrote it.
-    static func invoice(fromDocument document: String) throws -> Invoice {
-        try JSONDecoder().decode(Invoice.self, from: Data(document.utf8))
-    }
-
     /// An invoice row (`invoiceColumns`).
     func storedInvoiceRow(_ row: Row) throws -> StoredInvoice { try storedInvoice(row) }
 
@@ -23,7 +18,7 @@ extension StoreTransaction {
     private func storedInvoice(_ row: Row, decoded: (id: String, ahead: DecodedInvoices)? = nil) throws -> StoredInvoice {
         let document: String = row[0]
         let invoice = try decoded.flatMap { $0.ahead.take($0.id, document: document) }
-            ?? Self.invoice(fromDocument: document)
+            ?? InvoiceDocument.decode(document)
         let stateText: String = row[1]
         guard let state = InvoiceState(rawValue: stateText) else {
             throw StoreError(operation: "read invoice \(invoice.id)", underlying: "unknown state \(stateText)")

@@ -7,12 +7,6 @@ internal import GRDB
 public struct StoreTransaction {
     let db: Database
 
-    private static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return encoder
-    }()
-
     // MARK: - Source files
 
     public func sourceOutcome(hash: String) throws -> SourceOutcome {
@@ -48,7 +42,7 @@ public struct StoreTransaction {
     @discardableResult
     public func upsertInvoice(_ invoice: Invoice, customerKey: String, sourceFile: String, sourceHash: String,
                               format: String, at: Date) throws -> Int {
-        let document = String(decoding: try Self.encoder.encode(invoice), as: UTF8.self)
+        let document = try InvoiceDocument.encode(invoice)
         let due = invoice.dueDate?.iso ?? invoice.issueDate.iso
         let owed = (invoice.total - invoice.amountPaid).minorUnits
         if let existing = try Int.fetchOne(db.cachedStatement(sql: "SELECT revision FROM invoices WHERE id = ?"), arguments: [invoice.id]) {

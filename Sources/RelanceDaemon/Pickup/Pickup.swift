@@ -91,7 +91,7 @@ public struct Pickup {
     private func commit(_ read: InvoiceReader.Read, hash: String, tx: StoreTransaction, journal: Journal, at now: Date) throws -> [String]? {
         let name = (read.file as NSString).lastPathComponent
         if case .duplicate(let id) = try tx.sourceOutcome(hash: hash) {
-            try journal.record(tx, at: now, event: "ingested", invoice: id, [("file", name), ("result", "duplicate"), ("change", "none")])
+            try journal.record(tx, at: now, event: "ingested", invoice: id, IntakeRules.duplicate(file: name))
             return nil
         }
         var reasons: [String] = []
@@ -121,31 +121,21 @@ public struct Pickup {
                 invoice.attachment = stored
             }
             let previous = try tx.invoice(id: invoice.id)
-            if let previous, previous.invoice.currency != invoice.currency {
-                return ["currency: the invoice \(invoice.id) was ingested in \(previous.invoice.currency.code); an amendment cannot change it to \(invoice.currency.code)"]
-            }
+            if let problem = IntakeRules.amendmentProblem(stored: previous?.invoice.currency, invoice) { return [problem] }
             let revision = try tx.upsertInvoice(invoice, customerKey: ReminderPlanning.customerKey(invoice.customer), sourceFile: name,
                                                 sourceHash: hash, format: read.format.rawValue, at: now)
             try tx.recordSource(hash: hash, name: name, documentID: invoice.id, kind: "invoice", at: now)
-            try journal.record(tx, at: now, event: "ingested", invoice: invoice.id, [
-                ("file", name), ("format", read.format.rawValue), ("result", previous == nil ? "new" : "amended"),
-                ("revision", String(revision)), ("to", invoice.customer.emails.map(\.value).joined(separator: ",")),
-                ("amount", (invoice.total - invoice.amountPaid).description),
-            ])
+            try journal.record(tx, at: now, event: "ingested", invoice: invoice.id,
+                               IntakeRules.ingested(file: name, format: read.format.rawValue, amended: previous != nil, revision: revision, invoice))
             try ReminderPlanning.refresh(tx, invoice: invoice, configuration: context.configuration, journal: journal, at: now)
         case .creditNote(let note):
-            guard let target = try tx.invoice(id: note.refersTo) else {
-                return ["refersTo: no invoice \(note.refersTo) is known; drop the credit note again once the invoice is in"]
-            }
-            guard target.invoice.currency == note.amount.currency else {
-                return ["currency: the credit note is in \(note.amount.currency.code) but \(note.refersTo) is in \(target.invoice.currency.code)"]
-            }
+            let target = try tx.invoice(id: note.refersTo)
+            if let problem = IntakeRules.creditNoteProblem(target: target?.invoice.currency, note) { return [problem] }
+            guard let target else { return nil }
             try tx.addPayment(invoiceID: note.refersTo, Payment(amount: note.amount, date: note.issueDate, reference: note.id),
                               source: "credit-note", at: now)
             try tx.recordSource(hash: hash, name: name, documentID: note.id, kind: "credit-note", at: now)
-            try journal.record(tx, at: now, event: "ingested", invoice: note.refersTo, [
-                ("file", name), ("credit_note", note.id), ("result", "credit"), ("amount", note.amount.description),
-            ])
+            try journal.record(tx, at: now, event: "ingested", invoice: note.refersTo, IntakeRules.credited(file: name, note))
             try ReminderPlanning.refresh(tx, invoice: target.invoice, configuration: context.configuration, journal: journal, at: now)
         }
         return nil

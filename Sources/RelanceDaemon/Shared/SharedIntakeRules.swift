@@ -41,7 +41,7 @@ struct SharedIntakeRules: Sendable {
             let name = (file.read.file as NSString).lastPathComponent
             guard first.contains(index) else {
                 let (id, _) = Self.identity(file.read.documents.first)
-                results.append(SharedPickup.FileResult(reasons: nil, lines: [view.line("ingested", id, [("file", name), ("result", "duplicate"), ("change", "none")])]))
+                results.append(SharedPickup.FileResult(reasons: nil, lines: [view.line("ingested", id, IntakeRules.duplicate(file: name))]))
                 continue
             }
             var attempt = view

@@ -66,11 +66,10 @@ struct SharedIntakeView {
         var view = SharedIntakeView(configuration: configuration, now: now, timestamp: timestamp)
         guard !ids.isEmpty else { return view }
         let logger = SharedIntakeRules.logger
-        let decoder = JSONDecoder()
         for try await (id, document, revision, state) in try await connection.query("""
             SELECT id, document, revision, state FROM invoices WHERE id = ANY(\(ids)) FOR UPDATE
             """, logger: logger).decode((String, String, Int64, String).self) {
-            let invoice = try decoder.decode(Invoice.self, from: Data(document.utf8))
+            let invoice = try InvoiceDocument.decode(document)
             view.invoices[id] = Stored(invoice: invoice, revision: revision, state: state, storedRevision: revision, source: nil)
         }
         for try await (id, amount, date, reference) in try await connection.query("""
@@ -119,29 +118,20 @@ struct SharedIntakeView {
                 return ["attachment: \(attachment) cannot be shared yet: a shared store takes invoices without attachments (docs/shared-store.md)"]
             }
             let previous = invoices[invoice.id]
-            if let previous, previous.invoice.currency != invoice.currency {
-                return ["currency: the invoice \(invoice.id) was ingested in \(previous.invoice.currency.code); an amendment cannot change it to \(invoice.currency.code)"]
-            }
+            if let problem = IntakeRules.amendmentProblem(stored: previous?.invoice.currency, invoice) { return [problem] }
             let revision = (previous?.revision ?? 0) + 1
             invoices[invoice.id] = Stored(invoice: invoice, revision: revision, state: "open", storedRevision: previous?.storedRevision ?? 0,
                                           source: (name, hash, format))
-            add("ingested", invoice.id, [
-                ("file", name), ("format", format), ("result", previous == nil ? "new" : "amended"),
-                ("revision", String(revision)), ("to", invoice.customer.emails.map(\.value).joined(separator: ",")),
-                ("amount", (invoice.total - invoice.amountPaid).description),
-            ])
+            add("ingested", invoice.id, IntakeRules.ingested(file: name, format: format, amended: previous != nil, revision: Int(revision), invoice))
             refresh(invoice)
         case .creditNote(let note):
-            guard let target = invoices[note.refersTo] else {
-                return ["refersTo: no invoice \(note.refersTo) is known; drop the credit note again once the invoice is in"]
-            }
-            guard target.invoice.currency == note.amount.currency else {
-                return ["currency: the credit note is in \(note.amount.currency.code) but \(note.refersTo) is in \(target.invoice.currency.code)"]
-            }
+            let target = invoices[note.refersTo]
+            if let problem = IntakeRules.creditNoteProblem(target: target?.invoice.currency, note) { return [problem] }
+            guard let target else { return nil }
             let payment = Payment(amount: note.amount, date: note.issueDate, reference: note.id)
             payments[note.refersTo, default: []].append(payment)
             newPayments.append((note.refersTo, payment))
-            add("ingested", note.refersTo, [("file", name), ("credit_note", note.id), ("result", "credit"), ("amount", note.amount.description)])
+            add("ingested", note.refersTo, IntakeRules.credited(file: name, note))
             refresh(target.invoice)
         }
         return nil
@@ -175,32 +165,25 @@ struct SharedIntakeView {
         if !activePlans.contains(id) {
             let zone = configuration.company.timeZone
             var history: [String: LocalDate] = [:]
-            for row in rows where ["sent", "sending", "uncertain", "bounced"].contains(row.state) {
+            for row in rows where ReminderState(rawValue: row.state).map(ReminderPlanning.wentStates.contains) == true {
                 history[row.step] = row.sentAt.map { ZonedDateTime.localDate(of: Date(timeIntervalSince1970: TimeInterval($0)), in: zone) }
                     ?? LocalDate(iso: row.localDate)
             }
-            let steps = Planner.plan(invoice: invoice, payments: paid, policy: configuration.policy(for: invoice.customer),
-                                     calendar: calendar, history: history)
             rows.removeAll(where: \.replaceable)
             let taken = Set(rows.map(\.step))
             // A step that already has a row (sent, claimed, cancelled) is not planned again: the store's
             // unique (invoice, step) keeps the first.
-            let plan = steps.filter(\.isActive).filter { !taken.contains($0.name) }.map {
-                PlannedReminder(step: $0.name, kind: $0.kind, localDate: $0.date, sendAt: $0.sendAt, amount: $0.amountDue)
-            }
+            let plan = ReminderPlanning.planned(invoice, payments: paid, policy: configuration.policy(for: invoice.customer),
+                                                calendar: calendar, history: history).filter { !taken.contains($0.step) }
             plans[id] = plan
             rows += plan.map { Reminder(step: $0.step, state: "planned", localDate: $0.localDate.iso, sendAt: SharedQueue.seconds($0.sendAt),
                                         sentAt: nil, replaceable: true) }
             reminders[id] = rows
         }
         let upcoming = rows.filter { $0.state == "planned" }.sorted { $0.sendAt < $1.sendAt }
-        let next = upcoming.first { $0.sendAt >= SharedQueue.seconds(now) } ?? upcoming.last
-        add("planned", id, [
-            ("steps", String(upcoming.count)),
-            ("next", next.map { "\($0.step)@\($0.localDate)" }),
-            ("due", invoice.dueDate?.iso),
-            ("amount", Balance.due(invoice, payments: paid, on: today).description),
-        ])
+            .map { ($0.step, $0.localDate, Date(timeIntervalSince1970: TimeInterval($0.sendAt))) }
+        add("planned", id, ReminderPlanning.plannedLine(upcoming: upcoming, invoice: invoice, balance: Balance.due(invoice, payments: paid, on: today),
+                                                        at: now))
     }
 
     private mutating func add(_ event: String, _ invoiceID: String?, _ fields: [(String, String?)]) {
@@ -233,7 +216,7 @@ struct SharedIntakeView {
                 FROM unnest(\(ids), \(rows.map { ReminderPlanning.customerKey($0.invoice.customer) }), \(rows.map(\.invoice.currency.code)),
                             \(rows.map(\.invoice.total.minorUnits)), \(rows.map(\.invoice.issueDate.iso)),
                             \(rows.map { ($0.invoice.dueDate ?? $0.invoice.issueDate).iso }), \(rows.map { $0.source!.file }),
-                            \(rows.map { $0.source!.hash }), \(rows.map { $0.source!.format }), \(try rows.map { try Self.document($0.invoice) }),
+                            \(rows.map { $0.source!.hash }), \(rows.map { $0.source!.format }), \(try rows.map { try InvoiceDocument.encode($0.invoice) }),
                             \(rows.map { $0.revision - $0.storedRevision }), \(rows.map { ($0.invoice.total - $0.invoice.amountPaid).minorUnits }),
                             \(ids.map { CreditorReference(invoiceNumber: $0).value }))
                     AS i(id, customer_key, currency, total_minor, issue_date, due_date, source_file, source_hash, format, document,
@@ -298,16 +281,5 @@ struct SharedIntakeView {
                 ORDER BY n
                 """, logger: logger)
         }
-    }
-
-    private static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return encoder
-    }()
-
-    /// The invoice as the store keeps it (the same JSON as the SQLite store's).
-    static func document(_ invoice: Invoice) throws -> String {
-        String(decoding: try encoder.encode(invoice), as: UTF8.self)
     }
 }
