@@ -106,6 +106,20 @@ struct DaemonEndToEndTests {
         #expect(daemon.stop() == 0)
     }
 
+    @Test("a crash between a file's archive link and its inbox unlink, then a run in another month: one archive name")
+    func crashAcrossMonths() throws {
+        let box = try Sandbox(minGapDays: 0)
+        try box.drop("k-0001.json", Sandbox.invoice(id: "K-1", issued: "2026-11-01", terms: "net 30", customer: "C-1", email: "c1@k.example"))
+        #expect(try box.run(["run", "--once", "--now", "2026-11-30T10:00:00+01:00"]).status == 0)
+        let archived = box.archive + "/2026/11/k-0001.json"
+        #expect(FileManager.default.fileExists(atPath: archived))
+        // The state a kill -9 leaves after the link and before the unlink: the same file under both names.
+        #expect(link(archived, box.inbox + "/k-0001.json") == 0)
+        #expect(try box.run(["run", "--once", "--now", "2026-12-02T10:00:00+01:00"]).status == 0)
+        #expect(inboxIsEmpty(box))
+        #expect(box.files(in: box.archive) == ["2026/11/k-0001.json"])
+    }
+
     @Test("kill -9 at random moments over 20 rounds of 500 invoices: nothing lost, nothing sent twice")
     func killNine() throws {
         let box = try Sandbox(minGapDays: 0)

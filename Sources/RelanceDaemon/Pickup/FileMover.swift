@@ -29,7 +29,39 @@ final class FileMover {
 
     func archive(_ path: String, on date: LocalDate) throws -> String {
         let folder = "\(archive)/\(date.iso.prefix(4))/\(date.iso.dropFirst(5).prefix(2))"
+        if let earlier = earlierArchiveLink(of: path), (earlier as NSString).deletingLastPathComponent != folder {
+            // Linked into another month's folder before a crash (the run before was on another
+            // day): only the inbox name is left to remove, as within one folder.
+            let earlierFolder = (earlier as NSString).deletingLastPathComponent
+            if !touchedFolders.contains(earlierFolder) { touchedFolders.append(earlierFolder) }
+            originals.append(path)
+            return earlier
+        }
         return try place(path, into: folder)
+    }
+
+    /// Where the archive already holds this very file (the same inode), when it has a second name
+    /// at all: a crash between the link and the unlink. Only then are the month folders looked
+    /// through, for the file's name and its numbered variants.
+    private func earlierArchiveLink(of path: String) -> String? {
+        var info = stat()
+        guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, info.st_nlink > 1 else { return nil }
+        let name = (path as NSString).lastPathComponent
+        let stem = (name as NSString).deletingPathExtension, ext = (name as NSString).pathExtension
+        let manager = FileManager.default
+        for year in ((try? manager.contentsOfDirectory(atPath: archive)) ?? []).sorted() {
+            for month in ((try? manager.contentsOfDirectory(atPath: archive + "/" + year)) ?? []).sorted() {
+                let folder = archive + "/" + year + "/" + month
+                var candidate = folder + "/" + name
+                var counter = 1
+                while manager.fileExists(atPath: candidate) {
+                    if Self.sameFile(path, candidate) { return candidate }
+                    candidate = folder + "/" + stem + ".\(counter)" + (ext.isEmpty ? "" : "." + ext)
+                    counter += 1
+                }
+            }
+        }
+        return nil
     }
 
     func reject(_ path: String, reasons: [String]) throws -> String {
