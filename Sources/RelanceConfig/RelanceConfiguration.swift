@@ -289,12 +289,20 @@ public struct StoreSettings: Sendable, Equatable {
     public var tls: String
     public var caFile: String?
     public var passwordFile: String?
+    /// This instance's name among those sharing the store (`instance`; default: the host name).
+    /// Two instances running at once must not share one.
+    public var instance: String?
+    /// How long a claim holds before another instance may act on it (`lease_seconds`, default 60):
+    /// an instance renews its leases while it works, and a dead one's run out after this.
+    public var leaseSeconds: Int
 
-    public init(url: String, tls: String, caFile: String?, passwordFile: String?) {
+    public init(url: String, tls: String, caFile: String?, passwordFile: String?, instance: String? = nil, leaseSeconds: Int = 60) {
         self.url = url
         self.tls = tls
         self.caFile = caFile
         self.passwordFile = passwordFile
+        self.instance = instance
+        self.leaseSeconds = leaseSeconds
     }
 }
 

@@ -24,11 +24,8 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         let configuration = try options.load()
         if let shared = configuration.store {
-            // Said before anything starts: the daemon's cycle (planning, sending, replies, payments) still runs on the
-            // SQLite store only. Sending over a shared store is built and tested, the rest of the cycle is not yet.
-            Console.error("relance: run: the daemon cannot run on a PostgreSQL store ([store] url = \(shared.url)) yet: "
-                + "remove [store] to run on the state directory's SQLite store (docs/shared-store.md says what works)")
-            throw ExitCode(1)
+            try runShared(configuration, settings: shared)
+            return
         }
         let clock = try ClockOption.clock(now, zone: configuration.company.timeZone)
         // One daemon per state directory; a dry run changes nothing and may look beside it.
@@ -61,6 +58,51 @@ struct RunCommand: ParsableCommand {
             return
         }
         try Daemon(context: context, configurationFile: options.path).run()
+    }
+}
+
+extension RunCommand {
+    /// The daemon (or one round with `--once`) on the shared PostgreSQL store `[store]` names
+    /// (`SharedDaemon`, docs/shared-store.md); settings it cannot honour yet stop it with reasons.
+    func runShared(_ configuration: RelanceConfiguration, settings: StoreSettings) throws {
+        let unsupported = SharedRunSupport.unsupported(configuration)
+        guard unsupported.isEmpty else {
+            for reason in unsupported { Console.error("relance: run: on a shared store ([store] url = \(settings.url)), \(reason)") }
+            Console.error("relance: run: remove these settings, or [store] to run on the state directory's SQLite store (docs/shared-store.md)")
+            throw ExitCode(1)
+        }
+        guard !dryRun else {
+            Console.error("relance: run: --dry-run is not available on a shared store yet (relance status shows what waits)")
+            throw ExitCode(2)
+        }
+        // A daemon on a shared store started at --now keeps time from there: leases must run out.
+        let fixed = try ClockOption.clock(now, zone: configuration.company.timeZone)
+        let clock: any WallClock = once || now == nil ? fixed : RunningClock(from: fixed.now())
+        // One instance per state directory here too: its working copy and send log are its own.
+        let lock: StateLock
+        do {
+            lock = try StateLock(stateDirectory: configuration.paths.stateDirectory)
+        } catch {
+            Console.error("relance: \(error)")
+            throw ExitCode(1)
+        }
+        defer { withExtendedLifetime(lock) {} }
+        LoggingBootstrap.once()
+        let logger = Logger(label: "relance")
+        let store = try SharedStoreAccess.open(settings, maximumConnections: 3)
+        defer { _ = try? store.waitFor("close the connections") { await store.close() } }
+        do {
+            let transport = try DaemonContext.makeTransport(configuration)
+            let sendLog = try SendLog(path: configuration.paths.sendLog)
+            let daemon = SharedDaemon(configuration: configuration, store: store, instance: settings.instance ?? SharedDaemon.defaultInstanceName(),
+                                      leaseSeconds: settings.leaseSeconds, transport: transport, clock: clock, logger: logger, sendLog: sendLog)
+            try daemon.run(once: once)
+        } catch let exit as ExitCode {
+            throw exit
+        } catch {
+            Console.error("relance: run: \(error)")
+            throw ExitCode(1)
+        }
     }
 }
 

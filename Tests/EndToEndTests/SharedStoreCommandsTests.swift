@@ -5,11 +5,10 @@ import Testing
 /// The commands that already work on a `[store]` PostgreSQL store, through the binary and a private
 /// PostgreSQL server: `migrate` takes its target from the table, `status` lists the instances with
 /// their heartbeat, leases and counters (text and JSON), `status` shows the invoices as it does on
-/// SQLite, `metrics` gives the instances' counters, and what does not work yet (`run`) says so
-/// instead of using the SQLite file.
+/// SQLite, `metrics` gives the instances' counters (`run` on it: SharedRunEndToEndTests).
 @Suite("Commands on a shared PostgreSQL store", .ownThread, .serialized, .enabled(if: PSQL.available))
 struct SharedStoreCommandsTests {
-    @Test("status and metrics list the instances; migrate uses [store]; the invoices' status reads as on SQLite; run refuses in words")
+    @Test("status and metrics list the instances; migrate uses [store]; the invoices' status reads as on SQLite")
     func instances() throws {
         let sandbox = try Sandbox()
         for n in 1...3 {
@@ -42,7 +41,7 @@ struct SharedStoreCommandsTests {
 
         let checked = try sandbox.run(["check"])
         #expect(checked.status == 0, "\(checked.stderr)")
-        #expect(checked.stdout.contains("store: postgresql://relance@127.0.0.1:\(server.port)/postgres (relance run cannot use it yet"), "\(checked.stdout)")
+        #expect(checked.stdout.contains("store: postgresql://relance@127.0.0.1:\(server.port)/postgres , shared (docs/shared-store.md)"), "\(checked.stdout)")
 
         // Before any schema: said, not a SQL error.
         let empty = try sandbox.run(["status"])
@@ -101,10 +100,6 @@ struct SharedStoreCommandsTests {
         let unknown = try sandbox.run(["status", "F-404"])
         #expect(unknown.status == 1)
         #expect(unknown.stderr.contains("no invoice F-404"), "\(unknown.stderr)")
-        let run = try sandbox.run(["run", "--once", "--now", "2026-11-03T10:00:00+01:00"])
-        #expect(run.status == 1)
-        #expect(run.stderr.contains("cannot run on a PostgreSQL store"), "\(run.stderr)")
-        #expect(try String(contentsOfFile: sandbox.sendLog, encoding: .utf8).contains("2026-11-03") == false, "nothing ran on the SQLite store")
 
         // TLS, verified against the server's own CA from ca_file (the name its certificate carries: localhost).
         let plain = try String(contentsOfFile: sandbox.config, encoding: .utf8)

@@ -19,3 +19,21 @@ public struct FixedClock: WallClock {
     public init(_ instant: Date) { self.instant = instant }
     public func now() -> Date { instant }
 }
+
+/// A clock that starts at a chosen instant and then runs at the pace of the system's monotonic
+/// clock: for a daemon on a shared store started with `--now` (tests, time travel), whose leases
+/// must run out while it works, which a stopped clock would never let them do.
+public struct RunningClock: WallClock {
+    public let start: Date
+    private let startedAt: ContinuousClock.Instant
+
+    public init(from start: Date) {
+        self.start = start
+        startedAt = ContinuousClock.now
+    }
+
+    public func now() -> Date {
+        let elapsed = ContinuousClock.now - startedAt
+        return start.addingTimeInterval(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+    }
+}

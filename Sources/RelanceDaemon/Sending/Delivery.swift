@@ -122,7 +122,7 @@ extension Cycle {
         return all
     }
 
-    private func failBeforeHandOff(_ item: DecidedMessage, reason: String, tx: StoreTransaction, journal: Journal, at now: Date) throws {
+    func failBeforeHandOff(_ item: DecidedMessage, reason: String, tx: StoreTransaction, journal: Journal, at now: Date) throws {
         for row in item.rows {
             try tx.failBeforeHandOff(row.id, reason: reason, at: now)
             try journal.record(tx, at: now, event: "failed", invoice: row.invoiceID, [("step", row.step), ("reason", reason)])
@@ -216,7 +216,7 @@ extension Cycle {
 
     /// Records one outcome inside `tx`, for each reminder the message covers (one send-log line per
     /// invoice, all with the same `message_id`); the lines are held by `journal` until the commit.
-    private func record(_ outcome: Outcome, tx: StoreTransaction, journal: Journal) throws {
+    func record(_ outcome: Outcome, tx: StoreTransaction, journal: Journal) throws {
         let item = outcome.item, facts = item.facts, after = outcome.at
         let archive = outcome.composed.copy?.reference
         for (index, row) in item.rows.enumerated() {

@@ -31,9 +31,7 @@ struct SharedIntakeRules: Sendable {
         let ids = Array(Set(files.flatMap { $0.read.documents.map(Self.invoiceID) })).sorted()
         // The invoices' ids first, in one order for every instance: a second instance taking the
         // same invoice (the same file, or another version of it) waits here for this transaction.
-        try await connection.query("""
-            SELECT COUNT(pg_advisory_xact_lock(\(SharedIntakeRules.lockSpace), hashtext(id))) FROM (SELECT id FROM unnest(\(ids)) AS id ORDER BY id) AS ids
-            """, logger: Self.logger)
+        try await SharedQueue.lockInvoices(ids, on: connection)
         let first = try await recordSources(files, on: connection)
         var view = try await SharedIntakeView.load(ids: ids, configuration: configuration, now: now, timestamp: timestamp, on: connection)
         var results: [SharedPickup.FileResult] = []
@@ -100,7 +98,5 @@ struct SharedIntakeRules: Sendable {
         }
     }
 
-    /// The advisory-lock space of invoice ids ("in" in ASCII), apart from the migration's and the mailboxes'.
-    static let lockSpace: Int32 = 0x696E
     static let logger = Logger(label: "relance.shared.intake")
 }

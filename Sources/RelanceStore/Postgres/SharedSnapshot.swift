@@ -21,39 +21,59 @@ public enum SharedSnapshot {
     /// `path` (created; it must not exist). Returns the number of invoices copied.
     public static func copy(_ selection: Selection, from source: PostgresStore, into path: String) async throws -> Int {
         let store = try Store(path: path)
-        let columnsByTable = try await store.pool.read { db in
-            var columns: [String: Set<String>] = [:]
-            for table in PostgresSchema.copiedTables {
-                columns[table.name] = Set(try Row.fetchAll(db, sql: "PRAGMA table_info(\(table.name))").map { $0["name"] as String })
-            }
-            return columns
-        }
+        let columnsByTable = try await store.pool.read { db in try localColumns(db) }
         let copied = try await source.transaction("read the invoices asked for") { connection in
             let ids = try await invoiceIDs(selection, on: connection)
-            var tables: [(name: String, columns: [String], rows: [[DatabaseValue]])] = []
-            for table in PostgresSchema.copiedTables {
-                guard let filter = filter(for: table.name), let local = columnsByTable[table.name] else { continue }
-                let query = PostgresQuery(unsafeSQL: "SELECT * FROM \(table.name) WHERE \(filter) ORDER BY \(table.orderBy)", binds: binds(ids))
-                var columns: [String] = []
-                var rows: [[DatabaseValue]] = []
-                for try await row in try await connection.query(query, logger: SharedQueue.logger) {
-                    var values: [DatabaseValue] = []
-                    if columns.isEmpty { columns = row.map(\.columnName) }
-                    for cell in row where local.contains(cell.columnName) { values.append(try value(of: cell)) }
-                    rows.append(values)
-                }
-                tables.append((table.name, columns.filter(local.contains), rows))
-            }
-            return (ids.count, tables)
+            return (ids.count, try await rows(of: ids, columns: columnsByTable, on: connection))
         }
-        try await store.pool.write { db in
-            for table in copied.1 where !table.rows.isEmpty {
-                let sql = "INSERT INTO \(table.name) (\(table.columns.joined(separator: ", "))) VALUES (\(table.columns.map { _ in "?" }.joined(separator: ", ")))"
-                let statement = try db.makeStatement(sql: sql)
-                for row in table.rows { try statement.execute(arguments: StatementArguments(row)) }
-            }
-        }
+        try await store.pool.write { db in try insert(copied.1, into: db) }
         return copied.0
+    }
+
+    /// The rows of one table as read from PostgreSQL, in the local table's columns.
+    struct TableRows: Sendable {
+        let name: String
+        let columns: [String]
+        let rows: [[DatabaseValue]]
+    }
+
+    /// The columns of each copied table in the local SQLite schema (PostgreSQL's tables have a few
+    /// more: the leases).
+    static func localColumns(_ db: Database) throws -> [String: Set<String>] {
+        var columns: [String: Set<String>] = [:]
+        for table in PostgresSchema.copiedTables {
+            columns[table.name] = Set(try Row.fetchAll(db, sql: "PRAGMA table_info(\(table.name))").map { $0["name"] as String })
+        }
+        return columns
+    }
+
+    /// Every row that belongs to the invoices `ids`, table by table, parents first.
+    static func rows(of ids: [String], columns columnsByTable: [String: Set<String>], skipping: Set<String> = [],
+                     on connection: PostgresConnection) async throws -> [TableRows] {
+        var tables: [TableRows] = []
+        for table in PostgresSchema.copiedTables where !skipping.contains(table.name) {
+            guard let filter = filter(for: table.name), let local = columnsByTable[table.name] else { continue }
+            let query = PostgresQuery(unsafeSQL: "SELECT * FROM \(table.name) WHERE \(filter) ORDER BY \(table.orderBy)", binds: binds(ids))
+            var columns: [String] = []
+            var rows: [[DatabaseValue]] = []
+            for try await row in try await connection.query(query, logger: SharedQueue.logger) {
+                var values: [DatabaseValue] = []
+                if columns.isEmpty { columns = row.map(\.columnName) }
+                for cell in row where local.contains(cell.columnName) { values.append(try value(of: cell)) }
+                rows.append(values)
+            }
+            tables.append(TableRows(name: table.name, columns: columns.filter(local.contains), rows: rows))
+        }
+        return tables
+    }
+
+    /// Writes the rows read into the local store, parents first.
+    static func insert(_ tables: [TableRows], into db: Database) throws {
+        for table in tables where !table.rows.isEmpty {
+            let sql = "INSERT INTO \(table.name) (\(table.columns.joined(separator: ", "))) VALUES (\(table.columns.map { _ in "?" }.joined(separator: ", ")))"
+            let statement = try db.makeStatement(sql: sql)
+            for row in table.rows { try statement.execute(arguments: StatementArguments(row)) }
+        }
     }
 
     private static func invoiceIDs(_ selection: Selection, on connection: PostgresConnection) async throws -> [String] {
@@ -85,7 +105,7 @@ public enum SharedSnapshot {
     }
 
     /// A cell as SQLite keeps it: the schema's columns are BIGINT or TEXT.
-    private static func value(of cell: PostgresCell) throws -> DatabaseValue {
+    static func value(of cell: PostgresCell) throws -> DatabaseValue {
         guard cell.bytes != nil else { return .null }
         switch cell.dataType {
         case .int8, .int4, .int2: return try cell.decode(Int64.self).databaseValue

@@ -1,0 +1,181 @@
+import Foundation
+public import Logging
+public import RelanceConfig
+public import RelanceCore
+public import RelanceStore
+public import RelanceTransport
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `relance run` when `[store]` names a PostgreSQL store: exists so that several instances, on one
+/// machine or several, share one store and its queue. Each instance registers under its name,
+/// takes its inbox's files in (`SharedPickup`), sends what is due (`SharedCycle`), beats its heart
+/// and reaps the leases of instances that died or froze, and sleeps until a signal, the next poll,
+/// or a NOTIFY from another instance that committed new work (`WorkListener`).
+///
+/// What the one-machine daemon also does and this one does not yet (replies over IMAP, bank and
+/// payment files, the morning digest, collection after a formal notice, the reference-rate
+/// refresh) is named in docs/shared-store.md; the settings that would need it are refused before
+/// it starts (`SharedRunSupport`).
+public final class SharedDaemon {
+    let configuration: RelanceConfiguration
+    let store: PostgresStore
+    let queue: SharedQueue
+    let transport: any MailTransport
+    let clock: any WallClock
+    let logger: Logger
+    let sendLog: SendLog
+    private let notifier = SystemdNotifier()
+    /// How often an instance looks for due work when nothing woke it.
+    let pollInterval: Duration
+
+    public init(configuration: RelanceConfiguration, store: PostgresStore, instance: String, leaseSeconds: Int, transport: any MailTransport,
+                clock: any WallClock, logger: Logger, sendLog: SendLog, pollInterval: Duration = .seconds(2)) {
+        self.configuration = configuration
+        self.store = store
+        queue = SharedQueue(owner: instance, leaseSeconds: Int64(leaseSeconds))
+        self.transport = transport
+        self.clock = clock
+        self.logger = logger
+        self.sendLog = sendLog
+        self.pollInterval = pollInterval
+    }
+
+    /// The default instance name: the host's.
+    public static func defaultInstanceName() -> String { ProcessInfo.processInfo.hostName }
+
+    /// Runs until SIGTERM or SIGINT; with `once`, one round (pickup, everything due, maintenance).
+    public func run(once: Bool) throws {
+        let signals = try SignalWatcher()
+        let received = Daemon.ReceivedSignals(signals)
+        let store = store, queue = queue, started = clock.now()
+        let applied = try store.waitFor("bring the shared store's schema up to date") { try await store.migrate(at: started) }
+        if !applied.isEmpty { logger.info("shared store: schema versions \(applied.map(String.init).joined(separator: ", ")) applied") }
+        let host = ProcessInfo.processInfo.hostName, pid = Int64(getpid())
+        try store.blockingStatement("register this instance") { try await queue.register(host: host, pid: pid, at: started, on: $0) }
+        let pickup = SharedPickup(configuration: configuration, store: store, sendLog: sendLog, clock: clock, logger: logger)
+        let cycle = try SharedCycle(configuration: configuration, store: store, queue: queue, transport: transport, clock: clock, logger: logger,
+                                    sendLog: sendLog, workingSetPath: configuration.paths.stateDirectory + "/shared-pass.sqlite")
+        let wake = once ? nil : try WakePipe(store: store, logger: logger)
+        defer { wake?.stop() }
+        let monotonic = ContinuousClock()
+        var lastPing: ContinuousClock.Instant?
+        let heartbeat = { [notifier] in
+            guard let interval = notifier.watchdogInterval else { return }
+            if lastPing.map({ monotonic.now - $0 >= .milliseconds(Int64(interval * 250)) }) ?? true {
+                notifier.notify("WATCHDOG=1")
+                lastPing = monotonic.now
+            }
+        }
+        notifier.notify("READY=1\nSTATUS=instance \(queue.owner) on \(store.location)")
+        logger.info("relance started on a shared store", metadata: ["instance": "\(queue.owner)", "store": "\(store.location)"])
+        var lastMaintenance: ContinuousClock.Instant?
+        while true {
+            heartbeat()
+            if lastMaintenance.map({ monotonic.now - $0 >= .seconds(max(1, queue.leaseSeconds / 4)) }) ?? true {
+                lastMaintenance = monotonic.now
+                maintain()
+            }
+            _ = pickup.scan()
+            do {
+                var total = Cycle.Summary()
+                while !received.stopRequested() {
+                    let pass = try cycle.pass(stop: { received.stopRequested() }, heartbeat: heartbeat)
+                    total.add(pass.cycle)
+                    guard pass.claimed > 0 else { break }
+                }
+                if total.sent + total.deferred + total.failed + total.uncertain > 0 { logger.info("cycle: \(total)") }
+            } catch {
+                // PostgreSQL unreachable, a disk full: said, then tried again; what is claimed runs out and is reaped.
+                logger.error("shared cycle failed, trying again shortly: \(error)")
+            }
+            if once || received.stopRequested() {
+                notifier.notify("STOPPING=1")
+                if !once { logger.info("relance stopping") }
+                return
+            }
+            var fds = [pollfd(fd: signals.descriptor, events: Int16(POLLIN), revents: 0),
+                       pollfd(fd: wake?.descriptor ?? -1, events: Int16(POLLIN), revents: 0)]
+            var timeout = Int32(pollInterval.components.seconds * 1000 + pollInterval.components.attoseconds / 1_000_000_000_000_000)
+            if let interval = notifier.watchdogInterval { timeout = min(timeout, Int32(interval * 500)) }
+            if poll(&fds, nfds_t(fds.count), timeout) < 0, errno != EINTR { throw RuntimeFailure("poll: \(String(cString: strerror(errno)))") }
+            wake?.drain()
+        }
+    }
+
+    /// Beats this instance's heart and ends every lease that ran out (any instance's): what was
+    /// handed off and never confirmed is `uncertain`, said in the send log; the rest waits again.
+    func maintain() {
+        let queue = queue, now = clock.now(), zone = configuration.company.timeZone
+        do {
+            let lines = try store.blockingTransaction("heartbeat and reap leases") { connection -> [String] in
+                try await queue.heartbeat(at: now, on: connection)
+                let reaped = try await queue.reap(at: now, on: connection)
+                guard !reaped.uncertain.isEmpty else { return [] }
+                let stamp = ZonedDateTime.iso8601(now, in: zone)
+                var lines: [String] = []
+                for fact in try await SharedQueue.uncertainFacts(reaped.uncertain, on: connection) {
+                    let line = Journal.line(timestamp: stamp, event: "uncertain", invoice: fact.invoice, [
+                        ("step", fact.step), ("message_id", fact.messageID),
+                        ("reason", (fact.detail ?? "lease lost while sending") + "; check before resending (relance resolve)"),
+                    ])
+                    try await SharedQueue.addEvent(at: now, event: "uncertain", invoiceID: fact.invoice, line: line, on: connection)
+                    lines.append(line)
+                }
+                return lines
+            }
+            sendLog.append(lines)
+        } catch {
+            logger.warning("shared store: heartbeat and reaper not run: \(error)")
+        }
+    }
+}
+
+/// A NOTIFY from another instance turned into a byte on a pipe, so the daemon's poll(2) wakes for
+/// it as for a signal. The listener is made again when its connection is lost (a server restart).
+final class WakePipe: Sendable {
+    let descriptor: Int32
+    private let writeEnd: Int32
+    private let task: Task<Void, Never>
+
+    init(store: PostgresStore, logger: Logger) throws {
+        var ends: [Int32] = [0, 0]
+        guard pipe(&ends) == 0 else { throw RuntimeFailure("pipe: \(String(cString: strerror(errno)))") }
+        for end in ends {
+            _ = fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK)
+            _ = fcntl(end, F_SETFD, FD_CLOEXEC)
+        }
+        descriptor = ends[0]
+        writeEnd = ends[1]
+        let writeEnd = ends[1]
+        task = Task {
+            var listener: WorkListener?
+            while !Task.isCancelled {
+                if listener?.isLost ?? true {
+                    await listener?.close()
+                    listener = try? await WorkListener(store: store)
+                    if listener == nil { try? await Task.sleep(for: .seconds(2)) }
+                    continue
+                }
+                if await listener?.wait(timeout: .seconds(5)) == true {
+                    var byte: UInt8 = 1
+                    _ = write(writeEnd, &byte, 1)
+                }
+            }
+            await listener?.close()
+        }
+    }
+
+    func drain() {
+        var byte: UInt8 = 0
+        while read(descriptor, &byte, 1) == 1 {}
+    }
+
+    func stop() {
+        task.cancel()
+        close(descriptor)
+        close(writeEnd)
+    }
+}

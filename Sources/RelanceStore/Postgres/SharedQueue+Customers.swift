@@ -1,0 +1,122 @@
+public import Foundation
+public import PostgresNIO
+public import RelanceCore
+
+/// Due reminders claimed a customer at a time, with the customers they belong to.
+public struct ClaimedCustomers: Sendable, Equatable {
+    /// Every due reminder of the customers claimed, oldest first.
+    public let leases: [ReminderLease]
+    /// The customer key of each claimed reminder's invoice.
+    public let customerKeys: [String: String]
+
+    public init(leases: [ReminderLease], customerKeys: [String: String]) {
+        self.leases = leases
+        self.customerKeys = customerKeys
+    }
+}
+
+extension SharedQueue {
+    /// Claims the due reminders of a few customers, whole: the send-time rules judge a customer's
+    /// (with `group = "invoice"`, an invoice's) due reminders together (the highest level goes, the
+    /// lower ones are skipped; one statement per customer), so one instance must hold them all.
+    /// Up to `limit` due reminders are picked with `FOR UPDATE SKIP LOCKED`; a customer of theirs
+    /// is kept when this transaction gets its advisory lock at once (another instance claiming the
+    /// same customer at the same moment keeps it instead), and then every due reminder of that
+    /// customer nobody holds is claimed with it.
+    public func claimDueCustomers(at now: Date, limit: Int, groupByCustomer: Bool, on connection: PostgresConnection) async throws
+        -> ClaimedCustomers {
+        let seconds = Self.seconds(now), expires = Self.seconds(now) + leaseSeconds
+        // The unit claimed: the customer, or the invoice. Its key is a constant expression of the schema's columns.
+        let unit = groupByCustomer ? "'c' || i.customer_key" : "'i' || r.invoice_id"
+        let rows = try await connection.query("""
+            WITH picked AS (
+                SELECT \(unescaped: unit) AS unit FROM reminders r JOIN invoices i ON i.id = r.invoice_id
+                WHERE r.state IN ('planned', 'deferred') AND r.send_at <= \(seconds)
+                  AND (r.lease_owner IS NULL OR r.lease_expires_at <= \(seconds))
+                ORDER BY r.send_at, r.id
+                LIMIT \(Int64(max(1, limit)))
+                FOR UPDATE OF r SKIP LOCKED
+            ), units AS (
+                SELECT unit FROM (SELECT DISTINCT unit FROM picked) AS distinct_units
+                WHERE pg_try_advisory_xact_lock(\(Self.claimLockSpace), hashtext(unit))
+            ), due AS (
+                SELECT r.id, i.customer_key FROM reminders r JOIN invoices i ON i.id = r.invoice_id
+                WHERE \(unescaped: unit) IN (SELECT unit FROM units)
+                  AND r.state IN ('planned', 'deferred') AND r.send_at <= \(seconds)
+                  AND (r.lease_owner IS NULL OR r.lease_expires_at <= \(seconds))
+                FOR UPDATE OF r SKIP LOCKED
+            )
+            UPDATE reminders r SET lease_owner = \(owner), lease_expires_at = \(expires), lease_attempt = r.lease_attempt + 1,
+                updated_at = \(seconds)
+            FROM due WHERE r.id = due.id
+            RETURNING r.id, r.invoice_id, r.step, r.lease_attempt, r.send_at, r.attempts, due.customer_key
+            """, logger: Self.logger)
+        var leases: [(ReminderLease, Int64)] = []
+        var keys: [String: String] = [:]
+        typealias Row = (Int64, String, String, Int64, Int64, Int64, String)
+        for try await (id, invoice, step, attempt, sendAt, attempts, customer) in rows.decode(Row.self) {
+            leases.append((ReminderLease(reminderID: id, invoiceID: invoice, step: step, owner: owner, attempt: attempt, expiresAt: expires,
+                                         sendAttempts: attempts), sendAt))
+            keys[invoice] = customer
+        }
+        return ClaimedCustomers(leases: leases.sorted { ($0.1, $0.0.reminderID) < ($1.1, $1.0.reminderID) }.map(\.0), customerKeys: keys)
+    }
+
+    /// Hands off every reminder one message covers, or none (`handOff`'s guards for each): false
+    /// when one of them may no longer go, and then nothing changed.
+    public func handOff(all leases: [ReminderLease], today: LocalDate, at now: Date, on connection: PostgresConnection) async throws -> Bool {
+        for lease in leases where try await !handOff(lease, today: today, at: now, on: connection) {
+            throw NotHandedOff()
+        }
+        return true
+    }
+
+    /// Counts outcomes recorded through a working set into this instance's counters.
+    public func addOutcomes(sent: Int, deferred: Int, failed: Int, uncertain: Int, on connection: PostgresConnection) async throws {
+        guard sent + deferred + failed + uncertain > 0 else { return }
+        try await connection.query("""
+            UPDATE instances SET sent = sent + \(Int64(sent)), deferred = deferred + \(Int64(deferred)), failed = failed + \(Int64(failed)),
+                uncertain = uncertain + \(Int64(uncertain))
+            WHERE name = \(owner)
+            """, logger: Self.logger)
+    }
+
+    /// What the send log says of reminders the reaper made uncertain: invoice, step, Message-ID and
+    /// the reaper's reason, in id order.
+    public static func uncertainFacts(_ ids: [Int64], on connection: PostgresConnection) async throws
+        -> [(invoice: String, step: String, messageID: String?, detail: String?)] {
+        let rows = try await connection.query("""
+            SELECT invoice_id, step, message_id, detail FROM reminders WHERE id = ANY(\(ids)) ORDER BY id
+            """, logger: logger)
+        var facts: [(invoice: String, step: String, messageID: String?, detail: String?)] = []
+        for try await (invoice, step, messageID, detail) in rows.decode((String, String, String?, String?).self) {
+            facts.append((invoice, step, messageID, detail))
+        }
+        return facts
+    }
+
+    /// One event of the send log, kept in the shared store's `events` as the SQLite store keeps it.
+    public static func addEvent(at now: Date, event: String, invoiceID: String?, line: String, on connection: PostgresConnection) async throws {
+        try await connection.query("""
+            INSERT INTO events (at, event, invoice_id, line) VALUES (\(seconds(now)), \(event), \(invoiceID), \(line))
+            """, logger: logger)
+    }
+
+    /// Thrown inside `handOff(all:)`'s transaction so that it is rolled back.
+    public struct NotHandedOff: Error, Sendable {}
+
+    /// Takes the advisory locks of these invoices for the caller's transaction, in one order for
+    /// every instance (the intake takes the same ones): a file amending one of them waits.
+    public static func lockInvoices(_ ids: [String], on connection: PostgresConnection) async throws {
+        let sorted = Array(Set(ids)).sorted()
+        try await connection.query("""
+            SELECT COUNT(pg_advisory_xact_lock(\(invoiceLockSpace), hashtext(id))) FROM (SELECT id FROM unnest(\(sorted)) AS id ORDER BY id) AS ids
+            """, logger: logger)
+    }
+
+    /// The advisory-lock space of invoice ids ("in" in ASCII), apart from the migration's and the mailboxes'.
+    public static let invoiceLockSpace: Int32 = 0x696E
+
+    /// The advisory-lock space of the claims' customers ("cl" in ASCII), apart from the invoices'.
+    static let claimLockSpace: Int32 = 0x636C
+}

@@ -1,0 +1,158 @@
+import Foundation
+internal import GRDB
+import PostgresNIO
+
+/// The rows one instance's send pass works on, copied from the shared PostgreSQL store into a
+/// local SQLite store: exists so that the send-time decision and the recording of outcomes run on
+/// a shared store through exactly the code they run through on one machine (`Cycle`, on a
+/// `StoreTransaction`), instead of a second version of every rule. The copy holds the customers
+/// whose due reminders this instance claimed (every invoice of theirs, with its rows); what the
+/// local code changes in it is then written back as guarded statements (`SharedWriteBack`): a row
+/// this instance holds a lease on by that lease's token, any other row by the state and instant
+/// it had when it was copied. A guard that misses means someone else changed the row: the whole
+/// write-back is rolled back and nothing the copy says is kept.
+///
+/// A reminder another instance holds a lease on is marked in the copy as claimed by a send batch
+/// (`batch_id = -1`), which the local rules already leave alone (never replanned, never cancelled
+/// as waiting of one kind).
+public final class SharedWorkingSet: @unchecked Sendable {
+    /// The local copy (one file, emptied and filled again for each pass).
+    public let store: Store
+    /// The rows as they were copied or last written back, by table and id.
+    private var before: [String: [Int64: [DatabaseValue]]] = [:]
+    /// The tables never written back, as they were copied (some have no rowid: compared whole).
+    private var readOnlyBefore: [String: Set<[DatabaseValue]>] = [:]
+    private var columns: [String: [String]] = [:]
+    private var localColumns: [String: Set<String>] = [:]
+
+    /// The tables written back, with the columns a write-back never copies (the copy's own batch).
+    static let writtenBack: [String] = ["invoices", "reminders", "events"]
+    /// What a shared pass never changes through the copy (a person's tasks, the policy rules'
+    /// choices, payments, replies): a change there is refused, never dropped.
+    static let readOnly: [String] = ["payments", "replies", "promises", "installment_plans", "installments", "contact_overrides",
+                                     "customer_names", "undeliverable", "tasks", "customer_policies"]
+    /// The copy's mark of a reminder another instance holds.
+    public static let leasedElsewhere: Int64 = -1
+
+    public init(path: String) throws {
+        if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
+        for suffix in ["-wal", "-shm"] where FileManager.default.fileExists(atPath: path + suffix) {
+            try FileManager.default.removeItem(atPath: path + suffix)
+        }
+        store = try Store(path: path)
+        localColumns = try store.pool.read { db in try SharedSnapshot.localColumns(db) }
+    }
+
+    /// Empties the copy and fills it with every invoice of `customerKeys` and their rows, read in
+    /// one PostgreSQL transaction, with the undeliverable addresses; the reminders leased by
+    /// anyone but `mine` are marked as leased elsewhere. Returns the invoices copied.
+    @discardableResult
+    public func load(customerKeys: [String], mine: Set<Int64>, from source: PostgresStore) async throws -> Int {
+        let local = localColumns
+        let (count, tables, leased) = try await source.transaction("read the claimed customers") { connection in
+            let ids = try await connection.query("SELECT id FROM invoices WHERE customer_key = ANY(\(customerKeys)) ORDER BY id",
+                                                 logger: SharedQueue.logger).collect().map { try $0.decode(String.self) }
+            // The invoices' past events are not read: a pass only adds to them.
+            var tables = try await SharedSnapshot.rows(of: ids, columns: local, skipping: ["events"], on: connection)
+            tables.append(try await Self.wholeTable("undeliverable", columns: local, on: connection))
+            let leased = try await connection.query("""
+                SELECT id FROM reminders WHERE invoice_id = ANY(\(ids)) AND lease_owner IS NOT NULL
+                """, logger: SharedQueue.logger).collect().map { try $0.decode(Int64.self) }
+            return (ids.count, tables, leased)
+        }
+        let elsewhere = leased.filter { !mine.contains($0) }
+        try await store.pool.write { db in
+            for table in PostgresSchema.copiedTables.reversed() { try db.execute(sql: "DELETE FROM \(table.name)") }
+            try db.execute(sql: "DELETE FROM send_batches")
+            try SharedSnapshot.insert(tables, into: db)
+            for id in elsewhere {
+                try db.execute(sql: "UPDATE reminders SET batch_id = ? WHERE id = ?", arguments: [Self.leasedElsewhere, id])
+            }
+        }
+        try rebase()
+        return count
+    }
+
+    /// Takes the copy as it is now as what PostgreSQL holds (after a write-back, or after a change
+    /// PostgreSQL made by itself the same way: a hand-off).
+    public func rebase() throws {
+        let images = try store.pool.read { db in
+            var images: [String: (columns: [String], rows: [Int64: [DatabaseValue]])] = [:]
+            for table in Self.writtenBack {
+                var rows: [Int64: [DatabaseValue]] = [:]
+                for row in try Row.fetchAll(db, sql: "SELECT rowid AS relance_rowid, * FROM \(table)") {
+                    rows[row["relance_rowid"]] = Array(row.databaseValues.dropFirst())
+                }
+                let columns = try Row.fetchAll(db, sql: "PRAGMA table_info(\(table))").map { $0["name"] as String }
+                images[table] = (columns, rows)
+            }
+            return (images, try Self.readOnlyImage(db))
+        }
+        before = images.0.mapValues(\.rows)
+        columns = images.0.mapValues(\.columns)
+        readOnlyBefore = images.1
+    }
+
+    private static func readOnlyImage(_ db: Database) throws -> [String: Set<[DatabaseValue]>] {
+        var image: [String: Set<[DatabaseValue]>] = [:]
+        for table in readOnly { image[table] = Set(try Row.fetchAll(db, sql: "SELECT * FROM \(table)").map { Array($0.databaseValues) }) }
+        return image
+    }
+
+    /// What the local code changed since the copy was taken (or last rebased), as the guarded
+    /// statements that write it to PostgreSQL. Throws `SharedWriteBackError.unsupported` when it
+    /// changed a table a shared pass does not write.
+    public func changes(leases: [Int64: ReminderLease], keepLeases: Set<Int64>) throws -> SharedWriteBack {
+        let before = self.before, columns = self.columns
+        return try store.pool.read { db in
+            var writeBack = SharedWriteBack(leases: leases, keepLeases: keepLeases)
+            let readOnlyNow = try Self.readOnlyImage(db)
+            for table in Self.readOnly where readOnlyNow[table] != self.readOnlyBefore[table] {
+                throw SharedWriteBackError.unsupported(table: table)
+            }
+            for table in Self.writtenBack {
+                guard let names = columns[table] else { continue }
+                let old = before[table] ?? [:]
+                var now: [Int64: [DatabaseValue]] = [:]
+                for row in try Row.fetchAll(db, sql: "SELECT rowid AS relance_rowid, * FROM \(table)") {
+                    now[row["relance_rowid"]] = Array(row.databaseValues.dropFirst())
+                }
+                guard now != old else { continue }
+                try writeBack.add(table: table, columns: names, before: old, after: now)
+            }
+            // A leased reminder the pass did not change is given back all the same (unless it is about to go).
+            for id in leases.keys where !keepLeases.contains(id) && !writeBack.touchedReminders.contains(id) { writeBack.releases.append(id) }
+            return writeBack
+        }
+    }
+
+    private static func wholeTable(_ name: String, columns local: [String: Set<String>], on connection: PostgresConnection) async throws
+        -> SharedSnapshot.TableRows {
+        var columns: [String] = []
+        var rows: [[DatabaseValue]] = []
+        for try await row in try await connection.query(PostgresQuery(unsafeSQL: "SELECT * FROM \(name)"), logger: SharedQueue.logger) {
+            if columns.isEmpty { columns = row.map(\.columnName).filter { local[name]?.contains($0) ?? false } }
+            var values: [DatabaseValue] = []
+            for cell in row where local[name]?.contains(cell.columnName) ?? false { values.append(try SharedSnapshot.value(of: cell)) }
+            rows.append(values)
+        }
+        return SharedSnapshot.TableRows(name: name, columns: columns, rows: rows)
+    }
+}
+
+/// Why a working set's changes could not be written back.
+public enum SharedWriteBackError: Error, CustomStringConvertible, Sendable, Equatable {
+    /// The local code changed a table a shared pass does not write (a feature the shared store
+    /// does not carry yet): refused whole, so nothing is half-done.
+    case unsupported(table: String)
+    /// A row changed in PostgreSQL since it was copied (another instance, a lease reaped): the
+    /// pass's changes were rolled back; the reminders are decided afresh by a later pass.
+    case conflict(table: String, id: String)
+
+    public var description: String {
+        switch self {
+        case .unsupported(let table): "the shared store does not take changes to \(table) from a send pass yet"
+        case .conflict(let table, let id): "\(table) row \(id) changed in the shared store since it was read; decided again later"
+        }
+    }
+}

@@ -1,0 +1,183 @@
+public import Foundation
+internal import GRDB
+public import PostgresNIO
+
+/// What a send pass changed in its working set (`SharedWorkingSet`), as guarded statements for the
+/// shared PostgreSQL store: exists so that the one-machine code's changes reach the shared store
+/// only where nobody changed the row since it was read. Every statement must touch exactly the one
+/// row it names, or the whole write-back is refused (`SharedWriteBackError.conflict`) and its
+/// transaction rolled back.
+///
+/// - A reminder this instance holds a lease on is written under that lease: id, owner and token,
+///   and the state it was copied in. Its lease is given back with the write, unless the reminder
+///   is about to be handed off (`keepLeases`).
+/// - Any other reminder, and an invoice, is written only when its state and `updated_at` are still
+///   what was copied, and a reminder only when nobody holds a lease on it.
+/// - Only the columns that changed are written; the copy's own send batch (`batch_id`) never is.
+/// - New events are added; their lines (`lines`) are the send log's, in order.
+public struct SharedWriteBack: Sendable {
+    /// A value as both stores keep it: the schemas' columns are BIGINT or TEXT.
+    enum Cell: Sendable, Equatable {
+        case null, integer(Int64), text(String)
+
+        init(_ value: DatabaseValue) {
+            switch value.storage {
+            case .int64(let number): self = .integer(number)
+            case .string(let text): self = .text(text)
+            case .double(let number): self = .integer(Int64(number))
+            case .blob(let data): self = .text(String(decoding: data, as: UTF8.self))
+            case .null: self = .null
+            }
+        }
+    }
+
+    struct Statement: Sendable {
+        let sql: String
+        let binds: [Cell]
+        let table: String
+        let id: String
+    }
+
+    let leases: [Int64: ReminderLease]
+    let keepLeases: Set<Int64>
+    var statements: [Statement] = []
+    /// The reminders a statement writes.
+    var touchedReminders: Set<Int64> = []
+    /// Leased reminders the pass left as they were: their leases are given back.
+    var releases: [Int64] = []
+    /// The send-log lines of the events added, in order.
+    public private(set) var lines: [String] = []
+
+    init(leases: [Int64: ReminderLease], keepLeases: Set<Int64>) {
+        self.leases = leases
+        self.keepLeases = keepLeases
+    }
+
+    /// Nothing to write and no lease to give back.
+    public var isEmpty: Bool { statements.isEmpty && releases.isEmpty }
+
+    /// The columns never written back: a row's identity and the copy's own send batch.
+    private static let neverWritten: Set<String> = ["id", "batch_id"]
+
+    mutating func add(table: String, columns: [String], before: [Int64: [DatabaseValue]], after: [Int64: [DatabaseValue]]) throws {
+        let index = Dictionary(uniqueKeysWithValues: columns.enumerated().map { ($1, $0) })
+        func cell(_ row: [DatabaseValue], _ column: String) -> Cell { index[column].map { Cell(row[$0]) } ?? .null }
+        let keyColumn = "id"
+        for (rowid, old) in before.sorted(by: { $0.key < $1.key }) {
+            guard let new = after[rowid] else {
+                guard table == "reminders" else { throw SharedWriteBackError.unsupported(table: table) }
+                deleteReminder(old, cell: cell)
+                continue
+            }
+            guard new != old else { continue }
+            if table == "reminders", cell(old, "invoice_id") != cell(new, "invoice_id") || cell(old, "step") != cell(new, "step") {
+                deleteReminder(old, cell: cell)
+                insert(table: table, columns: columns, new, cell: cell)
+                continue
+            }
+            let changed = columns.filter { !Self.neverWritten.contains($0) && cell(old, $0) != cell(new, $0) }
+            guard !changed.isEmpty else { continue }
+            switch table {
+            case "reminders": updateReminder(old, new, changed: changed, cell: cell)
+            case "invoices": update(table, key: cell(old, keyColumn), changed: changed, new: new, guardState: cell(old, "state"),
+                                    guardUpdated: cell(old, "updated_at"), cell: cell)
+            default: throw SharedWriteBackError.unsupported(table: table)
+            }
+        }
+        for (rowid, new) in after.sorted(by: { $0.key < $1.key }) where before[rowid] == nil {
+            switch table {
+            case "reminders": insert(table: table, columns: columns, new, cell: cell)
+            case "events":
+                insert(table: table, columns: columns, new, cell: cell)
+                if case .text(let line) = cell(new, "line") { lines.append(line) }
+            default: throw SharedWriteBackError.unsupported(table: table)
+            }
+        }
+    }
+
+    private mutating func updateReminder(_ old: [DatabaseValue], _ new: [DatabaseValue], changed: [String],
+                                         cell: ([DatabaseValue], String) -> Cell) {
+        guard case .integer(let id) = cell(old, "id") else { return }
+        touchedReminders.insert(id)
+        var binds: [Cell] = []
+        var assignments: [String] = []
+        for column in changed {
+            binds.append(cell(new, column))
+            assignments.append("\(column) = $\(binds.count)")
+        }
+        binds.append(.integer(id))
+        var guardSQL = "id = $\(binds.count)"
+        binds.append(cell(old, "state"))
+        guardSQL += " AND state = $\(binds.count)"
+        if let lease = leases[id] {
+            if !keepLeases.contains(id) { assignments.append("lease_owner = NULL, lease_expires_at = NULL") }
+            binds.append(.text(lease.owner))
+            guardSQL += " AND lease_owner = $\(binds.count)"
+            binds.append(.integer(lease.attempt))
+            guardSQL += " AND lease_attempt = $\(binds.count)"
+        } else {
+            binds.append(cell(old, "updated_at"))
+            guardSQL += " AND updated_at = $\(binds.count) AND lease_owner IS NULL"
+        }
+        statements.append(Statement(sql: "UPDATE reminders SET \(assignments.joined(separator: ", ")) WHERE \(guardSQL)", binds: binds,
+                                    table: "reminders", id: String(id)))
+    }
+
+    private mutating func deleteReminder(_ old: [DatabaseValue], cell: ([DatabaseValue], String) -> Cell) {
+        guard case .integer(let id) = cell(old, "id") else { return }
+        touchedReminders.insert(id)
+        statements.append(Statement(sql: "DELETE FROM reminders WHERE id = $1 AND state = $2 AND updated_at = $3 AND lease_owner IS NULL",
+                                    binds: [.integer(id), cell(old, "state"), cell(old, "updated_at")], table: "reminders", id: String(id)))
+    }
+
+    private mutating func update(_ table: String, key: Cell, changed: [String], new: [DatabaseValue], guardState: Cell, guardUpdated: Cell,
+                                 cell: ([DatabaseValue], String) -> Cell) {
+        var binds: [Cell] = []
+        var assignments: [String] = []
+        for column in changed {
+            binds.append(cell(new, column))
+            assignments.append("\(column) = $\(binds.count)")
+        }
+        binds += [key, guardState, guardUpdated]
+        let n = binds.count
+        let described = if case .text(let text) = key { text } else { "\(key)" }
+        statements.append(Statement(sql: "UPDATE \(table) SET \(assignments.joined(separator: ", ")) WHERE id = $\(n - 2) AND state = $\(n - 1) AND updated_at = $\(n)",
+                                    binds: binds, table: table, id: described))
+    }
+
+    /// A new row, its id given by PostgreSQL (nothing refers to a new reminder's or event's id).
+    private mutating func insert(table: String, columns: [String], _ new: [DatabaseValue], cell: ([DatabaseValue], String) -> Cell) {
+        let written = columns.filter { !Self.neverWritten.contains($0) }
+        let binds = written.map { cell(new, $0) }
+        let placeholders = written.indices.map { "$\($0 + 1)" }.joined(separator: ", ")
+        statements.append(Statement(sql: "INSERT INTO \(table) (\(written.joined(separator: ", "))) VALUES (\(placeholders)) RETURNING 1",
+                                    binds: binds, table: table, id: "new"))
+    }
+
+    /// Writes it all inside the caller's transaction, or throws `conflict` at the first guard that
+    /// missed (the caller's transaction is then rolled back, and with it every statement before).
+    public func apply(at now: Date, on connection: PostgresConnection) async throws {
+        for statement in statements {
+            var bindings = PostgresBindings(capacity: statement.binds.count)
+            for bind in statement.binds {
+                switch bind {
+                case .null: bindings.appendNull()
+                case .integer(let number): bindings.append(number)
+                case .text(let text): bindings.append(text)
+                }
+            }
+            let sql = statement.sql.hasPrefix("INSERT") ? statement.sql : statement.sql + " RETURNING 1"
+            let rows = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: SharedQueue.logger)
+            guard try await SharedQueue.count(rows) == 1 else { throw SharedWriteBackError.conflict(table: statement.table, id: statement.id) }
+        }
+        let given = releases.compactMap { leases[$0] }
+        guard !given.isEmpty else { return }
+        let ids = given.map(\.reminderID), tokens = given.map(\.attempt), owner = given[0].owner, seconds = SharedQueue.seconds(now)
+        // Given back only while still this instance's (a lease already reaped is someone else's now).
+        try await connection.query("""
+            UPDATE reminders r SET lease_owner = NULL, lease_expires_at = NULL, updated_at = \(seconds)
+            FROM unnest(\(ids)::bigint[], \(tokens)::bigint[]) AS held(id, token)
+            WHERE r.id = held.id AND r.lease_attempt = held.token AND r.lease_owner = \(owner) AND r.state IN ('planned', 'deferred')
+            """, logger: SharedQueue.logger)
+    }
+}

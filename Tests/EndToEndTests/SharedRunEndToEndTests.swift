@@ -1,0 +1,201 @@
+import Foundation
+import RelanceTestSupport
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `relance run` on a shared PostgreSQL store, through the binary, a private PostgreSQL server and
+/// a local SMTP server that records every Message-ID: several instances, each with its own state
+/// directory and inbox, send what is due with the one-machine rules (a check-in no longer true is
+/// skipped, one statement per customer even when the customer's invoices came in through two
+/// instances), and under faults (kill -9, an instance frozen past its lease, PostgreSQL restarted,
+/// connections dropped after the data) no reminder goes twice and none is lost.
+@Suite("relance run on a shared PostgreSQL store", .ownThread, .serialized, .enabled(if: PSQL.available && TestServer.pythonAvailable))
+struct SharedRunEndToEndTests {
+    /// An instance's installation: its own state, inbox and send log, the shared store and SMTP server.
+    func instance(_ name: String, store: ScriptedServer, smtpPort: Int, leaseSeconds: Int = 60) throws -> Sandbox {
+        let box = try Sandbox(minGapDays: 0, extra: """
+            [transport]
+            url = "smtp://127.0.0.1:\(smtpPort)"
+            tls = "none"
+            timeout_seconds = 10
+
+            [store]
+            url = "postgresql://relance@127.0.0.1:\(store.port)/postgres"
+            tls = "none"
+            password_file = "store-password"
+            instance = "\(name)"
+            lease_seconds = \(leaseSeconds)
+            """)
+        let password = box.root + "/store-password"
+        try "s3cret\n".write(toFile: password, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: password)
+        return box
+    }
+
+    /// The server's records, one per message received: Message-ID and whether the reply was withheld.
+    func received(_ log: String) -> [(id: String, dropped: Bool)] {
+        ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").compactMap { line in
+            guard let record = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                  let id = record["message_id"] as? String else { return nil }
+            return (id, record["dropped"] as? Bool ?? false)
+        }
+    }
+
+    /// The value of `key=` in a send-log line.
+    func field(_ key: String, _ line: String) -> String? {
+        guard let range = line.range(of: " \(key)=") else { return nil }
+        let rest = line[range.upperBound...]
+        if rest.hasPrefix("\"") { return String(rest.dropFirst().prefix { $0 != "\"" }) }
+        return String(rest.prefix { $0 != " " })
+    }
+
+    /// The `due` step's state of every invoice, read through the shared store.
+    func dueStates(_ box: Sandbox, at now: String) throws -> [String: (state: String, messageID: String?)] {
+        let status = try box.run(["status", "--all", "--json", "--now", now])
+        #expect(status.status == 0, "\(status.stderr)")
+        var states: [String: (String, String?)] = [:]
+        for invoice in try #require(status.json()["invoices"] as? [[String: Any]]) {
+            guard let id = invoice["id"] as? String else { continue }
+            for reminder in invoice["reminders"] as? [[String: Any]] ?? [] where reminder["step"] as? String == "due" {
+                states[id] = (reminder["state"] as? String ?? "?", reminder["messageId"] as? String)
+            }
+        }
+        return states
+    }
+
+    @Test("two instances share one store: every reminder once, one statement per customer across inboxes, the check-in no longer true skipped")
+    func twoInstances() throws {
+        let store = try ScriptedServer(script: "postgres-instance")
+        let scratch = ScratchFolder()
+        let log = scratch.path + "/accepted.jsonl"
+        let smtp = try TestServer(script: "misbehaving_smtp.py", arguments: ["--mode", "ok", "--log", log], folder: scratch.path)
+        let a = try instance("paris", store: store, smtpPort: smtp.port), b = try instance("lyon", store: store, smtpPort: smtp.port)
+        // 30 customers with one invoice, 10 with two: one in each instance's inbox.
+        for n in 0..<30 {
+            try (n % 2 == 0 ? a : b).drop("s-\(n).json", Sandbox.invoice(id: "S-\(n)", issued: "2026-10-02", due: "2026-11-02",
+                                                                       customer: "C-\(n)", email: "c\(n)@s.example"))
+        }
+        for n in 30..<40 {
+            for (part, box) in [(1, a), (2, b)] {
+                try box.drop("p-\(n)-\(part).json", Sandbox.invoice(id: "P-\(n)-\(part)", issued: "2026-10-02", due: "2026-11-02",
+                                                                   customer: "C-\(n)", email: "c\(n)@p.example"))
+            }
+        }
+        // Taken in before the check-in's day, by each instance from its own inbox: nothing is due yet.
+        for box in [a, b] {
+            let taken = try box.run(["run", "--once", "--now", "2026-10-20T08:00:00+02:00"])
+            #expect(taken.status == 0, "\(taken.stderr)")
+        }
+        #expect(received(log).isEmpty)
+        #expect(a.files(in: a.inbox).isEmpty && b.files(in: b.inbox).isEmpty)
+        // The due day: both daemons at once.
+        let daemons = try [a, b].map { try DaemonProcess(sandbox: $0, arguments: ["--now", "2026-11-02T10:00:00+01:00"]) }
+        #expect(DaemonProcess.wait(seconds: 90) { received(log).count >= 40 }, "\(received(log).count) received")
+        usleep(1_500_000)
+        for daemon in daemons { #expect(daemon.stop() == 0, "\(daemon.stderr)") }
+        let ids = received(log).map(\.id)
+        #expect(ids.count == 40, "one message per customer")
+        #expect(Set(ids).count == ids.count, "a reminder went twice")
+        let lines = a.sendLogLines() + b.sendLogLines()
+        let sent = lines.filter { $0.contains(" event=sent ") }
+        #expect(sent.count == 50, "one sent line per invoice")
+        #expect(Set(sent.compactMap { field("message_id", $0) }) == Set(ids))
+        // The customer's two invoices, taken in by two instances, went in one statement.
+        for n in 30..<40 {
+            let pair = sent.filter { field("invoice", $0)?.hasPrefix("P-\(n)-") == true }
+            #expect(pair.count == 2 && Set(pair.compactMap { field("message_id", $0) }).count == 1, "C-\(n): \(pair)")
+        }
+        // The check-in planned before the due date was not sent on it (no longer true), and said so once.
+        let skipped = lines.filter { $0.contains(" event=cancelled ") && field("step", $0) == "courtesy" }
+        #expect(skipped.count == 50, "\(skipped.count) check-ins skipped")
+        let states = try dueStates(a, at: "2026-11-02T11:00:00+01:00")
+        #expect(states.count == 50 && states.values.allSatisfy { $0.state == "sent" }, "\(states.filter { $0.value.state != "sent" })")
+        // The instances' own counters add up to what went.
+        let instances = try a.run(["status", "--json", "--now", "2026-11-02T11:00:00+01:00"])
+        let listed = try #require(instances.json()["instances"] as? [[String: Any]])
+        #expect(Set(listed.compactMap { $0["name"] as? String }) == ["paris", "lyon"])
+        #expect(listed.compactMap { $0["sent"] as? Int }.reduce(0, +) == 50, "\(listed)")
+        // The events the send logs hold are in the shared store too.
+        let events = try PSQL.run(port: store.port, "SELECT COUNT(*) FROM events WHERE event = 'sent'")
+        #expect(events.trimmingCharacters(in: .whitespacesAndNewlines) == "50", "\(events)")
+    }
+
+    @Test("three instances, 600 reminders, kill -9 and restart, one frozen past its lease, PostgreSQL restarted, 1 % dropped after DATA: none twice, none lost")
+    func chaos() throws {
+        let store = try ScriptedServer(script: "postgres-instance")
+        let scratch = ScratchFolder()
+        let log = scratch.path + "/accepted.jsonl"
+        let smtp = try TestServer(script: "misbehaving_smtp.py", arguments: ["--mode", "ok", "--drop-percent", "1", "--log", log],
+                                  folder: scratch.path)
+        let lease = 6
+        let boxes = try ["i1", "i2", "i3"].map { try instance($0, store: store, smtpPort: smtp.port, leaseSeconds: lease) }
+        let total = 600
+        for n in 0..<total {
+            try boxes[n % 3].drop("k-\(n).json", Sandbox.invoice(id: "K-\(n)", issued: "2026-10-02", due: "2026-11-02",
+                                                               customer: "C-\(n)", email: "c\(n)@k.example"))
+        }
+        for box in boxes { #expect(try box.run(["run", "--once", "--now", "2026-10-20T08:00:00+02:00"]).status == 0) }
+        let start = ["--now", "2026-11-02T10:00:00+01:00"]
+        var daemons = try boxes.map { try DaemonProcess(sandbox: $0, arguments: start) }
+        var generator = SystemRandomNumberGenerator()
+        var kills = 0, frozen = false, restarted = false
+        let began = Date(timeIntervalSinceNow: 0)
+        // Faults while the reminders go: a kill -9 and restart every half second or so, one freeze past
+        // the lease, one immediate restart of PostgreSQL.
+        while received(log).count < total * 9 / 10, Date(timeIntervalSinceNow: 0).timeIntervalSince(began) < 120 {
+            usleep(UInt32.random(in: 300_000...700_000, using: &generator))
+            let victim = Int.random(in: 0..<3, using: &generator)
+            if !frozen, received(log).count > total / 4 {
+                frozen = true
+                daemons[victim].signal(SIGSTOP)
+                usleep(UInt32((lease + 3) * 1_000_000))
+                daemons[victim].signal(SIGCONT)
+                continue
+            }
+            if !restarted, received(log).count > total / 2 {
+                restarted = true
+                #expect(store.run("restart"))
+                continue
+            }
+            daemons[victim].killHard()
+            kills += 1
+            daemons[victim] = try DaemonProcess(sandbox: boxes[victim], arguments: start)
+        }
+        // Then quiet: the leases of the dead run out, the reaper settles them, the rest goes.
+        #expect(DaemonProcess.wait(seconds: 60) {
+            (try? PSQL.run(port: store.port, """
+                SELECT COUNT(*) FROM reminders WHERE step = 'due' AND (state IN ('planned', 'deferred', 'sending') OR lease_owner IS NOT NULL)
+                """).trimmingCharacters(in: .whitespacesAndNewlines)) == "0"
+        })
+        for daemon in daemons { daemon.stop() }
+        let records = received(log)
+        let ids = records.map(\.id)
+        #expect(Set(ids).count == ids.count, "\(ids.count - Set(ids).count) reminders were delivered twice")
+        let states = try dueStates(boxes[0], at: "2026-11-02T12:00:00+01:00")
+        var counts: [String: Int] = [:]
+        for state in states.values { counts[state.state, default: 0] += 1 }
+        // None lost: received, uncertain, failed or cancelled, every one.
+        #expect(states.count == total)
+        #expect(counts.filter { !["sent", "uncertain", "failed", "cancelled"].contains($0.key) }.isEmpty, "\(counts)")
+        let sentIDs = Set(states.values.filter { $0.state == "sent" }.compactMap(\.messageID))
+        #expect(sentIDs.isSubset(of: Set(ids)), "a reminder recorded sent that the server never received")
+        // Doubt only where a fault was: each dropped reply, each kill, the freeze, the restart.
+        let dropped = records.filter(\.dropped).count
+        let uncertain = counts["uncertain"] ?? 0
+        #expect(uncertain <= dropped + kills + 2, "\(uncertain) uncertain for \(dropped) dropped, \(kills) kills")
+        print("shared chaos: \(ids.count) received (\(dropped) replies dropped), \(kills) kills, frozen \(frozen), restarted \(restarted); states \(counts)")
+    }
+
+    @Test("a setting the shared daemon cannot honour yet stops it before anything goes, with the reason")
+    func refusesWhatItCannotHonour() throws {
+        let store = try ScriptedServer(script: "postgres-instance")
+        let box = try instance("solo", store: store, smtpPort: 1)
+        let text = try String(contentsOfFile: box.config, encoding: .utf8)
+        try (text + "\n[review]\nenabled = true\n").write(toFile: box.config, atomically: true, encoding: .utf8)
+        let run = try box.run(["run", "--once", "--now", "2026-11-02T10:00:00+01:00"])
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("[review]: held reminders cannot be approved on a shared store yet"), "\(run.stderr)")
+    }
+}
