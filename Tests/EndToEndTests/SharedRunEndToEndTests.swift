@@ -137,11 +137,16 @@ struct SharedRunEndToEndTests {
                                                                customer: "C-\(n)", email: "c\(n)@k.example"))
         }
         for box in boxes { #expect(try box.run(["run", "--once", "--now", "2026-10-20T08:00:00+02:00"]).status == 0) }
-        let start = ["--now", "2026-11-02T10:00:00+01:00"]
-        var daemons = try boxes.map { try DaemonProcess(sandbox: $0, arguments: start) }
+        // Every instance on one time line, as on real machines: a restarted one starts its clock where
+        // the others' are now (10:00 plus the time the test has run), never back at 10:00.
+        let began = Date(timeIntervalSinceNow: 0)
+        let tenOClock = try #require(ISO8601DateFormatter().date(from: "2026-11-02T09:00:00Z"))
+        func start() -> [String] {
+            ["--now", ISO8601DateFormatter().string(from: tenOClock.addingTimeInterval(Date(timeIntervalSinceNow: 0).timeIntervalSince(began)))]
+        }
+        var daemons = try boxes.map { try DaemonProcess(sandbox: $0, arguments: start()) }
         var generator = SystemRandomNumberGenerator()
         var kills = 0, frozen = false, restarted = false
-        let began = Date(timeIntervalSinceNow: 0)
         // Faults while the reminders go: a kill -9 and restart every half second or so, one freeze past
         // the lease, one immediate restart of PostgreSQL.
         while (received(log).count < total * 9 / 10 && kills < 40) || !frozen || !restarted,
@@ -163,7 +168,7 @@ struct SharedRunEndToEndTests {
             guard kills < 40 else { continue }
             daemons[victim].killHard()
             kills += 1
-            daemons[victim] = try DaemonProcess(sandbox: boxes[victim], arguments: start)
+            daemons[victim] = try DaemonProcess(sandbox: boxes[victim], arguments: start())
         }
         // Then quiet: the leases of the dead run out, the reaper settles them, the rest goes.
         #expect(DaemonProcess.wait(seconds: 60) {
@@ -172,6 +177,14 @@ struct SharedRunEndToEndTests {
                 """).trimmingCharacters(in: .whitespacesAndNewlines)) == "0"
         })
         for daemon in daemons { daemon.stop() }
+        // Two hours later: a 4xx's retry is due, every lease has run out (reaped by this round).
+        let later = try boxes[0].run(["run", "--once", "--now", "2026-11-02T12:00:00+01:00"])
+        #expect(later.status == 0, "\(later.stderr)")
+        let left = try PSQL.run(port: store.port, """
+            SELECT r.invoice_id || ' ' || r.step || ' ' || r.state || ' ' || r.send_at || ' ' || COALESCE(r.lease_owner, '-') || ' '
+                   || COALESCE(r.detail, '-') FROM reminders r WHERE r.step = 'due' AND r.state NOT IN ('sent', 'uncertain', 'failed', 'cancelled')
+            """)
+        #expect(left.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "left: \(left)\n\(daemons.map { String($0.stderr.suffix(2000)) })")
         let records = received(log)
         let ids = records.map(\.id)
         #expect(Set(ids).count == ids.count, "\(ids.count - Set(ids).count) reminders were delivered twice")

@@ -41,7 +41,7 @@ struct SharedStoreCommandsTests {
 
         let checked = try sandbox.run(["check"])
         #expect(checked.status == 0, "\(checked.stderr)")
-        #expect(checked.stdout.contains("store: postgresql://relance@127.0.0.1:\(server.port)/postgres , shared (docs/shared-store.md)"), "\(checked.stdout)")
+        #expect(checked.stdout.contains("store: postgresql://relance@127.0.0.1:\(server.port)/postgres, shared (docs/shared-store.md)"), "\(checked.stdout)")
 
         // Before any schema: said, not a SQL error.
         let empty = try sandbox.run(["status"])

@@ -190,7 +190,10 @@ public final class SharedCycle {
                 return
             }
             try workingSet.rebase()
-            let outcome = Cycle.Outcome(item: item, composed: ready, result: transport.send(ready.message), at: clock.now())
+            var result = transport.send(ready.message)
+            // The outbox folder: a message written is not durable until synced, so neither claimed as delivered nor resent.
+            if !transport.acceptanceIsDurable, case .delivered = result, let problem = transport.flush() { result = .uncertain(reason: problem) }
+            let outcome = Cycle.Outcome(item: item, composed: ready, result: result, at: clock.now())
             try workingSet.store.write(durable: false) { tx in try cycle.record(outcome, tx: tx, journal: journal) }
             let n = item.rows.count
             let counts: (Int, Int, Int, Int) = switch outcome.result {

@@ -50,11 +50,22 @@ public final class SharedDaemon {
     public func run(once: Bool) throws {
         let signals = try SignalWatcher()
         let received = Daemon.ReceivedSignals(signals)
-        let store = store, queue = queue, started = clock.now()
-        let applied = try store.waitFor("bring the shared store's schema up to date") { try await store.migrate(at: started) }
-        if !applied.isEmpty { logger.info("shared store: schema versions \(applied.map(String.init).joined(separator: ", ")) applied") }
-        let host = ProcessInfo.processInfo.hostName, pid = Int64(getpid())
-        try store.blockingStatement("register this instance") { try await queue.register(host: host, pid: pid, at: started, on: $0) }
+        let store = store
+        // The store may be down or restarting when the instance starts: it waits for it, as for a
+        // dead SMTP server, rather than exit (only another live instance under its name stops it).
+        while true {
+            do {
+                try register()
+                break
+            } catch let clash as InstanceNameTaken {
+                throw RuntimeFailure(clash.description)
+            } catch {
+                logger.error("shared store not reachable at start, trying again shortly: \(error)")
+                var fds = [pollfd(fd: signals.descriptor, events: Int16(POLLIN), revents: 0)]
+                _ = poll(&fds, 1, 2000)
+                if received.stopRequested() { return }
+            }
+        }
         let pickup = SharedPickup(configuration: configuration, store: store, sendLog: sendLog, clock: clock, logger: logger)
         let cycle = try SharedCycle(configuration: configuration, store: store, queue: queue, transport: transport, clock: clock, logger: logger,
                                     sendLog: sendLog, workingSetPath: configuration.paths.stateDirectory + "/shared-pass.sqlite")
@@ -103,6 +114,41 @@ public final class SharedDaemon {
             if poll(&fds, nfds_t(fds.count), timeout) < 0, errno != EINTR { throw RuntimeFailure("poll: \(String(cString: strerror(errno)))") }
             wake?.drain()
         }
+    }
+
+    /// Brings the schema up to date and registers this instance, after checking that no other live
+    /// process runs under its name.
+    private func register() throws {
+        let store = store, queue = queue, started = clock.now()
+        let applied = try store.waitFor("bring the shared store's schema up to date") { try await store.migrate(at: started) }
+        if !applied.isEmpty { logger.info("shared store: schema versions \(applied.map(String.init).joined(separator: ", ")) applied") }
+        let host = ProcessInfo.processInfo.hostName, pid = Int64(getpid())
+        // Two live instances under one name would show as one and count as one: the second is refused.
+        let registered = try store.blockingStatement("list the instances") { try await SharedQueue.instances(on: $0) }
+        if let same = registered.first(where: { $0.name == queue.owner }),
+           Self.stillRunning(same, host: host, pid: pid, now: started, leaseSeconds: queue.leaseSeconds,
+                             processAlive: same.host == host ? kill(pid_t(same.pid), 0) == 0 : nil) {
+            throw InstanceNameTaken(name: queue.owner, host: same.host, pid: same.pid, heartbeatAge: Int(started.timeIntervalSince(same.heartbeatAt)))
+        }
+        try store.blockingStatement("register this instance") { try await queue.register(host: host, pid: pid, at: started, on: $0) }
+    }
+
+    /// Another live process runs under this instance's name.
+    struct InstanceNameTaken: Error, CustomStringConvertible {
+        let name: String, host: String, pid: Int64, heartbeatAge: Int
+        var description: String {
+            "instance \(name) is already running on \(host) (pid \(pid), heartbeat \(heartbeatAge) s ago): give this one its own name ([store] instance)"
+        }
+    }
+
+    /// Whether the instance registered under this name is another process still running: its
+    /// heartbeat is recent (within two leases) and, on this host, its process is alive (a kill -9
+    /// restarted at once leaves a recent heartbeat and a dead pid). On another host only the
+    /// heartbeat can tell.
+    static func stillRunning(_ registered: InstanceRecord, host: String, pid: Int64, now: Date, leaseSeconds: Int64, processAlive: Bool?) -> Bool {
+        guard now.timeIntervalSince(registered.heartbeatAt) < Double(2 * leaseSeconds) else { return false }
+        guard registered.host == host else { return true }
+        return registered.pid != pid && processAlive == true
     }
 
     /// Beats this instance's heart and ends every lease that ran out (any instance's): what was

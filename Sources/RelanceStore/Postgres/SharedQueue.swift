@@ -53,6 +53,16 @@ public struct InstanceRecord: Sendable, Equatable {
     public let leasesHeld: Int
     public let counts: Counts
 
+    public init(name: String, host: String, pid: Int64, startedAt: Date, heartbeatAt: Date, leasesHeld: Int, counts: Counts) {
+        self.name = name
+        self.host = host
+        self.pid = pid
+        self.startedAt = startedAt
+        self.heartbeatAt = heartbeatAt
+        self.leasesHeld = leasesHeld
+        self.counts = counts
+    }
+
     /// What this instance recorded since it registered: outcomes of its own hand-offs, and the
     /// expired leases of others it reaped.
     public struct Counts: Sendable, Equatable {
