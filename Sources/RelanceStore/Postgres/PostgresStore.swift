@@ -131,7 +131,11 @@ public final class PostgresStore: Sendable {
             return try await body()
         } catch let error as StoreError {
             throw error
+        } catch let answer as any SharedStoreAnswer {
+            throw answer
         } catch let error as PostgresTransactionError {
+            // The store's answer from inside the transaction (rolled back): said as it is, not as a failure.
+            if let answer = error.closureError as? any SharedStoreAnswer, error.commitError == nil { throw answer }
             throw StoreError(operation: operation, underlying: Self.describe(error.closureError ?? error.commitError ?? error.beginError ?? error))
         } catch {
             throw StoreError(operation: operation, underlying: Self.describe(error))
@@ -150,3 +154,8 @@ public final class PostgresStore: Sendable {
         return "\(error)"
     }
 }
+
+/// An error that is the shared store's answer, not a failure to reach it (a guard that missed: "not
+/// yours any more"): passed to the caller as it is, so that it is told apart from an outage (which
+/// is tried again) by its type.
+public protocol SharedStoreAnswer: Error {}

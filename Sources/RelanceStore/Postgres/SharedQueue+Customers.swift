@@ -103,7 +103,7 @@ extension SharedQueue {
     }
 
     /// Thrown inside `handOff(all:)`'s transaction so that it is rolled back.
-    public struct NotHandedOff: Error, Sendable {}
+    public struct NotHandedOff: SharedStoreAnswer, Sendable {}
 
     /// Takes the advisory locks of these invoices for the caller's transaction, in one order for
     /// every instance (the intake takes the same ones): a file amending one of them waits.

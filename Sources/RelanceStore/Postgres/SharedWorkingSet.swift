@@ -141,7 +141,7 @@ public final class SharedWorkingSet: @unchecked Sendable {
 }
 
 /// Why a working set's changes could not be written back.
-public enum SharedWriteBackError: Error, CustomStringConvertible, Sendable, Equatable {
+public enum SharedWriteBackError: SharedStoreAnswer, CustomStringConvertible, Sendable, Equatable {
     /// The local code changed a table a shared pass does not write (a feature the shared store
     /// does not carry yet): refused whole, so nothing is half-done.
     case unsupported(table: String)

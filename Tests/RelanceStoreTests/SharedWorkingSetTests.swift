@@ -1,0 +1,100 @@
+import Foundation
+import PostgresNIO
+import RelanceCore
+import RelanceStore
+import RelanceTestSupport
+import Testing
+
+/// A send pass's working set against a real PostgreSQL: customers claimed whole, their rows copied
+/// into SQLite, what the one-machine code changed there written back under guards, and a guard that
+/// misses (someone changed the row since) or a table a pass does not write refusing the whole of it.
+@Suite("A shared send pass's working set on PostgreSQL", .ownThread, .serialized, .enabled(if: PostgresFixture.available))
+struct SharedWorkingSetTests {
+    let t0 = Date(timeIntervalSince1970: 1_795_000_000)
+
+    /// Three invoices of one customer (C-0), each with its due reminder, and a fourth of another.
+    func fixture() async throws -> PostgresFixture {
+        let fixture = try await PostgresFixture()
+        try await fixture.dueReminders(4, sendAt: Int64(t0.timeIntervalSince1970) - 60)
+        try await fixture.store.transaction("one customer") { connection in
+            try await connection.query("UPDATE invoices SET customer_key = 'id:C0' WHERE id IN ('F-1', 'F-2')", logger: PostgresFixture.logger)
+        }
+        return fixture
+    }
+
+    func scalar(_ fixture: PostgresFixture, _ sql: String) async throws -> String {
+        try await fixture.store.transaction("read") { connection in
+            for try await value in try await connection.query(PostgresQuery(unsafeSQL: sql), logger: PostgresFixture.logger).decode(String.self) {
+                return value
+            }
+            return ""
+        }
+    }
+
+    @Test("a customer's due reminders are claimed whole; the changes are written back, a kept lease kept, the rest given back")
+    func writeBack() async throws {
+        let fixture = try await fixture()
+        let queue = SharedQueue(owner: "a"), t0 = t0, store = fixture.store
+        // Two picked at most: F-0 (C0) and F-1 (C0) come first, and C0's third invoice is claimed with them.
+        let claimed = try await store.transaction("claim") { try await queue.claimDueCustomers(at: t0, limit: 2, groupByCustomer: true, on: $0) }
+        #expect(Set(claimed.leases.map(\.invoiceID)) == ["F-0", "F-1", "F-2"])
+        #expect(Set(claimed.customerKeys.values) == ["id:C0"])
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("working-set-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let set = try SharedWorkingSet(path: folder + "/pass.sqlite")
+        let leases = Dictionary(uniqueKeysWithValues: claimed.leases.map { ($0.reminderID, $0) })
+        #expect(try await set.load(customerKeys: ["id:C0"], mine: Set(leases.keys), from: store) == 3)
+        let byInvoice = Dictionary(uniqueKeysWithValues: claimed.leases.map { ($0.invoiceID, $0.reminderID) })
+        let cancelled = try #require(byInvoice["F-0"]), going = try #require(byInvoice["F-1"]), untouched = try #require(byInvoice["F-2"])
+        try set.store.write { tx in
+            try tx.cancelReminder(cancelled, reason: "no longer true", at: t0)
+            try tx.setAttention("F-0", "looked at")
+            try tx.addEvent(at: t0, event: "cancelled", invoiceID: "F-0", line: "a line")
+        }
+        let changes = try set.changes(leases: leases, keepLeases: [going])
+        #expect(changes.lines == ["a line"])
+        try await store.transaction("write back") { connection in try await changes.apply(at: t0, on: connection) }
+        #expect(try await fixture.reminder(cancelled).state == "cancelled")
+        #expect(try await fixture.reminder(cancelled).owner == nil)
+        #expect(try await fixture.reminder(going).owner == "a", "about to be handed off: still held")
+        #expect(try await fixture.reminder(untouched).owner == nil, "left as it was: given back")
+        #expect(try await scalar(fixture, "SELECT attention FROM invoices WHERE id = 'F-0'") == "looked at")
+        #expect(try await scalar(fixture, "SELECT line FROM events") == "a line")
+        await fixture.close()
+    }
+
+    @Test("a row changed in PostgreSQL since it was copied, or a change to a table a pass does not write, refuses the whole write-back")
+    func refusals() async throws {
+        let fixture = try await fixture()
+        let queue = SharedQueue(owner: "a"), t0 = t0, store = fixture.store
+        let claimed = try await store.transaction("claim") { try await queue.claimDueCustomers(at: t0, limit: 10, groupByCustomer: true, on: $0) }
+        let leases = Dictionary(uniqueKeysWithValues: claimed.leases.map { ($0.reminderID, $0) })
+        let f0 = try #require(claimed.leases.first { $0.invoiceID == "F-0" }?.reminderID)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("working-set-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let set = try SharedWorkingSet(path: folder + "/pass.sqlite")
+        try await set.load(customerKeys: ["id:C0", "id:C3"], mine: Set(leases.keys), from: store)
+        // Meanwhile an amendment of F-0 committed elsewhere.
+        try await store.transaction("amend") { connection in
+            try await connection.query("UPDATE invoices SET updated_at = 99 WHERE id = 'F-0'", logger: PostgresFixture.logger)
+        }
+        try set.store.write { tx in
+            try tx.cancelReminder(f0, reason: "no longer true", at: t0)
+            try tx.setAttention("F-0", "stale view")
+        }
+        let changes = try set.changes(leases: leases, keepLeases: [])
+        await #expect(throws: SharedWriteBackError.conflict(table: "invoices", id: "F-0")) {
+            try await store.transaction("write back") { connection in try await changes.apply(at: t0, on: connection) }
+        }
+        #expect(try await fixture.reminder(f0).state == "planned", "rolled back with the rest")
+        #expect(try await scalar(fixture, "SELECT COALESCE(attention, '-') FROM invoices WHERE id = 'F-0'") == "-")
+        // A payment recorded on the copy: the shared pass does not write payments, so nothing is written.
+        try set.rebase()
+        try set.store.write { tx in
+            try tx.addPayment(invoiceID: "F-3", Payment(amount: Money(minorUnits: 100, currency: .eur), date: LocalDate(year: 2026, month: 11, day: 18)!),
+                              source: "test", at: t0)
+        }
+        #expect(throws: SharedWriteBackError.unsupported(table: "payments")) { try set.changes(leases: leases, keepLeases: []) }
+        await fixture.close()
+    }
+}
