@@ -52,6 +52,11 @@ public final class SharedCycle {
         public var claimed = 0
         /// Decisions or outcomes the store refused (another instance, or the reaper, got there first).
         public var conflicts = 0
+        /// Whether any claimed reminder was sent, skipped, postponed, cancelled, held or failed.
+        public var acted: Bool {
+            let c = cycle
+            return c.sent + c.deferred + c.failed + c.uncertain + c.skipped + c.postponed + c.cancelled + c.tasked + c.held > 0
+        }
     }
 
     /// Claims what is due now and sends it. `stop` and `heartbeat` are asked between messages.
@@ -141,7 +146,7 @@ public final class SharedCycle {
         let now = clock.now(), queue = queue
         do {
             try store.blockingTransaction("write back a send pass") { connection in
-                try await SharedQueue.lockInvoices(invoices, on: connection)
+                if changes.needsInvoiceLocks { try await SharedQueue.lockInvoices(invoices, on: connection) }
                 try await changes.apply(at: now, on: connection)
                 try await queue.addOutcomes(sent: outcomes.sent, deferred: outcomes.deferred, failed: outcomes.failed,
                                             uncertain: outcomes.uncertain, on: connection)
@@ -177,7 +182,10 @@ public final class SharedCycle {
             let queue = queue
             let shared: Bool
             do {
-                shared = try local && store.blockingTransaction("hand off") { try await queue.handOff(all: leases, today: today, at: now, on: $0) }
+                // One reminder: one guarded statement, atomic on its own; several: all in one transaction or none.
+                shared = try local && (leases.count == 1
+                    ? store.blockingStatement("hand off") { try await queue.handOff(leases[0], today: today, at: now, on: $0) }
+                    : store.blockingTransaction("hand off") { try await queue.handOff(all: leases, today: today, at: now, on: $0) })
             } catch is SharedQueue.NotHandedOff {
                 shared = false
             }

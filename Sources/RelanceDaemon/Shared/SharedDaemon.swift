@@ -60,6 +60,8 @@ public final class SharedDaemon {
             } catch let clash as InstanceNameTaken {
                 throw RuntimeFailure(clash.description)
             } catch {
+                // One round (--once) says it and stops; the daemon waits for the store.
+                if once { throw error }
                 logger.error("shared store not reachable at start, trying again shortly: \(error)")
                 var fds = [pollfd(fd: signals.descriptor, events: Int16(POLLIN), revents: 0)]
                 _ = poll(&fds, 1, 2000)
@@ -95,7 +97,9 @@ public final class SharedDaemon {
                 while !received.stopRequested() {
                     let pass = try cycle.pass(stop: { received.stopRequested() }, heartbeat: heartbeat)
                     total.add(pass.cycle)
-                    guard pass.claimed > 0 else { break }
+                    // A pass that claimed reminders and changed none of them (an invoice with no due date, a
+                    // write-back refused) would claim them again at once: the round ends, the next one comes after the poll.
+                    guard pass.claimed > 0, pass.acted else { break }
                 }
                 if total.sent + total.deferred + total.failed + total.uncertain > 0 { logger.info("cycle: \(total)") }
             } catch {

@@ -20,8 +20,6 @@ public final class SharedWorkingSet: @unchecked Sendable {
     public let store: Store
     /// The rows as they were copied or last written back, by table and id.
     private var before: [String: [Int64: [DatabaseValue]]] = [:]
-    /// The tables never written back, as they were copied (some have no rowid: compared whole).
-    private var readOnlyBefore: [String: Set<[DatabaseValue]>] = [:]
     private var columns: [String: [String]] = [:]
     private var localColumns: [String: Set<String>] = [:]
 
@@ -41,6 +39,32 @@ public final class SharedWorkingSet: @unchecked Sendable {
         }
         store = try Store(path: path)
         localColumns = try store.pool.read { db in try SharedSnapshot.localColumns(db) }
+        try store.pool.write { db in try Self.trackChanges(db) }
+    }
+
+    /// Every change the local code makes to the copy is noted by a trigger (the table, and the
+    /// row for the tables written back): a write-back then looks at those rows only, instead of
+    /// comparing whole tables after every message.
+    private static func trackChanges(_ db: Database) throws {
+        try db.execute(sql: "CREATE TABLE IF NOT EXISTS relance_changed (tbl TEXT NOT NULL, row INTEGER)")
+        for table in writtenBack {
+            try db.execute(sql: """
+                CREATE TRIGGER IF NOT EXISTS relance_\(table)_insert AFTER INSERT ON \(table) BEGIN
+                    INSERT INTO relance_changed VALUES ('\(table)', NEW.rowid); END;
+                CREATE TRIGGER IF NOT EXISTS relance_\(table)_update AFTER UPDATE ON \(table) BEGIN
+                    INSERT INTO relance_changed VALUES ('\(table)', OLD.rowid); INSERT INTO relance_changed VALUES ('\(table)', NEW.rowid); END;
+                CREATE TRIGGER IF NOT EXISTS relance_\(table)_delete AFTER DELETE ON \(table) BEGIN
+                    INSERT INTO relance_changed VALUES ('\(table)', OLD.rowid); END;
+                """)
+        }
+        for table in readOnly {
+            for change in ["INSERT", "UPDATE", "DELETE"] {
+                try db.execute(sql: """
+                    CREATE TRIGGER IF NOT EXISTS relance_\(table)_\(change.lowercased()) AFTER \(change) ON \(table) BEGIN
+                        INSERT INTO relance_changed VALUES ('\(table)', NULL); END;
+                    """)
+            }
+        }
     }
 
     /// Empties the copy and fills it with every invoice of `customerKeys` and their rows, read in
@@ -69,14 +93,13 @@ public final class SharedWorkingSet: @unchecked Sendable {
                 try db.execute(sql: "UPDATE reminders SET batch_id = ? WHERE id = ?", arguments: [Self.leasedElsewhere, id])
             }
         }
-        try rebase()
+        try takeImage()
         return count
     }
 
-    /// Takes the copy as it is now as what PostgreSQL holds (after a write-back, or after a change
-    /// PostgreSQL made by itself the same way: a hand-off).
-    public func rebase() throws {
-        let images = try store.pool.read { db in
+    /// The copy as loaded is what PostgreSQL holds: the image every later change is compared with.
+    private func takeImage() throws {
+        let images = try store.pool.write { db in
             var images: [String: (columns: [String], rows: [Int64: [DatabaseValue]])] = [:]
             for table in Self.writtenBack {
                 var rows: [Int64: [DatabaseValue]] = [:]
@@ -86,17 +109,48 @@ public final class SharedWorkingSet: @unchecked Sendable {
                 let columns = try Row.fetchAll(db, sql: "PRAGMA table_info(\(table))").map { $0["name"] as String }
                 images[table] = (columns, rows)
             }
-            return (images, try Self.readOnlyImage(db))
+            try db.execute(sql: "DELETE FROM relance_changed")
+            return images
         }
-        before = images.0.mapValues(\.rows)
-        columns = images.0.mapValues(\.columns)
-        readOnlyBefore = images.1
+        before = images.mapValues(\.rows)
+        columns = images.mapValues(\.columns)
     }
 
-    private static func readOnlyImage(_ db: Database) throws -> [String: Set<[DatabaseValue]>] {
-        var image: [String: Set<[DatabaseValue]>] = [:]
-        for table in readOnly { image[table] = Set(try Row.fetchAll(db, sql: "SELECT * FROM \(table)").map { Array($0.databaseValues) }) }
-        return image
+    /// Takes the copy as it is now as what PostgreSQL holds (after a write-back, or after a change
+    /// PostgreSQL made by itself the same way: a hand-off): the rows changed since are taken into
+    /// the image.
+    public func rebase() throws {
+        let changed = try store.pool.write { db in
+            let current = try Self.changedRows(db)
+            try db.execute(sql: "DELETE FROM relance_changed")
+            return current
+        }
+        for (table, rows) in changed.rows {
+            for (rowid, row) in rows { before[table, default: [:]][rowid] = row }
+        }
+        for (table, rowids) in changed.gone { for rowid in rowids { before[table]?[rowid] = nil } }
+    }
+
+    /// The rows the triggers noted, as they are now (`rows`) or gone (`gone`), by table; and the
+    /// tables never written back that were changed at all.
+    private static func changedRows(_ db: Database) throws -> (rows: [String: [Int64: [DatabaseValue]]], gone: [String: Set<Int64>],
+                                                                 readOnlyTouched: [String]) {
+        var rows: [String: [Int64: [DatabaseValue]]] = [:]
+        var gone: [String: Set<Int64>] = [:]
+        var touched = Set<String>()
+        var noted: [String: Set<Int64>] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT tbl, row FROM relance_changed") {
+            let table: String = row["tbl"]
+            if let rowid: Int64 = row["row"] { noted[table, default: []].insert(rowid) } else { touched.insert(table) }
+        }
+        for (table, rowids) in noted {
+            let found = try Row.fetchAll(db, sql: "SELECT rowid AS relance_rowid, * FROM \(table) WHERE rowid IN (\(rowids.map(String.init).joined(separator: ",")))")
+            var present: [Int64: [DatabaseValue]] = [:]
+            for row in found { present[row["relance_rowid"]] = Array(row.databaseValues.dropFirst()) }
+            rows[table] = present
+            gone[table] = rowids.subtracting(present.keys)
+        }
+        return (rows, gone, touched.sorted())
     }
 
     /// What the local code changed since the copy was taken (or last rebased), as the guarded
@@ -106,17 +160,13 @@ public final class SharedWorkingSet: @unchecked Sendable {
         let before = self.before, columns = self.columns
         return try store.pool.read { db in
             var writeBack = SharedWriteBack(leases: leases, keepLeases: keepLeases)
-            let readOnlyNow = try Self.readOnlyImage(db)
-            for table in Self.readOnly where readOnlyNow[table] != self.readOnlyBefore[table] {
-                throw SharedWriteBackError.unsupported(table: table)
-            }
+            let changed = try Self.changedRows(db)
+            if let table = changed.readOnlyTouched.first { throw SharedWriteBackError.unsupported(table: table) }
             for table in Self.writtenBack {
-                guard let names = columns[table] else { continue }
-                let old = before[table] ?? [:]
-                var now: [Int64: [DatabaseValue]] = [:]
-                for row in try Row.fetchAll(db, sql: "SELECT rowid AS relance_rowid, * FROM \(table)") {
-                    now[row["relance_rowid"]] = Array(row.databaseValues.dropFirst())
-                }
+                guard let names = columns[table], changed.rows[table] != nil || changed.gone[table] != nil else { continue }
+                let noted = Set(changed.rows[table]?.keys.map { $0 } ?? []).union(changed.gone[table] ?? [])
+                let old = (before[table] ?? [:]).filter { noted.contains($0.key) }
+                let now = changed.rows[table] ?? [:]
                 guard now != old else { continue }
                 try writeBack.add(table: table, columns: names, before: old, after: now)
             }

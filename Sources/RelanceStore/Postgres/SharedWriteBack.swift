@@ -45,6 +45,9 @@ public struct SharedWriteBack: Sendable {
     var touchedReminders: Set<Int64> = []
     /// Leased reminders the pass left as they were: their leases are given back.
     var releases: [Int64] = []
+    /// Whether a statement writes a row no lease of this instance guards (an invoice, a reminder
+    /// nobody holds): then the invoices' advisory locks are taken first, as the intake takes them.
+    public private(set) var needsInvoiceLocks = false
     /// The send-log lines of the events added, in order.
     public private(set) var lines: [String] = []
 
@@ -116,6 +119,7 @@ public struct SharedWriteBack: Sendable {
             binds.append(.integer(lease.attempt))
             guardSQL += " AND lease_attempt = $\(binds.count)"
         } else {
+            needsInvoiceLocks = true
             binds.append(cell(old, "updated_at"))
             guardSQL += " AND updated_at = $\(binds.count) AND lease_owner IS NULL"
         }
@@ -126,12 +130,14 @@ public struct SharedWriteBack: Sendable {
     private mutating func deleteReminder(_ old: [DatabaseValue], cell: ([DatabaseValue], String) -> Cell) {
         guard case .integer(let id) = cell(old, "id") else { return }
         touchedReminders.insert(id)
+        needsInvoiceLocks = true
         statements.append(Statement(sql: "DELETE FROM reminders WHERE id = $1 AND state = $2 AND updated_at = $3 AND lease_owner IS NULL",
                                     binds: [.integer(id), cell(old, "state"), cell(old, "updated_at")], table: "reminders", id: String(id)))
     }
 
     private mutating func update(_ table: String, key: Cell, changed: [String], new: [DatabaseValue], guardState: Cell, guardUpdated: Cell,
                                  cell: ([DatabaseValue], String) -> Cell) {
+        needsInvoiceLocks = true
         var binds: [Cell] = []
         var assignments: [String] = []
         for column in changed {
@@ -147,6 +153,7 @@ public struct SharedWriteBack: Sendable {
 
     /// A new row, its id given by PostgreSQL (nothing refers to a new reminder's or event's id).
     private mutating func insert(table: String, columns: [String], _ new: [DatabaseValue], cell: ([DatabaseValue], String) -> Cell) {
+        if table != "events" { needsInvoiceLocks = true }
         let written = columns.filter { !Self.neverWritten.contains($0) }
         let binds = written.map { cell(new, $0) }
         let placeholders = written.indices.map { "$\($0 + 1)" }.joined(separator: ", ")
