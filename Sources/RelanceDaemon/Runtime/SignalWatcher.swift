@@ -16,14 +16,9 @@ final class SignalWatcher {
     enum Received { case terminate, reload }
 
     init() throws {
-        var ends: [Int32] = [0, 0]
-        guard pipe(&ends) == 0 else { throw RuntimeFailure("pipe: \(String(cString: strerror(errno)))") }
-        for end in ends {
-            _ = fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK)
-            _ = fcntl(end, F_SETFD, FD_CLOEXEC)
-        }
-        descriptor = ends[0]
-        signalPipeWriteEnd = ends[1]
+        let ends = try Self.nonBlockingPipe()
+        descriptor = ends.read
+        signalPipeWriteEnd = ends.write
         signal(SIGPIPE, SIG_IGN)
         // A parent may have started us with these blocked (some process spawners do): unblock them.
         var set = sigset_t()
@@ -42,6 +37,17 @@ final class SignalWatcher {
             sigemptyset(&action.sa_mask)
             sigaction(number, &action, nil)
         }
+    }
+
+    /// A pipe whose ends never block and are not inherited by a child: a self-pipe for poll(2).
+    static func nonBlockingPipe() throws -> (read: Int32, write: Int32) {
+        var ends: [Int32] = [0, 0]
+        guard pipe(&ends) == 0 else { throw RuntimeFailure("pipe: \(String(cString: strerror(errno)))") }
+        for end in ends {
+            _ = fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK)
+            _ = fcntl(end, F_SETFD, FD_CLOEXEC)
+        }
+        return (ends[0], ends[1])
     }
 
     func drain() -> [Received] {

@@ -191,15 +191,10 @@ final class WakePipe: Sendable {
     private let task: Task<Void, Never>
 
     init(store: PostgresStore, logger: Logger) throws {
-        var ends: [Int32] = [0, 0]
-        guard pipe(&ends) == 0 else { throw RuntimeFailure("pipe: \(String(cString: strerror(errno)))") }
-        for end in ends {
-            _ = fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK)
-            _ = fcntl(end, F_SETFD, FD_CLOEXEC)
-        }
-        descriptor = ends[0]
-        writeEnd = ends[1]
-        let writeEnd = ends[1]
+        let ends = try SignalWatcher.nonBlockingPipe()
+        descriptor = ends.read
+        writeEnd = ends.write
+        let writeEnd = ends.write
         task = Task {
             var listener: WorkListener?
             while !Task.isCancelled {
