@@ -33,7 +33,6 @@ public struct RunningClock: WallClock {
     }
 
     public func now() -> Date {
-        let elapsed = ContinuousClock.now - startedAt
-        return start.addingTimeInterval(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        start.addingTimeInterval((ContinuousClock.now - startedAt) / .seconds(1))
     }
 }

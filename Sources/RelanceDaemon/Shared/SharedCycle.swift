@@ -140,7 +140,7 @@ public final class SharedCycle {
     /// Writes back what the copy holds since it was read or last written, inside one transaction
     /// that first takes the invoices' advisory locks; false when a guard missed (nothing written).
     private func writeBack(leases: [Int64: ReminderLease], keep: Set<Int64>, invoices: [String],
-                           outcomes: (sent: Int, deferred: Int, failed: Int, uncertain: Int) = (0, 0, 0, 0)) throws -> Bool {
+                           outcomes: Cycle.Summary = Cycle.Summary()) throws -> Bool {
         let changes = try workingSet.changes(leases: leases, keepLeases: keep)
         guard !changes.isEmpty else { return true }
         let now = clock.now(), queue = queue
@@ -203,15 +203,10 @@ public final class SharedCycle {
             if !transport.acceptanceIsDurable, case .delivered = result, let problem = transport.flush() { result = .uncertain(reason: problem) }
             let outcome = Cycle.Outcome(item: item, composed: ready, result: result, at: clock.now())
             try workingSet.store.write(durable: false) { tx in try cycle.record(outcome, tx: tx, journal: journal) }
-            let n = item.rows.count
-            let counts: (Int, Int, Int, Int) = switch outcome.result {
-            case .delivered: (n, 0, 0, 0)
-            case .deferred: (0, n, 0, 0)
-            case .failed: (0, 0, n, 0)
-            case .uncertain: (0, 0, 0, n)
-            }
-            if try recordOutcome(leases: byID, invoices: invoices, counts: counts) {
-                cycle.count(outcome, in: &summary.cycle)
+            var counted = Cycle.Summary()
+            cycle.count(outcome, in: &counted)
+            if try recordOutcome(leases: byID, invoices: invoices, counts: counted) {
+                summary.cycle.add(counted)
             } else {
                 summary.conflicts += 1
             }
@@ -223,7 +218,7 @@ public final class SharedCycle {
     /// The outcome written back, tried again while the store cannot be reached (PostgreSQL
     /// restarting) for as long as the leases last: the server's answer is known here and nowhere
     /// else. False when the store refused it (the leases were reaped: the reaper said uncertain).
-    private func recordOutcome(leases: [Int64: ReminderLease], invoices: [String], counts: (Int, Int, Int, Int)) throws -> Bool {
+    private func recordOutcome(leases: [Int64: ReminderLease], invoices: [String], counts: Cycle.Summary) throws -> Bool {
         let expires = leases.values.map(\.expiresAt).min() ?? 0
         while true {
             do {

@@ -53,18 +53,24 @@ public enum SharedSnapshot {
         var tables: [TableRows] = []
         for table in PostgresSchema.copiedTables where !skipping.contains(table.name) {
             guard let filter = filter(for: table.name), let local = columnsByTable[table.name] else { continue }
-            let query = PostgresQuery(unsafeSQL: "SELECT * FROM \(table.name) WHERE \(filter) ORDER BY \(table.orderBy)", binds: binds(ids))
-            var columns: [String] = []
-            var rows: [[DatabaseValue]] = []
-            for try await row in try await connection.query(query, logger: SharedQueue.logger) {
-                var values: [DatabaseValue] = []
-                if columns.isEmpty { columns = row.map(\.columnName) }
-                for cell in row where local.contains(cell.columnName) { values.append(try value(of: cell)) }
-                rows.append(values)
-            }
-            tables.append(TableRows(name: table.name, columns: columns.filter(local.contains), rows: rows))
+            tables.append(try await read(table.name, where: filter, orderBy: table.orderBy, binds: binds(ids), columns: local, on: connection))
         }
         return tables
+    }
+
+    /// One table's rows (those `filter` keeps), in the local table's columns.
+    static func read(_ name: String, where filter: String, orderBy: String, binds: PostgresBindings, columns local: Set<String>,
+                     on connection: PostgresConnection) async throws -> TableRows {
+        let query = PostgresQuery(unsafeSQL: "SELECT * FROM \(name) WHERE \(filter) ORDER BY \(orderBy)", binds: binds)
+        var columns: [String] = []
+        var rows: [[DatabaseValue]] = []
+        for try await row in try await connection.query(query, logger: SharedQueue.logger) {
+            var values: [DatabaseValue] = []
+            if columns.isEmpty { columns = row.map(\.columnName) }
+            for cell in row where local.contains(cell.columnName) { values.append(try value(of: cell)) }
+            rows.append(values)
+        }
+        return TableRows(name: name, columns: columns.filter(local.contains), rows: rows)
     }
 
     /// Writes the rows read into the local store, parents first.
@@ -98,7 +104,7 @@ public enum SharedSnapshot {
         }
     }
 
-    private static func binds(_ ids: [String]) -> PostgresBindings {
+    static func binds(_ ids: [String]) -> PostgresBindings {
         var bindings = PostgresBindings(capacity: 1)
         bindings.append(ids)
         return bindings

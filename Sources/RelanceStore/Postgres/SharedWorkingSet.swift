@@ -78,7 +78,8 @@ public final class SharedWorkingSet: @unchecked Sendable {
                                                  logger: SharedQueue.logger).collect().map { try $0.decode(String.self) }
             // The invoices' past events are not read: a pass only adds to them.
             var tables = try await SharedSnapshot.rows(of: ids, columns: local, skipping: ["events"], on: connection)
-            tables.append(try await Self.wholeTable("undeliverable", columns: local, on: connection))
+            tables.append(try await SharedSnapshot.read("undeliverable", where: "TRUE", orderBy: "address", binds: PostgresBindings(),
+                                                        columns: local["undeliverable"] ?? [], on: connection))
             let leased = try await connection.query("""
                 SELECT id FROM reminders WHERE invoice_id = ANY(\(ids)) AND lease_owner IS NOT NULL
                 """, logger: SharedQueue.logger).collect().map { try $0.decode(Int64.self) }
@@ -174,19 +175,6 @@ public final class SharedWorkingSet: @unchecked Sendable {
             for id in leases.keys where !keepLeases.contains(id) && !writeBack.touchedReminders.contains(id) { writeBack.releases.append(id) }
             return writeBack
         }
-    }
-
-    private static func wholeTable(_ name: String, columns local: [String: Set<String>], on connection: PostgresConnection) async throws
-        -> SharedSnapshot.TableRows {
-        var columns: [String] = []
-        var rows: [[DatabaseValue]] = []
-        for try await row in try await connection.query(PostgresQuery(unsafeSQL: "SELECT * FROM \(name)"), logger: SharedQueue.logger) {
-            if columns.isEmpty { columns = row.map(\.columnName).filter { local[name]?.contains($0) ?? false } }
-            var values: [DatabaseValue] = []
-            for cell in row where local[name]?.contains(cell.columnName) ?? false { values.append(try SharedSnapshot.value(of: cell)) }
-            rows.append(values)
-        }
-        return SharedSnapshot.TableRows(name: name, columns: columns, rows: rows)
     }
 }
 
