@@ -15,23 +15,7 @@ import Glibc
 struct SharedRunEndToEndTests {
     /// An instance's installation: its own state, inbox and send log, the shared store and SMTP server.
     func instance(_ name: String, store: ScriptedServer, smtpPort: Int, leaseSeconds: Int = 60) throws -> Sandbox {
-        let box = try Sandbox(minGapDays: 0, extra: """
-            [transport]
-            url = "smtp://127.0.0.1:\(smtpPort)"
-            tls = "none"
-            timeout_seconds = 10
-
-            [store]
-            url = "postgresql://relance@127.0.0.1:\(store.port)/postgres"
-            tls = "none"
-            password_file = "store-password"
-            instance = "\(name)"
-            lease_seconds = \(leaseSeconds)
-            """)
-        let password = box.root + "/store-password"
-        try "s3cret\n".write(toFile: password, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: password)
-        return box
+        try Sandbox.sharedInstance(name, storePort: store.port, smtpPort: smtpPort, leaseSeconds: leaseSeconds)
     }
 
     /// The server's records, one per message received: Message-ID and whether the reply was withheld.

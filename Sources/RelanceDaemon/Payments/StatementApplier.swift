@@ -13,6 +13,14 @@ struct StatementApplier {
 
     struct Counts: Sendable {
         var applied = 0, held = 0, debits = 0, duplicates = 0
+
+        /// Another part's counts added (a statement applied in several transactions).
+        mutating func add(_ other: Counts) {
+            applied += other.applied
+            held += other.held
+            debits += other.debits
+            duplicates += other.duplicates
+        }
     }
 
     func apply(_ entries: [BankEntry], file: String, tx: StoreTransaction, journal: Journal, at now: Date) throws -> Counts {

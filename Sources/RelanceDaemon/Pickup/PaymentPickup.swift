@@ -70,22 +70,18 @@ public struct PaymentPickup {
     /// A statement's entries, in one transaction; the same file again changes nothing.
     private func applyStatement(_ entries: [BankEntry], format: BankStatementReader.Format, hash: String, name: String, journal: Journal,
                                 at now: Date) throws {
-        var counts = StatementApplier.Counts()
         try context.store.write { tx in
             journal.discard()
             if case .duplicate = try tx.sourceOutcome(hash: hash) {
-                try journal.record(tx, at: now, event: "paid", invoice: nil, [("file", name), ("result", "duplicate"), ("change", "none")])
+                try PaymentFileRecording.recordDuplicate(name: name, tx: tx, journal: journal, at: now)
                 return
             }
             // Thousands of scattered updates: a bigger page cache while they are applied, the default again after.
             if entries.count > 1_000 { try tx.setBulkCache(megabytes: 48) }
             defer { if entries.count > 1_000 { try? tx.setBulkCache(megabytes: nil) } }
-            counts = try StatementApplier(context: context).apply(entries, file: name, tx: tx, journal: journal, at: now)
-            try journal.record(tx, at: now, event: "statement", invoice: nil, [
-                ("file", name), ("format", format.rawValue), ("entries", String(entries.count)), ("applied", String(counts.applied)),
-                ("unmatched", String(counts.held)), ("debits", String(counts.debits)), ("already_recorded", String(counts.duplicates)),
-            ])
-            try tx.recordSource(hash: hash, name: name, documentID: "statement", kind: "payments", at: now)
+            let counts = try StatementApplier(context: context).apply(entries, file: name, tx: tx, journal: journal, at: now)
+            try PaymentFileRecording.recordStatement(name: name, format: format, entries: entries.count, counts: counts, hash: hash, tx: tx,
+                                                     journal: journal, at: now)
         }
     }
 
@@ -93,53 +89,19 @@ public struct PaymentPickup {
     private func apply(_ lines: [PaymentLine], hash: String, name: String, journal: Journal, at now: Date) throws -> [String] {
         var problems: [String] = []
         do {
-            try write(lines, hash: hash, name: name, journal: journal, at: now, problems: &problems)
+            try context.store.write { tx in
+                journal.discard()
+                problems = []
+                if case .duplicate = try tx.sourceOutcome(hash: hash) {
+                    try PaymentFileRecording.recordDuplicate(name: name, tx: tx, journal: journal, at: now)
+                    return
+                }
+                try PaymentFileRecording.applyLines(lines, hash: hash, name: name, context: context, tx: tx, journal: journal, at: now,
+                                                    problems: &problems)
+            }
         } catch is PaymentFileRefused {
             journal.discard()
         }
         return problems
     }
-
-    private func write(_ lines: [PaymentLine], hash: String, name: String, journal: Journal, at now: Date, problems: inout [String]) throws {
-        var found: [String] = []
-        defer { problems = found }
-        try context.store.write { tx in
-            journal.discard()
-            found = []
-            if case .duplicate = try tx.sourceOutcome(hash: hash) {
-                try journal.record(tx, at: now, event: "paid", invoice: nil, [("file", name), ("result", "duplicate"), ("change", "none")])
-                return
-            }
-            var touched: [String: Invoice] = [:]
-            for line in lines {
-                guard let stored = try tx.invoice(id: line.invoiceID) else {
-                    found.append("line \(line.line): no invoice \(line.invoiceID) is known")
-                    continue
-                }
-                let invoice = stored.invoice
-                let amount: Money
-                do { amount = try Money(parsing: line.amount, currency: invoice.currency) } catch {
-                    found.append("line \(line.line): \(error) for \(invoice.currency.code)")
-                    continue
-                }
-                guard amount.isPositive else { found.append("line \(line.line): the amount must be positive"); continue }
-                try PaymentRecording.record(Payment(amount: amount, date: line.date, reference: line.reference), to: invoice,
-                                            before: try tx.payments(invoiceID: invoice.id, currency: invoice.currency), source: "payments-file:\(name)",
-                                            details: [("reference", line.reference), ("file", name)], tx: tx, journal: journal, at: now)
-                touched[invoice.id] = invoice
-            }
-            guard found.isEmpty else {
-                // All or nothing: undo this file's lines by failing the transaction.
-                throw PaymentFileRefused()
-            }
-            for invoice in touched.values.sorted(by: { $0.id < $1.id }) {
-                try ReminderPlanning.refresh(tx, invoice: invoice, configuration: context.configuration, journal: journal, at: now,
-                                             announcePaid: false)
-            }
-            try tx.recordSource(hash: hash, name: name, documentID: "payments", kind: "payments", at: now)
-        }
-    }
 }
-
-/// Raised inside the transaction to roll back a payments file with a bad line.
-struct PaymentFileRefused: Error {}

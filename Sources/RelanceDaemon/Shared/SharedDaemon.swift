@@ -11,14 +11,15 @@ import Glibc
 
 /// `relance run` when `[store]` names a PostgreSQL store: exists so that several instances, on one
 /// machine or several, share one store and its queue. Each instance registers under its name,
-/// takes its inbox's files in (`SharedPickup`), sends what is due (`SharedCycle`), beats its heart
-/// and reaps the leases of instances that died or froze, and sleeps until a signal, the next poll,
-/// or a NOTIFY from another instance that committed new work (`WorkListener`).
+/// takes its inbox's files in (`SharedPickup`) and its payments folder's statements and payment
+/// files (`SharedPaymentPickup`), sends what is due (`SharedCycle`), beats its heart and reaps the
+/// leases of instances that died or froze, and sleeps until a signal, the next poll, or a NOTIFY
+/// from another instance that committed new work (`WorkListener`).
 ///
-/// What the one-machine daemon also does and this one does not yet (replies over IMAP, bank and
-/// payment files, the morning digest, collection after a formal notice, the reference-rate
-/// refresh) is named in docs/shared-store.md; the settings that would need it are refused before
-/// it starts (`SharedRunSupport`).
+/// What the one-machine daemon also does and this one does not yet (replies over IMAP, the morning
+/// digest, collection after a formal notice, the reference-rate refresh) is named in
+/// docs/shared-store.md; the settings that would need it are refused before it starts
+/// (`SharedRunSupport`).
 public final class SharedDaemon {
     let configuration: RelanceConfiguration
     let store: PostgresStore
@@ -69,6 +70,8 @@ public final class SharedDaemon {
             }
         }
         let pickup = SharedPickup(configuration: configuration, store: store, sendLog: sendLog, clock: clock, logger: logger)
+        let payments = try SharedPaymentPickup(configuration: configuration, store: store, sendLog: sendLog, clock: clock, logger: logger,
+                                               workingSetPath: configuration.paths.stateDirectory + "/shared-payments.sqlite")
         let cycle = try SharedCycle(configuration: configuration, store: store, queue: queue, transport: transport, clock: clock, logger: logger,
                                     sendLog: sendLog, workingSetPath: configuration.paths.stateDirectory + "/shared-pass.sqlite")
         let wake = once ? nil : try WakePipe(store: store, logger: logger)
@@ -92,6 +95,8 @@ public final class SharedDaemon {
                 maintain()
             }
             _ = pickup.scan()
+            // Payments before the pass: an invoice paid today is not chased today.
+            payments.scan()
             do {
                 var total = Cycle.Summary()
                 while !received.stopRequested() {

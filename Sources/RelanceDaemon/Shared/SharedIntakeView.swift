@@ -227,6 +227,16 @@ struct SharedIntakeView {
                     document = EXCLUDED.document, revision = invoices.revision + EXCLUDED.revision, updated_at = EXCLUDED.updated_at,
                     state = 'open', owed_minor = EXCLUDED.owed_minor
                 """, logger: logger)
+            // The customers' names, as the bank matching looks a debtor up (the SQLite store's ingest keeps them the same way).
+            let names = rows.map { (PaymentMatching.nameKey($0.invoice.customer.name), ReminderPlanning.customerKey($0.invoice.customer)) }
+                .filter { !$0.0.isEmpty }
+            if !names.isEmpty {
+                try await connection.query("""
+                    INSERT INTO customer_names (name_key, customer_key)
+                    SELECT DISTINCT name_key, customer_key FROM unnest(\(names.map(\.0)), \(names.map(\.1))) AS n(name_key, customer_key)
+                    ON CONFLICT DO NOTHING
+                    """, logger: logger)
+            }
         }
         if !newPayments.isEmpty {
             try await connection.query("""

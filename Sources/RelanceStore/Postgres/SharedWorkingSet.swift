@@ -1,6 +1,6 @@
 import Foundation
 internal import GRDB
-import PostgresNIO
+public import PostgresNIO
 
 /// The rows one instance's send pass works on, copied from the shared PostgreSQL store into a
 /// local SQLite store: exists so that the send-time decision and the recording of outcomes run on
@@ -24,10 +24,10 @@ public final class SharedWorkingSet: @unchecked Sendable {
     private var localColumns: [String: Set<String>] = [:]
 
     /// The tables written back, with the columns a write-back never copies (the copy's own batch).
-    static let writtenBack: [String] = ["invoices", "reminders", "events"]
+    static let writtenBack: [String] = ["invoices", "reminders", "events", "payments", "bank_entries", "source_files", "customer_accounts"]
     /// What a shared pass never changes through the copy (a person's tasks, the policy rules'
-    /// choices, payments, replies): a change there is refused, never dropped.
-    static let readOnly: [String] = ["payments", "replies", "promises", "installment_plans", "installments", "contact_overrides",
+    /// choices, replies): a change there is refused, never dropped.
+    static let readOnly: [String] = ["replies", "promises", "installment_plans", "installments", "contact_overrides",
                                      "customer_names", "undeliverable", "tasks", "customer_policies"]
     /// The copy's mark of a reminder another instance holds.
     public static let leasedElsewhere: Int64 = -1
@@ -96,6 +96,79 @@ public final class SharedWorkingSet: @unchecked Sendable {
         }
         try takeImage()
         return count
+    }
+
+    /// What a payments file may touch, found in PostgreSQL before its entries are applied to the
+    /// copy: the invoices its references and numbers name, the customers its debtors' accounts and
+    /// names are known by, the bank entries and the file already recorded.
+    public struct PaymentCandidates: Sendable {
+        /// RF references (those the entries carry, and those of the invoice numbers in their text).
+        public var creditorReferences: [String] = []
+        /// Invoice numbers a payments CSV names.
+        public var invoiceIDs: [String] = []
+        public var nameKeys: [String] = []
+        public var ibans: [String] = []
+        public var entryKeys: [String] = []
+        public var endToEndIDs: [String] = []
+        /// The file's content hash.
+        public var hash: String
+
+        public init(hash: String) { self.hash = hash }
+    }
+
+    /// For a payments file, inside the caller's transaction: empties the copy and fills it with
+    /// every invoice of every customer the file may pay (with their rows), the customers' names and
+    /// accounts the matching reads, the bank entries and the source file already recorded. The
+    /// invoices' advisory locks are taken first (as the intake and a send pass take them), and the
+    /// bank entries' table is locked so that the ids the copy gives new entries (the send log
+    /// names them) are the ones PostgreSQL keeps. Returns the invoices copied.
+    @discardableResult
+    public func loadForPayments(_ candidates: PaymentCandidates, on connection: PostgresConnection) async throws -> Int {
+        let local = localColumns, logger = SharedQueue.logger
+        try await connection.query("LOCK TABLE bank_entries IN SHARE ROW EXCLUSIVE MODE", logger: logger)
+        let customers = try await connection.query("""
+            SELECT customer_key FROM invoices WHERE creditor_ref = ANY(\(candidates.creditorReferences)) OR id = ANY(\(candidates.invoiceIDs))
+            UNION SELECT customer_key FROM customer_names WHERE name_key = ANY(\(candidates.nameKeys))
+            UNION SELECT customer_key FROM customer_accounts WHERE iban = ANY(\(candidates.ibans))
+            """, logger: logger).collect().map { try $0.decode(String.self) }
+        let ids = try await connection.query("SELECT id FROM invoices WHERE customer_key = ANY(\(customers)) ORDER BY id",
+                                             logger: logger).collect().map { try $0.decode(String.self) }
+        try await SharedQueue.lockInvoices(ids, on: connection)
+        var tables = try await SharedSnapshot.rows(of: ids, columns: local, skipping: ["events", "customer_names"], on: connection)
+        func binds(_ lists: [String]...) -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: lists.count)
+            for list in lists { bindings.append(list) }
+            return bindings
+        }
+        tables.append(try await SharedSnapshot.read("customer_names", where: "name_key = ANY($1) OR customer_key = ANY($2)",
+                                                    orderBy: "name_key, customer_key", binds: binds(candidates.nameKeys, customers),
+                                                    columns: local["customer_names"] ?? [], on: connection))
+        tables.append(try await SharedSnapshot.read("customer_accounts", where: "iban = ANY($1)", orderBy: "iban", binds: binds(candidates.ibans),
+                                                    columns: local["customer_accounts"] ?? [], on: connection))
+        tables.append(try await SharedSnapshot.read("bank_entries", where: "entry_key = ANY($1) OR end_to_end = ANY($2)", orderBy: "id",
+                                                    binds: binds(candidates.entryKeys, candidates.endToEndIDs),
+                                                    columns: local["bank_entries"] ?? [], on: connection))
+        tables.append(try await SharedSnapshot.read("source_files", where: "hash = ANY($1)", orderBy: "hash", binds: binds([candidates.hash]),
+                                                    columns: local["source_files"] ?? [], on: connection))
+        let lastEntry = try await connection.query("SELECT COALESCE(MAX(id), 0) FROM bank_entries", logger: logger)
+            .collect().first.map { try $0.decode(Int64.self) } ?? 0
+        let copied = tables
+        try await store.pool.write { db in
+            for table in PostgresSchema.copiedTables.reversed() { try db.execute(sql: "DELETE FROM \(table.name)") }
+            try db.execute(sql: "DELETE FROM send_batches")
+            try SharedSnapshot.insert(copied, into: db)
+            // The next entry the copy records takes the id after PostgreSQL's last: a row standing for
+            // that last one (no key a statement can carry, never waiting, never written back).
+            let localLast = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(id), 0) FROM bank_entries") ?? 0
+            if lastEntry > localLast {
+                try db.execute(sql: """
+                    INSERT INTO bank_entries (id, entry_key, amount_minor, currency, credit, reversal, file, state, recorded_at)
+                    VALUES (?, ' relance: the last entry of the shared store', 0, 'EUR', 0, 0, '', 'debit', 0)
+                    """, arguments: [lastEntry])
+            }
+        }
+        try takeImage()
+        return ids.count
     }
 
     /// The copy as loaded is what PostgreSQL holds: the image every later change is compared with.

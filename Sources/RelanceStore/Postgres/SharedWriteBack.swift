@@ -15,6 +15,9 @@ public import PostgresNIO
 ///   what was copied, and a reminder only when nobody holds a lease on it.
 /// - Only the columns that changed are written; the copy's own send batch (`batch_id`) never is.
 /// - New events are added; their lines (`lines`) are the send log's, in order.
+/// - What a payments file adds (payments, bank entries under the ids reserved for them, the file's
+///   content hash, the accounts a debtor paid from) is added; a bank entry or a file that another
+///   instance recorded first is a conflict. Such rows are never changed or removed.
 public struct SharedWriteBack: Sendable {
     /// A value as both stores keep it: the schemas' columns are BIGINT or TEXT.
     enum Cell: Sendable, Equatable {
@@ -50,6 +53,8 @@ public struct SharedWriteBack: Sendable {
     public private(set) var needsInvoiceLocks = false
     /// The send-log lines of the events added, in order.
     public private(set) var lines: [String] = []
+    /// Whether bank entries are added with their ids: the identity's sequence is then moved past them.
+    private var bankEntriesAdded = false
 
     init(leases: [Int64: ReminderLease], keepLeases: Set<Int64>) {
         self.leases = leases
@@ -68,6 +73,8 @@ public struct SharedWriteBack: Sendable {
         let keyColumn = "id"
         for (rowid, old) in before.sorted(by: { $0.key < $1.key }) {
             guard let new = after[rowid] else {
+                // An account learned again (SQLite's INSERT OR REPLACE gives it a new row): the new row's upsert says it.
+                if table == "customer_accounts", after.values.contains(where: { cell($0, "iban") == cell(old, "iban") }) { continue }
                 guard table == "reminders" else { throw SharedWriteBackError.unsupported(table: table) }
                 deleteReminder(old, cell: cell)
                 continue
@@ -93,6 +100,16 @@ public struct SharedWriteBack: Sendable {
             case "events":
                 insert(table: table, columns: columns, new, cell: cell)
                 if case .text(let line) = cell(new, "line") { lines.append(line) }
+            case "payments": insert(table: table, columns: columns, new, cell: cell)
+            case "bank_entries":
+                // With its id: the send log's lines and the payments' sources already name it (`SharedWorkingSet.loadForPayments`
+                // reserved the ids). Another instance's entry of the same key makes it a conflict.
+                insert(table: table, columns: columns, new, keepID: true, onConflict: "(entry_key) DO NOTHING", cell: cell)
+                bankEntriesAdded = true
+            case "source_files": insert(table: table, columns: columns, new, onConflict: "(hash) DO NOTHING", cell: cell)
+            case "customer_accounts":
+                insert(table: table, columns: columns, new,
+                       onConflict: "(iban) DO UPDATE SET customer_key = EXCLUDED.customer_key, learned_at = EXCLUDED.learned_at", cell: cell)
             default: throw SharedWriteBackError.unsupported(table: table)
             }
         }
@@ -151,13 +168,17 @@ public struct SharedWriteBack: Sendable {
                                     binds: binds, table: table, id: described))
     }
 
-    /// A new row, its id given by PostgreSQL (nothing refers to a new reminder's or event's id).
-    private mutating func insert(table: String, columns: [String], _ new: [DatabaseValue], cell: ([DatabaseValue], String) -> Cell) {
-        if table != "events" { needsInvoiceLocks = true }
-        let written = columns.filter { !Self.neverWritten.contains($0) }
+    /// A new row, its id given by PostgreSQL (nothing refers to a new reminder's, event's or
+    /// payment's id) unless `keepID`. With `onConflict`, a row whose key is taken inserts nothing,
+    /// which is a conflict (or an upsert, which is not).
+    private mutating func insert(table: String, columns: [String], _ new: [DatabaseValue], keepID: Bool = false, onConflict: String? = nil,
+                                 cell: ([DatabaseValue], String) -> Cell) {
+        if table == "reminders" || table == "payments" { needsInvoiceLocks = true }
+        let written = columns.filter { !Self.neverWritten.contains($0) || (keepID && $0 == "id") }
         let binds = written.map { cell(new, $0) }
         let placeholders = written.indices.map { "$\($0 + 1)" }.joined(separator: ", ")
-        statements.append(Statement(sql: "INSERT INTO \(table) (\(written.joined(separator: ", "))) VALUES (\(placeholders)) RETURNING 1",
+        let conflict = onConflict.map { " ON CONFLICT \($0)" } ?? ""
+        statements.append(Statement(sql: "INSERT INTO \(table) (\(written.joined(separator: ", "))) VALUES (\(placeholders))\(conflict) RETURNING 1",
                                     binds: binds, table: table, id: "new"))
     }
 
@@ -176,6 +197,11 @@ public struct SharedWriteBack: Sendable {
             let sql = statement.sql.hasPrefix("INSERT") ? statement.sql : statement.sql + " RETURNING 1"
             let rows = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: SharedQueue.logger)
             guard try await SharedQueue.count(rows) == 1 else { throw SharedWriteBackError.conflict(table: statement.table, id: statement.id) }
+        }
+        if bankEntriesAdded {
+            try await connection.query("""
+                SELECT setval(pg_get_serial_sequence('bank_entries', 'id'), (SELECT MAX(id) FROM bank_entries))
+                """, logger: SharedQueue.logger)
         }
         let given = releases.compactMap { leases[$0] }
         guard !given.isEmpty else { return }

@@ -1,0 +1,26 @@
+import Foundation
+
+extension Sandbox {
+    /// An instance of a shared PostgreSQL store (the test server's user `relance`, its password in
+    /// a file of the sandbox), with its own state, inbox, payments folder and send log.
+    static func sharedInstance(_ name: String, storePort: Int, smtpPort: Int, leaseSeconds: Int = 60) throws -> Sandbox {
+        let box = try Sandbox(minGapDays: 0, extra: """
+            [transport]
+            url = "smtp://127.0.0.1:\(smtpPort)"
+            tls = "none"
+            timeout_seconds = 10
+
+            [store]
+            url = "postgresql://relance@127.0.0.1:\(storePort)/postgres"
+            tls = "none"
+            password_file = "store-password"
+            instance = "\(name)"
+            lease_seconds = \(leaseSeconds)
+            """)
+        let password = box.root + "/store-password"
+        try "s3cret\n".write(toFile: password, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: password)
+        try FileManager.default.createDirectory(atPath: box.root + "/payments", withIntermediateDirectories: true)
+        return box
+    }
+}

@@ -1,0 +1,124 @@
+import Foundation
+import RelanceTestSupport
+import Testing
+
+/// Bank statements and payments CSVs on a shared PostgreSQL store, through the binary and a private
+/// PostgreSQL server: two instances receive the same statement at the same moment and it applies
+/// once (each entry once, the ids the send log names are the store's); the matching works on what
+/// the instances took in (RF reference, invoice number in the text, amount and debtor's name); a
+/// CSV applies all its lines or none; a statement larger than one transaction's part applies whole.
+@Suite("payments on a shared PostgreSQL store", .ownThread, .serialized, .enabled(if: PSQL.available && TestServer.pythonAvailable))
+struct SharedPaymentsEndToEndTests {
+    typealias Line = BankStatementsEndToEndTests.Line
+
+    /// The value of `key=` in a send-log line.
+    func field(_ key: String, _ line: String) -> String? {
+        guard let range = line.range(of: " \(key)=") else { return nil }
+        let rest = line[range.upperBound...]
+        if rest.hasPrefix("\"") { return String(rest.dropFirst().prefix { $0 != "\"" }) }
+        return String(rest.prefix { $0 != " " })
+    }
+
+    @Test("one statement dropped on two instances at once applies once; RF, number in text, amount and debtor; unmatched and debit kept; a CSV all or nothing")
+    func statementAndCSV() throws {
+        let store = try ScriptedServer(script: "postgres-instance")
+        let scratch = ScratchFolder()
+        let smtp = try TestServer(script: "misbehaving_smtp.py", arguments: ["--mode", "ok", "--log", scratch.path + "/accepted.jsonl"],
+                                  folder: scratch.path)
+        let a = try Sandbox.sharedInstance("paris", storePort: store.port, smtpPort: smtp.port)
+        let b = try Sandbox.sharedInstance("lyon", storePort: store.port, smtpPort: smtp.port)
+        // Due on 1 December: nothing is chased while the payments come in.
+        for (id, total, customer) in [("B-2026-0001", "1200.00", "CB1"), ("B-2026-0002", "300.00", "CB2"), ("B-2026-0003", "450.00", "CB3"),
+                                      ("B-2026-0004", "99.00", "CB4"), ("P-1", "1000.00", "C1"), ("P-3", "100.00", "C3")] {
+            try a.drop("\(id).json", Sandbox.invoice(id: id, issued: "2026-11-01", terms: "net 30", total: total, customer: customer,
+                                                     email: "ap@\(customer.lowercased()).example"))
+        }
+        let intake = try a.run(["run", "--once", "--now", "2026-11-03T10:00:00+01:00"])
+        #expect(intake.status == 0, "\(intake.stderr)")
+        // An earlier statement (one bank charge): the store's entries do not start at 1 for the next one.
+        try BankStatementsEndToEndTests.camt([Line(amount: "3.00", credit: false, reference: "BANK-0000", text: "frais", booked: "2026-11-02")])
+            .write(toFile: b.root + "/payments/camt053-2026-11-02.xml", atomically: true, encoding: .utf8)
+        #expect(try b.run(["run", "--once", "--now", "2026-11-03T10:00:00+01:00"]).status == 0)
+        let rf = try PSQL.run(port: store.port, "SELECT creditor_ref FROM invoices WHERE id = 'B-2026-0001'")
+        #expect(rf.hasPrefix("RF"), "\(rf)")
+        let statement = BankStatementsEndToEndTests.camt([
+            Line(amount: "1200.00", reference: "BANK-0001", endToEnd: "E2E-1", creditorReference: rf, debtor: "CLIENT CB1 SARL",
+                 iban: "FR7612345000010000000000185"),
+            Line(amount: "300.00", reference: "BANK-0002", text: "Paiement facture B 2026 0002, merci", debtor: "Someone Else"),
+            Line(amount: "450.00", reference: "BANK-0003", text: "virement octobre", debtor: "Client CB3"),
+            Line(amount: "77.70", reference: "BANK-0004", text: "divers", debtor: "Inconnu SA"),
+            Line(amount: "25.00", credit: false, reference: "BANK-0005", text: "frais bancaires"),
+        ])
+        for box in [a, b] { try statement.write(toFile: box.root + "/payments/camt053-2026-11-16.xml", atomically: true, encoding: .utf8) }
+        // Both instances at once, each with the file in its own folder.
+        let daemons = try [a, b].map { try DaemonProcess(sandbox: $0, arguments: ["--now", "2026-11-17T10:00:00+01:00"]) }
+        #expect(DaemonProcess.wait(seconds: 60) { a.files(in: a.root + "/payments").isEmpty && b.files(in: b.root + "/payments").isEmpty })
+        for daemon in daemons { #expect(daemon.stop() == 0, "\(daemon.stderr)") }
+        let lines = a.sendLogLines() + b.sendLogLines()
+        let paid = lines.filter { $0.contains(" event=paid ") && $0.contains("source=bank") }
+        #expect(paid.count == 3, "\(lines)")
+        #expect(paid.contains { field("invoice", $0) == "B-2026-0001" && $0.contains("reason=\"RF reference") })
+        #expect(paid.contains { field("invoice", $0) == "B-2026-0002" && $0.contains("invoice number B-2026-0002 in the remittance text") })
+        #expect(paid.contains { field("invoice", $0) == "B-2026-0003" && $0.contains("the amount (the balance) from Client CB3") })
+        #expect(lines.filter { $0.contains(" event=statement ") && $0.contains("applied=3") && $0.contains("unmatched=1") && $0.contains("debits=1") }.count == 1)
+        #expect(lines.filter { $0.contains("result=duplicate") }.count == 1, "the other instance's copy is a duplicate")
+        #expect(try PSQL.run(port: store.port, "SELECT state, COUNT(*) FROM bank_entries GROUP BY state ORDER BY state") == "applied|3\ndebit|2\nunmatched|1")
+        #expect(try PSQL.run(port: store.port, "SELECT id, state FROM invoices WHERE id LIKE 'B-%' ORDER BY id")
+            == "B-2026-0001|paid\nB-2026-0002|paid\nB-2026-0003|paid\nB-2026-0004|open")
+        #expect(try PSQL.run(port: store.port, "SELECT COUNT(*) FROM reminders WHERE invoice_id LIKE 'B-2026-000_' AND invoice_id <> 'B-2026-0004' AND state = 'planned'") == "0")
+        #expect(try PSQL.run(port: store.port, "SELECT COUNT(*) FROM events WHERE event = 'paid' AND line LIKE '%source=bank%'") == "3")
+        // The ids the send log names are the shared store's: a person assigns the unmatched entry by it.
+        let unmatched = try #require(lines.first { $0.contains(" event=unmatched ") })
+        #expect(field("entry", unmatched) == (try PSQL.run(port: store.port, "SELECT id FROM bank_entries WHERE state = 'unmatched'")), "\(unmatched)")
+        #expect(try PSQL.run(port: store.port, "SELECT customer_key FROM customer_accounts WHERE iban = 'FR7612345000010000000000185'") == "id:CB1")
+        #expect(a.files(in: a.archive + "/payments").count + b.files(in: b.archive + "/payments").count == 3)
+
+        // A CSV: a partial payment and an over-payment; a bad file (an unknown invoice) is rejected whole.
+        try "invoice;amount;date;reference\nP-1;400,00;10/11/2026;VIR A\nP-3;120,00;12/11/2026;VIR C\n"
+            .write(toFile: b.root + "/payments/bank-2026-11-12.csv", atomically: true, encoding: .utf8)
+        try "invoice;amount;date\nP-1;100,00;2026-11-13\nP-404;5,00;2026-11-13\n".write(toFile: b.root + "/payments/bad.csv", atomically: true, encoding: .utf8)
+        let csv = try b.run(["run", "--once", "--now", "2026-11-18T10:00:00+01:00"])
+        #expect(csv.status == 0, "\(csv.stderr)")
+        #expect(try PSQL.run(port: store.port, "SELECT invoice_id, SUM(amount_minor) FROM payments WHERE invoice_id LIKE 'P-%' GROUP BY invoice_id ORDER BY invoice_id")
+            == "P-1|40000\nP-3|12000")
+        #expect(try PSQL.run(port: store.port, "SELECT state FROM invoices WHERE id IN ('P-1', 'P-3') ORDER BY id") == "open\npaid")
+        #expect(b.sendLogLines().contains { field("invoice", $0) == "P-3" && $0.contains(#"overpaid="20.00 EUR""#) })
+        let reason = try String(contentsOfFile: b.rejected + "/bad.csv.reason", encoding: .utf8)
+        #expect(reason.contains("line 3: no invoice P-404 is known"), "\(reason)")
+        let status = try a.run(["status", "P-1", "--json", "--now", "2026-11-18T10:00:00+01:00"])
+        #expect((try status.json()["invoices"] as? [[String: Any]])?.first?["amountDue"] as? String == "600.00", "\(status.stdout)\(status.stderr)")
+    }
+
+    @Test("a statement of 450 entries, applied in parts: every invoice paid once, the file once")
+    func largeStatement() throws {
+        let store = try ScriptedServer(script: "postgres-instance")
+        let scratch = ScratchFolder()
+        let smtp = try TestServer(script: "misbehaving_smtp.py", arguments: ["--mode", "ok", "--log", scratch.path + "/accepted.jsonl"],
+                                  folder: scratch.path)
+        let box = try Sandbox.sharedInstance("paris", storePort: store.port, smtpPort: smtp.port)
+        let count = 450
+        for n in 0..<count {
+            try box.drop("l-\(n).json", Sandbox.invoice(id: "L-\(n)", issued: "2026-11-01", terms: "net 30", total: "10.00", customer: "CL\(n)",
+                                                        email: "ap@cl\(n).example"))
+        }
+        #expect(try box.run(["run", "--once", "--now", "2026-11-03T10:00:00+01:00"]).status == 0)
+        let references = try PSQL.run(port: store.port, "SELECT creditor_ref FROM invoices ORDER BY id").split(separator: "\n").map(String.init)
+        #expect(references.count == count)
+        let statement = BankStatementsEndToEndTests.camt(references.enumerated().map { n, reference in
+            Line(amount: "10.00", reference: "L-BANK-\(n)", creditorReference: reference)
+        })
+        try statement.write(toFile: box.root + "/payments/large.xml", atomically: true, encoding: .utf8)
+        let run = try box.run(["run", "--once", "--now", "2026-11-17T10:00:00+01:00"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(try PSQL.run(port: store.port, "SELECT state, COUNT(*) FROM invoices GROUP BY state") == "paid|\(count)")
+        #expect(try PSQL.run(port: store.port, "SELECT COUNT(*), COUNT(DISTINCT invoice_id) FROM payments") == "\(count)|\(count)")
+        #expect(try PSQL.run(port: store.port, "SELECT COUNT(*), MIN(id), MAX(id) FROM bank_entries") == "\(count)|1|\(count)")
+        let lines = box.sendLogLines()
+        #expect(lines.filter { $0.contains(" event=statement ") && $0.contains("applied=\(count)") }.count == 1, "\(lines.suffix(3))")
+        // The same file again: one duplicate line, nothing else.
+        try statement.write(toFile: box.root + "/payments/large-again.xml", atomically: true, encoding: .utf8)
+        #expect(try box.run(["run", "--once", "--now", "2026-11-18T10:00:00+01:00"]).status == 0)
+        #expect(box.sendLogLines().contains { $0.contains("file=large-again.xml") && $0.contains("result=duplicate") })
+        #expect(try PSQL.run(port: store.port, "SELECT COUNT(*) FROM payments") == "\(count)")
+    }
+}
