@@ -1,4 +1,5 @@
 import ArgumentParser
+import RelanceConfig
 import RelanceCore
 import RelanceDaemon
 
@@ -17,8 +18,8 @@ struct PaidCommand: ParsableCommand {
     func run() throws {
         let configuration = try options.load()
         let day = try DateArgument.parse(date, option: "date")
-        let context = try clock.context(for: configuration)
-        try ActionRunner.perform { try InvoiceActions(context: context).paid(invoiceID: invoice, amount: amount, date: day) }
+        let (invoice, amount) = (invoice, amount)
+        try ActionRunner.perform(on: invoice, configuration: configuration, clock: clock) { try $0.paid(invoiceID: invoice, amount: amount, date: day) }
     }
 }
 
@@ -38,8 +39,8 @@ struct PauseCommand: ParsableCommand {
         if let reason, reason.unicodeScalars.contains(where: { $0.value < 0x20 }) {
             throw ValidationError("--reason must be one line")
         }
-        let context = try clock.context(for: configuration)
-        try ActionRunner.perform { try InvoiceActions(context: context).pause(invoiceID: invoice, until: day, reason: reason) }
+        let (invoice, reason) = (invoice, reason)
+        try ActionRunner.perform(on: invoice, configuration: configuration, clock: clock) { try $0.pause(invoiceID: invoice, until: day, reason: reason) }
     }
 }
 
@@ -53,13 +54,31 @@ struct ResumeCommand: ParsableCommand {
 
     func run() throws {
         let configuration = try options.load()
-        let context = try clock.context(for: configuration)
-        try ActionRunner.perform { try InvoiceActions(context: context).resume(invoiceID: invoice) }
+        let invoice = invoice
+        try ActionRunner.perform(on: invoice, configuration: configuration, clock: clock) { try $0.resume(invoiceID: invoice) }
     }
 }
 
 /// Prints an action's outcome; a refusal is a message and exit 1, not a crash.
 enum ActionRunner {
+    /// An action on one invoice, on the store the settings name: the SQLite file, or with `[store]`
+    /// the shared PostgreSQL store (`SharedInvoiceAction`: the same action on a copy of the
+    /// invoice's customer, written back under guards), never a SQLite file no instance reads.
+    static func perform(on invoice: String, configuration: RelanceConfiguration, clock: HiddenClockOption,
+                        _ action: @escaping @Sendable (InvoiceActions) throws -> String) throws {
+        guard let shared = configuration.store else {
+            let context = try clock.context(for: configuration)
+            try perform { try action(InvoiceActions(context: context)) }
+            return
+        }
+        let wallClock = try ClockOption.clock(clock.now, zone: configuration.company.timeZone)
+        try perform {
+            try SharedStoreAccess.changing(shared, invoiceID: invoice, configuration: configuration, clock: wallClock) {
+                try action(InvoiceActions(context: $0))
+            }
+        }
+    }
+
     /// Prints what the action says it did.
     static func perform(_ action: () throws -> String) throws {
         Console.out(try refusing(action))
@@ -103,7 +122,7 @@ struct PromiseCommand: ParsableCommand {
     func run() throws {
         let configuration = try options.load()
         guard let day = try DateArgument.parse(date, option: "date") else { throw ValidationError("--date is required") }
-        let context = try clock.context(for: configuration)
-        try ActionRunner.perform { try InvoiceActions(context: context).promise(invoiceID: invoice, date: day, note: note) }
+        let (invoice, note) = (invoice, note)
+        try ActionRunner.perform(on: invoice, configuration: configuration, clock: clock) { try $0.promise(invoiceID: invoice, date: day, note: note) }
     }
 }

@@ -24,8 +24,10 @@ struct ResolveCommand: ParsableCommand {
 
     func run() throws {
         let configuration = try options.load()
-        let context = try clock.context(for: configuration)
         let resolution: Resolution = sent ? .sent : (resend ? .resend : .cancel)
-        try ActionRunner.perform { try InvoiceActions(context: context).resolve(invoiceID: invoice, step: step, as: resolution, note: note) }
+        let (invoice, step, note) = (invoice, step, note)
+        try ActionRunner.perform(on: invoice, configuration: configuration, clock: clock) {
+            try $0.resolve(invoiceID: invoice, step: step, as: resolution, note: note)
+        }
     }
 }

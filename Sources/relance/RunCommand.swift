@@ -136,7 +136,16 @@ struct HiddenClockOption: ParsableArguments {
 
 /// Opens the daemon's parts for a command, with diagnostics on standard error.
 enum CommandContext {
+    /// The SQLite store's parts. With `[store]` (a shared PostgreSQL store) a command that has no
+    /// shared version yet is refused with the reason: the SQLite file it would read or change is
+    /// one no instance uses, so its answer would be untrue and its change lost.
     static func open(_ configuration: RelanceConfiguration, clock: any WallClock, readOnly: Bool = false) throws -> DaemonContext {
+        if let shared = configuration.store {
+            let name = CommandLine.arguments.dropFirst().prefix { !$0.hasPrefix("-") }.prefix(2).joined(separator: " ")
+            Console.error("relance: \(name.isEmpty ? "this command" : name): not available on a shared store yet ([store] url = \(shared.url)); "
+                + "it would use a SQLite file no instance reads (docs/shared-store.md says what works there)")
+            throw ExitCode(1)
+        }
         LoggingBootstrap.once()
         do {
             let logger = Logger(label: "relance")

@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
+import Logging
 import RelanceConfig
+import RelanceCore
+import RelanceDaemon
 import RelanceStore
 import RelanceTransport
 
@@ -54,6 +57,29 @@ enum SharedStoreAccess {
     /// Runs `work` on `store` once its schema is known to be this relance's, then closes it; every
     /// failure is an error in words (exit 1).
     private static func reading<T: Sendable>(_ store: PostgresStore, _ operation: String, _ work: @escaping @Sendable () async throws -> T) throws -> T {
+        try using(store) { try store.waitFor(operation, work) }
+    }
+
+    /// A command that changes an invoice, on the shared store (`SharedInvoiceAction`): the
+    /// action's refusal is said as on one machine (`ActionRunner`), any other failure in words.
+    static func changing(_ settings: StoreSettings, invoiceID: String, configuration: RelanceConfiguration, clock: any WallClock,
+                         _ action: @escaping @Sendable (DaemonContext) throws -> String) throws -> String {
+        let store = try open(settings)
+        LoggingBootstrap.once()
+        let sendLog: SendLog
+        do { sendLog = try SendLog(path: configuration.paths.sendLog) } catch {
+            Console.error("relance: \(error)")
+            throw ExitCode(1)
+        }
+        return try using(store, passing: InvoiceActions.Refusal.self) {
+            try SharedInvoiceAction.perform(invoiceID: invoiceID, configuration: configuration, store: store, sendLog: sendLog, clock: clock,
+                                            logger: Logger(label: "relance"), action)
+        }
+    }
+
+    /// `body` once the store's schema is known to be this relance's, then the store closed; every
+    /// failure but one of type `passing` is an error in words (exit 1).
+    private static func using<T>(_ store: PostgresStore, passing: (any Error.Type)? = nil, _ body: () throws -> T) throws -> T {
         defer { _ = try? store.waitFor("close the connection") { await store.close() } }
         do {
             let versions = try store.waitFor("read the schema version") { try await store.schemaVersions() }
@@ -64,9 +90,11 @@ enum SharedStoreAccess {
                     + "(relance migrate --to creates it in an empty store)")
                 throw ExitCode(1)
             }
-            return try store.waitFor(operation, work)
+            return try body()
         } catch let exit as ExitCode {
             throw exit
+        } catch where passing.map({ type(of: error) == $0 }) ?? false {
+            throw error
         } catch {
             Console.error("relance: \(error)")
             throw ExitCode(1)

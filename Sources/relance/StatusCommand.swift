@@ -48,6 +48,7 @@ struct StatusCommand: ParsableCommand {
             _ = try SharedStoreAccess.snapshot(selection, of: try SharedStoreAccess.open(shared), into: folder + "/relance.sqlite")
             var local = configuration
             local.paths.stateDirectory = folder
+            local.store = nil
             context = try clock.readOnlyContext(for: local)
         } else {
             context = try clock.readOnlyContext(for: configuration)

@@ -121,4 +121,47 @@ struct SharedPaymentsEndToEndTests {
         #expect(box.sendLogLines().contains { $0.contains("file=large-again.xml") && $0.contains("result=duplicate") })
         #expect(try PSQL.run(port: store.port, "SELECT COUNT(*) FROM payments") == "\(count)")
     }
+
+    @Test("paid, pause and resume on a shared store change the shared store; an unknown invoice, a promise and the commands not shared yet are refused with the reason")
+    func invoiceCommands() throws {
+        let store = try ScriptedServer(script: "postgres-instance")
+        let scratch = ScratchFolder()
+        let smtp = try TestServer(script: "misbehaving_smtp.py", arguments: ["--mode", "ok", "--log", scratch.path + "/accepted.jsonl"],
+                                  folder: scratch.path)
+        let box = try Sandbox.sharedInstance("paris", storePort: store.port, smtpPort: smtp.port)
+        try box.drop("x.json", Sandbox.invoice(id: "X-1", issued: "2026-11-01", terms: "net 30", total: "1000.00", customer: "CX", email: "ap@cx.example"))
+        try box.drop("y.json", Sandbox.invoice(id: "Y-1", issued: "2026-11-01", terms: "net 30", total: "500.00", customer: "CY", email: "ap@cy.example"))
+        #expect(try box.run(["run", "--once", "--now", "2026-11-03T10:00:00+01:00"]).status == 0)
+        let now = "2026-11-10T10:00:00+01:00"
+        let partial = try box.run(["paid", "X-1", "--amount", "400.00", "--now", now])
+        #expect(partial.status == 0 && partial.stdout.contains("X-1: 400.00 EUR recorded, 600.00 EUR still due"), "\(partial.stdout)\(partial.stderr)")
+        #expect(try PSQL.run(port: store.port, "SELECT SUM(amount_minor), MIN(source) FROM payments WHERE invoice_id = 'X-1'") == "40000|cli")
+        let whole = try box.run(["paid", "X-1", "--now", now])
+        #expect(whole.status == 0 && whole.stdout.contains("X-1: paid in full"), "\(whole.stdout)\(whole.stderr)")
+        #expect(try PSQL.run(port: store.port, "SELECT state FROM invoices WHERE id = 'X-1'") == "paid")
+        #expect(try PSQL.run(port: store.port, "SELECT COUNT(*) FROM reminders WHERE invoice_id = 'X-1' AND state = 'planned'") == "0")
+        #expect(try PSQL.run(port: store.port, "SELECT COUNT(*) FROM events WHERE invoice_id = 'X-1' AND event = 'paid'") == "2")
+        #expect(box.sendLogLines().filter { $0.contains(" event=paid ") && field("invoice", $0) == "X-1" }.count == 2)
+        // Paused, then resumed: what the instances read.
+        let pause = try box.run(["pause", "Y-1", "--until", "2026-12-10", "--reason", "asked for time", "--now", now])
+        #expect(pause.status == 0, "\(pause.stderr)")
+        #expect(try PSQL.run(port: store.port, "SELECT paused_until, pause_reason FROM invoices WHERE id = 'Y-1'") == "2026-12-10|asked for time")
+        let status = try box.run(["status", "Y-1", "--json", "--now", now])
+        #expect(status.stdout.contains("2026-12-10"), "\(status.stdout)")
+        #expect(try box.run(["resume", "Y-1", "--now", now]).status == 0)
+        #expect(try PSQL.run(port: store.port, "SELECT COALESCE(paused_until, '-') FROM invoices WHERE id = 'Y-1'") == "-")
+        // Refused, with the reason, and nothing written.
+        let unknown = try box.run(["paid", "NOPE", "--now", now])
+        #expect(unknown.status == 1 && unknown.stderr.contains("no invoice NOPE"), "\(unknown.stderr)")
+        let promise = try box.run(["promise", "Y-1", "--date", "2026-12-05", "--now", now])
+        #expect(promise.status == 1 && promise.stderr.contains("does not take changes to promises yet"), "\(promise.stderr)")
+        #expect(try PSQL.run(port: store.port, "SELECT COUNT(*) FROM promises") == "0")
+        #expect(try PSQL.run(port: store.port, "SELECT COUNT(*) FROM events WHERE invoice_id = 'Y-1' AND event = 'promised'") == "0")
+        // A command with no shared version yet says so, rather than answer from a SQLite file no instance reads.
+        for command in [["payments", "unmatched"], ["report"], ["tasks"]] {
+            let refused = try box.run(command + ["--now", now])
+            #expect(refused.status == 1 && refused.stderr.contains("\(command.joined(separator: " ")): not available on a shared store yet"),
+                    "\(command): \(refused.stderr)")
+        }
+    }
 }

@@ -88,13 +88,13 @@ struct SharedWorkingSetTests {
         }
         #expect(try await fixture.reminder(f0).state == "planned", "rolled back with the rest")
         #expect(try await scalar(fixture, "SELECT COALESCE(attention, '-') FROM invoices WHERE id = 'F-0'") == "-")
-        // A payment recorded on the copy: the shared pass does not write payments, so nothing is written.
+        // A promise recorded on the copy: the shared store does not carry promises yet, so nothing is written.
         try set.rebase()
         try set.store.write { tx in
-            try tx.addPayment(invoiceID: "F-3", Payment(amount: Money(minorUnits: 100, currency: .eur), date: LocalDate(year: 2026, month: 11, day: 18)!),
-                              source: "test", at: t0)
+            _ = try tx.recordPromise(invoiceID: "F-3", madeOn: LocalDate(year: 2026, month: 11, day: 18)!,
+                                     promisedFor: LocalDate(year: 2026, month: 11, day: 25)!, source: "test", note: nil, at: t0)
         }
-        #expect(throws: SharedWriteBackError.unsupported(table: "payments")) { try set.changes(leases: leases, keepLeases: []) }
+        #expect(throws: SharedWriteBackError.unsupported(table: "promises")) { try set.changes(leases: leases, keepLeases: []) }
         await fixture.close()
     }
 }

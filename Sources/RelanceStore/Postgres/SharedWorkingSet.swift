@@ -85,17 +85,43 @@ public final class SharedWorkingSet: @unchecked Sendable {
                 """, logger: SharedQueue.logger).collect().map { try $0.decode(Int64.self) }
             return (ids.count, tables, leased)
         }
-        let elsewhere = leased.filter { !mine.contains($0) }
+        try await fill(with: tables, leasedElsewhere: leased.filter { !mine.contains($0) })
+        return count
+    }
+
+    /// For a command that changes one invoice (`relance paid`, `pause`, …), inside the caller's
+    /// transaction: empties the copy and fills it with every invoice of that invoice's customer and
+    /// their rows, after taking those invoices' advisory locks (as the intake and a send pass take
+    /// them); reminders another instance holds are marked as leased elsewhere. Returns the
+    /// invoices copied (none when the invoice is unknown).
+    @discardableResult
+    public func load(customerOf invoiceID: String, on connection: PostgresConnection) async throws -> Int {
+        let logger = SharedQueue.logger
+        let ids = try await connection.query("""
+            SELECT id FROM invoices WHERE customer_key IN (SELECT customer_key FROM invoices WHERE id = \(invoiceID)) ORDER BY id
+            """, logger: logger).collect().map { try $0.decode(String.self) }
+        try await SharedQueue.lockInvoices(ids, on: connection)
+        let tables = try await SharedSnapshot.rows(of: ids, columns: localColumns, skipping: ["events"], on: connection)
+        let leased = try await connection.query("SELECT id FROM reminders WHERE invoice_id = ANY(\(ids)) AND lease_owner IS NOT NULL",
+                                                logger: logger).collect().map { try $0.decode(Int64.self) }
+        try await fill(with: tables, leasedElsewhere: leased)
+        return ids.count
+    }
+
+    /// The copy emptied and filled with `tables` (then `extra` run on it), the reminders
+    /// `leasedElsewhere` marked, and its image taken.
+    private func fill(with tables: [SharedSnapshot.TableRows], leasedElsewhere: [Int64],
+                      extra: @escaping @Sendable (Database) throws -> Void = { _ in }) async throws {
         try await store.pool.write { db in
             for table in PostgresSchema.copiedTables.reversed() { try db.execute(sql: "DELETE FROM \(table.name)") }
             try db.execute(sql: "DELETE FROM send_batches")
             try SharedSnapshot.insert(tables, into: db)
-            for id in elsewhere {
+            for id in leasedElsewhere {
                 try db.execute(sql: "UPDATE reminders SET batch_id = ? WHERE id = ?", arguments: [Self.leasedElsewhere, id])
             }
+            try extra(db)
         }
         try takeImage()
-        return count
     }
 
     /// What a payments file may touch, found in PostgreSQL before its entries are applied to the
@@ -152,13 +178,11 @@ public final class SharedWorkingSet: @unchecked Sendable {
                                                     columns: local["source_files"] ?? [], on: connection))
         let lastEntry = try await connection.query("SELECT COALESCE(MAX(id), 0) FROM bank_entries", logger: logger)
             .collect().first.map { try $0.decode(Int64.self) } ?? 0
-        let copied = tables
-        try await store.pool.write { db in
-            for table in PostgresSchema.copiedTables.reversed() { try db.execute(sql: "DELETE FROM \(table.name)") }
-            try db.execute(sql: "DELETE FROM send_batches")
-            try SharedSnapshot.insert(copied, into: db)
-            // The next entry the copy records takes the id after PostgreSQL's last: a row standing for
-            // that last one (no key a statement can carry, never waiting, never written back).
+        let leased = try await connection.query("SELECT id FROM reminders WHERE invoice_id = ANY(\(ids)) AND lease_owner IS NOT NULL",
+                                                logger: logger).collect().map { try $0.decode(Int64.self) }
+        // The next entry the copy records takes the id after PostgreSQL's last: a row standing for
+        // that last one (no key a statement can carry, never waiting, never written back).
+        try await fill(with: tables, leasedElsewhere: leased) { db in
             let localLast = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(id), 0) FROM bank_entries") ?? 0
             if lastEntry > localLast {
                 try db.execute(sql: """
@@ -167,7 +191,6 @@ public final class SharedWorkingSet: @unchecked Sendable {
                     """, arguments: [lastEntry])
             }
         }
-        try takeImage()
         return ids.count
     }
 
@@ -262,7 +285,7 @@ public enum SharedWriteBackError: SharedStoreAnswer, CustomStringConvertible, Se
 
     public var description: String {
         switch self {
-        case .unsupported(let table): "the shared store does not take changes to \(table) from a send pass yet"
+        case .unsupported(let table): "the shared store does not take changes to \(table) yet"
         case .conflict(let table, let id): "\(table) row \(id) changed in the shared store since it was read; decided again later"
         }
     }
