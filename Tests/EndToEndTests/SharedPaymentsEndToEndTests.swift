@@ -11,6 +11,16 @@ import Testing
 struct SharedPaymentsEndToEndTests {
     typealias Line = BankStatementsEndToEndTests.Line
 
+    /// A private PostgreSQL server, and an SMTP server that accepts everything (nothing is due in
+    /// these tests: it is there because every instance names one), with the folder of its log.
+    static func servers() throws -> (ScriptedServer, ScratchFolder, TestServer) {
+        let store = try ScriptedServer(script: "postgres-instance")
+        let scratch = ScratchFolder()
+        let smtp = try TestServer(script: "misbehaving_smtp.py", arguments: ["--mode", "ok", "--log", scratch.path + "/accepted.jsonl"],
+                                  folder: scratch.path)
+        return (store, scratch, smtp)
+    }
+
     /// The value of `key=` in a send-log line.
     func field(_ key: String, _ line: String) -> String? {
         guard let range = line.range(of: " \(key)=") else { return nil }
@@ -21,10 +31,8 @@ struct SharedPaymentsEndToEndTests {
 
     @Test("one statement dropped on two instances at once applies once; RF, number in text, amount and debtor; unmatched and debit kept; a CSV all or nothing")
     func statementAndCSV() throws {
-        let store = try ScriptedServer(script: "postgres-instance")
-        let scratch = ScratchFolder()
-        let smtp = try TestServer(script: "misbehaving_smtp.py", arguments: ["--mode", "ok", "--log", scratch.path + "/accepted.jsonl"],
-                                  folder: scratch.path)
+        let (store, scratch, smtp) = try Self.servers()
+        defer { withExtendedLifetime(scratch) {} }
         let a = try Sandbox.sharedInstance("paris", storePort: store.port, smtpPort: smtp.port)
         let b = try Sandbox.sharedInstance("lyon", storePort: store.port, smtpPort: smtp.port)
         // Due on 1 December: nothing is chased while the payments come in.
@@ -89,14 +97,12 @@ struct SharedPaymentsEndToEndTests {
         #expect((try status.json()["invoices"] as? [[String: Any]])?.first?["amountDue"] as? String == "600.00", "\(status.stdout)\(status.stderr)")
     }
 
-    @Test("a statement of 450 entries, applied in parts: every invoice paid once, the file once")
+    @Test("a statement of 250 entries, applied in parts: every invoice paid once, the file once")
     func largeStatement() throws {
-        let store = try ScriptedServer(script: "postgres-instance")
-        let scratch = ScratchFolder()
-        let smtp = try TestServer(script: "misbehaving_smtp.py", arguments: ["--mode", "ok", "--log", scratch.path + "/accepted.jsonl"],
-                                  folder: scratch.path)
+        let (store, scratch, smtp) = try Self.servers()
+        defer { withExtendedLifetime(scratch) {} }
         let box = try Sandbox.sharedInstance("paris", storePort: store.port, smtpPort: smtp.port)
-        let count = 450
+        let count = 250
         for n in 0..<count {
             try box.drop("l-\(n).json", Sandbox.invoice(id: "L-\(n)", issued: "2026-11-01", terms: "net 30", total: "10.00", customer: "CL\(n)",
                                                         email: "ap@cl\(n).example"))
@@ -124,10 +130,8 @@ struct SharedPaymentsEndToEndTests {
 
     @Test("paid, pause and resume on a shared store change the shared store; an unknown invoice, a promise and the commands not shared yet are refused with the reason")
     func invoiceCommands() throws {
-        let store = try ScriptedServer(script: "postgres-instance")
-        let scratch = ScratchFolder()
-        let smtp = try TestServer(script: "misbehaving_smtp.py", arguments: ["--mode", "ok", "--log", scratch.path + "/accepted.jsonl"],
-                                  folder: scratch.path)
+        let (store, scratch, smtp) = try Self.servers()
+        defer { withExtendedLifetime(scratch) {} }
         let box = try Sandbox.sharedInstance("paris", storePort: store.port, smtpPort: smtp.port)
         try box.drop("x.json", Sandbox.invoice(id: "X-1", issued: "2026-11-01", terms: "net 30", total: "1000.00", customer: "CX", email: "ap@cx.example"))
         try box.drop("y.json", Sandbox.invoice(id: "Y-1", issued: "2026-11-01", terms: "net 30", total: "500.00", customer: "CY", email: "ap@cy.example"))

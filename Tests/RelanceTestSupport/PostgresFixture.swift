@@ -18,12 +18,17 @@ public final class PostgresFixture: Sendable {
     public init() async throws {
         server = try await Self.offThePool { try ScriptedServer(script: "postgres-instance") }
         location = try PostgresLocation(url: "postgresql://relance@127.0.0.1:\(server.port)/postgres", tls: "none")
-        store = try PostgresStore(location: location, password: Self.password)
+        store = try PostgresStore(location: location, password: Self.password, deadline: Self.deadline)
         try await store.migrate(at: Date(timeIntervalSince1970: 1_790_000_000))
     }
 
     /// A second client of the same store, as another instance would hold.
-    public func instance() throws -> PostgresStore { try PostgresStore(location: location, password: Self.password) }
+    public func instance() throws -> PostgresStore { try PostgresStore(location: location, password: Self.password, deadline: Self.deadline) }
+
+    /// How long a test's store call may go unanswered before it is a failure: longer than the
+    /// daemon's own (15 s), because a full test run on two cores starts several servers and
+    /// chaos tests at once, and a starved server is not what these tests look at.
+    static let deadline: Duration = .seconds(45)
 
     /// `count` open invoices, each with one reminder due at `sendAt`; returns the reminders' ids.
     @discardableResult

@@ -1,4 +1,5 @@
 import Foundation
+import RelanceConfig
 import RelanceCore
 import RelanceFormats
 import RelanceStore
@@ -55,6 +56,26 @@ enum PaymentFileRecording {
             try ReminderPlanning.refresh(tx, invoice: invoice, configuration: context.configuration, journal: journal, at: now, announcePaid: false)
         }
         try tx.recordSource(hash: hash, name: name, documentID: "payments", kind: "payments", at: now)
+    }
+}
+
+extension PaymentFileRecording {
+    /// The file moved once its fate is known: archived (`archive/payments/YYYY/MM/`) when applied
+    /// or a duplicate, rejected with its `reasons` (and a `rejected` line) otherwise; then the
+    /// journal's lines go to the send log.
+    static func file(_ path: String, name: String, reasons: [String], paths: PathSettings, today: LocalDate, journal: Journal, sendLog: SendLog,
+                     at now: Date) throws {
+        let mover = FileMover(archive: paths.archive + "/payments", rejected: paths.rejected)
+        if !reasons.isEmpty {
+            let destination = try mover.reject(path, reasons: reasons)
+            journal.lineWithoutCommit(at: now, event: "rejected", invoice: nil, [
+                ("file", name), ("moved_to", destination), ("reason", reasons.joined(separator: "; ")),
+            ])
+        } else {
+            _ = try mover.archive(path, on: today)
+        }
+        mover.finish()
+        journal.flush(to: sendLog)
     }
 }
 

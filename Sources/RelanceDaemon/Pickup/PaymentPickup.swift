@@ -46,18 +46,9 @@ public struct PaymentPickup {
             } catch {
                 reasons = error.problems.map(\.description)
             }
-            let mover = FileMover(archive: paths.archive + "/payments", rejected: paths.rejected)
             do {
-                if !reasons.isEmpty {
-                    let destination = try mover.reject(path, reasons: reasons)
-                    journal.lineWithoutCommit(at: now, event: "rejected", invoice: nil, [
-                        ("file", name), ("moved_to", destination), ("reason", reasons.joined(separator: "; ")),
-                    ])
-                } else {
-                    _ = try mover.archive(path, on: context.configuration.calendar.localDate(of: now))
-                }
-                mover.finish()
-                journal.flush(to: context.sendLog)
+                try PaymentFileRecording.file(path, name: name, reasons: reasons, paths: paths, today: context.configuration.calendar.localDate(of: now),
+                                              journal: journal, sendLog: context.sendLog, at: now)
                 taken += 1
             } catch {
                 context.logger.error("payments: \(error)")

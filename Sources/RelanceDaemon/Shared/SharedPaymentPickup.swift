@@ -84,18 +84,9 @@ public struct SharedPaymentPickup: Sendable {
         } catch {
             reasons = error.problems.map(\.description)
         }
-        let mover = FileMover(archive: paths.archive + "/payments", rejected: paths.rejected)
         do {
-            if !reasons.isEmpty {
-                let destination = try mover.reject(path, reasons: reasons)
-                journal.lineWithoutCommit(at: now, event: "rejected", invoice: nil, [
-                    ("file", name), ("moved_to", destination), ("reason", reasons.joined(separator: "; ")),
-                ])
-            } else {
-                _ = try mover.archive(path, on: configuration.calendar.localDate(of: now))
-            }
-            mover.finish()
-            journal.flush(to: sendLog)
+            try PaymentFileRecording.file(path, name: name, reasons: reasons, paths: paths, today: configuration.calendar.localDate(of: now),
+                                          journal: journal, sendLog: sendLog, at: now)
             return true
         } catch {
             logger.error("shared payments: \(error)")
