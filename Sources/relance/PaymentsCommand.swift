@@ -74,7 +74,20 @@ struct PaymentsUnmatchedCommand: ParsableCommand {
 
     func run() throws {
         let configuration = try options.load()
-        let waiting = try PaymentActions(context: try clock.readOnlyContext(for: configuration)).waiting()
+        let waiting: [BankEntryRecord]
+        if let shared = configuration.store {
+            // The waiting entries, read from the shared store into a local copy that the same code lists; removed after.
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("relance-unmatched-\(UUID().uuidString)").path
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            defer { try? FileManager.default.removeItem(atPath: folder) }
+            _ = try SharedStoreAccess.waitingBankEntries(of: try SharedStoreAccess.open(shared), into: folder + "/relance.sqlite")
+            var local = configuration
+            local.paths.stateDirectory = folder
+            local.store = nil
+            waiting = try PaymentActions(context: try clock.readOnlyContext(for: local)).waiting()
+        } else {
+            waiting = try PaymentActions(context: try clock.readOnlyContext(for: configuration)).waiting()
+        }
         if json {
             Console.out(JSONWriter.serialize(.object([("entries", .array(waiting.map { record in
                 BankEntryJSON.object(record.entry, extra: [("id", .number(String(record.id))), ("state", .string(record.state.rawValue)),
@@ -87,7 +100,10 @@ struct PaymentsUnmatchedCommand: ParsableCommand {
         for record in waiting {
             Console.out("entry \(record.id)  \(record.entry.date?.iso ?? "-")  \(record.left)  \(record.entry.debtorName ?? "-")  "
                         + "\"\(record.entry.remittance ?? "")\"  (\(record.state.rawValue): \(record.reason ?? ""))")
-            Console.out("  relance payments assign \(record.id) INVOICE [--amount X]")
+            if configuration.store == nil { Console.out("  relance payments assign \(record.id) INVOICE [--amount X]") }
+        }
+        if configuration.store != nil {
+            Console.out("(relance payments assign is not available on a shared store yet: docs/shared-store.md)")
         }
     }
 }

@@ -54,6 +54,12 @@ enum SharedStoreAccess {
         try reading(store, "read the invoices") { try await SharedSnapshot.copy(selection, from: store, into: path) }
     }
 
+    /// The bank entries waiting for a person, copied from `store` into a new SQLite store at
+    /// `path` (`SharedSnapshot.copyWaitingBankEntries`); returns how many.
+    static func waitingBankEntries(of store: PostgresStore, into path: String) throws -> Int {
+        try reading(store, "read the waiting bank entries") { try await SharedSnapshot.copyWaitingBankEntries(from: store, into: path) }
+    }
+
     /// Runs `work` on `store` once its schema is known to be this relance's, then closes it; every
     /// failure is an error in words (exit 1).
     private static func reading<T: Sendable>(_ store: PostgresStore, _ operation: String, _ work: @escaping @Sendable () async throws -> T) throws -> T {

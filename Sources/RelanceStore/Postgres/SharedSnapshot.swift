@@ -30,6 +30,19 @@ public enum SharedSnapshot {
         return copied.0
     }
 
+    /// The bank entries waiting for a person (unmatched or ambiguous), copied from `source` into
+    /// the new SQLite store at `path`, for `relance payments unmatched`; returns how many.
+    public static func copyWaitingBankEntries(from source: PostgresStore, into path: String) async throws -> Int {
+        let store = try Store(path: path)
+        let columns = try await store.pool.read { db in try localColumns(db) }["bank_entries"] ?? []
+        let table = try await source.transaction("read the waiting bank entries") { connection in
+            try await read("bank_entries", where: "state IN ('unmatched', 'ambiguous')", orderBy: "id", binds: PostgresBindings(),
+                           columns: columns, on: connection)
+        }
+        try await store.pool.write { db in try insert([table], into: db) }
+        return table.rows.count
+    }
+
     /// The rows of one table as read from PostgreSQL, in the local table's columns.
     struct TableRows: Sendable {
         let name: String
