@@ -15,14 +15,6 @@ import Testing
 struct SharedPaymentRaceTests {
     typealias Folder = SharedPickupTests.Folder
 
-    func scalar(_ fixture: PostgresFixture, _ sql: String) async throws -> String {
-        try await fixture.store.transaction("read") { connection in
-            for try await text in try await connection.query(PostgresQuery(unsafeSQL: sql), logger: PostgresFixture.logger).decode(String.self) {
-                return text
-            }
-            return ""
-        }
-    }
 
     @Test("the payment waits for the pass's leases, then applies whole; the pass finds nothing left to send")
     func paymentAgainstLeasedReminders() async throws {
@@ -40,7 +32,7 @@ struct SharedPaymentRaceTests {
             try await pass.claimDueCustomers(at: dueDay, limit: 32, groupByCustomer: true, on: connection)
         }
         #expect(!claimed.leases.isEmpty)
-        let leased = try await scalar(fixture, "SELECT COUNT(*)::text FROM reminders WHERE lease_owner = 'other'")
+        let leased = try await fixture.scalar("SELECT COUNT(*)::text FROM reminders WHERE lease_owner = 'other'")
 
         // The payment file arrives meanwhile.
         let payments = folder.configuration.paths.payments
@@ -52,17 +44,17 @@ struct SharedPaymentRaceTests {
         async let taken = PostgresFixture.offThePool { pickup.scan() }
         try await Task.sleep(for: .milliseconds(300))
         // While the leases are held: nothing of the payment is written, the leased rows are the pass's.
-        #expect(try await scalar(fixture, "SELECT state FROM invoices WHERE id = 'R-1'") == "open")
-        #expect(try await scalar(fixture, "SELECT COUNT(*)::text FROM payments") == "0")
-        #expect(try await scalar(fixture, "SELECT COUNT(*)::text FROM reminders WHERE lease_owner = 'other' AND state = 'planned'") == leased)
+        #expect(try await fixture.scalar("SELECT state FROM invoices WHERE id = 'R-1'") == "open")
+        #expect(try await fixture.scalar("SELECT COUNT(*)::text FROM payments") == "0")
+        #expect(try await fixture.scalar("SELECT COUNT(*)::text FROM reminders WHERE lease_owner = 'other' AND state = 'planned'") == leased)
         // The pass gives its claims back (it decided to send nothing): the payment goes through on its next try.
         for lease in claimed.leases {
             _ = try await fixture.store.connection("give back") { try await pass.release(lease, at: dueDay, on: $0) }
         }
         #expect(try await taken == 1)
-        #expect(try await scalar(fixture, "SELECT state FROM invoices WHERE id = 'R-1'") == "paid")
-        #expect(try await scalar(fixture, "SELECT SUM(amount_minor)::text FROM payments WHERE invoice_id = 'R-1'") == "80000")
-        #expect(try await scalar(fixture, "SELECT COUNT(*)::text FROM reminders WHERE invoice_id = 'R-1' AND state IN ('planned', 'deferred')") == "0")
+        #expect(try await fixture.scalar("SELECT state FROM invoices WHERE id = 'R-1'") == "paid")
+        #expect(try await fixture.scalar("SELECT SUM(amount_minor)::text FROM payments WHERE invoice_id = 'R-1'") == "80000")
+        #expect(try await fixture.scalar("SELECT COUNT(*)::text FROM reminders WHERE invoice_id = 'R-1' AND state IN ('planned', 'deferred')") == "0")
         #expect(folder.files(in: payments).isEmpty)
         // The pass's next claim finds nothing due: the paid invoice is not chased.
         let again = try await fixture.store.transaction("claim again") { connection in

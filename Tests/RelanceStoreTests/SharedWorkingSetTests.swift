@@ -22,14 +22,6 @@ struct SharedWorkingSetTests {
         return fixture
     }
 
-    func scalar(_ fixture: PostgresFixture, _ sql: String) async throws -> String {
-        try await fixture.store.transaction("read") { connection in
-            for try await value in try await connection.query(PostgresQuery(unsafeSQL: sql), logger: PostgresFixture.logger).decode(String.self) {
-                return value
-            }
-            return ""
-        }
-    }
 
     @Test("a customer's due reminders are claimed whole; the changes are written back, a kept lease kept, the rest given back")
     func writeBack() async throws {
@@ -58,8 +50,8 @@ struct SharedWorkingSetTests {
         #expect(try await fixture.reminder(cancelled).owner == nil)
         #expect(try await fixture.reminder(going).owner == "a", "about to be handed off: still held")
         #expect(try await fixture.reminder(untouched).owner == nil, "left as it was: given back")
-        #expect(try await scalar(fixture, "SELECT attention FROM invoices WHERE id = 'F-0'") == "looked at")
-        #expect(try await scalar(fixture, "SELECT line FROM events") == "a line")
+        #expect(try await fixture.scalar("SELECT attention FROM invoices WHERE id = 'F-0'") == "looked at")
+        #expect(try await fixture.scalar("SELECT line FROM events") == "a line")
         await fixture.close()
     }
 
@@ -87,7 +79,7 @@ struct SharedWorkingSetTests {
             try await store.transaction("write back") { connection in try await changes.apply(at: t0, on: connection) }
         }
         #expect(try await fixture.reminder(f0).state == "planned", "rolled back with the rest")
-        #expect(try await scalar(fixture, "SELECT COALESCE(attention, '-') FROM invoices WHERE id = 'F-0'") == "-")
+        #expect(try await fixture.scalar("SELECT COALESCE(attention, '-') FROM invoices WHERE id = 'F-0'") == "-")
         // A promise recorded on the copy: the shared store does not carry promises yet, so nothing is written.
         try set.rebase()
         try set.store.write { tx in

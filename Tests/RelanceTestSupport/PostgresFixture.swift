@@ -79,6 +79,16 @@ public final class PostgresFixture: Sendable {
         throw StoreError(operation: "wait for a blocked session", underlying: "none blocked after ten seconds")
     }
 
+    /// The first column of the first row `sql` gives, as text ("" when there is none).
+    public func scalar(_ sql: String) async throws -> String {
+        try await store.transaction("read") { connection in
+            for try await value in try await connection.query(PostgresQuery(unsafeSQL: sql), logger: PostgresFixture.logger).decode(String.self) {
+                return value
+            }
+            return ""
+        }
+    }
+
     public func close() async { await store.close() }
 
     /// An immediate restart of the server (its sessions die with it).

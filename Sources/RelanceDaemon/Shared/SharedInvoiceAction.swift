@@ -3,7 +3,6 @@ public import Logging
 public import RelanceConfig
 public import RelanceCore
 public import RelanceStore
-import RelanceTransport
 
 /// A command that changes one invoice (`relance paid`, `pause`, `resume`, `promise`, `resolve`)
 /// run against a shared PostgreSQL store: exists so that such a command changes what the instances
@@ -15,9 +14,6 @@ import RelanceTransport
 /// conflict: tried again on a fresh copy, then said. A change the shared store does not carry yet
 /// (a promise's row) is refused whole.
 public enum SharedInvoiceAction {
-    /// Tries when a guard missed.
-    static let tries = 5
-
     /// Runs `action` on a copy of `invoiceID`'s customer and writes back what it changed; returns
     /// what the action says it did. Its refusals (`InvoiceActions.Refusal`) reach the caller as they are.
     public static func perform(invoiceID: String, configuration: RelanceConfiguration, store: PostgresStore, sendLog: SendLog,
@@ -28,27 +24,14 @@ public enum SharedInvoiceAction {
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
         }
         let workingSet = try SharedWorkingSet(path: path)
-        var attempt = 1
-        while true {
-            do {
-                let (message, lines) = try store.blockingTransaction("change invoice \(invoiceID)") { connection in
-                    try await workingSet.load(customerOf: invoiceID, on: connection)
-                    let context = DaemonContext(configuration: configuration, store: workingSet.store, sendLog: SendLog(discarding: ()),
-                                                transport: NoTransport(), clock: clock, logger: logger)
-                    let message = try action(context)
-                    let changes = try workingSet.changes(leases: [:], keepLeases: [])
-                    try await changes.apply(at: clock.now(), on: connection)
-                    if !changes.isEmpty { try await WorkListener.announce(on: connection) }
-                    return (message, changes.lines)
-                }
-                sendLog.append(lines)
-                return message
-            } catch let conflict as SharedWriteBackError {
-                guard case .conflict = conflict, attempt < tries else { throw InvoiceActions.Refusal(description: "\(conflict)") }
-                attempt += 1
-                // A wait on the monotonic uptime clock, not a reading of the business clock.
-                Thread.sleep(forTimeInterval: 0.2 * Double(attempt))
-            }
+        do {
+            let (message, lines) = try SharedWorkingSetTransaction.run(
+                "change invoice \(invoiceID)", store: store, workingSet: workingSet, configuration: configuration, clock: clock, logger: logger,
+                load: { try await workingSet.load(customerOf: invoiceID, on: $0) }, body: { (try action($0), true) })
+            sendLog.append(lines)
+            return message
+        } catch let refused as SharedWriteBackError {
+            throw InvoiceActions.Refusal(description: "\(refused)")
         }
     }
 }

@@ -4,7 +4,6 @@ public import RelanceConfig
 public import RelanceCore
 import RelanceFormats
 public import RelanceStore
-import RelanceTransport
 
 /// Takes payment files (bank statements, payments CSVs) from the payments folder into a shared
 /// PostgreSQL store: exists so that a payment stops the chase on a shared store as it does on one
@@ -34,8 +33,6 @@ public struct SharedPaymentPickup: Sendable {
     let workingSet: SharedWorkingSet
     /// Statement entries per transaction.
     static let entriesPerPart = 200
-    /// Tries of one part whose write-back met a conflict (another instance at work on the same invoices).
-    static let tries = 5
 
     public init(configuration: RelanceConfiguration, store: PostgresStore, sendLog: SendLog, clock: any WallClock, logger: Logger,
                 workingSetPath: String) throws {
@@ -155,37 +152,23 @@ public struct SharedPaymentPickup: Sendable {
         return result.problems
     }
 
-    /// One transaction: the working set loaded for `candidates` (locks taken), `body` run on it by
-    /// the one-machine code, and what it changed written back, unless it found problems (then
-    /// nothing is). Tried again on a fresh copy when a guard missed.
+    /// One transaction (`SharedWorkingSetTransaction`): the working set loaded for `candidates`
+    /// (locks taken), `body` run on it by the one-machine code, and what it changed written back,
+    /// unless it found problems (then nothing is); with the send-log lines of what was written.
     private func applyPart(_ candidates: SharedWorkingSet.PaymentCandidates, name: String, at now: Date,
                            _ body: @escaping @Sendable (DaemonContext, StoreTransaction, Journal) throws -> PartResult) throws -> PartResult {
-        let workingSet = workingSet, configuration = configuration, clock = clock, logger = logger
-        var attempt = 1
-        while true {
-            do {
-                return try store.blockingTransaction("apply payments file \(name)") { connection in
-                    try await workingSet.loadForPayments(candidates, on: connection)
-                    let context = DaemonContext(configuration: configuration, store: workingSet.store, sendLog: SendLog(discarding: ()),
-                                                transport: NoTransport(), clock: clock, logger: logger)
-                    let journal = Journal(zone: configuration.company.timeZone)
-                    var result = try workingSet.store.write(durable: false) { tx in try body(context, tx, journal) }
-                    // Problems found: nothing of this file is written back (the copy is loaded afresh for the next one).
-                    guard result.problems.isEmpty else { return result }
-                    let changes = try workingSet.changes(leases: [:], keepLeases: [])
-                    try await changes.apply(at: now, on: connection)
-                    if !changes.isEmpty { try await WorkListener.announce(on: connection) }
-                    result.lines = changes.lines
-                    return result
-                }
-            } catch let conflict as SharedWriteBackError {
-                guard attempt < Self.tries else { throw conflict }
-                logger.info("shared payments: \(conflict); \(name) tried again")
-                attempt += 1
-                // A wait on the monotonic uptime clock, not a reading of the business clock.
-                Thread.sleep(forTimeInterval: 0.2 * Double(attempt))
-            }
-        }
+        let workingSet = workingSet, zone = configuration.company.timeZone
+        var (result, lines) = try SharedWorkingSetTransaction.run(
+            "apply payments file \(name)", store: store, workingSet: workingSet, configuration: configuration, clock: clock, logger: logger,
+            load: { try await workingSet.loadForPayments(candidates, on: $0) },
+            body: { context in
+                let journal = Journal(zone: zone)
+                let result = try context.store.write(durable: false) { tx in try body(context, tx, journal) }
+                // Problems found: nothing of this file is written back (the copy is loaded afresh for the next one).
+                return (result, result.problems.isEmpty)
+            })
+        result.lines = lines
+        return result
     }
 
     /// What the entries may touch: their references and the invoice numbers in their text, their
