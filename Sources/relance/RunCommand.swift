@@ -89,7 +89,8 @@ extension RunCommand {
         defer { withExtendedLifetime(lock) {} }
         LoggingBootstrap.once()
         let logger = Logger(label: "relance")
-        let store = try SharedStoreAccess.open(settings, maximumConnections: 3)
+        // The send passes, the listener, and the reply poller on its own thread.
+        let store = try SharedStoreAccess.open(settings, maximumConnections: configuration.replies == nil ? 3 : 4)
         defer { _ = try? store.waitFor("close the connections") { await store.close() } }
         do {
             let transport = try DaemonContext.makeTransport(configuration)

@@ -162,10 +162,22 @@ struct SharedPaymentsEndToEndTests {
         // Refused, with the reason, and nothing written.
         let unknown = try box.run(["paid", "NOPE", "--now", now])
         #expect(unknown.status == 1 && unknown.stderr.contains("no invoice NOPE"), "\(unknown.stderr)")
+        // A promise made on the phone: kept in the shared store, the chase waits, and an instance judges it once its day is past.
         let promise = try box.run(["promise", "Y-1", "--date", "2026-12-05", "--now", now])
-        #expect(promise.status == 1 && promise.stderr.contains("does not take changes to promises yet"), "\(promise.stderr)")
-        #expect(try PSQL.run(port: store.port, "SELECT COUNT(*) FROM promises") == "0")
-        #expect(try PSQL.run(port: store.port, "SELECT COUNT(*) FROM events WHERE invoice_id = 'Y-1' AND event = 'promised'") == "0")
+        #expect(promise.status == 0 && promise.stdout.contains("Y-1: promised for 2026-12-05; paused until 2026-12-06"), "\(promise.stdout)\(promise.stderr)")
+        #expect(try PSQL.run(port: store.port, "SELECT invoice_id, promised_for, source, state FROM promises") == "Y-1|2026-12-05|command|pending")
+        #expect(try PSQL.run(port: store.port, "SELECT paused_until FROM invoices WHERE id = 'Y-1'") == "2026-12-06")
+        // Not yet judged while its day and the grace (2 days) have not passed; broken, and the chase resumed, after.
+        #expect(try box.run(["run", "--once", "--now", "2026-12-07T10:00:00+01:00"]).status == 0)
+        #expect(try PSQL.run(port: store.port, "SELECT state FROM promises") == "pending")
+        let judged = try box.run(["run", "--once", "--now", "2026-12-09T10:00:00+01:00"])
+        #expect(judged.status == 0, "\(judged.stderr)")
+        #expect(try PSQL.run(port: store.port, "SELECT state FROM promises") == "broken")
+        #expect(try PSQL.run(port: store.port, "SELECT COALESCE(pause_reason, '-'), resumed_at IS NOT NULL FROM invoices WHERE id = 'Y-1'") == "-|t")
+        let verdicts = box.sendLogLines().filter { $0.hasPrefix("2026-12-09") && ($0.contains(" event=promise ") || $0.contains(" event=resumed ")) }
+        #expect(verdicts.count == 2 && verdicts[0].contains("invoice=Y-1 result=broken promised_for=2026-12-05")
+                && verdicts[1].contains("promise of 2026-12-05 broken"), "\(verdicts)")
+        #expect(try PSQL.run(port: store.port, "SELECT COUNT(*) FROM events WHERE invoice_id = 'Y-1' AND event = 'promise'") == "1")
         // A command with no shared version yet says so, rather than answer from a SQLite file no instance reads.
         for (command, name) in [(["payments", "assign", "1", "Y-1"], "payments assign"), (["report"], "report"), (["tasks"], "tasks")] {
             let refused = try box.run(command + ["--now", now])

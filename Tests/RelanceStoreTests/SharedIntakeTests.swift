@@ -103,7 +103,10 @@ struct SharedIntakeTests {
         // Another mailbox is another lease; a stopping instance gives its lease up at once.
         #expect(try await store.transaction("a other") { try await MailboxLease.take("Replies", owner: "a", seconds: 60, at: late, on: $0) } != nil)
         try await store.transaction("b stops") { try await b.release(on: $0) }
-        #expect(try await store.transaction("a again") { try await MailboxLease.take("INBOX", owner: "a", seconds: 60, at: late, on: $0) } != nil)
+        let again = try #require(try await store.transaction("a again") { try await MailboxLease.take("INBOX", owner: "a", seconds: 60, at: late, on: $0) })
+        // Fencing holds across a release: the next holder's token is higher than every earlier one.
+        #expect(again.token == b.token + 1)
+        #expect(try await store.transaction("b after stopping") { try await b.recordPosition(uidValidity: 7, lastUID: 13, at: late, on: $0) } == false)
         await fixture.close()
     }
 

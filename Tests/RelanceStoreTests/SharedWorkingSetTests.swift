@@ -80,13 +80,76 @@ struct SharedWorkingSetTests {
         }
         #expect(try await fixture.reminder(f0).state == "planned", "rolled back with the rest")
         #expect(try await fixture.scalar("SELECT COALESCE(attention, '-') FROM invoices WHERE id = 'F-0'") == "-")
-        // A promise recorded on the copy: the shared store does not carry promises yet, so nothing is written.
+        // A payment plan made on the copy: the shared store does not carry payment plans yet, so nothing is written.
         try set.rebase()
         try set.store.write { tx in
-            _ = try tx.recordPromise(invoiceID: "F-3", madeOn: LocalDate(year: 2026, month: 11, day: 18)!,
-                                     promisedFor: LocalDate(year: 2026, month: 11, day: 25)!, source: "test", note: nil, at: t0)
+            let day = LocalDate(year: 2026, month: 11, day: 18)!, euros = Money(minorUnits: 50_000, currency: .eur)
+            _ = try tx.createPlan(invoiceID: "F-3", agreedOn: day, total: euros + euros,
+                                  parts: [Installment(number: 1, due: day.adding(days: 10), amount: euros),
+                                          Installment(number: 2, due: day.adding(days: 40), amount: euros)], note: nil, at: t0)
         }
-        #expect(throws: SharedWriteBackError.unsupported(table: "promises")) { try set.changes(leases: leases, keepLeases: []) }
+        #expect(throws: SharedWriteBackError.unsupported(table: "installment_plans")) { try set.changes(leases: leases, keepLeases: []) }
+        await fixture.close()
+    }
+    @Test("what a reply changes is written back: the reply once by its fingerprint, a task under the id after the store's last, a promise, an address, a contact; a second copy of the same reply is a conflict")
+    func replyWriteBack() async throws {
+        let fixture = try await fixture()
+        let t0 = t0, store = fixture.store
+        // A task another instance created earlier: the next one's id comes after it.
+        try await store.transaction("an earlier task") { connection in
+            try await connection.query("""
+                INSERT INTO tasks (id, invoice_id, customer_key, step, kind, due_date, grace_until, state, created_at)
+                VALUES (41, 'F-3', 'id:C3', 'call', 'call', '2026-11-18', '2026-11-20', 'open', 0)
+                """, logger: PostgresFixture.logger)
+        }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("working-set-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let first = try SharedWorkingSet(path: folder + "/first.sqlite"), second = try SharedWorkingSet(path: folder + "/second.sqlite")
+        var named = SharedWorkingSet.ReplyCandidates(fingerprint: "<reply-1@customer.example>")
+        named.invoiceIDs = ["F-1"]
+        let candidates = named
+        // Both copies read before either writes: the same reply read twice (two pollers, a lease taken over).
+        #expect(try await store.transaction("load") { try await first.loadForReply(candidates, on: $0) } == 3, "C0's three invoices")
+        #expect(try await store.transaction("load") { try await second.loadForReply(candidates, on: $0) } == 3)
+        let day = LocalDate(year: 2026, month: 11, day: 18)!
+        for set in [first, second] {
+            try set.store.write { tx in
+                #expect(try tx.recordReply(fingerprint: "<reply-1@customer.example>", messageID: "<reply-1@customer.example>", invoiceID: "F-1",
+                                           kind: "reply", intent: "dispute", sender: "ap@c0.example", detail: "Re: F-1", at: t0))
+                let task = try tx.createTask(invoiceID: "F-1", customerKey: "id:C0", step: "dispute-2026-11-18", kind: .call, owner: nil, due: day,
+                                             graceUntil: day.adding(days: 2), purpose: .dispute, detail: "not ordered", at: t0)
+                #expect(task == 42, "the id after the shared store's last")
+                _ = try tx.recordPromise(invoiceID: "F-1", madeOn: day, promisedFor: day.adding(days: 7), source: "reply", note: nil, at: t0)
+                try tx.markUndeliverable("Old@C0.example", reason: "hard bounce 5.1.1", at: t0)
+                try tx.setContactOverride(customerKey: "id:C0", address: "new@c0.example", source: "reply", at: t0)
+                try tx.setPause("F-1", until: nil, reason: "disputed", at: t0)
+            }
+        }
+        let changes = try first.changes(leases: [:], keepLeases: [])
+        try await store.transaction("write back") { connection in try await changes.apply(at: t0, on: connection) }
+        #expect(try await fixture.scalar("SELECT invoice_id || ' ' || intent FROM replies") == "F-1 dispute")
+        #expect(try await fixture.scalar("SELECT string_agg(id::text || ' ' || step, ', ' ORDER BY id) FROM tasks") == "41 call, 42 dispute-2026-11-18")
+        #expect(try await fixture.scalar("SELECT invoice_id || ' ' || promised_for || ' ' || state FROM promises") == "F-1 2026-11-25 pending")
+        #expect(try await fixture.scalar("SELECT address FROM undeliverable") == "old@c0.example")
+        #expect(try await fixture.scalar("SELECT address FROM contact_overrides WHERE customer_key = 'id:C0'") == "new@c0.example")
+        #expect(try await fixture.scalar("SELECT pause_reason FROM invoices WHERE id = 'F-1'") == "disputed")
+        // The sentinel that reserved the id stays in the copy: it is never written.
+        #expect(try await fixture.scalar("SELECT COUNT(*)::text FROM tasks WHERE step LIKE ' relance%'") == "0")
+        // The second copy's reply (and task) came first from elsewhere: refused whole.
+        let late = try second.changes(leases: [:], keepLeases: [])
+        await #expect(throws: SharedWriteBackError.self) {
+            try await store.transaction("write back late") { connection in try await late.apply(at: t0, on: connection) }
+        }
+        #expect(try await fixture.scalar("SELECT COUNT(*)::text FROM replies") == "1")
+        #expect(try await fixture.scalar("SELECT COUNT(*)::text FROM promises") == "1")
+        // Read again, the reply is known: recorded nothing, wrote nothing.
+        try await store.transaction("load again") { try await second.loadForReply(candidates, on: $0) }
+        try second.store.write { tx in
+            let recorded = try tx.recordReply(fingerprint: "<reply-1@customer.example>", messageID: "<reply-1@customer.example>", invoiceID: "F-1",
+                                              kind: "reply", intent: "dispute", sender: "ap@c0.example", detail: "Re: F-1", at: t0)
+            #expect(!recorded)
+        }
+        #expect(try second.changes(leases: [:], keepLeases: []).isEmpty)
         await fixture.close()
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
-import RelanceCore
+public import RelanceConfig
+public import RelanceCore
 public import RelanceMail
 import RelanceStore
 
@@ -39,19 +40,34 @@ public struct ReplyProcessor {
         return path
     }
 
+    /// A message as read (pure): what it says, its parsed form, its Message-ID and the fingerprint
+    /// it is recorded once under (the Message-ID, else a hash of its bytes).
+    public struct Reading: Sendable {
+        public let analysis: ReplyAnalysis
+        let parsed: ParsedMessage?
+        public let messageID: String?
+        public let fingerprint: String
+    }
+
+    /// Reads a message as `process` does; shared with the shared store's poller, which must know
+    /// what a reply names before it copies the invoices concerned.
+    public static func read(_ bytes: [UInt8], configuration: RelanceConfiguration, on today: LocalDate) -> Reading {
+        let own = Set([configuration.company.email.value] + (configuration.company.replyTo.map { [$0.value] } ?? []))
+        let analysis = ReplyClassifier.analyze(bytes, reference: today, settings: ReplyClassifier.Settings(
+            timeZone: configuration.company.timeZone, dayFirst: configuration.company.dayFirst, ownAddresses: own))
+        let parsed = try? MIMEParser.parse(bytes)
+        let messageID = parsed?.header("Message-ID").flatMap { ReplyClassifier.messageIDs(in: $0).first }
+        return Reading(analysis: analysis, parsed: parsed, messageID: messageID, fingerprint: messageID ?? "sha256:" + SHA256.hex(bytes))
+    }
+
     /// Returns the analysis, or nil when the message had been recorded before.
     @discardableResult
     public func process(_ bytes: [UInt8]) throws -> ReplyAnalysis? {
         let now = context.clock.now()
         let calendar = context.configuration.calendar
         let today = calendar.localDate(of: now)
-        let configuration = context.configuration
-        let own = Set([configuration.company.email.value] + (configuration.company.replyTo.map { [$0.value] } ?? []))
-        let analysis = ReplyClassifier.analyze(bytes, reference: today, settings: ReplyClassifier.Settings(
-            timeZone: configuration.company.timeZone, dayFirst: configuration.company.dayFirst, ownAddresses: own))
-        let parsed = try? MIMEParser.parse(bytes)
-        let messageID = parsed?.header("Message-ID").flatMap { ReplyClassifier.messageIDs(in: $0).first }
-        let fingerprint = messageID ?? "sha256:" + SHA256.hex(bytes)
+        let reading = Self.read(bytes, configuration: context.configuration, on: today)
+        let (analysis, parsed, messageID, fingerprint) = (reading.analysis, reading.parsed, reading.messageID, reading.fingerprint)
         let journal = context.journal()
         var fresh = true
         // The reply as received, byte for byte, for the collection file (kept before it is recorded; a

@@ -12,12 +12,14 @@ import Glibc
 /// `relance run` when `[store]` names a PostgreSQL store: exists so that several instances, on one
 /// machine or several, share one store and its queue. Each instance registers under its name,
 /// takes its inbox's files in (`SharedPickup`) and its payments folder's statements and payment
-/// files (`SharedPaymentPickup`), sends what is due (`SharedCycle`), beats its heart and reaps the
-/// leases of instances that died or froze, and sleeps until a signal, the next poll, or a NOTIFY
-/// from another instance that committed new work (`WorkListener`).
+/// files (`SharedPaymentPickup`), reads the reply mailbox while it holds its lease
+/// (`SharedReplyPoller`, on a thread of its own), judges the promises due (`SharedPromisePass`),
+/// sends what is due (`SharedCycle`), beats its heart and reaps the leases of instances that died
+/// or froze, and sleeps until a signal, the next poll, or a NOTIFY from another instance that
+/// committed new work (`WorkListener`).
 ///
-/// What the one-machine daemon also does and this one does not yet (replies over IMAP, the morning
-/// digest, collection after a formal notice, the reference-rate refresh) is named in
+/// What the one-machine daemon also does and this one does not yet (the morning digest,
+/// collection after a formal notice, the reference-rate refresh) is named in
 /// docs/shared-store.md; the settings that would need it are refused before it starts
 /// (`SharedRunSupport`).
 public final class SharedDaemon {
@@ -72,6 +74,13 @@ public final class SharedDaemon {
         let pickup = SharedPickup(configuration: configuration, store: store, sendLog: sendLog, clock: clock, logger: logger)
         let payments = try SharedPaymentPickup(configuration: configuration, store: store, sendLog: sendLog, clock: clock, logger: logger,
                                                workingSetPath: configuration.paths.stateDirectory + "/shared-payments.sqlite")
+        let replies = try SharedReplyPoller(configuration: configuration, store: store, owner: queue.owner, leaseSeconds: queue.leaseSeconds,
+                                            sendLog: sendLog, clock: clock, logger: logger,
+                                            workingSetPath: configuration.paths.stateDirectory + "/shared-replies.sqlite")
+        let replyJob = BackgroundJob()
+        var lastReplyPoll: ContinuousClock.Instant?
+        let promises = try SharedPromisePass(configuration: configuration, store: store, sendLog: sendLog, clock: clock, logger: logger,
+                                             workingSetPath: configuration.paths.stateDirectory + "/shared-promises.sqlite")
         let cycle = try SharedCycle(configuration: configuration, store: store, queue: queue, transport: transport, clock: clock, logger: logger,
                                     sendLog: sendLog, workingSetPath: configuration.paths.stateDirectory + "/shared-pass.sqlite")
         let wake = once ? nil : try WakePipe(store: store, logger: logger)
@@ -97,6 +106,22 @@ public final class SharedDaemon {
             _ = pickup.scan()
             // Payments before the pass: an invoice paid today is not chased today.
             payments.scan()
+            if let replies {
+                if once {
+                    // One round reads the mailbox before it sends: a reply that came in pauses today's reminder.
+                    replies.poll()
+                } else if !replyJob.isRunning,
+                          lastReplyPoll.map({ monotonic.now - $0 >= .seconds(replies.settings.pollIntervalSeconds) }) ?? true {
+                    // On a thread of its own: a slow IMAP server never holds up sending.
+                    lastReplyPoll = monotonic.now
+                    let box = ReplyPollerBox(replies)
+                    replyJob.start {
+                        box.poller.poll()
+                        return false
+                    }
+                }
+            }
+            promises.judgeDue()
             do {
                 var total = Cycle.Summary()
                 while !received.stopRequested() {
@@ -112,6 +137,8 @@ public final class SharedDaemon {
                 logger.error("shared cycle failed, trying again shortly: \(error)")
             }
             if once || received.stopRequested() {
+                // Another instance may read the mailbox at once (a poll under way lets its lease run out instead).
+                if let replies, !replyJob.isRunning { replies.release() }
                 notifier.notify("STOPPING=1")
                 if !once { logger.info("relance stopping") }
                 return
@@ -123,6 +150,14 @@ public final class SharedDaemon {
             if poll(&fds, nfds_t(fds.count), timeout) < 0, errno != EINTR { throw RuntimeFailure("poll: \(String(cString: strerror(errno)))") }
             wake?.drain()
         }
+    }
+
+    /// The reply poller handed to its thread: used by one thread at a time (one poll at a time),
+    /// and what it shares with the main loop (the store, the send log, the logger, the clock) is
+    /// safe to share.
+    private final class ReplyPollerBox: @unchecked Sendable {
+        let poller: SharedReplyPoller
+        init(_ poller: SharedReplyPoller) { self.poller = poller }
     }
 
     /// Brings the schema up to date and registers this instance, after checking that no other live

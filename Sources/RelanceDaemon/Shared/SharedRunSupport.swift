@@ -2,16 +2,13 @@ public import RelanceConfig
 import RelanceCore
 
 /// What `relance run` on a shared store cannot do yet, judged from the settings before anything
-/// starts: exists so that a setting whose promise the shared daemon would break (a customer's reply
-/// pausing the chase, a person approving a reminder) stops it with the reason, instead of being
-/// silently ignored while reminders go out.
+/// starts: exists so that a setting whose promise the shared daemon would break (a reminder a
+/// person must approve before it goes, a call a person must make) stops it with the reason, instead
+/// of being silently ignored while reminders go out.
 public enum SharedRunSupport {
     /// One sentence per setting the shared daemon does not carry yet; empty when it can run.
     public static func unsupported(_ configuration: RelanceConfiguration) -> [String] {
         var reasons: [String] = []
-        if configuration.replies != nil {
-            reasons.append("[replies]: customers' replies are not read on a shared store yet, so a reply could not pause the chase")
-        }
         if configuration.review.enabled || configuration.customers.values.contains(where: { $0.review == true }) {
             reasons.append("[review]: held reminders cannot be approved on a shared store yet")
         }

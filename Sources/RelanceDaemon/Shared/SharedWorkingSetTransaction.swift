@@ -16,13 +16,16 @@ enum SharedWorkingSetTransaction {
 
     /// `load` fills the copy inside the transaction (its locks taken); `body` runs the one-machine
     /// code on a context over the copy and says whether its changes are to be written back (false:
-    /// nothing is, as for a payments CSV with a bad line). The instances are woken when something
+    /// nothing is, as for a payments CSV with a bad line); `guarded` runs just before the
+    /// write-back and throws to refuse it (a mailbox lease no longer held). The instances are woken when something
     /// was written. A conflict is tried again on a fresh copy, up to `tries` times, then thrown, as
     /// is any other refusal of the write-back. Returns `body`'s value and the send-log lines of the
     /// events written, to be appended once the transaction committed.
     static func run<T: Sendable>(_ operation: String, store: PostgresStore, workingSet: SharedWorkingSet, configuration: RelanceConfiguration,
                                  clock: any WallClock, logger: Logger, load: @escaping @Sendable (PostgresConnection) async throws -> Void,
-                                 body: @escaping @Sendable (DaemonContext) throws -> (value: T, writeBack: Bool)) throws -> (value: T, lines: [String]) {
+                                 body: @escaping @Sendable (DaemonContext) throws -> (value: T, writeBack: Bool),
+                                 guarded: @escaping @Sendable (PostgresConnection) async throws -> Void = { _ in })
+        throws -> (value: T, lines: [String]) {
         var attempt = 1
         while true {
             do {
@@ -33,6 +36,7 @@ enum SharedWorkingSetTransaction {
                     let (value, writeBack) = try body(context)
                     guard writeBack else { return (value, []) }
                     let changes = try workingSet.changes(leases: [:], keepLeases: [])
+                    try await guarded(connection)
                     try await changes.apply(at: clock.now(), on: connection)
                     if !changes.isEmpty { try await WorkListener.announce(on: connection) }
                     return (value, changes.lines)

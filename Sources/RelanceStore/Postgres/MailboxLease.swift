@@ -35,12 +35,7 @@ public struct MailboxLease: Sendable, Equatable {
     /// Records how far the mailbox was read, under the lease: false (and nothing written) when the
     /// lease is no longer this one (it ran out and another instance took it).
     public func recordPosition(uidValidity: Int64, lastUID: Int64, at now: Date, on connection: PostgresConnection) async throws -> Bool {
-        let held = try await connection.query("""
-            SELECT 1 FROM mailbox_leases WHERE mailbox = \(mailbox) AND owner = \(owner) AND token = \(token)
-              AND expires_at > \(SharedQueue.seconds(now))
-            FOR UPDATE
-            """, logger: SharedQueue.logger)
-        guard try await SharedQueue.count(held) == 1 else { return false }
+        guard try await stillHeld(at: now, on: connection) else { return false }
         try await connection.query("""
             INSERT INTO mailbox_state (folder, uid_validity, last_uid) VALUES (\(mailbox), \(uidValidity), \(lastUID))
             ON CONFLICT (folder) DO UPDATE SET uid_validity = EXCLUDED.uid_validity, last_uid = EXCLUDED.last_uid
@@ -48,10 +43,30 @@ public struct MailboxLease: Sendable, Equatable {
         return true
     }
 
-    /// Gives the lease up (an instance stopping in order), so another may poll at once.
+    /// Whether this lease is still the mailbox's and unexpired, its row locked until the caller's
+    /// transaction ends (so that what the transaction writes under it cannot outlive it).
+    public func stillHeld(at now: Date, on connection: PostgresConnection) async throws -> Bool {
+        let held = try await connection.query("""
+            SELECT 1 FROM mailbox_leases WHERE mailbox = \(mailbox) AND owner = \(owner) AND token = \(token)
+              AND expires_at > \(SharedQueue.seconds(now))
+            FOR UPDATE
+            """, logger: SharedQueue.logger)
+        return try await SharedQueue.count(held) == 1
+    }
+
+    /// Where the mailbox was read up to, as recorded by the last holder.
+    public static func position(of mailbox: String, on connection: PostgresConnection) async throws -> (uidValidity: Int64, lastUID: Int64)? {
+        let rows = try await connection.query("SELECT uid_validity, last_uid FROM mailbox_state WHERE folder = \(mailbox)", logger: SharedQueue.logger)
+        for try await (validity, last) in rows.decode((Int64, Int64).self) { return (validity, last) }
+        return nil
+    }
+
+    /// Gives the lease up (an instance stopping in order), so another may poll at once. The row
+    /// stays, expired, so that the next holder's token is still a higher one (a row deleted would
+    /// start again at 1, and an old holder's token could match it).
     public func release(on connection: PostgresConnection) async throws {
         try await connection.query("""
-            DELETE FROM mailbox_leases WHERE mailbox = \(mailbox) AND owner = \(owner) AND token = \(token)
+            UPDATE mailbox_leases SET expires_at = 0 WHERE mailbox = \(mailbox) AND owner = \(owner) AND token = \(token)
             """, logger: SharedQueue.logger)
     }
 }

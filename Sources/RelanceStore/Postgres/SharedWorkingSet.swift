@@ -24,11 +24,11 @@ public final class SharedWorkingSet: @unchecked Sendable {
     private var localColumns: [String: Set<String>] = [:]
 
     /// The tables written back, with the columns a write-back never copies (the copy's own batch).
-    static let writtenBack: [String] = ["invoices", "reminders", "events", "payments", "bank_entries", "source_files", "customer_accounts"]
-    /// What a shared pass never changes through the copy (a person's tasks, the policy rules'
-    /// choices, replies): a change there is refused, never dropped.
-    static let readOnly: [String] = ["replies", "promises", "installment_plans", "installments", "contact_overrides",
-                                     "customer_names", "undeliverable", "tasks", "customer_policies"]
+    static let writtenBack: [String] = ["invoices", "reminders", "events", "payments", "bank_entries", "source_files", "customer_accounts",
+                                        "replies", "undeliverable", "contact_overrides", "tasks", "promises"]
+    /// What a shared pass never changes through the copy (payment plans, the policy rules'
+    /// choices, the names the intake records): a change there is refused, never dropped.
+    static let readOnly: [String] = ["installment_plans", "installments", "customer_names", "customer_policies"]
     /// The copy's mark of a reminder another instance holds.
     public static let leasedElsewhere: Int64 = -1
 
@@ -104,13 +104,14 @@ public final class SharedWorkingSet: @unchecked Sendable {
         let tables = try await SharedSnapshot.rows(of: ids, columns: localColumns, skipping: ["events"], on: connection)
         let leased = try await connection.query("SELECT id FROM reminders WHERE invoice_id = ANY(\(ids)) AND lease_owner IS NOT NULL",
                                                 logger: logger).collect().map { try $0.decode(Int64.self) }
-        try await fill(with: tables, leasedElsewhere: leased)
+        try await fill(with: tables, leasedElsewhere: leased, lastTask: try await Self.lastTaskID(on: connection))
         return ids.count
     }
 
     /// The copy emptied and filled with `tables` (then `extra` run on it), the reminders
-    /// `leasedElsewhere` marked, and its image taken.
-    private func fill(with tables: [SharedSnapshot.TableRows], leasedElsewhere: [Int64],
+    /// `leasedElsewhere` marked, the ids of new tasks reserved after `lastTask` (PostgreSQL's
+    /// last), and its image taken.
+    private func fill(with tables: [SharedSnapshot.TableRows], leasedElsewhere: [Int64], lastTask: Int64? = nil,
                       extra: @escaping @Sendable (Database) throws -> Void = { _ in }) async throws {
         try await store.pool.write { db in
             for table in PostgresSchema.copiedTables.reversed() { try db.execute(sql: "DELETE FROM \(table.name)") }
@@ -119,9 +120,80 @@ public final class SharedWorkingSet: @unchecked Sendable {
             for id in leasedElsewhere {
                 try db.execute(sql: "UPDATE reminders SET batch_id = ? WHERE id = ?", arguments: [Self.leasedElsewhere, id])
             }
+            if let lastTask { try Self.reserveTaskIDs(after: lastTask, db) }
             try extra(db)
         }
         try takeImage()
+    }
+
+    /// The next task the copy creates takes the id after PostgreSQL's last (the send log's `task=`
+    /// and `relance tasks done N` name it): a closed row standing for that last one, on an invoice
+    /// of the copy (a task needs one), never open, never written back. Without an invoice in the
+    /// copy no task can be created, and nothing is reserved.
+    private static func reserveTaskIDs(after last: Int64, _ db: Database) throws {
+        let localLast = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(id), 0) FROM tasks") ?? 0
+        guard last > localLast, let invoice = try String.fetchOne(db, sql: "SELECT MIN(id) FROM invoices") else { return }
+        try db.execute(sql: """
+            INSERT INTO tasks (id, invoice_id, customer_key, step, kind, due_date, grace_until, state, created_at, purpose)
+            VALUES (?, ?, '', ' relance: the last task of the shared store', 'call', '1970-01-01', '1970-01-01', 'done', 0, 'call')
+            """, arguments: [last, invoice])
+    }
+
+    /// PostgreSQL's last task id (0 with none).
+    private static func lastTaskID(on connection: PostgresConnection) async throws -> Int64 {
+        try await connection.query("SELECT COALESCE(MAX(id), 0) FROM tasks", logger: SharedQueue.logger)
+            .collect().first.map { try $0.decode(Int64.self) } ?? 0
+    }
+
+    /// What a reply may concern, found in PostgreSQL before it is acted on (`ReplyProcessor`'s
+    /// evidence, best first): the Message-IDs it refers to, the envelope tag of a bounce, the
+    /// invoice numbers it names, its sender.
+    public struct ReplyCandidates: Sendable {
+        public var messageIDs: [String] = []
+        public var envelopeTag: String?
+        public var invoiceIDs: [String] = []
+        /// The sender, looked for among the open invoices' addresses when nothing better names one.
+        public var sender: String?
+        /// The reply's fingerprint: its row, if it was recorded before, is copied too.
+        public var fingerprint: String
+
+        public init(fingerprint: String) { self.fingerprint = fingerprint }
+    }
+
+    /// For a reply, inside the caller's transaction: empties the copy and fills it with every
+    /// invoice of the customer the best evidence names (with their rows, the reply's own row if it
+    /// was recorded before, and the ids of new tasks reserved), after taking those invoices'
+    /// advisory locks. Returns the invoices copied (none when the reply names no known invoice: it
+    /// is then recorded alone).
+    @discardableResult
+    public func loadForReply(_ candidates: ReplyCandidates, on connection: PostgresConnection) async throws -> Int {
+        let local = localColumns, logger = SharedQueue.logger
+        // The first kind of evidence that names an invoice decides, as the local matching reads it.
+        var named = try await connection.query("""
+            SELECT invoice_id FROM reminders WHERE message_id = ANY(\(candidates.messageIDs))
+            UNION SELECT invoice_id FROM reminders WHERE envelope_tag = \(candidates.envelopeTag)
+            UNION SELECT id FROM invoices WHERE id = ANY(\(candidates.invoiceIDs))
+            """, logger: logger).collect().map { try $0.decode(String.self) }
+        if named.isEmpty, let sender = candidates.sender {
+            // As `StoreTransaction.openInvoiceIDs(customerAddress:)` looks in the document.
+            let pattern = "%\"" + sender.lowercased() + "\"%"
+            named = try await connection.query("SELECT id FROM invoices WHERE state = 'open' AND document LIKE \(pattern)",
+                                               logger: logger).collect().map { try $0.decode(String.self) }
+        }
+        let ids = try await connection.query("""
+            SELECT id FROM invoices WHERE customer_key IN (SELECT customer_key FROM invoices WHERE id = ANY(\(named))) ORDER BY id
+            """, logger: logger).collect().map { try $0.decode(String.self) }
+        try await SharedQueue.lockInvoices(ids, on: connection)
+        var tables = try await SharedSnapshot.rows(of: ids, columns: local, skipping: ["events", "replies"], on: connection)
+        var binds = PostgresBindings(capacity: 2)
+        binds.append(ids)
+        binds.append(candidates.fingerprint)
+        tables.append(try await SharedSnapshot.read("replies", where: "invoice_id = ANY($1) OR fingerprint = $2", orderBy: "id", binds: binds,
+                                                    columns: local["replies"] ?? [], on: connection))
+        let leased = try await connection.query("SELECT id FROM reminders WHERE invoice_id = ANY(\(ids)) AND lease_owner IS NOT NULL",
+                                                logger: logger).collect().map { try $0.decode(Int64.self) }
+        try await fill(with: tables, leasedElsewhere: leased, lastTask: try await Self.lastTaskID(on: connection))
+        return ids.count
     }
 
     /// What a payments file may touch, found in PostgreSQL before its entries are applied to the

@@ -18,6 +18,10 @@ public import PostgresNIO
 /// - What a payments file adds (payments, bank entries under the ids reserved for them, the file's
 ///   content hash, the accounts a debtor paid from) is added; a bank entry or a file that another
 ///   instance recorded first is a conflict. Such rows are never changed or removed.
+/// - What a reply adds (the reply, once by its fingerprint; an address found undeliverable; a
+///   contact it names; a person's task under the id reserved for it; a promise) is added, an
+///   address or a contact upserted; a reply or a task another instance recorded first is a
+///   conflict. A promise's verdict is written only while it is still pending.
 public struct SharedWriteBack: Sendable {
     /// A value as both stores keep it: the schemas' columns are BIGINT or TEXT.
     enum Cell: Sendable, Equatable {
@@ -53,8 +57,14 @@ public struct SharedWriteBack: Sendable {
     public private(set) var needsInvoiceLocks = false
     /// The send-log lines of the events added, in order.
     public private(set) var lines: [String] = []
-    /// Whether bank entries are added with their ids: the identity's sequence is then moved past them.
-    private var bankEntriesAdded = false
+    /// The tables rows were added to with their ids (bank entries, tasks): their identity
+    /// sequences are then moved past them.
+    private var identitiesKept: Set<String> = []
+
+    /// Tables keyed by a value, not an id, that SQLite's `INSERT OR REPLACE` rewrites under a new
+    /// rowid: the old row gone and a new one of the same key is the new row's upsert, not a deletion.
+    private static let replacedByKey: [String: String] = ["customer_accounts": "iban", "undeliverable": "address",
+                                                          "contact_overrides": "customer_key"]
 
     init(leases: [Int64: ReminderLease], keepLeases: Set<Int64>) {
         self.leases = leases
@@ -73,8 +83,8 @@ public struct SharedWriteBack: Sendable {
         let keyColumn = "id"
         for (rowid, old) in before.sorted(by: { $0.key < $1.key }) {
             guard let new = after[rowid] else {
-                // An account learned again (SQLite's INSERT OR REPLACE gives it a new row): the new row's upsert says it.
-                if table == "customer_accounts", after.values.contains(where: { cell($0, "iban") == cell(old, "iban") }) { continue }
+                // An account learned again, an address marked again (SQLite's INSERT OR REPLACE gives it a new row): the new row's upsert says it.
+                if let key = Self.replacedByKey[table], after.values.contains(where: { cell($0, key) == cell(old, key) }) { continue }
                 guard table == "reminders" else { throw SharedWriteBackError.unsupported(table: table) }
                 deleteReminder(old, cell: cell)
                 continue
@@ -91,6 +101,9 @@ public struct SharedWriteBack: Sendable {
             case "reminders": updateReminder(old, new, changed: changed, cell: cell)
             case "invoices": update(table, key: cell(old, keyColumn), changed: changed, new: new, guardState: cell(old, "state"),
                                     guardUpdated: cell(old, "updated_at"), cell: cell)
+            case "promises" where cell(old, "state") == .text("pending"):
+                // A verdict (kept, broken, superseded): written only while nobody else judged it.
+                update(table, key: cell(old, keyColumn), changed: changed, new: new, guardState: cell(old, "state"), guardUpdated: nil, cell: cell)
             default: throw SharedWriteBackError.unsupported(table: table)
             }
         }
@@ -105,11 +118,25 @@ public struct SharedWriteBack: Sendable {
                 // With its id: the send log's lines and the payments' sources already name it (`SharedWorkingSet.loadForPayments`
                 // reserved the ids). Another instance's entry of the same key makes it a conflict.
                 insert(table: table, columns: columns, new, keepID: true, onConflict: "(entry_key) DO NOTHING", cell: cell)
-                bankEntriesAdded = true
+                identitiesKept.insert(table)
+            case "tasks":
+                // With its id, reserved by the load (`SharedWorkingSet.reserveIDs`): the send log's `task=` names it. A task
+                // another instance created for the same step, or under the same id, makes it a conflict.
+                insert(table: table, columns: columns, new, keepID: true, onConflict: "DO NOTHING", cell: cell)
+                identitiesKept.insert(table)
             case "source_files": insert(table: table, columns: columns, new, onConflict: "(hash) DO NOTHING", cell: cell)
+            case "replies":
+                // Recorded once by its fingerprint: one recorded meanwhile by another instance is a conflict.
+                insert(table: table, columns: columns, new, onConflict: "(fingerprint) DO NOTHING", cell: cell)
+            case "promises": insert(table: table, columns: columns, new, cell: cell)
             case "customer_accounts":
                 insert(table: table, columns: columns, new,
                        onConflict: "(iban) DO UPDATE SET customer_key = EXCLUDED.customer_key, learned_at = EXCLUDED.learned_at", cell: cell)
+            case "undeliverable":
+                insert(table: table, columns: columns, new, onConflict: "(address) DO UPDATE SET reason = EXCLUDED.reason, at = EXCLUDED.at", cell: cell)
+            case "contact_overrides":
+                insert(table: table, columns: columns, new,
+                       onConflict: "(customer_key) DO UPDATE SET address = EXCLUDED.address, source = EXCLUDED.source, at = EXCLUDED.at", cell: cell)
             default: throw SharedWriteBackError.unsupported(table: table)
             }
         }
@@ -152,7 +179,9 @@ public struct SharedWriteBack: Sendable {
                                     binds: [.integer(id), cell(old, "state"), cell(old, "updated_at")], table: "reminders", id: String(id)))
     }
 
-    private mutating func update(_ table: String, key: Cell, changed: [String], new: [DatabaseValue], guardState: Cell, guardUpdated: Cell,
+    /// A row written only while its state (and, when the table keeps one, its `updated_at`) is
+    /// still what was copied.
+    private mutating func update(_ table: String, key: Cell, changed: [String], new: [DatabaseValue], guardState: Cell, guardUpdated: Cell?,
                                  cell: ([DatabaseValue], String) -> Cell) {
         needsInvoiceLocks = true
         var binds: [Cell] = []
@@ -161,10 +190,18 @@ public struct SharedWriteBack: Sendable {
             binds.append(cell(new, column))
             assignments.append("\(column) = $\(binds.count)")
         }
-        binds += [key, guardState, guardUpdated]
-        let n = binds.count
-        let described = if case .text(let text) = key { text } else { "\(key)" }
-        statements.append(Statement(sql: "UPDATE \(table) SET \(assignments.joined(separator: ", ")) WHERE id = $\(n - 2) AND state = $\(n - 1) AND updated_at = $\(n)",
+        binds += [key, guardState]
+        var guardSQL = "id = $\(binds.count - 1) AND state = $\(binds.count)"
+        if let guardUpdated {
+            binds.append(guardUpdated)
+            guardSQL += " AND updated_at = $\(binds.count)"
+        }
+        let described = switch key {
+        case .text(let text): text
+        case .integer(let number): String(number)
+        case .null: "null"
+        }
+        statements.append(Statement(sql: "UPDATE \(table) SET \(assignments.joined(separator: ", ")) WHERE \(guardSQL)",
                                     binds: binds, table: table, id: described))
     }
 
@@ -173,7 +210,7 @@ public struct SharedWriteBack: Sendable {
     /// which is a conflict (or an upsert, which is not).
     private mutating func insert(table: String, columns: [String], _ new: [DatabaseValue], keepID: Bool = false, onConflict: String? = nil,
                                  cell: ([DatabaseValue], String) -> Cell) {
-        if table == "reminders" || table == "payments" { needsInvoiceLocks = true }
+        if ["reminders", "payments", "tasks", "promises"].contains(table) { needsInvoiceLocks = true }
         let written = columns.filter { !Self.neverWritten.contains($0) || (keepID && $0 == "id") }
         let binds = written.map { cell(new, $0) }
         let placeholders = written.indices.map { "$\($0 + 1)" }.joined(separator: ", ")
@@ -198,10 +235,10 @@ public struct SharedWriteBack: Sendable {
             let rows = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: SharedQueue.logger)
             guard try await SharedQueue.count(rows) == 1 else { throw SharedWriteBackError.conflict(table: statement.table, id: statement.id) }
         }
-        if bankEntriesAdded {
-            try await connection.query("""
-                SELECT setval(pg_get_serial_sequence('bank_entries', 'id'), (SELECT MAX(id) FROM bank_entries))
-                """, logger: SharedQueue.logger)
+        for table in identitiesKept.sorted() {
+            try await connection.query(PostgresQuery(unsafeSQL: """
+                SELECT setval(pg_get_serial_sequence('\(table)', 'id'), (SELECT MAX(id) FROM \(table)))
+                """), logger: SharedQueue.logger)
         }
         let given = releases.compactMap { leases[$0] }
         guard !given.isEmpty else { return }

@@ -1,0 +1,15 @@
+public import PostgresNIO
+
+/// The shared store's questions about promises to pay: exists so that an instance finds the few
+/// promises that can be judged today without copying every pending one.
+public enum SharedPromises {
+    /// The invoices with a pending promise that can be judged: its date and grace passed (`promised_for`
+    /// before `cutoff`, an ISO date), or its invoice no longer open (paid, so perhaps kept).
+    public static func invoicesToJudge(promisedBefore cutoff: String, on connection: PostgresConnection) async throws -> [String] {
+        try await connection.query("""
+            SELECT DISTINCT p.invoice_id FROM promises p JOIN invoices i ON i.id = p.invoice_id
+            WHERE p.state = 'pending' AND (p.promised_for < \(cutoff) OR i.state NOT IN ('open', 'collection'))
+            ORDER BY p.invoice_id
+            """, logger: SharedQueue.logger).collect().map { try $0.decode(String.self) }
+    }
+}
