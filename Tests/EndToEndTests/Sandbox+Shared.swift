@@ -3,12 +3,15 @@ import Foundation
 extension Sandbox {
     /// An instance of a shared PostgreSQL store (the test server's user `relance`, its password in
     /// a file of the sandbox), with its own state, inbox, payments folder and send log.
-    static func sharedInstance(_ name: String, storePort: Int, smtpPort: Int, leaseSeconds: Int = 60) throws -> Sandbox {
+    /// `transport`: more lines of `[transport]`; `extra`: more tables, after `[store]`.
+    static func sharedInstance(_ name: String, storePort: Int, smtpPort: Int, leaseSeconds: Int = 60, transport: String = "",
+                               extra: String = "") throws -> Sandbox {
         let box = try Sandbox(minGapDays: 0, extra: """
             [transport]
             url = "smtp://127.0.0.1:\(smtpPort)"
             tls = "none"
             timeout_seconds = 10
+            \(transport)
 
             [store]
             url = "postgresql://relance@127.0.0.1:\(storePort)/postgres"
@@ -16,6 +19,8 @@ extension Sandbox {
             password_file = "store-password"
             instance = "\(name)"
             lease_seconds = \(leaseSeconds)
+
+            \(extra)
             """)
         let password = box.root + "/store-password"
         try "s3cret\n".write(toFile: password, atomically: true, encoding: .utf8)

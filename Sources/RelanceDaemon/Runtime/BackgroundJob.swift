@@ -1,9 +1,14 @@
 import Foundation
 import Synchronization
 
-/// One job at a time on a thread of its own (the reference-rate refresh), whose result the
-/// daemon's loop collects on its next turn: the loop never waits for the network.
+/// One job at a time on a thread of its own (the reference-rate refresh, a reply poll), whose
+/// result the daemon's loop collects on its next turn: the loop never waits for the network.
 final class BackgroundJob: Sendable {
+    /// The thread's name, as `top -H` and a debugger show it.
+    let name: String
+
+    init(name: String) { self.name = name }
+
     private struct State {
         var running = false
         var finishedWithChange = false
@@ -28,8 +33,19 @@ final class BackgroundJob: Sendable {
                 if changed { $0.finishedWithChange = true }
             }
         }
-        thread.name = "relance.rates"
+        thread.name = name
         thread.start()
+    }
+
+    /// Waits until no run is under way, at most `timeout`; whether it is idle. For a stop in order
+    /// that wants the run's own end (its timeouts bound it) before it gives up what the run used.
+    func waitUntilIdle(timeout: Duration) -> Bool {
+        let clock = ContinuousClock(), deadline = clock.now + timeout
+        while isRunning {
+            if clock.now >= deadline { return false }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        return true
     }
 
     /// Whether a finished run left something to take in (true once per such run).

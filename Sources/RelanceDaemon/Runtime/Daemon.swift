@@ -16,8 +16,8 @@ public final class Daemon {
     private let notifier = SystemdNotifier()
     private var inotify: Inotify
     private var watchedInbox = ""
-    private let ratesRefresh = BackgroundJob()
-    private let replyJob = BackgroundJob()
+    private let ratesRefresh = BackgroundJob(name: "relance.rates")
+    private let replyJob = BackgroundJob(name: "relance.replies")
 
     /// The reply poller handed to its thread. It is only ever used by one thread at a time (one
     /// poll at a time, never during a configuration reload), and what it shares with the main

@@ -108,7 +108,10 @@ public final class SharedCycle {
         logger.debug("shared pass", metadata: ["claimed": "\(claimed.leases.count)", "invoices": "\(invoiceCount)", "messages": "\(messages.count)"])
         let going = Set(messages.flatMap { $0.rows.map(\.id) })
         guard try writeBack(leases: leases, keep: going, invoices: order) else {
+            // Nothing decided was kept: the pass did not act, and the round ends (a conflict that
+            // came back at once would otherwise be claimed and refused again without pause).
             result.conflicts += 1
+            result.cycle = Cycle.Summary()
             giveBack(Array(leases.values))
             return
         }

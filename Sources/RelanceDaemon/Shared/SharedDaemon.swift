@@ -77,7 +77,7 @@ public final class SharedDaemon {
         let replies = try SharedReplyPoller(configuration: configuration, store: store, owner: queue.owner, leaseSeconds: queue.leaseSeconds,
                                             sendLog: sendLog, clock: clock, logger: logger,
                                             workingSetPath: configuration.paths.stateDirectory + "/shared-replies.sqlite")
-        let replyJob = BackgroundJob()
+        let replyJob = BackgroundJob(name: "relance.replies")
         var lastReplyPoll: ContinuousClock.Instant?
         let promises = try SharedPromisePass(configuration: configuration, store: store, sendLog: sendLog, clock: clock, logger: logger,
                                              workingSetPath: configuration.paths.stateDirectory + "/shared-promises.sqlite")
@@ -137,8 +137,9 @@ public final class SharedDaemon {
                 logger.error("shared cycle failed, trying again shortly: \(error)")
             }
             if once || received.stopRequested() {
-                // Another instance may read the mailbox at once (a poll under way lets its lease run out instead).
-                if let replies, !replyJob.isRunning { replies.release() }
+                // Another instance may read the mailbox at once: the poll under way ends first (its IMAP
+                // timeout bounds it, within the stop timeout); one that does not lets its lease run out instead.
+                if let replies, replyJob.waitUntilIdle(timeout: .seconds(10)) { replies.release() }
                 notifier.notify("STOPPING=1")
                 if !once { logger.info("relance stopping") }
                 return

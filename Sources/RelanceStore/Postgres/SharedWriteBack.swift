@@ -175,6 +175,13 @@ public struct SharedWriteBack: Sendable {
         guard case .integer(let id) = cell(old, "id") else { return }
         touchedReminders.insert(id)
         needsInvoiceLocks = true
+        if let lease = leases[id] {
+            // One this pass claimed (a step the one-machine code replaced): by its lease, as an update.
+            statements.append(Statement(sql: "DELETE FROM reminders WHERE id = $1 AND state = $2 AND lease_owner = $3 AND lease_attempt = $4",
+                                        binds: [.integer(id), cell(old, "state"), .text(lease.owner), .integer(lease.attempt)],
+                                        table: "reminders", id: String(id)))
+            return
+        }
         statements.append(Statement(sql: "DELETE FROM reminders WHERE id = $1 AND state = $2 AND updated_at = $3 AND lease_owner IS NULL",
                                     binds: [.integer(id), cell(old, "state"), cell(old, "updated_at")], table: "reminders", id: String(id)))
     }
