@@ -91,6 +91,35 @@ struct SharedWorkingSetTests {
         #expect(throws: SharedWriteBackError.unsupported(table: "installment_plans")) { try set.changes(leases: leases, keepLeases: []) }
         await fixture.close()
     }
+    @Test("a claimed reminder the one-machine code replaced (an invoice planned again) is deleted under its lease; one another instance holds is a conflict")
+    func replacedUnderLease() async throws {
+        let fixture = try await fixture()
+        let a = SharedQueue(owner: "a"), b = SharedQueue(owner: "b"), t0 = t0, store = fixture.store
+        let claimed = try await store.transaction("claim") { try await a.claimDueCustomers(at: t0, limit: 1, groupByCustomer: false, on: $0) }
+        let lease = try #require(claimed.leases.first)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("working-set-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let set = try SharedWorkingSet(path: folder + "/pass.sqlite")
+        try await set.load(customerKeys: [claimed.customerKeys[lease.invoiceID] ?? ""], mine: [lease.reminderID], from: store)
+        try set.store.write { tx in try tx.replacePlanned(invoiceID: lease.invoiceID, with: [], at: t0) }
+        let changes = try set.changes(leases: [lease.reminderID: lease], keepLeases: [])
+        try await store.transaction("write back") { connection in try await changes.apply(at: t0, on: connection) }
+        #expect(try await fixture.scalar("SELECT COUNT(*)::text FROM reminders WHERE id = \(lease.reminderID)") == "0")
+
+        // Another invoice's reminder, copied while nobody held it, then claimed by b before the write-back.
+        try await set.load(customerKeys: ["id:C3"], mine: [], from: store)
+        let other = try await fixture.scalar("SELECT id::text FROM reminders WHERE invoice_id = 'F-3'")
+        try set.store.write { tx in try tx.replacePlanned(invoiceID: "F-3", with: [], at: t0) }
+        let stale = try set.changes(leases: [:], keepLeases: [])
+        let taken = try await store.transaction("b claims") { try await b.claimDueCustomers(at: t0, limit: 10, groupByCustomer: false, on: $0) }
+        #expect(taken.leases.contains { String($0.reminderID) == other })
+        await #expect(throws: SharedWriteBackError.conflict(table: "reminders", id: other)) {
+            try await store.transaction("write back") { connection in try await stale.apply(at: t0, on: connection) }
+        }
+        #expect(try await fixture.scalar("SELECT lease_owner FROM reminders WHERE id = \(other)") == "b", "b's claim stands")
+        await fixture.close()
+    }
+
     @Test("what a reply changes is written back: the reply once by its fingerprint, a task under the id after the store's last, a promise, an address, a contact; a second copy of the same reply is a conflict")
     func replyWriteBack() async throws {
         let fixture = try await fixture()
