@@ -54,6 +54,11 @@ enum SharedStoreAccess {
         try reading(store, "read the invoices") { try await SharedSnapshot.copy(selection, from: store, into: path) }
     }
 
+    /// The invoice task `id` is about, read from `store`; nil when there is no such task.
+    static func invoice(ofTask id: Int64, in store: PostgresStore) throws -> String? {
+        try reading(store, "find task \(id)") { try await store.transaction("find task \(id)") { try await SharedTasks.invoice(ofTask: id, on: $0) } }
+    }
+
     /// The bank entries waiting for a person, copied from `store` into a new SQLite store at
     /// `path` (`SharedSnapshot.copyWaitingBankEntries`); returns how many.
     static func waitingBankEntries(of store: PostgresStore, into path: String) throws -> Int {

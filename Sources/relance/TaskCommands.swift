@@ -17,8 +17,21 @@ struct TasksCommand: ParsableCommand {
 
     func run() throws {
         let configuration = try options.load()
-        let context = try clock.readOnlyContext(for: configuration)
-        let tasks = try TaskActions(context: context).list(dueOnly: due, owner: owner)
+        let tasks: [TaskActions.Listed]
+        if let shared = configuration.store {
+            // The customers with an open task, read from the shared store into a local copy that the
+            // same code as on one machine lists (SharedSnapshot); the copy is removed after.
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("relance-tasks-\(UUID().uuidString)").path
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            defer { try? FileManager.default.removeItem(atPath: folder) }
+            _ = try SharedStoreAccess.snapshot(.customersWithOpenTasks, of: try SharedStoreAccess.open(shared), into: folder + "/relance.sqlite")
+            var local = configuration
+            local.paths.stateDirectory = folder
+            local.store = nil
+            tasks = try TaskActions(context: clock.readOnlyContext(for: local)).list(dueOnly: due, owner: owner)
+        } else {
+            tasks = try TaskActions(context: clock.readOnlyContext(for: configuration)).list(dueOnly: due, owner: owner)
+        }
         if json {
             Console.out(JSONWriter.serialize(.object([("tasks", .array(tasks.map { item in
                 var fields: [(String, JSONValue)] = [
@@ -74,8 +87,24 @@ struct TaskDoneCommand: ParsableCommand {
     func run() throws {
         let configuration = try options.load()
         let day = try DateArgument.parse(date, option: "date")
-        let context = try clock.context(for: configuration)
         guard let outcome = TaskOutcome(rawValue: outcome) else { throw ExitCode(2) }
-        try ActionRunner.perform { try TaskActions(context: context).done(taskID: id, outcome: outcome, date: day, note: note, confirm: confirm) }
+        let id = id, note = note, confirm = confirm
+        guard let shared = configuration.store else {
+            let context = try clock.context(for: configuration)
+            try ActionRunner.perform { try TaskActions(context: context).done(taskID: id, outcome: outcome, date: day, note: note, confirm: confirm) }
+            return
+        }
+        // On a shared store: the task's customer copied, the same action run on the copy, what it
+        // changed written back under guards (SharedInvoiceAction).
+        guard let invoice = try SharedStoreAccess.invoice(ofTask: id, in: try SharedStoreAccess.open(shared)) else {
+            Console.error("relance: no task \(id)")
+            throw ExitCode(1)
+        }
+        let wallClock = try ClockOption.clock(clock.now, zone: configuration.company.timeZone)
+        try ActionRunner.perform {
+            try SharedStoreAccess.changing(shared, invoiceID: invoice, configuration: configuration, clock: wallClock) {
+                try TaskActions(context: $0).done(taskID: id, outcome: outcome, date: day, note: note, confirm: confirm)
+            }
+        }
     }
 }

@@ -179,7 +179,7 @@ struct SharedPaymentsEndToEndTests {
                 && verdicts[1].contains("promise of 2026-12-05 broken"), "\(verdicts)")
         #expect(try PSQL.run(port: store.port, "SELECT COUNT(*) FROM events WHERE invoice_id = 'Y-1' AND event = 'promise'") == "1")
         // A command with no shared version yet says so, rather than answer from a SQLite file no instance reads.
-        for (command, name) in [(["payments", "assign", "1", "Y-1"], "payments assign"), (["report"], "report"), (["tasks"], "tasks")] {
+        for (command, name) in [(["payments", "assign", "1", "Y-1"], "payments assign"), (["report"], "report"), (["review"], "review")] {
             let refused = try box.run(command + ["--now", now])
             #expect(refused.status == 1 && refused.stderr.contains("\(name): not available on a shared store yet"), "\(command): \(refused.stderr)")
         }

@@ -109,6 +109,21 @@ struct SharedRepliesEndToEndTests {
         #expect(field("task", task) == (try PSQL.run(port: store.port, "SELECT id FROM tasks WHERE invoice_id = 'R-4' AND purpose = 'dispute'")), "\(task)")
         #expect(try PSQL.run(port: store.port, "SELECT COUNT(*) FROM events WHERE event IN ('reply', 'bounced')") == "4")
 
+        // A person sees the dispute's task from either instance, and records its outcome in the shared store.
+        let taskID = try #require(field("task", task))
+        let listed = try a.run(["tasks", "--now", "2026-11-04T09:00:00+01:00"])
+        #expect(listed.status == 0 && listed.stdout.contains("task \(taskID) ") && listed.stdout.contains("R-4")
+                && listed.stdout.contains("They dispute it"), "\(listed.stdout)\(listed.stderr)")
+        let done = try b.run(["task", "done", taskID, "--outcome", "other", "--note", "credit note agreed by phone", "--now", "2026-11-04T09:05:00+01:00"])
+        #expect(done.status == 0 && done.stdout.contains("task \(taskID): other"), "\(done.stdout)\(done.stderr)")
+        #expect(try PSQL.run(port: store.port, "SELECT state, outcome, note FROM tasks WHERE id = \(taskID)") == "done|other|credit note agreed by phone")
+        #expect(b.sendLogLines().contains { $0.contains("event=task invoice=R-4 task=\(taskID) outcome=other") }, "\(b.sendLogLines())")
+        let again = try a.run(["task", "done", taskID, "--outcome", "other", "--now", "2026-11-04T09:10:00+01:00"])
+        #expect(again.status == 1 && again.stderr.contains("already done"), "\(again.stderr)")
+        #expect(try a.run(["tasks", "--now", "2026-11-04T09:15:00+01:00"]).stdout.contains("no open task"))
+        let unknown = try a.run(["task", "done", "999", "--outcome", "other", "--now", "2026-11-04T09:15:00+01:00"])
+        #expect(unknown.status == 1 && unknown.stderr.contains("no task 999"), "\(unknown.stderr)")
+
         // Later: the promise's day and grace passed unpaid, so another instance judges it broken; the dead address fails at once.
         let later = try b.run(["run", "--once", "--now", "2026-12-21T10:00:00+01:00"])
         #expect(later.status == 0, "\(later.stderr)")

@@ -13,3 +13,13 @@ public enum SharedPromises {
             """, logger: SharedQueue.logger).collect().map { try $0.decode(String.self) }
     }
 }
+
+/// The shared store's questions about a person's tasks: exists so that `relance task done N`
+/// finds the invoice whose customer it must copy.
+public enum SharedTasks {
+    /// The invoice task `id` is about; nil when there is no such task.
+    public static func invoice(ofTask id: Int64, on connection: PostgresConnection) async throws -> String? {
+        try await connection.query("SELECT invoice_id FROM tasks WHERE id = \(id)", logger: SharedQueue.logger).collect()
+            .first.map { try $0.decode(String.self) }
+    }
+}

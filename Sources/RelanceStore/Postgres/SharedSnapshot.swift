@@ -15,6 +15,9 @@ public enum SharedSnapshot {
         case invoice(String)
         /// The open ones and those in collection; with `includeClosed`, every invoice.
         case invoices(includeClosed: Bool)
+        /// Every invoice of the customers who have an open task (`relance tasks`: the task, its
+        /// invoice and the customer's history).
+        case customersWithOpenTasks
     }
 
     /// Copies the selected invoices and their rows from `source` into the new SQLite store at
@@ -102,6 +105,10 @@ public enum SharedSnapshot {
         case .invoices(let includeClosed):
             let sql = includeClosed ? "SELECT id FROM invoices" : "SELECT id FROM invoices WHERE state IN ('open', 'collection')"
             return try await connection.query(PostgresQuery(unsafeSQL: sql), logger: SharedQueue.logger).collect().map { try $0.decode(String.self) }
+        case .customersWithOpenTasks:
+            return try await connection.query("""
+                SELECT id FROM invoices WHERE customer_key IN (SELECT customer_key FROM tasks WHERE state = 'open') ORDER BY id
+                """, logger: SharedQueue.logger).collect().map { try $0.decode(String.self) }
         }
     }
 

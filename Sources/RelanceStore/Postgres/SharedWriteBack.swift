@@ -104,6 +104,10 @@ public struct SharedWriteBack: Sendable {
             case "promises" where cell(old, "state") == .text("pending"):
                 // A verdict (kept, broken, superseded): written only while nobody else judged it.
                 update(table, key: cell(old, keyColumn), changed: changed, new: new, guardState: cell(old, "state"), guardUpdated: nil, cell: cell)
+            case "tasks" where cell(old, "state") == .text("open"):
+                // A task's outcome (done, or set again after no answer): written only while it is still open,
+                // under the invoices' advisory locks that the copy was read under.
+                update(table, key: cell(old, keyColumn), changed: changed, new: new, guardState: cell(old, "state"), guardUpdated: nil, cell: cell)
             default: throw SharedWriteBackError.unsupported(table: table)
             }
         }
