@@ -13,8 +13,10 @@ public enum SharedRunSupport {
             reasons.append("[review]: held reminders cannot be approved on a shared store yet")
         }
         for policy in configuration.policies {
-            for step in policy.steps where step.kind.isPersonTask || step.kind.isArranged {
-                reasons.append("policy \(policy.name), step \(step.name): a \(step.kind.rawValue) step (a person's task) is not kept on a shared store yet")
+            // A `call` or `task` step is a task in the shared store (`relance tasks`, `task done`); an
+            // arranged kind belongs to a payment plan, which the shared store does not carry yet.
+            for step in policy.steps where step.kind.isArranged {
+                reasons.append("policy \(policy.name), step \(step.name): a \(step.kind.rawValue) step (a payment plan's) is not kept on a shared store yet")
             }
         }
         if !configuration.policyRules.isEmpty {

@@ -69,7 +69,8 @@ public final class SharedWorkingSet: @unchecked Sendable {
 
     /// Empties the copy and fills it with every invoice of `customerKeys` and their rows, read in
     /// one PostgreSQL transaction, with the undeliverable addresses; the reminders leased by
-    /// anyone but `mine` are marked as leased elsewhere. Returns the invoices copied.
+    /// anyone but `mine` are marked as leased elsewhere, and the ids of the tasks a `call` step
+    /// sets are reserved after the store's last. Returns the invoices copied.
     @discardableResult
     public func load(customerKeys: [String], mine: Set<Int64>, from source: PostgresStore) async throws -> Int {
         let local = localColumns
@@ -83,9 +84,9 @@ public final class SharedWorkingSet: @unchecked Sendable {
             let leased = try await connection.query("""
                 SELECT id FROM reminders WHERE invoice_id = ANY(\(ids)) AND lease_owner IS NOT NULL
                 """, logger: SharedQueue.logger).collect().map { try $0.decode(Int64.self) }
-            return (ids.count, tables, leased)
+            return (ids.count, tables, (leased, try await Self.lastTaskID(on: connection)))
         }
-        try await fill(with: tables, leasedElsewhere: leased.filter { !mine.contains($0) })
+        try await fill(with: tables, leasedElsewhere: leased.0.filter { !mine.contains($0) }, lastTask: leased.1)
         return count
     }
 
