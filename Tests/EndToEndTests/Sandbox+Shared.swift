@@ -3,10 +3,11 @@ import Foundation
 extension Sandbox {
     /// An instance of a shared PostgreSQL store (the test server's user `relance`, its password in
     /// a file of the sandbox), with its own state, inbox, payments folder and send log.
-    /// `transport`: more lines of `[transport]`; `extra`: more tables, after `[store]`.
+    /// `transport`: more lines of `[transport]`; `extra`: more tables, after `[store]`; `company`:
+    /// more lines of `[company]`.
     static func sharedInstance(_ name: String, storePort: Int, smtpPort: Int, leaseSeconds: Int = 60, transport: String = "",
-                               extra: String = "") throws -> Sandbox {
-        let box = try Sandbox(minGapDays: 0, extra: """
+                               extra: String = "", company: String = "") throws -> Sandbox {
+        let box = try Sandbox(minGapDays: 0, company: company, extra: """
             [transport]
             url = "smtp://127.0.0.1:\(smtpPort)"
             tls = "none"

@@ -14,12 +14,13 @@ import Glibc
 /// takes its inbox's files in (`SharedPickup`) and its payments folder's statements and payment
 /// files (`SharedPaymentPickup`), reads the reply mailbox while it holds its lease
 /// (`SharedReplyPoller`, on a thread of its own), judges the promises due (`SharedPromisePass`),
+/// moves to collection the invoices whose formal notice's deadline passed (`SharedCollectionPass`),
 /// sends what is due (`SharedCycle`), beats its heart and reaps the leases of instances that died
 /// or froze, and sleeps until a signal, the next poll, or a NOTIFY from another instance that
 /// committed new work (`WorkListener`).
 ///
-/// What the one-machine daemon also does and this one does not yet (the morning digest,
-/// collection after a formal notice, the reference-rate refresh) is named in
+/// What the one-machine daemon also does and this one does not yet (the morning digest, the
+/// reference-rate refresh) is named in
 /// docs/shared-store.md; the settings that would need it are refused before it starts
 /// (`SharedRunSupport`).
 public final class SharedDaemon {
@@ -81,6 +82,8 @@ public final class SharedDaemon {
         var lastReplyPoll: ContinuousClock.Instant?
         let promises = try SharedPromisePass(configuration: configuration, store: store, sendLog: sendLog, clock: clock, logger: logger,
                                              workingSetPath: configuration.paths.stateDirectory + "/shared-promises.sqlite")
+        let collection = try SharedCollectionPass(configuration: configuration, store: store, sendLog: sendLog, clock: clock, logger: logger,
+                                                  workingSetPath: configuration.paths.stateDirectory + "/shared-collection.sqlite")
         let cycle = try SharedCycle(configuration: configuration, store: store, queue: queue, transport: transport, clock: clock, logger: logger,
                                     sendLog: sendLog, workingSetPath: configuration.paths.stateDirectory + "/shared-pass.sqlite")
         let wake = once ? nil : try WakePipe(store: store, logger: logger)
@@ -122,6 +125,8 @@ public final class SharedDaemon {
                 }
             }
             promises.judgeDue()
+            // Before the pass, as the one-machine cycle starts: an invoice in collection is chased no more.
+            collection.moveDue()
             do {
                 var total = Cycle.Summary()
                 while !received.stopRequested() {

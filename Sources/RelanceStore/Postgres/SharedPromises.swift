@@ -23,3 +23,15 @@ public enum SharedTasks {
             .first.map { try $0.decode(String.self) }
     }
 }
+
+/// The shared store's question about formal notices: exists so that an instance finds the few
+/// invoices whose notice's deadline passed without copying every open one.
+public enum SharedCollection {
+    /// The open invoices whose formal notice's deadline is before `today` (an ISO date), oldest first.
+    public static func noticesPastDeadline(before today: String, on connection: PostgresConnection) async throws -> [String] {
+        try await connection.query("""
+            SELECT id FROM invoices WHERE notice_deadline IS NOT NULL AND notice_deadline < \(today) AND state = 'open'
+            ORDER BY notice_deadline, id
+            """, logger: SharedQueue.logger).collect().map { try $0.decode(String.self) }
+    }
+}
