@@ -3,6 +3,7 @@ import Foundation
 import RelanceConfig
 import RelanceCore
 import RelanceStore
+import RelanceTestSupport
 import Testing
 
 /// The shared daemon's judgements made before it starts: which settings it cannot honour yet, and
@@ -29,5 +30,30 @@ struct SharedRunSupportTests {
                                           leaseSeconds: 60, processAlive: nil))
         #expect(!SharedDaemon.stillRunning(registered(host: "lyon", pid: 41, heartbeatAgo: 121), host: "vm", pid: 42, now: now,
                                            leaseSeconds: 60, processAlive: nil))
+    }
+
+    /// The example configuration with `extra` appended.
+    func configuration(_ extra: String) throws -> RelanceConfiguration {
+        let text = try String(contentsOfFile: TestServer.packageRoot + "/config/relance.toml", encoding: .utf8)
+        return try ConfigurationLoader.parse(text + "\n" + extra, file: FileManager.default.temporaryDirectory.path + "/relance.toml")
+    }
+
+    @Test("review and policy rules stop the shared daemon with their reasons; a policy's call and task steps do not")
+    func unsupportedSettings() throws {
+        let calls = """
+            [[policies]]
+            name = "calls"
+            steps = [{ name = "due", at = "due" }, { name = "call", at = "due+5", kind = "call" }, { name = "todo", at = "due+9", kind = "task", text = "send the signed delivery note" }]
+            """
+        #expect(SharedRunSupport.unsupported(try configuration(calls)).isEmpty)
+        let review = SharedRunSupport.unsupported(try configuration("[review]\nenabled = true\n"))
+        #expect(review == ["[review]: held reminders cannot be approved on a shared store yet"])
+        let rules = SharedRunSupport.unsupported(try configuration(calls + """
+
+            [[policy_rules]]
+            when = { broken_promises_min = 2 }
+            policy = "calls"
+            """))
+        #expect(rules == ["[[policy_rules]]: a customer's record is not summarised on a shared store yet"])
     }
 }

@@ -1,9 +1,8 @@
 public import RelanceConfig
-import RelanceCore
 
 /// What `relance run` on a shared store cannot do yet, judged from the settings before anything
 /// starts: exists so that a setting whose promise the shared daemon would break (a reminder a
-/// person must approve before it goes, a call a person must make) stops it with the reason, instead
+/// person must approve before it goes, a policy chosen from a customer's record) stops it with the reason, instead
 /// of being silently ignored while reminders go out.
 public enum SharedRunSupport {
     /// One sentence per setting the shared daemon does not carry yet; empty when it can run.
@@ -12,13 +11,9 @@ public enum SharedRunSupport {
         if configuration.review.enabled || configuration.customers.values.contains(where: { $0.review == true }) {
             reasons.append("[review]: held reminders cannot be approved on a shared store yet")
         }
-        for policy in configuration.policies {
-            // A `call` or `task` step is a task in the shared store (`relance tasks`, `task done`); an
-            // arranged kind belongs to a payment plan, which the shared store does not carry yet.
-            for step in policy.steps where step.kind.isArranged {
-                reasons.append("policy \(policy.name), step \(step.name): a \(step.kind.rawValue) step (a payment plan's) is not kept on a shared store yet")
-            }
-        }
+        // A policy's steps all run there: a `call` or `task` step is a task in the shared store
+        // (`relance tasks`, `task done`), and a policy cannot name an arranged kind (a payment plan's,
+        // made only by `relance installments`, which is refused on a shared store).
         if !configuration.policyRules.isEmpty {
             reasons.append("[[policy_rules]]: a customer's record is not summarised on a shared store yet")
         }
