@@ -34,14 +34,41 @@ struct RepliesEndToEndTests {
         let box: Sandbox
     }
 
-    func mailWorld(customers: [String], tagEnvelope: Bool, replies extra: String = "") throws -> MailWorld {
+    /// A private Dovecot holding relance's mailbox (`relance@` and `bounces@relance.test`) and the
+    /// customers' ones (`NAME@customers.test`), and a Postfix delivering to them; mail to any other
+    /// customers.test address is bounced. `mail` is the folder of the Maildirs.
+    func mailServers(customers: [String]) throws -> (dovecot: ScriptedServer, postfix: ScriptedServer, mail: String) {
         let dovecot = try ScriptedServer(script: "dovecot-instance")
         let mail = dovecot.folder + "/mail"
         let map = dovecot.folder + "/postfix-mailboxes"
         let lines = ["relance@relance.test   \(mail)/relance/", "bounces@relance.test   \(mail)/relance/"]
             + customers.map { "\($0)@customers.test \(mail)/\($0)/" }
         try (lines.joined(separator: "\n") + "\n\n").write(toFile: map, atomically: true, encoding: .utf8)
-        let postfix = try ScriptedServer(script: "postfix-instance", arguments: [map])
+        return (dovecot, try ScriptedServer(script: "postfix-instance", arguments: [map]), mail)
+    }
+
+    /// The `[replies]` table reading relance's mailbox on the test Dovecot, `extra` lines added.
+    static func repliesTable(imapPort: Int, extra: String = "") -> String {
+        """
+        [replies]
+        url = "imap://127.0.0.1:\(imapPort)"
+        tls = "none"
+        username = "relance"
+        password_file = "imap-password"
+        pause_days = 5
+        \(extra)
+        """
+    }
+
+    /// The IMAP password file `repliesTable` names, readable by its owner only (a secret readable by
+    /// every user is refused, by check and by run alike).
+    static func writeIMAPPassword(in box: Sandbox) throws {
+        try "s3cret\n".write(toFile: box.root + "/imap-password", atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: box.root + "/imap-password")
+    }
+
+    func mailWorld(customers: [String], tagEnvelope: Bool, replies extra: String = "") throws -> MailWorld {
+        let (dovecot, postfix, mail) = try mailServers(customers: customers)
         let box = try Sandbox(minGapDays: 0, extra: """
 
             [transport]
@@ -50,17 +77,9 @@ struct RepliesEndToEndTests {
             envelope_from = "bounces@relance.test"
             tag_envelope = \(tagEnvelope)
 
-            [replies]
-            url = "imap://127.0.0.1:\(dovecot.port)"
-            tls = "none"
-            username = "relance"
-            password_file = "imap-password"
-            pause_days = 5
-            \(extra)
+            \(Self.repliesTable(imapPort: dovecot.port, extra: extra))
             """)
-        try "s3cret\n".write(toFile: box.root + "/imap-password", atomically: true, encoding: .utf8)
-        // A secret readable by every user is refused, by check and by run alike.
-        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: box.root + "/imap-password")
+        try Self.writeIMAPPassword(in: box)
         return MailWorld(dovecot: dovecot, postfix: postfix, mail: mail, box: box)
     }
 

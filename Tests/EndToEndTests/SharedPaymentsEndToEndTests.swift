@@ -21,14 +21,6 @@ struct SharedPaymentsEndToEndTests {
         return (store, scratch, smtp)
     }
 
-    /// The value of `key=` in a send-log line.
-    func field(_ key: String, _ line: String) -> String? {
-        guard let range = line.range(of: " \(key)=") else { return nil }
-        let rest = line[range.upperBound...]
-        if rest.hasPrefix("\"") { return String(rest.dropFirst().prefix { $0 != "\"" }) }
-        return String(rest.prefix { $0 != " " })
-    }
-
     @Test("one statement dropped on two instances at once applies once; RF, number in text, amount and debtor; unmatched and debit kept; a CSV all or nothing")
     func statementAndCSV() throws {
         let (store, scratch, smtp) = try Self.servers()
@@ -65,9 +57,9 @@ struct SharedPaymentsEndToEndTests {
         let lines = a.sendLogLines() + b.sendLogLines()
         let paid = lines.filter { $0.contains(" event=paid ") && $0.contains("source=bank") }
         #expect(paid.count == 3, "\(lines)")
-        #expect(paid.contains { field("invoice", $0) == "B-2026-0001" && $0.contains("reason=\"RF reference") })
-        #expect(paid.contains { field("invoice", $0) == "B-2026-0002" && $0.contains("invoice number B-2026-0002 in the remittance text") })
-        #expect(paid.contains { field("invoice", $0) == "B-2026-0003" && $0.contains("the amount (the balance) from Client CB3") })
+        #expect(paid.contains { SendLogLine.field("invoice", $0) == "B-2026-0001" && $0.contains("reason=\"RF reference") })
+        #expect(paid.contains { SendLogLine.field("invoice", $0) == "B-2026-0002" && $0.contains("invoice number B-2026-0002 in the remittance text") })
+        #expect(paid.contains { SendLogLine.field("invoice", $0) == "B-2026-0003" && $0.contains("the amount (the balance) from Client CB3") })
         #expect(lines.filter { $0.contains(" event=statement ") && $0.contains("applied=3") && $0.contains("unmatched=1") && $0.contains("debits=1") }.count == 1)
         #expect(lines.filter { $0.contains("result=duplicate") }.count == 1, "the other instance's copy is a duplicate")
         #expect(try PSQL.run(port: store.port, "SELECT state, COUNT(*) FROM bank_entries GROUP BY state ORDER BY state") == "applied|3\ndebit|2\nunmatched|1")
@@ -77,13 +69,13 @@ struct SharedPaymentsEndToEndTests {
         #expect(try PSQL.run(port: store.port, "SELECT COUNT(*) FROM events WHERE event = 'paid' AND line LIKE '%source=bank%'") == "3")
         // The ids the send log names are the shared store's: a person assigns the unmatched entry by it.
         let unmatched = try #require(lines.first { $0.contains(" event=unmatched ") })
-        #expect(field("entry", unmatched) == (try PSQL.run(port: store.port, "SELECT id FROM bank_entries WHERE state = 'unmatched'")), "\(unmatched)")
+        #expect(SendLogLine.field("entry", unmatched) == (try PSQL.run(port: store.port, "SELECT id FROM bank_entries WHERE state = 'unmatched'")), "\(unmatched)")
         #expect(try PSQL.run(port: store.port, "SELECT customer_key FROM customer_accounts WHERE iban = 'FR7612345000010000000000185'") == "id:CB1")
         // `payments unmatched` lists the held entry from the shared store, by the same id.
         let listed = try b.run(["payments", "unmatched", "--json", "--now", "2026-11-17T11:00:00+01:00"])
         let held = try #require(try listed.json()["entries"] as? [[String: Any]], "\(listed.stderr)")
         #expect(held.count == 1 && held[0]["amount"] as? String == "77.70" && held[0]["debtorName"] as? String == "Inconnu SA")
-        #expect((held[0]["id"] as? Int).map(String.init) == field("entry", unmatched))
+        #expect((held[0]["id"] as? Int).map(String.init) == SendLogLine.field("entry", unmatched))
         #expect(a.files(in: a.archive + "/payments").count + b.files(in: b.archive + "/payments").count == 3)
 
         // A CSV: a partial payment and an over-payment; a bad file (an unknown invoice) is rejected whole.
@@ -95,7 +87,7 @@ struct SharedPaymentsEndToEndTests {
         #expect(try PSQL.run(port: store.port, "SELECT invoice_id, SUM(amount_minor) FROM payments WHERE invoice_id LIKE 'P-%' GROUP BY invoice_id ORDER BY invoice_id")
             == "P-1|40000\nP-3|12000")
         #expect(try PSQL.run(port: store.port, "SELECT state FROM invoices WHERE id IN ('P-1', 'P-3') ORDER BY id") == "open\npaid")
-        #expect(b.sendLogLines().contains { field("invoice", $0) == "P-3" && $0.contains(#"overpaid="20.00 EUR""#) })
+        #expect(b.sendLogLines().contains { SendLogLine.field("invoice", $0) == "P-3" && $0.contains(#"overpaid="20.00 EUR""#) })
         let reason = try String(contentsOfFile: b.rejected + "/bad.csv.reason", encoding: .utf8)
         #expect(reason.contains("line 3: no invoice P-404 is known"), "\(reason)")
         let status = try a.run(["status", "P-1", "--json", "--now", "2026-11-18T10:00:00+01:00"])
@@ -150,7 +142,7 @@ struct SharedPaymentsEndToEndTests {
         #expect(try PSQL.run(port: store.port, "SELECT state FROM invoices WHERE id = 'X-1'") == "paid")
         #expect(try PSQL.run(port: store.port, "SELECT COUNT(*) FROM reminders WHERE invoice_id = 'X-1' AND state = 'planned'") == "0")
         #expect(try PSQL.run(port: store.port, "SELECT COUNT(*) FROM events WHERE invoice_id = 'X-1' AND event = 'paid'") == "2")
-        #expect(box.sendLogLines().filter { $0.contains(" event=paid ") && field("invoice", $0) == "X-1" }.count == 2)
+        #expect(box.sendLogLines().filter { $0.contains(" event=paid ") && SendLogLine.field("invoice", $0) == "X-1" }.count == 2)
         // Paused, then resumed: what the instances read.
         let pause = try box.run(["pause", "Y-1", "--until", "2026-12-10", "--reason", "asked for time", "--now", now])
         #expect(pause.status == 0, "\(pause.stderr)")

@@ -12,14 +12,6 @@ import Testing
 struct SharedRepliesEndToEndTests {
     let mailTools = RepliesEndToEndTests()
 
-    /// The value of `key=` in a send-log line.
-    func field(_ key: String, _ line: String) -> String? {
-        guard let range = line.range(of: " \(key)=") else { return nil }
-        let rest = line[range.upperBound...]
-        if rest.hasPrefix("\"") { return String(rest.dropFirst().prefix { $0 != "\"" }) }
-        return String(rest.prefix { $0 != " " })
-    }
-
     /// The Message-ID of the only message in a customer's mailbox.
     func messageID(in folder: String) throws -> String {
         let names = mailTools.waitForFiles(folder, count: 1, seconds: 20)
@@ -31,30 +23,14 @@ struct SharedRepliesEndToEndTests {
     @Test("two instances, one mailbox: each reply acts once, read by the instance holding the lease; a promise pauses and is judged broken later, a bounce marks the address, an absence postpones, a dispute sets a task under the store's id")
     func replies() throws {
         let store = try ScriptedServer(script: "postgres-instance")
-        let dovecot = try ScriptedServer(script: "dovecot-instance")
-        let mail = dovecot.folder + "/mail"
-        let map = dovecot.folder + "/postfix-mailboxes"
-        let customers = ["ap", "away", "cross"]
-        let lines = ["relance@relance.test   \(mail)/relance/", "bounces@relance.test   \(mail)/relance/"]
-            + customers.map { "\($0)@customers.test \(mail)/\($0)/" }
-        try (lines.joined(separator: "\n") + "\n\n").write(toFile: map, atomically: true, encoding: .utf8)
-        let postfix = try ScriptedServer(script: "postfix-instance", arguments: [map])
+        let (dovecot, postfix, mail) = try mailTools.mailServers(customers: ["ap", "away", "cross"])
         defer { withExtendedLifetime((store, dovecot, postfix)) {} }
         func instance(_ name: String) throws -> Sandbox {
             let box = try Sandbox.sharedInstance(name, storePort: store.port, smtpPort: postfix.port, transport: """
                 envelope_from = "bounces@relance.test"
                 tag_envelope = true
-                """, extra: """
-                [replies]
-                url = "imap://127.0.0.1:\(dovecot.port)"
-                tls = "none"
-                username = "relance"
-                password_file = "imap-password"
-                pause_days = 5
-                poll_interval_seconds = 5
-                """)
-            try "s3cret\n".write(toFile: box.root + "/imap-password", atomically: true, encoding: .utf8)
-            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: box.root + "/imap-password")
+                """, extra: RepliesEndToEndTests.repliesTable(imapPort: dovecot.port, extra: "poll_interval_seconds = 5"))
+            try RepliesEndToEndTests.writeIMAPPassword(in: box)
             return box
         }
         let a = try instance("paris"), b = try instance("lyon")
@@ -106,11 +82,11 @@ struct SharedRepliesEndToEndTests {
         #expect(try PSQL.run(port: store.port, "SELECT state FROM reminders WHERE invoice_id = 'R-3' AND step = 'due'") == "bounced")
         #expect(try PSQL.run(port: store.port, "SELECT attention FROM invoices WHERE id = 'R-3'") == "hard bounce: ghost@customers.test is undeliverable")
         let task = try #require(all.first { $0.contains(" event=task invoice=R-4 ") })
-        #expect(field("task", task) == (try PSQL.run(port: store.port, "SELECT id FROM tasks WHERE invoice_id = 'R-4' AND purpose = 'dispute'")), "\(task)")
+        #expect(SendLogLine.field("task", task) == (try PSQL.run(port: store.port, "SELECT id FROM tasks WHERE invoice_id = 'R-4' AND purpose = 'dispute'")), "\(task)")
         #expect(try PSQL.run(port: store.port, "SELECT COUNT(*) FROM events WHERE event IN ('reply', 'bounced')") == "4")
 
         // A person sees the dispute's task from either instance, and records its outcome in the shared store.
-        let taskID = try #require(field("task", task))
+        let taskID = try #require(SendLogLine.field("task", task))
         let listed = try a.run(["tasks", "--now", "2026-11-04T09:00:00+01:00"])
         #expect(listed.status == 0 && listed.stdout.contains("task \(taskID) ") && listed.stdout.contains("R-4")
                 && listed.stdout.contains("They dispute it"), "\(listed.stdout)\(listed.stderr)")

@@ -27,14 +27,6 @@ struct SharedRunEndToEndTests {
         }
     }
 
-    /// The value of `key=` in a send-log line.
-    func field(_ key: String, _ line: String) -> String? {
-        guard let range = line.range(of: " \(key)=") else { return nil }
-        let rest = line[range.upperBound...]
-        if rest.hasPrefix("\"") { return String(rest.dropFirst().prefix { $0 != "\"" }) }
-        return String(rest.prefix { $0 != " " })
-    }
-
     /// The `due` step's state of every invoice, read through the shared store.
     func dueStates(_ box: Sandbox, at now: String) throws -> [String: (state: String, messageID: String?)] {
         let status = try box.run(["status", "--all", "--json", "--now", now])
@@ -85,14 +77,14 @@ struct SharedRunEndToEndTests {
         let lines = a.sendLogLines() + b.sendLogLines()
         let sent = lines.filter { $0.contains(" event=sent ") }
         #expect(sent.count == 50, "one sent line per invoice")
-        #expect(Set(sent.compactMap { field("message_id", $0) }) == Set(ids))
+        #expect(Set(sent.compactMap { SendLogLine.field("message_id", $0) }) == Set(ids))
         // The customer's two invoices, taken in by two instances, went in one statement.
         for n in 30..<40 {
-            let pair = sent.filter { field("invoice", $0)?.hasPrefix("P-\(n)-") == true }
-            #expect(pair.count == 2 && Set(pair.compactMap { field("message_id", $0) }).count == 1, "C-\(n): \(pair)")
+            let pair = sent.filter { SendLogLine.field("invoice", $0)?.hasPrefix("P-\(n)-") == true }
+            #expect(pair.count == 2 && Set(pair.compactMap { SendLogLine.field("message_id", $0) }).count == 1, "C-\(n): \(pair)")
         }
         // The check-in planned before the due date was not sent on it (no longer true), and said so once.
-        let skipped = lines.filter { $0.contains(" event=cancelled ") && field("step", $0) == "courtesy" }
+        let skipped = lines.filter { $0.contains(" event=cancelled ") && SendLogLine.field("step", $0) == "courtesy" }
         #expect(skipped.count == 50, "\(skipped.count) check-ins skipped")
         let states = try dueStates(a, at: "2026-11-02T11:00:00+01:00")
         #expect(states.count == 50 && states.values.allSatisfy { $0.state == "sent" }, "\(states.filter { $0.value.state != "sent" })")

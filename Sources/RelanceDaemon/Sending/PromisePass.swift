@@ -21,7 +21,7 @@ extension Cycle {
 }
 
 /// Judging the pending promises a store holds, inside one of its transactions: exists so that the
-/// one-machine cycle (`Cycle.judgePromises`) and the shared store's pass (`SharedPromisePass`, on
+/// one-machine cycle (`Cycle.judgePromises`) and the shared store's pass (`SharedInvoicePass.promises`, on
 /// a copy of one customer) judge them through the same code.
 enum PromiseJudging {
     static func judge(_ tx: StoreTransaction, configuration: RelanceConfiguration, journal: Journal, at now: Date) throws {

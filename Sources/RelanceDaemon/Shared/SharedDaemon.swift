@@ -13,8 +13,8 @@ import Glibc
 /// machine or several, share one store and its queue. Each instance registers under its name,
 /// takes its inbox's files in (`SharedPickup`) and its payments folder's statements and payment
 /// files (`SharedPaymentPickup`), reads the reply mailbox while it holds its lease
-/// (`SharedReplyPoller`, on a thread of its own), judges the promises due (`SharedPromisePass`),
-/// moves to collection the invoices whose formal notice's deadline passed (`SharedCollectionPass`),
+/// (`SharedReplyPoller`, on a thread of its own), judges the promises due and moves to
+/// collection the invoices whose formal notice's deadline passed (`SharedInvoicePass`),
 /// sends what is due (`SharedCycle`), beats its heart and reaps the leases of instances that died
 /// or froze, and sleeps until a signal, the next poll, or a NOTIFY from another instance that
 /// committed new work (`WorkListener`).
@@ -80,10 +80,11 @@ public final class SharedDaemon {
                                             workingSetPath: configuration.paths.stateDirectory + "/shared-replies.sqlite")
         let replyJob = BackgroundJob(name: "relance.replies")
         var lastReplyPoll: ContinuousClock.Instant?
-        let promises = try SharedPromisePass(configuration: configuration, store: store, sendLog: sendLog, clock: clock, logger: logger,
-                                             workingSetPath: configuration.paths.stateDirectory + "/shared-promises.sqlite")
-        let collection = try SharedCollectionPass(configuration: configuration, store: store, sendLog: sendLog, clock: clock, logger: logger,
-                                                  workingSetPath: configuration.paths.stateDirectory + "/shared-collection.sqlite")
+        let promises = try SharedInvoicePass.promises(configuration: configuration, store: store, sendLog: sendLog, clock: clock, logger: logger,
+                                                      workingSetPath: configuration.paths.stateDirectory + "/shared-promises.sqlite")
+        let collection = try SharedInvoicePass.collection(configuration: configuration, store: store, sendLog: sendLog, clock: clock,
+                                                          logger: logger,
+                                                          workingSetPath: configuration.paths.stateDirectory + "/shared-collection.sqlite")
         let cycle = try SharedCycle(configuration: configuration, store: store, queue: queue, transport: transport, clock: clock, logger: logger,
                                     sendLog: sendLog, workingSetPath: configuration.paths.stateDirectory + "/shared-pass.sqlite")
         let wake = once ? nil : try WakePipe(store: store, logger: logger)
@@ -124,9 +125,9 @@ public final class SharedDaemon {
                     }
                 }
             }
-            promises.judgeDue()
+            promises.runIfDue()
             // Before the pass, as the one-machine cycle starts: an invoice in collection is chased no more.
-            collection.moveDue()
+            collection.runIfDue()
             do {
                 var total = Cycle.Summary()
                 while !received.stopRequested() {
