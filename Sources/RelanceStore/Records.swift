@@ -85,13 +85,16 @@ public struct ReminderRecord: Sendable, Equatable {
     public var arrangedID: Int64? = nil
     /// The instalment an `installment` reminder is for (1 first).
     public var part: Int? = nil
+    /// When it was first handed off since it was planned or resent: the give-up period runs from there.
+    public var firstAttemptAt: Date? = nil
 
     /// Waiting to go: planned, or deferred for a retry.
     public var isWaiting: Bool { state == .planned || state == .deferred }
 
     public init(id: Int64, invoiceID: String, step: String, kind: StepKind, localDate: LocalDate, sendAt: Date, state: ReminderState,
                 amount: Int64, messageID: String?, recipients: String?, attempts: Int, detail: String?, sentAt: Date?, handedOffAt: Date?,
-                batchID: Int64?, approvedAt: Date? = nil, arrangedID: Int64? = nil, part: Int? = nil) {
+                batchID: Int64?, approvedAt: Date? = nil, arrangedID: Int64? = nil, part: Int? = nil, firstAttemptAt: Date? = nil) {
+        self.firstAttemptAt = firstAttemptAt
         self.approvedAt = approvedAt
         self.arrangedID = arrangedID
         self.part = part

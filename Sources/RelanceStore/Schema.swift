@@ -307,6 +307,13 @@ enum Schema {
                 CREATE INDEX send_batches_unfinished ON send_batches(id) WHERE finished_at IS NULL;
                 """)
         }
+        // When a reminder was first handed off since it was planned or resent: the give-up period
+        // (`[transport] give_up_after_days`) runs from there, not from the planned day, so a
+        // reminder sent days late (the daemon was stopped) is not failed on its first 4xx. Rows
+        // deferred before this migration keep the planned day (`Delivery`).
+        migrator.registerMigration("v15-first-attempt") { db in
+            try db.execute(sql: "ALTER TABLE reminders ADD COLUMN first_attempt_at INTEGER")
+        }
         return migrator
     }
 }

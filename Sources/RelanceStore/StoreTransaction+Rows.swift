@@ -57,11 +57,11 @@ extension StoreTransaction {
             sentAt: (row[12] as Int64?).map { Date(timeIntervalSince1970: TimeInterval($0)) },
             handedOffAt: (row[13] as Int64?).map { Date(timeIntervalSince1970: TimeInterval($0)) },
             batchID: row[14], approvedAt: (row[15] as Int64?).map { Date(timeIntervalSince1970: TimeInterval($0)) },
-            arrangedID: row[16], part: row[17])
+            arrangedID: row[16], part: row[17], firstAttemptAt: (row[18] as Int64?).map { Date(timeIntervalSince1970: TimeInterval($0)) })
     }
 
     /// The reminder columns `reminderRow(_:)` reads, in its order.
-    static let reminderColumns = "id, invoice_id, step, kind, local_date, send_at, state, amount_minor, message_id, recipients, attempts, detail, sent_at, handed_off_at, batch_id, approved_at, arranged_id, part"
+    static let reminderColumns = "id, invoice_id, step, kind, local_date, send_at, state, amount_minor, message_id, recipients, attempts, detail, sent_at, handed_off_at, batch_id, approved_at, arranged_id, part, first_attempt_at"
 
     /// The payment columns `payment(_:from:currency:)` reads, in its order.
     static let paymentColumns = "amount_minor, date, reference"

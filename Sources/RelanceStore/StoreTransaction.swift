@@ -245,7 +245,7 @@ public struct StoreTransaction {
         case .cancel: try transition(id, from: [.uncertain, .failed], to: .cancelled, detail: why, at: at)
         case .resend:
             try transition(id, from: [.uncertain, .failed], to: .planned, detail: why, retryAt: nextSlot, at: at)
-            try db.cachedExecute(sql: "UPDATE reminders SET local_date = ?, attempts = 0 WHERE id = ?", arguments: [localDate.iso, id])
+            try db.cachedExecute(sql: "UPDATE reminders SET local_date = ?, attempts = 0, first_attempt_at = NULL WHERE id = ?", arguments: [localDate.iso, id])
         }
     }
 
@@ -273,12 +273,13 @@ public struct StoreTransaction {
     /// False when it should not go any more (it is then let go from the batch).
     public func handOff(_ id: Int64, batch: Int64, today: LocalDate, at: Date) throws -> Bool {
         try db.cachedExecute(sql: """
-            UPDATE reminders SET state = 'sending', handed_off_at = ?, sent_at = ?, attempts = attempts + 1, updated_at = ?
+            UPDATE reminders SET state = 'sending', handed_off_at = ?, sent_at = ?, attempts = attempts + 1, updated_at = ?,
+                first_attempt_at = COALESCE(first_attempt_at, ?)
             WHERE id = ? AND batch_id = ? AND state IN ('planned', 'deferred')
               AND EXISTS (SELECT 1 FROM invoices i WHERE i.id = reminders.invoice_id AND i.state = 'open'
                           AND ((i.pause_reason IS NULL AND i.paused_until IS NULL) OR (i.paused_until IS NOT NULL AND i.paused_until <= ?)
                                OR reminders.kind IN \(Self.goingWhilePaused)))
-            """, arguments: [seconds(at), seconds(at), seconds(at), id, batch, today.iso])
+            """, arguments: [seconds(at), seconds(at), seconds(at), seconds(at), id, batch, today.iso])
         if db.changesCount == 1 { return true }
         try release(id, at: at)
         return false
@@ -332,7 +333,8 @@ public struct StoreTransaction {
 
     /// Moves a waiting reminder to a later slot (minimum gap between two reminders, a pause).
     public func reschedule(_ id: Int64, to sendAt: Date, localDate: LocalDate, at: Date) throws {
-        try db.cachedExecute(sql: "UPDATE reminders SET send_at = ?, local_date = ?, updated_at = ? WHERE id = ?",
+        // Moved to another day, it starts its give-up period afresh when next tried.
+        try db.cachedExecute(sql: "UPDATE reminders SET send_at = ?, local_date = ?, updated_at = ?, first_attempt_at = NULL WHERE id = ?",
                        arguments: [seconds(sendAt), localDate.iso, seconds(at), id])
     }
 

@@ -63,4 +63,26 @@ struct SMTPDeliveryTests {
         #expect(try box.run(["run", "--once", "--now", "2026-11-06T10:00:00+01:00"]).status == 0)
         #expect(count("failed") == 1)
     }
+
+    @Test("A reminder first tried a week after its day is not failed by its first 4xx: the give-up period runs from the first attempt")
+    func giveUpFromFirstAttempt() throws {
+        let scratch = ScratchFolder()
+        let smtp = try server("rcpt-451", scratch)
+        let box = try sandbox(port: smtp.port)
+        try box.drop("a.json", Sandbox.invoice(id: "S-3", issued: "2026-10-01", terms: "net 30", customer: "C", email: "ap@c.example"))
+        func count(_ event: String) -> Int { box.sendLogLines().filter { $0.contains("event=\(event) ") }.count }
+        // Taken in on its due day, first run a week later (the daemon was stopped).
+        #expect(try box.run(["run", "--once", "--now", "2026-10-30T08:00:00+01:00"]).status == 0)
+        #expect(count("deferred") + count("failed") == 0)
+        #expect(try box.run(["run", "--once", "--now", "2026-11-09T10:00:00+01:00"]).status == 0)
+        #expect(count("deferred") == 1)
+        #expect(count("failed") == 0)
+        // A day of retries later it still waits (the 11th is a holiday); after three days of 4xx it fails.
+        #expect(try box.run(["run", "--once", "--now", "2026-11-10T10:00:00+01:00"]).status == 0)
+        #expect(count("deferred") == 2)
+        #expect(count("failed") == 0)
+        #expect(try box.run(["run", "--once", "--now", "2026-11-12T10:30:00+01:00"]).status == 0)
+        #expect(count("failed") == 1)
+        #expect(box.sendLogLines().contains { $0.contains("event=failed") && $0.contains("gave up") })
+    }
 }

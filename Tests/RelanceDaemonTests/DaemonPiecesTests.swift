@@ -1,5 +1,6 @@
 import Foundation
 @testable import RelanceDaemon
+import RelanceStore
 import RelanceTestSupport
 import Testing
 
@@ -42,6 +43,30 @@ struct DaemonPiecesTests {
         let start = Date(timeIntervalSince1970: 0)
         let delays = (1...8).map { policy.nextAttempt(after: $0, now: start).timeIntervalSince1970 / 60 }
         #expect(delays == [5, 10, 20, 40, 80, 160, 240, 240])
+    }
+
+    @Test("the give-up period runs from the first attempt, or from now on a first try, or from the planned slot for an old row")
+    func giveUpPeriod() {
+        let policy = RetryPolicy()
+        let slot = Date(timeIntervalSince1970: 1_000_000), now = slot.addingTimeInterval(7 * 86_400)
+        func row(attempts: Int, first: Date?) -> ReminderRecord {
+            ReminderRecord(id: 1, invoiceID: "F-1", step: "due", kind: .due, localDate: LocalDate(year: 2026, month: 11, day: 2)!, sendAt: slot,
+                           state: .deferred, amount: 100, messageID: nil, recipients: nil, attempts: attempts, detail: nil, sentAt: nil,
+                           handedOffAt: nil, batchID: nil, firstAttemptAt: first)
+        }
+        // A week late, first try: the period starts now, so this 4xx is retried.
+        let fresh = RetryPolicy.firstAttempt(of: row(attempts: 0, first: nil), plannedSlot: slot, now: now)
+        #expect(fresh == now)
+        #expect(!policy.givesUp(firstAttempt: fresh, now: now))
+        // Tried first two days ago: still retried; four days ago: given up.
+        #expect(!policy.givesUp(firstAttempt: RetryPolicy.firstAttempt(of: row(attempts: 3, first: now.addingTimeInterval(-2 * 86_400)),
+                                                                        plannedSlot: slot, now: now), now: now))
+        #expect(policy.givesUp(firstAttempt: RetryPolicy.firstAttempt(of: row(attempts: 9, first: now.addingTimeInterval(-4 * 86_400)),
+                                                                       plannedSlot: slot, now: now), now: now))
+        // Deferred before the store kept the first attempt: counted from the planned slot, as before.
+        #expect(RetryPolicy.firstAttempt(of: row(attempts: 2, first: nil), plannedSlot: slot, now: now) == slot)
+        // Exactly the period is not more than it.
+        #expect(!policy.givesUp(firstAttempt: now.addingTimeInterval(-3 * 86_400), now: now))
     }
 
     @Test("the customer key groups by id, else by address")

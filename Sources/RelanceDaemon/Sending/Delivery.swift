@@ -230,8 +230,9 @@ extension Cycle {
                 try tx.markSent(row.id, reply: reply, archive: archive, at: after)
                 try journal.record(tx, at: after, event: "sent", invoice: row.invoiceID, base + noticeFields(item, outcome) + [("smtp", reply)])
             case .deferred(let reason):
-                // Counted from the planned slot (a deferred row's send_at holds its next retry).
-                if after.timeIntervalSince(context.configuration.calendar.slot(on: row.localDate)) > retry.giveUpAfter {
+                // Counted from its first attempt (a deferred row's send_at holds its next retry).
+                let first = RetryPolicy.firstAttempt(of: row, plannedSlot: context.configuration.calendar.slot(on: row.localDate), now: after)
+                if retry.givesUp(firstAttempt: first, now: after) {
                     try tx.markFailed(row.id, reason: "gave up: \(reason)", at: after)
                     try journal.record(tx, at: after, event: "failed", invoice: row.invoiceID, base + [("reason", "gave up: " + reason)])
                 } else {

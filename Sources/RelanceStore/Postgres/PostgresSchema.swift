@@ -258,6 +258,11 @@ enum PostgresSchema {
             "ALTER TABLE instances ADD COLUMN uncertain BIGINT NOT NULL DEFAULT 0",
             "ALTER TABLE instances ADD COLUMN reaped BIGINT NOT NULL DEFAULT 0",
         ]),
+        (4, [
+            // When a reminder was first handed off since it was planned or resent, as in the SQLite
+            // store's v15: the give-up period runs from there.
+            "ALTER TABLE reminders ADD COLUMN first_attempt_at BIGINT",
+        ]),
     ]
 
     /// The tables `relance migrate` copies, parents before children (foreign keys), each with the

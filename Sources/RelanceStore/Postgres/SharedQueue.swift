@@ -133,7 +133,7 @@ public struct SharedQueue: Sendable {
         let seconds = Self.seconds(now)
         let rows = try await connection.query("""
             UPDATE reminders r SET state = 'sending', handed_off_at = \(seconds), sent_at = \(seconds), attempts = r.attempts + 1,
-                updated_at = \(seconds)
+                updated_at = \(seconds), first_attempt_at = COALESCE(r.first_attempt_at, \(seconds))
             WHERE r.id = \(lease.reminderID) AND r.lease_attempt = \(lease.attempt) AND r.lease_owner = \(owner)
               AND r.state IN ('planned', 'deferred') AND r.lease_expires_at > \(seconds)
               AND EXISTS (SELECT 1 FROM invoices i WHERE i.id = r.invoice_id AND i.state = 'open'
