@@ -39,6 +39,11 @@ struct MigrateEndToEndTests {
         #expect(try PSQL.run(port: server.port, query) == (try sqlite(query)))
         let reminders = "SELECT id || '|' || invoice_id || '|' || step || '|' || state || '|' || send_at FROM reminders ORDER BY id"
         #expect(try PSQL.run(port: server.port, reminders) == (try sqlite(reminders)))
+        // The planner has statistics for what was copied, before autovacuum would come.
+        for table in ["invoices", "reminders", "payments", "events"] {
+            #expect(try PSQL.run(port: server.port, "SELECT last_analyze IS NOT NULL FROM pg_stat_user_tables WHERE relname = '\(table)'") == "t",
+                    "\(table) analyzed")
+        }
         // New rows get ids after the copied ones.
         let next = try PSQL.run(port: server.port, "SELECT nextval(pg_get_serial_sequence('reminders', 'id'))")
         #expect(Int(next) ?? 0 > Int(try sqlite("SELECT MAX(id) FROM reminders")) ?? .max)
