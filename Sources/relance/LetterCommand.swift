@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import RelanceDaemon
 import RelanceDocuments
+import RelanceStore
 
 /// `relance letter INVOICE | --customer C [--out FILE]`: the formal notice as it would be written
 /// today, as a PDF (for a letter to post by hand, or to look at before the step goes).
@@ -16,9 +17,11 @@ struct LetterCommand: ParsableCommand {
 
     func run() throws {
         let configuration = try options.load()
-        let context = try clock.readOnlyContext(for: configuration)
         do {
-            let notice = try LetterQuery(context: context).formalNotice(subject.value)
+            // On a shared store: the invoices concerned, copied locally (SharedLocalCopy).
+            let notice = try clock.reading(configuration, purpose: "letter", selection: subject.selection) {
+                try LetterQuery(context: $0).formalNotice(subject.value)
+            }
             let pdf = try FormalNoticeLetter.render(notice)
             let path = out ?? LetterQuery.draftPath(notice, stateDirectory: configuration.paths.stateDirectory)
             try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
@@ -49,9 +52,12 @@ struct ExportCollectionCommand: ParsableCommand {
 
     func run() throws {
         let configuration = try options.load()
-        let context = try clock.readOnlyContext(for: configuration)
         do {
-            let written = try CollectionExport(context: context).write(subject.value, to: out)
+            // On a shared store: the invoices concerned, copied locally (SharedLocalCopy). The
+            // copies of letters, messages and replies are files on the instance that kept them.
+            let written = try clock.reading(configuration, purpose: "collection", selection: subject.selection) {
+                try CollectionExport(context: $0).write(subject.value, to: out)
+            }
             for file in written.files { Console.out("\(out)/\(file)") }
             for gap in written.missing { Console.error("relance: not in the file: \(gap)") }
         } catch let refusal as LetterQuery.Refusal {
@@ -71,4 +77,9 @@ struct InvoiceOrCustomer: ParsableArguments {
     }
 
     var value: LetterQuery.Subject { invoice.map { .invoice($0) } ?? .customer(customer ?? "") }
+
+    /// What a shared store's local copy must hold for it.
+    var selection: SharedSnapshot.Selection {
+        invoice.map { .invoice($0) } ?? .customers(keys: LetterQuery.customerKeys(customer ?? ""))
+    }
 }

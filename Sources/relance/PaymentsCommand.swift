@@ -77,14 +77,10 @@ struct PaymentsUnmatchedCommand: ParsableCommand {
         let waiting: [BankEntryRecord]
         if let shared = configuration.store {
             // The waiting entries, read from the shared store into a local copy that the same code lists; removed after.
-            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("relance-unmatched-\(UUID().uuidString)").path
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            defer { try? FileManager.default.removeItem(atPath: folder) }
-            _ = try SharedStoreAccess.waitingBankEntries(of: try SharedStoreAccess.open(shared), into: folder + "/relance.sqlite")
-            var local = configuration
-            local.paths.stateDirectory = folder
-            local.store = nil
-            waiting = try PaymentActions(context: try clock.readOnlyContext(for: local)).waiting()
+            let copy = try SharedLocalCopy(purpose: "unmatched")
+            defer { copy.remove() }
+            _ = try SharedStoreAccess.waitingBankEntries(of: try SharedStoreAccess.open(shared), into: copy.databasePath)
+            waiting = try PaymentActions(context: try clock.readOnlyContext(for: copy.configuration(from: configuration))).waiting()
         } else {
             waiting = try PaymentActions(context: try clock.readOnlyContext(for: configuration)).waiting()
         }

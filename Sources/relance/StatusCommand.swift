@@ -33,26 +33,18 @@ struct StatusCommand: ParsableCommand {
 
     func run() throws {
         let configuration = try options.load()
-        let context: DaemonContext
         if let shared = configuration.store {
             guard invoice != nil || customer != nil || !wantedStates.isEmpty || all else {
                 try showInstances(shared, configuration: configuration)
                 return
             }
-            // The invoices asked for, read from the shared store into a local copy that the same
-            // code as on one machine shows (SharedSnapshot); the copy is removed after.
-            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("relance-status-\(UUID().uuidString)").path
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            defer { try? FileManager.default.removeItem(atPath: folder) }
-            let selection: SharedSnapshot.Selection = invoice.map { .invoice($0) } ?? .invoices(includeClosed: all || !wantedStates.isEmpty)
-            _ = try SharedStoreAccess.snapshot(selection, of: try SharedStoreAccess.open(shared), into: folder + "/relance.sqlite")
-            var local = configuration
-            local.paths.stateDirectory = folder
-            local.store = nil
-            context = try clock.readOnlyContext(for: local)
-        } else {
-            context = try clock.readOnlyContext(for: configuration)
         }
+        // On a shared store: the invoices asked for, copied locally, shown by the same code (SharedLocalCopy).
+        let selection: SharedSnapshot.Selection = invoice.map { .invoice($0) } ?? .invoices(includeClosed: all || !wantedStates.isEmpty)
+        try clock.reading(configuration, purpose: "status", selection: selection) { try show($0, configuration: configuration) }
+    }
+
+    private func show(_ context: DaemonContext, configuration: RelanceConfiguration) throws {
         let zone = configuration.company.timeZone
         let query = StatusQuery(context: context)
         let rows: [InvoiceStatus]

@@ -17,20 +17,9 @@ struct TasksCommand: ParsableCommand {
 
     func run() throws {
         let configuration = try options.load()
-        let tasks: [TaskActions.Listed]
-        if let shared = configuration.store {
-            // The customers with an open task, read from the shared store into a local copy that the
-            // same code as on one machine lists (SharedSnapshot); the copy is removed after.
-            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("relance-tasks-\(UUID().uuidString)").path
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            defer { try? FileManager.default.removeItem(atPath: folder) }
-            _ = try SharedStoreAccess.snapshot(.customersWithOpenTasks, of: try SharedStoreAccess.open(shared), into: folder + "/relance.sqlite")
-            var local = configuration
-            local.paths.stateDirectory = folder
-            local.store = nil
-            tasks = try TaskActions(context: clock.readOnlyContext(for: local)).list(dueOnly: due, owner: owner)
-        } else {
-            tasks = try TaskActions(context: clock.readOnlyContext(for: configuration)).list(dueOnly: due, owner: owner)
+        // On a shared store: the customers with an open task, copied locally (SharedLocalCopy).
+        let tasks = try clock.reading(configuration, purpose: "tasks", selection: .customersWithOpenTasks) { context in
+            try TaskActions(context: context).list(dueOnly: due, owner: owner)
         }
         if json {
             Console.out(JSONWriter.serialize(.object([("tasks", .array(tasks.map { item in

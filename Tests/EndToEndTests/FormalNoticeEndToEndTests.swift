@@ -76,6 +76,18 @@ struct FormalNoticeEndToEndTests {
     }
 
     /// Words as a reader sees them: lines joined, runs of white space as one space.
+    /// `relance export collection --customer C-N` of the two invoices after their notice of
+    /// 2025-10-16: every file of the collection file written; returns the files.
+    static func exportCollection(of box: Sandbox, into folder: String) throws -> Set<String> {
+        let export = try box.run(["export", "collection", "--customer", "C-N", "--out", folder, "--now", "2025-10-27T12:00:00+01:00"])
+        #expect(export.status == 0, "\(export.stderr)")
+        let files = Set(box.files(in: folder))
+        for name in ["mise-en-demeure-N-1-2025-10-16.pdf", "statement.pdf", "statement.csv", "payments.csv", "timeline.json", "timeline.html"] {
+            #expect(files.contains(name), "\(files.sorted())")
+        }
+        return files
+    }
+
     static func words(_ text: String) -> String { text.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ") }
 
     @Test("three invoices of one customer due the same day go as one message listing all three")
@@ -166,12 +178,7 @@ struct FormalNoticeEndToEndTests {
 
         // The collection file: the letter, the statement, every message as sent, a timeline.
         let folder = scratch.path + "/collection"
-        let export = try box.run(["export", "collection", "--customer", "C-N", "--out", folder, "--now", "2025-10-27T12:00:00+01:00"])
-        #expect(export.status == 0, "\(export.stderr)")
-        let files = Set(box.files(in: folder))
-        for name in ["mise-en-demeure-N-1-2025-10-16.pdf", "statement.pdf", "statement.csv", "payments.csv", "timeline.json", "timeline.html"] {
-            #expect(files.contains(name), "\(files.sorted())")
-        }
+        let files = try Self.exportCollection(of: box, into: folder)
         let emls = files.filter { $0.hasPrefix("messages/") && $0.hasSuffix(".eml") }
         #expect(emls.count == 2, "the due-day message and the formal notice, each once: \(emls.sorted())")
         // Byte for byte what was sent.

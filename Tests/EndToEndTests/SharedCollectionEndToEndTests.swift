@@ -39,5 +39,21 @@ struct SharedCollectionEndToEndTests {
         let status = try a.run(["status", "--state", "collection", "--json", "--now", "2025-10-27T12:00:00+01:00"]).json()
         let states = ((status["invoices"] as? [[String: Any]]) ?? []).map { "\($0["id"] ?? "") \($0["state"] ?? "")" }.sorted()
         #expect(states == ["N-1 collection", "N-2 collection"], "\(status)")
+
+        // What the collection line says to do works on the shared store, from either instance:
+        // the collection file, and the letter on demand.
+        let scratch2 = ScratchFolder()
+        let folder = scratch2.path + "/collection"
+        _ = try FormalNoticeEndToEndTests.exportCollection(of: b, into: folder)
+        let csv = try String(contentsOfFile: folder + "/statement.csv", encoding: .utf8)
+        #expect(csv.contains("N-1;2025-08-01;2025-09-01;") && csv.contains("N-2;"), "\(csv)")
+        let timeline = try String(contentsOfFile: folder + "/timeline.json", encoding: .utf8)
+        #expect(timeline.contains("\"collection\"") && timeline.contains("formal-notice"), "the shared store's events: \(timeline)")
+        let letter = try a.run(["letter", "N-2", "--out", scratch2.path + "/n2.pdf", "--now", "2025-10-27T12:00:00+01:00"])
+        #expect(letter.status == 0, "\(letter.stderr)")
+        let text = FormalNoticeEndToEndTests.words(try ExternalTool.run("pdftotext", [scratch2.path + "/n2.pdf", "-"]))
+        #expect(text.contains("N-2") && !text.contains("N-1 "), "\(text)")
+        let unknown = try a.run(["letter", "NOPE", "--now", "2025-10-27T12:00:00+01:00"])
+        #expect(unknown.status == 1 && unknown.stderr.contains("no invoice NOPE"), "\(unknown.stderr)")
     }
 }

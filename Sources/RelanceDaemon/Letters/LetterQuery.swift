@@ -17,6 +17,12 @@ public struct LetterQuery {
         case customer(String)
     }
 
+    /// The customer keys a `--customer` name can stand for: its id, and for an e-mail address the
+    /// customer known only by it.
+    public static func customerKeys(_ name: String) -> [String] {
+        name.contains("@") ? ["email:" + name.lowercased(), "id:" + name] : ["id:" + name]
+    }
+
     /// Why nothing can be drawn.
     public struct Refusal: Error, CustomStringConvertible, Sendable {
         public let description: String
@@ -30,9 +36,8 @@ public struct LetterQuery {
             guard let stored = try tx.invoice(id: id) else { throw Refusal(description: "no invoice \(id)") }
             return [stored]
         case .customer(let name):
-            let keys = name.contains("@") ? ["email:" + name.lowercased(), "id:" + name] : ["id:" + name]
             var found: [StoredInvoice] = []
-            for key in keys { found += try tx.invoices(customerKey: key) }
+            for key in Self.customerKeys(name) { found += try tx.invoices(customerKey: key) }
             let owing = found.filter { $0.state == .open || $0.state == .collection }
             guard !owing.isEmpty else {
                 throw Refusal(description: found.isEmpty ? "no invoice for customer \(name)" : "customer \(name) owes nothing")

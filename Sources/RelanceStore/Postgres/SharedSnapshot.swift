@@ -18,6 +18,8 @@ public enum SharedSnapshot {
         /// Every invoice of the customers who have an open task (`relance tasks`: the task, its
         /// invoice and the customer's history).
         case customersWithOpenTasks
+        /// Every invoice of these customers (`letter` and `export collection --customer`).
+        case customers(keys: [String])
     }
 
     /// Copies the selected invoices and their rows from `source` into the new SQLite store at
@@ -109,6 +111,9 @@ public enum SharedSnapshot {
             return try await connection.query("""
                 SELECT id FROM invoices WHERE customer_key IN (SELECT customer_key FROM tasks WHERE state = 'open') ORDER BY id
                 """, logger: SharedQueue.logger).collect().map { try $0.decode(String.self) }
+        case .customers(let keys):
+            return try await connection.query("SELECT id FROM invoices WHERE customer_key = ANY(\(keys)) ORDER BY id", logger: SharedQueue.logger)
+                .collect().map { try $0.decode(String.self) }
         }
     }
 
