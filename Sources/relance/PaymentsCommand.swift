@@ -74,16 +74,9 @@ struct PaymentsUnmatchedCommand: ParsableCommand {
 
     func run() throws {
         let configuration = try options.load()
-        let waiting: [BankEntryRecord]
-        if let shared = configuration.store {
-            // The waiting entries, read from the shared store into a local copy that the same code lists; removed after.
-            let copy = try SharedLocalCopy(purpose: "unmatched")
-            defer { copy.remove() }
-            _ = try SharedStoreAccess.waitingBankEntries(of: try SharedStoreAccess.open(shared), into: copy.databasePath)
-            waiting = try PaymentActions(context: try clock.readOnlyContext(for: copy.configuration(from: configuration))).waiting()
-        } else {
-            waiting = try PaymentActions(context: try clock.readOnlyContext(for: configuration)).waiting()
-        }
+        // On a shared store: the waiting entries, copied locally, listed by the same code (SharedLocalCopy).
+        let waiting = try clock.reading(configuration, purpose: "unmatched",
+                                        copy: { _ = try SharedStoreAccess.waitingBankEntries(of: $0, into: $1) }) { try PaymentActions(context: $0).waiting() }
         if json {
             Console.out(JSONWriter.serialize(.object([("entries", .array(waiting.map { record in
                 BankEntryJSON.object(record.entry, extra: [("id", .number(String(record.id))), ("state", .string(record.state.rawValue)),

@@ -38,10 +38,16 @@ extension HiddenClockOption {
     /// removed after.
     func reading<T>(_ configuration: RelanceConfiguration, purpose: String, selection: SharedSnapshot.Selection,
                     _ body: (DaemonContext) throws -> T) throws -> T {
+        try reading(configuration, purpose: purpose, copy: { _ = try SharedStoreAccess.snapshot(selection, of: $0, into: $1) }, body)
+    }
+
+    /// The same, with the local copy made by `copy` (from the shared store, into the path given).
+    func reading<T>(_ configuration: RelanceConfiguration, purpose: String, copy: (PostgresStore, String) throws -> Void,
+                    _ body: (DaemonContext) throws -> T) throws -> T {
         guard let shared = configuration.store else { return try body(readOnlyContext(for: configuration)) }
-        let copy = try SharedLocalCopy(purpose: purpose)
-        defer { copy.remove() }
-        _ = try SharedStoreAccess.snapshot(selection, of: try SharedStoreAccess.open(shared), into: copy.databasePath)
-        return try body(readOnlyContext(for: copy.configuration(from: configuration)))
+        let local = try SharedLocalCopy(purpose: purpose)
+        defer { local.remove() }
+        try copy(try SharedStoreAccess.open(shared), local.databasePath)
+        return try body(readOnlyContext(for: local.configuration(from: configuration)))
     }
 }

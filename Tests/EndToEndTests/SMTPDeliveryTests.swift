@@ -8,6 +8,15 @@ struct SMTPDeliveryTests {
         try TestServer(script: "misbehaving_smtp.py", arguments: ["--mode", mode, "--log", scratch.path + "/accepted.jsonl"], folder: scratch.path)
     }
 
+    /// A server that answers every recipient with 451, and a sandbox holding one invoice `id`
+    /// issued on 1 October 2026, net 30, for it.
+    func refusingWith451(invoice id: String, _ scratch: ScratchFolder) throws -> (TestServer, Sandbox) {
+        let smtp = try server("rcpt-451", scratch)
+        let box = try sandbox(port: smtp.port)
+        try box.drop("a.json", Sandbox.invoice(id: id, issued: "2026-10-01", terms: "net 30", customer: "C", email: "ap@c.example"))
+        return (smtp, box)
+    }
+
     func sandbox(port: Int) throws -> Sandbox {
         try Sandbox(minGapDays: 0, extra: """
 
@@ -42,9 +51,8 @@ struct SMTPDeliveryTests {
     @Test("451 defers; the retry waits 5 minutes, then 10; after three days of 4xx it fails")
     func retrySchedule() throws {
         let scratch = ScratchFolder()
-        let smtp = try server("rcpt-451", scratch)
-        let box = try sandbox(port: smtp.port)
-        try box.drop("a.json", Sandbox.invoice(id: "S-2", issued: "2026-10-01", terms: "net 30", customer: "C", email: "ap@c.example"))
+        let (smtp, box) = try refusingWith451(invoice: "S-2", scratch)
+        defer { withExtendedLifetime(smtp) {} }
         func cycle(_ time: String) throws { #expect(try box.run(["run", "--once", "--now", "2026-11-02T\(time)+01:00"]).status == 0) }
         func count(_ event: String) -> Int { box.sendLogLines().filter { $0.contains("event=\(event) ") }.count }
         try cycle("10:00:00")
@@ -67,9 +75,8 @@ struct SMTPDeliveryTests {
     @Test("A reminder first tried a week after its day is not failed by its first 4xx: the give-up period runs from the first attempt")
     func giveUpFromFirstAttempt() throws {
         let scratch = ScratchFolder()
-        let smtp = try server("rcpt-451", scratch)
-        let box = try sandbox(port: smtp.port)
-        try box.drop("a.json", Sandbox.invoice(id: "S-3", issued: "2026-10-01", terms: "net 30", customer: "C", email: "ap@c.example"))
+        let (smtp, box) = try refusingWith451(invoice: "S-3", scratch)
+        defer { withExtendedLifetime(smtp) {} }
         func count(_ event: String) -> Int { box.sendLogLines().filter { $0.contains("event=\(event) ") }.count }
         // Taken in on its due day, first run a week later (the daemon was stopped).
         #expect(try box.run(["run", "--once", "--now", "2026-10-30T08:00:00+01:00"]).status == 0)
