@@ -55,6 +55,39 @@ struct SharedWorkingSetTests {
         await fixture.close()
     }
 
+    @Test("a customer one of whose due reminders another claim holds at that moment is not claimed in part: left whole for a later claim, and said")
+    func customerClaimedWholeOrNot() async throws {
+        let fixture = try await fixture()
+        let other = try fixture.instance()
+        let a = SharedQueue(owner: "a"), t0 = t0, store = fixture.store
+        let f2 = try await fixture.scalar("SELECT id::text FROM reminders WHERE invoice_id = 'F-2'")
+        // Another instance's claim picked (row-locked) C0's F-2 and is still running.
+        let locked = Gate(), release = Gate()
+        async let held: Void = other.transaction("b's claim holds F-2") { connection in
+            defer { locked.open() } // a failure opens it too: the test fails instead of waiting
+            try await connection.query(PostgresQuery(unsafeSQL: "SELECT id FROM reminders WHERE id = \(f2) FOR UPDATE"), logger: PostgresFixture.logger)
+            locked.open()
+            try await release.wait()
+        }
+        try await locked.wait()
+        let meanwhile = try await store.transaction("claim") { try await a.claimDueCustomers(at: t0, limit: 10, groupByCustomer: true, on: $0) }
+        release.open()
+        try await held
+        // C0's F-0 and F-1 alone would have gone in a statement without F-2: C0 is not claimed, C3 is.
+        #expect(meanwhile.leases.map(\.invoiceID) == ["F-3"])
+        #expect(meanwhile.contended == 1)
+        #expect(try await fixture.scalar("SELECT COUNT(*)::text FROM reminders WHERE lease_owner IS NOT NULL") == "1")
+        // Once the other claim is over, C0 is claimed whole.
+        let later = try await store.transaction("claim") { try await a.claimDueCustomers(at: t0, limit: 10, groupByCustomer: true, on: $0) }
+        #expect(Set(later.leases.map(\.invoiceID)) == ["F-0", "F-1", "F-2"])
+        #expect(later.contended == 0)
+        // Nothing due left: nothing claimed, nothing contended.
+        let none = try await store.transaction("claim") { try await a.claimDueCustomers(at: t0, limit: 10, groupByCustomer: true, on: $0) }
+        #expect(none.leases.isEmpty && none.contended == 0)
+        await other.close()
+        await fixture.close()
+    }
+
     @Test("a row changed in PostgreSQL since it was copied, or a change to a table a pass does not write, refuses the whole write-back")
     func refusals() async throws {
         let fixture = try await fixture()

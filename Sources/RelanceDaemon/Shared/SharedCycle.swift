@@ -52,6 +52,9 @@ public final class SharedCycle {
         public var claimed = 0
         /// Decisions or outcomes the store refused (another instance, or the reaper, got there first).
         public var conflicts = 0
+        /// Customers picked and left unclaimed because another instance's claim ran at the same
+        /// moment (`ClaimedCustomers.contended`): a pass shortly after may claim them whole.
+        public var contended = 0
         /// Whether any claimed reminder was sent, skipped, postponed, cancelled, held or failed.
         public var acted: Bool {
             let c = cycle
@@ -69,6 +72,7 @@ public final class SharedCycle {
             try await queue.claimDueCustomers(at: now, limit: limit, groupByCustomer: grouped, on: $0)
         }
         result.claimed = claimed.leases.count
+        result.contended = claimed.contended
         guard !claimed.leases.isEmpty else { return result }
         do {
             try decideAndSend(claimed, at: now, into: &result, stop: stop, heartbeat: heartbeat)

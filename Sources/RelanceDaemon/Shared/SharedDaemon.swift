@@ -34,6 +34,9 @@ public final class SharedDaemon {
     private let notifier = SystemdNotifier()
     /// How often an instance looks for due work when nothing woke it.
     let pollInterval: Duration
+    /// Passes in a row that claimed nothing for contention and are tried again at once; past it,
+    /// the round ends and the next poll tries again.
+    static let contendedPassLimit = 20
 
     public init(configuration: RelanceConfiguration, store: PostgresStore, instance: String, leaseSeconds: Int, transport: any MailTransport,
                 clock: any WallClock, logger: Logger, sendLog: SendLog, pollInterval: Duration = .seconds(2)) {
@@ -130,9 +133,17 @@ public final class SharedDaemon {
             collection.runIfDue()
             do {
                 var total = Cycle.Summary()
+                var contendedPasses = 0
                 while !received.stopRequested() {
                     let pass = try cycle.pass(stop: { received.stopRequested() }, heartbeat: heartbeat)
                     total.add(pass.cycle)
+                    // Customers left to another claim ran into one at the same moment: tried again after a
+                    // few milliseconds (apart from the other instance's next claim), a bounded number of times.
+                    if pass.claimed == 0, pass.contended > 0, contendedPasses < Self.contendedPassLimit {
+                        contendedPasses += 1
+                        Thread.sleep(forTimeInterval: Double.random(in: 0.01...0.05))
+                        continue
+                    }
                     // A pass that claimed reminders and changed none of them (an invoice with no due date, a
                     // write-back refused) would claim them again at once: the round ends, the next one comes after the poll.
                     guard pass.claimed > 0, pass.acted else { break }

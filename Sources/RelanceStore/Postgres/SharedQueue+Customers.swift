@@ -8,10 +8,14 @@ public struct ClaimedCustomers: Sendable, Equatable {
     public let leases: [ReminderLease]
     /// The customer key of each claimed reminder's invoice.
     public let customerKeys: [String: String]
+    /// Customers (or invoices) picked and not claimed: another instance claimed them at the same
+    /// moment, or held one of their reminders while this claim ran. Worth another claim shortly.
+    public let contended: Int
 
-    public init(leases: [ReminderLease], customerKeys: [String: String]) {
+    public init(leases: [ReminderLease], customerKeys: [String: String], contended: Int = 0) {
         self.leases = leases
         self.customerKeys = customerKeys
+        self.contended = contended
     }
 }
 
@@ -23,43 +27,67 @@ extension SharedQueue {
     /// is kept when this transaction gets its advisory lock at once (another instance claiming the
     /// same customer at the same moment keeps it instead), and then every due reminder of that
     /// customer nobody holds is claimed with it.
+    ///
+    /// A customer is claimed whole or not at all. Another instance's claim at the same moment may
+    /// have picked (row-locked) one of the customer's reminders and lost the customer's advisory
+    /// lock to this one: that row is skipped by the lock, never waited for, so the customer's
+    /// reminders this statement could lock are fewer than those it saw due. Claiming the rest
+    /// would split the customer's statement in two messages (the other instance would claim the
+    /// skipped one once its transaction ends); the customer is left to a later claim instead, and
+    /// counted in `contended` so that the caller tries again shortly rather than at the next poll.
     public func claimDueCustomers(at now: Date, limit: Int, groupByCustomer: Bool, on connection: PostgresConnection) async throws
         -> ClaimedCustomers {
         let seconds = Self.seconds(now), expires = Self.seconds(now) + leaseSeconds
         // The unit claimed: the customer, or the invoice. Its key is a constant expression of the schema's columns.
         let unit = groupByCustomer ? "'c' || i.customer_key" : "'i' || r.invoice_id"
+        // Due now and held by nobody; the instant is an integer, so it is written into the text as such.
+        let dueNow = "r.state IN ('planned', 'deferred') AND r.send_at <= \(seconds) AND (r.lease_owner IS NULL OR r.lease_expires_at <= \(seconds))"
         let rows = try await connection.query("""
             WITH picked AS (
                 SELECT \(unescaped: unit) AS unit FROM reminders r JOIN invoices i ON i.id = r.invoice_id
-                WHERE r.state IN ('planned', 'deferred') AND r.send_at <= \(seconds)
-                  AND (r.lease_owner IS NULL OR r.lease_expires_at <= \(seconds))
+                WHERE \(unescaped: dueNow)
                 ORDER BY r.send_at, r.id
                 LIMIT \(Int64(max(1, limit)))
                 FOR UPDATE OF r SKIP LOCKED
             ), units AS (
                 SELECT unit FROM (SELECT DISTINCT unit FROM picked) AS distinct_units
                 WHERE pg_try_advisory_xact_lock(\(Self.claimLockSpace), hashtext(unit))
-            ), due AS (
-                SELECT r.id, i.customer_key FROM reminders r JOIN invoices i ON i.id = r.invoice_id
+            ), seen AS (
+                SELECT \(unescaped: unit) AS unit, COUNT(*) AS reminders FROM reminders r JOIN invoices i ON i.id = r.invoice_id
                 WHERE \(unescaped: unit) IN (SELECT unit FROM units)
-                  AND r.state IN ('planned', 'deferred') AND r.send_at <= \(seconds)
-                  AND (r.lease_owner IS NULL OR r.lease_expires_at <= \(seconds))
+                  AND \(unescaped: dueNow)
+                GROUP BY 1
+            ), locked AS (
+                SELECT r.id, i.customer_key, \(unescaped: unit) AS unit FROM reminders r JOIN invoices i ON i.id = r.invoice_id
+                WHERE \(unescaped: unit) IN (SELECT unit FROM units)
+                  AND \(unescaped: dueNow)
                 FOR UPDATE OF r SKIP LOCKED
+            ), whole AS (
+                SELECT seen.unit FROM seen JOIN (SELECT unit, COUNT(*) AS reminders FROM locked GROUP BY unit) AS held
+                    ON held.unit = seen.unit AND held.reminders = seen.reminders
+            ), claimed AS (
+                UPDATE reminders r SET lease_owner = \(owner), lease_expires_at = \(expires), lease_attempt = r.lease_attempt + 1,
+                    updated_at = \(seconds)
+                FROM locked WHERE r.id = locked.id AND locked.unit IN (SELECT unit FROM whole)
+                RETURNING r.id, r.invoice_id, r.step, r.lease_attempt, r.send_at, r.attempts, locked.customer_key
             )
-            UPDATE reminders r SET lease_owner = \(owner), lease_expires_at = \(expires), lease_attempt = r.lease_attempt + 1,
-                updated_at = \(seconds)
-            FROM due WHERE r.id = due.id
-            RETURNING r.id, r.invoice_id, r.step, r.lease_attempt, r.send_at, r.attempts, due.customer_key
+            SELECT claimed.*, contention.units FROM
+                (SELECT (SELECT COUNT(DISTINCT unit) FROM picked) - (SELECT COUNT(*) FROM whole) AS units) AS contention
+                LEFT JOIN claimed ON TRUE
             """, logger: Self.logger)
         var leases: [(ReminderLease, Int64)] = []
         var keys: [String: String] = [:]
-        typealias Row = (Int64, String, String, Int64, Int64, Int64, String)
-        for try await (id, invoice, step, attempt, sendAt, attempts, customer) in rows.decode(Row.self) {
+        var contended = 0
+        typealias Row = (Int64?, String?, String?, Int64?, Int64?, Int64?, String?, Int64)
+        for try await (id, invoice, step, attempt, sendAt, attempts, customer, units) in rows.decode(Row.self) {
+            contended = Int(units)
+            guard let id, let invoice, let step, let attempt, let sendAt, let attempts, let customer else { continue }
             leases.append((ReminderLease(reminderID: id, invoiceID: invoice, step: step, owner: owner, attempt: attempt, expiresAt: expires,
                                          sendAttempts: attempts), sendAt))
             keys[invoice] = customer
         }
-        return ClaimedCustomers(leases: leases.sorted { ($0.1, $0.0.reminderID) < ($1.1, $1.0.reminderID) }.map(\.0), customerKeys: keys)
+        return ClaimedCustomers(leases: leases.sorted { ($0.1, $0.0.reminderID) < ($1.1, $1.0.reminderID) }.map(\.0), customerKeys: keys,
+                                contended: contended)
     }
 
     /// Hands off every reminder one message covers, or none (`handOff`'s guards for each): false
