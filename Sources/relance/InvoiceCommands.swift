@@ -73,7 +73,7 @@ enum ActionRunner {
         }
         let wallClock = try ClockOption.clock(clock.now, zone: configuration.company.timeZone)
         try perform {
-            try SharedStoreAccess.changing(shared, invoiceID: invoice, configuration: configuration, clock: wallClock) {
+            try SharedStoreAccess.changing(shared, .customerOf(invoiceID: invoice), configuration: configuration, clock: wallClock) {
                 try action(InvoiceActions(context: $0))
             }
         }

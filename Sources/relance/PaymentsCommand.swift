@@ -89,10 +89,7 @@ struct PaymentsUnmatchedCommand: ParsableCommand {
         for record in waiting {
             Console.out("entry \(record.id)  \(record.entry.date?.iso ?? "-")  \(record.left)  \(record.entry.debtorName ?? "-")  "
                         + "\"\(record.entry.remittance ?? "")\"  (\(record.state.rawValue): \(record.reason ?? ""))")
-            if configuration.store == nil { Console.out("  relance payments assign \(record.id) INVOICE [--amount X]") }
-        }
-        if configuration.store != nil {
-            Console.out("(relance payments assign is not available on a shared store yet: docs/shared-store.md)")
+            Console.out("  relance payments assign \(record.id) INVOICE [--amount X]")
         }
     }
 }
@@ -108,7 +105,19 @@ struct PaymentsAssignCommand: ParsableCommand {
 
     func run() throws {
         let configuration = try options.load()
-        let context = try clock.context(for: configuration)
-        try ActionRunner.perform { try PaymentActions(context: context).assign(entryID: entry, invoiceID: invoice, amount: amount) }
+        let (entry, invoice, amount) = (entry, invoice, amount)
+        guard let shared = configuration.store else {
+            let context = try clock.context(for: configuration)
+            try ActionRunner.perform { try PaymentActions(context: context).assign(entryID: entry, invoiceID: invoice, amount: amount) }
+            return
+        }
+        // On a shared store: the entry and the invoice's customer copied under their locks, the same
+        // assignment on the copy, and what it changed written back under guards (SharedInvoiceAction).
+        let wallClock = try ClockOption.clock(clock.now, zone: configuration.company.timeZone)
+        try ActionRunner.perform {
+            try SharedStoreAccess.changing(shared, .bankEntry(id: entry, invoiceID: invoice), configuration: configuration, clock: wallClock) {
+                try PaymentActions(context: $0).assign(entryID: entry, invoiceID: invoice, amount: amount)
+            }
+        }
     }
 }

@@ -19,19 +19,22 @@ struct PlanCommand: ParsableCommand {
 
     func run() throws {
         let configuration = try options.load()
-        let context = try clock.readOnlyContext(for: configuration)
         let calendar = configuration.calendar
         let zone = configuration.company.timeZone
-        let first = try DateArgument.parse(from, option: "from") ?? calendar.localDate(of: context.clock.now())
+        let first = try DateArgument.parse(from, option: "from") ?? calendar.localDate(of: ClockOption.clock(clock.now, zone: zone).now())
         let last = try DateArgument.parse(to, option: "to") ?? first.adding(days: 30)
         guard first <= last else { throw ValidationError("--from is after --to") }
         let start = ZonedDateTime.instant(of: first, at: WallClockTime(hour: 0, minute: 0)!, in: zone)
         let end = ZonedDateTime.instant(of: last.adding(days: 1), at: WallClockTime(hour: 0, minute: 0)!, in: zone)
-        let rows = try context.store.read { tx in try tx.upcomingReminders(from: start, to: end) }
-        let currencies = try context.store.read { tx in
-            Dictionary(uniqueKeysWithValues: try rows.map(\.invoiceID).uniqued().compactMap { id in
-                try tx.invoice(id: id).map { (id, $0.invoice.currency) }
-            })
+        // On a shared store: the invoices with a reminder in the window, copied locally (SharedLocalCopy).
+        let (rows, currencies) = try clock.reading(configuration, purpose: "plan", selection: .waitingBetween(from: start, to: end)) { context in
+            try context.store.read { tx in
+                let rows = try tx.upcomingReminders(from: start, to: end)
+                let currencies = Dictionary(uniqueKeysWithValues: try rows.map(\.invoiceID).uniqued().compactMap { id in
+                    try tx.invoice(id: id).map { (id, $0.invoice.currency) }
+                })
+                return (rows, currencies)
+            }
         }
         func amount(_ row: ReminderRecordView) -> String {
             currencies[row.invoiceID].map { Money(minorUnits: row.amount, currency: $0).description } ?? String(row.amount)

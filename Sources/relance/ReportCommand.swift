@@ -26,10 +26,13 @@ struct ReportCommand: ParsableCommand {
 
     func run() throws {
         let configuration = try options.load()
-        let context = try clock.readOnlyContext(for: configuration)
         let calendar = configuration.calendar
-        let day = try DateArgument.parse(asOf, option: "as-of") ?? calendar.localDate(of: context.clock.now())
-        let histories = try context.store.read { tx in try tx.receivableHistories(day: calendar.localDate(of:)) }
+        let day = try DateArgument.parse(asOf, option: "as-of")
+            ?? calendar.localDate(of: ClockOption.clock(clock.now, zone: configuration.company.timeZone).now())
+        // On a shared store: every invoice and its rows, copied locally (SharedLocalCopy) in one consistent moment.
+        let histories = try clock.reading(configuration, purpose: "report", selection: .invoices(includeClosed: true)) { context in
+            try context.store.read { tx in try tx.receivableHistories(day: calendar.localDate(of:)) }
+        }
         let report = ReceivablesReport(histories, asOf: day, months: months)
         if let html {
             do {

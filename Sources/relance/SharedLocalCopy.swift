@@ -4,9 +4,9 @@ import RelanceDaemon
 import RelanceStore
 
 /// A private folder holding a local SQLite copy of part of the shared store, for a command that
-/// only looks (`status`, `tasks`, `payments unmatched`, `letter`, `export collection`): exists so
-/// that such a command runs the same code as on one machine, on what PostgreSQL holds now, and
-/// leaves nothing behind. The copy is made by `SharedStoreAccess`; `remove()` deletes the folder.
+/// only looks (`status`, `tasks`, `payments unmatched`, `letter`, `export collection`, `plan`,
+/// `report`): exists so that such a command runs the same code as on one machine, on what
+/// PostgreSQL holds now, and leaves nothing behind. The copy is made by `SharedStoreAccess`; `remove()` deletes the folder.
 struct SharedLocalCopy {
     /// The folder (mode 0700) that stands in for the state directory.
     let folder: String

@@ -73,7 +73,7 @@ enum SharedStoreAccess {
 
     /// A command that changes an invoice, on the shared store (`SharedInvoiceAction`): the
     /// action's refusal is said as on one machine (`ActionRunner`), any other failure in words.
-    static func changing(_ settings: StoreSettings, invoiceID: String, configuration: RelanceConfiguration, clock: any WallClock,
+    static func changing(_ settings: StoreSettings, _ copy: SharedInvoiceAction.Copy, configuration: RelanceConfiguration, clock: any WallClock,
                          _ action: @escaping @Sendable (DaemonContext) throws -> String) throws -> String {
         let store = try open(settings)
         LoggingBootstrap.once()
@@ -83,7 +83,7 @@ enum SharedStoreAccess {
             throw ExitCode(1)
         }
         return try using(store, passing: InvoiceActions.Refusal.self) {
-            try SharedInvoiceAction.perform(invoiceID: invoiceID, configuration: configuration, store: store, sendLog: sendLog, clock: clock,
+            try SharedInvoiceAction.perform(copy, configuration: configuration, store: store, sendLog: sendLog, clock: clock,
                                             logger: Logger(label: "relance"), action)
         }
     }

@@ -91,7 +91,7 @@ struct TaskDoneCommand: ParsableCommand {
         }
         let wallClock = try ClockOption.clock(clock.now, zone: configuration.company.timeZone)
         try ActionRunner.perform {
-            try SharedStoreAccess.changing(shared, invoiceID: invoice, configuration: configuration, clock: wallClock) {
+            try SharedStoreAccess.changing(shared, .customerOf(invoiceID: invoice), configuration: configuration, clock: wallClock) {
                 try TaskActions(context: $0).done(taskID: id, outcome: outcome, date: day, note: note, confirm: confirm)
             }
         }

@@ -77,6 +77,27 @@ struct SharedPaymentsEndToEndTests {
         #expect(held.count == 1 && held[0]["amount"] as? String == "77.70" && held[0]["debtorName"] as? String == "Inconnu SA")
         #expect((held[0]["id"] as? Int).map(String.init) == SendLogLine.field("entry", unmatched))
         #expect(a.files(in: a.archive + "/payments").count + b.files(in: b.archive + "/payments").count == 3)
+        // A person assigns it from the other instance, in two parts; the shared store keeps what was assigned.
+        let entry = try #require(SendLogLine.field("entry", unmatched))
+        let assign = { (box: Sandbox, arguments: [String]) in try box.run(["payments", "assign"] + arguments + ["--now", "2026-11-17T11:00:00+01:00"]) }
+        let tooMuch = try assign(a, [entry, "B-2026-0004", "--amount", "99.01"])
+        #expect(tooMuch.status == 1 && tooMuch.stderr.contains("at most the 77.70 EUR left"), "\(tooMuch.stderr)")
+        let unknownInvoice = try assign(a, [entry, "B-404"])
+        #expect(unknownInvoice.status == 1 && unknownInvoice.stderr.contains("no invoice B-404"), "\(unknownInvoice.stderr)")
+        let unknownEntry = try assign(a, ["9999", "B-2026-0004"])
+        #expect(unknownEntry.status == 1 && unknownEntry.stderr.contains("no bank entry 9999"), "\(unknownEntry.stderr)")
+        let part = try assign(a, [entry, "B-2026-0004", "--amount", "50,00"])
+        #expect(part.status == 0 && part.stdout.contains("50.00 EUR applied to B-2026-0004; 27.70 EUR left to assign"), "\(part.stdout)\(part.stderr)")
+        let rest = try assign(b, [entry, "B-2026-0004"])
+        #expect(rest.status == 0 && rest.stdout.contains("27.70 EUR applied to B-2026-0004"), "\(rest.stdout)\(rest.stderr)")
+        let again = try assign(b, [entry, "B-2026-0004"])
+        #expect(again.status == 1 && again.stderr.contains("not waiting to be assigned"), "\(again.stderr)")
+        #expect(try PSQL.run(port: store.port, "SELECT state, assigned_minor FROM bank_entries WHERE id = \(entry)") == "assigned|7770")
+        #expect(try PSQL.run(port: store.port, "SELECT SUM(amount_minor) FROM payments WHERE invoice_id = 'B-2026-0004'") == "7770")
+        #expect(try PSQL.run(port: store.port, "SELECT COUNT(*) FROM events WHERE invoice_id = 'B-2026-0004' AND line LIKE '%source=bank%'") == "2")
+        let owed = try a.run(["status", "B-2026-0004", "--json", "--now", "2026-11-17T11:00:00+01:00"])
+        #expect((try owed.json()["invoices"] as? [[String: Any]])?.first?["amountDue"] as? String == "21.30", "\(owed.stdout)")
+        #expect(try b.run(["payments", "unmatched", "--now", "2026-11-17T11:00:00+01:00"]).stdout.contains("no bank entry waiting"))
 
         // A CSV: a partial payment and an over-payment; a bad file (an unknown invoice) is rejected whole.
         try "invoice;amount;date;reference\nP-1;400,00;10/11/2026;VIR A\nP-3;120,00;12/11/2026;VIR C\n"
@@ -171,7 +192,7 @@ struct SharedPaymentsEndToEndTests {
                 && verdicts[1].contains("promise of 2026-12-05 broken"), "\(verdicts)")
         #expect(try PSQL.run(port: store.port, "SELECT COUNT(*) FROM events WHERE invoice_id = 'Y-1' AND event = 'promise'") == "1")
         // A command with no shared version yet says so, rather than answer from a SQLite file no instance reads.
-        for (command, name) in [(["payments", "assign", "1", "Y-1"], "payments assign"), (["report"], "report"), (["review"], "review")] {
+        for (command, name) in [(["review"], "review"), (["installments", "Y-1", "--parts", "2", "--first", "2026-12-20"], "installments Y-1")] {
             let refused = try box.run(command + ["--now", now])
             #expect(refused.status == 1 && refused.stderr.contains("\(name): not available on a shared store yet"), "\(command): \(refused.stderr)")
         }

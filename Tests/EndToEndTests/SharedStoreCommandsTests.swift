@@ -5,10 +5,10 @@ import Testing
 /// The commands that already work on a `[store]` PostgreSQL store, through the binary and a private
 /// PostgreSQL server: `migrate` takes its target from the table, `status` lists the instances with
 /// their heartbeat, leases and counters (text and JSON), `status` shows the invoices as it does on
-/// SQLite, `metrics` gives the instances' counters (`run` on it: SharedRunEndToEndTests).
+/// SQLite, and so do `plan` and `report`; `metrics` gives the instances' counters (`run` on it: SharedRunEndToEndTests).
 @Suite("Commands on a shared PostgreSQL store", .ownThread, .serialized, .enabled(if: PSQL.available))
 struct SharedStoreCommandsTests {
-    @Test("status and metrics list the instances; migrate uses [store]; the invoices' status reads as on SQLite")
+    @Test("status and metrics list the instances; migrate uses [store]; the invoices' status, plan and report read as on SQLite")
     func instances() throws {
         let sandbox = try Sandbox()
         for n in 1...3 {
@@ -17,7 +17,8 @@ struct SharedStoreCommandsTests {
         }
         #expect(try sandbox.run(["run", "--once", "--now", "2026-11-02T08:00:00+01:00"]).status == 0)
         // What the invoices' views say on the SQLite store, to compare with the same views on the copy in PostgreSQL.
-        let views = [["status", "F-1"], ["status", "F-2", "--json"], ["status", "--all", "--json"], ["status", "--customer", "C-3"]]
+        let views = [["status", "F-1"], ["status", "F-2", "--json"], ["status", "--all", "--json"], ["status", "--customer", "C-3"],
+                     ["plan"], ["plan", "--from", "2026-11-10", "--to", "2026-11-20", "--json"], ["report"], ["report", "--json", "--as-of", "2026-11-04"]]
         let local = try views.map { try sandbox.run($0 + ["--now", "2026-11-05T10:00:00+01:00"]) }
         #expect(local.allSatisfy { $0.status == 0 })
         let server = try ScriptedServer(script: "postgres-instance")
@@ -91,7 +92,8 @@ struct SharedStoreCommandsTests {
         let sqlite = sandbox.state + "/relance.sqlite"
         try FileManager.default.moveItem(atPath: sqlite, toPath: sqlite + ".aside")
         defer { try? FileManager.default.moveItem(atPath: sqlite + ".aside", toPath: sqlite) }
-        #expect(local.allSatisfy { $0.stdout.contains("F-") })
+        #expect(local.prefix(6).allSatisfy { $0.stdout.contains("F-") } && local.suffix(2).allSatisfy { $0.stdout.contains("EUR") },
+                "\(local.map(\.stdout))")
         for (view, expected) in zip(views, local) {
             let shared = try sandbox.run(view + ["--now", "2026-11-05T10:00:00+01:00"])
             #expect(shared.status == 0, "\(view): \(shared.stderr)")

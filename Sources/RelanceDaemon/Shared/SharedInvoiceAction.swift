@@ -2,9 +2,11 @@ import Foundation
 public import Logging
 public import RelanceConfig
 public import RelanceCore
+import PostgresNIO
 public import RelanceStore
 
-/// A command that changes one invoice (`relance paid`, `pause`, `resume`, `promise`, `resolve`)
+/// A command that changes one invoice (`relance paid`, `pause`, `resume`, `promise`, `resolve`,
+/// `payments assign`)
 /// run against a shared PostgreSQL store: exists so that such a command changes what the instances
 /// read, and not a SQLite file none of them looks at. In one PostgreSQL transaction the invoice's
 /// customer is copied into a local working set under the invoices' advisory locks
@@ -14,9 +16,35 @@ public import RelanceStore
 /// conflict: tried again on a fresh copy, then said. A change the shared store does not carry yet
 /// (a promise's row) is refused whole.
 public enum SharedInvoiceAction {
-    /// Runs `action` on a copy of `invoiceID`'s customer and writes back what it changed; returns
-    /// what the action says it did. Its refusals (`InvoiceActions.Refusal`) reach the caller as they are.
-    public static func perform(invoiceID: String, configuration: RelanceConfiguration, store: PostgresStore, sendLog: SendLog,
+    /// What a command's copy holds.
+    public enum Copy: Sendable {
+        /// Every invoice of this invoice's customer (`paid`, `pause`, `resume`, `promise`, `resolve`).
+        case customerOf(invoiceID: String)
+        /// A bank entry, with every invoice of the customer it is assigned to and the account it
+        /// was paid from (`payments assign`), as a payments file's copy holds them.
+        case bankEntry(id: Int64, invoiceID: String)
+
+        var operation: String {
+            switch self {
+            case .customerOf(let invoiceID): "change invoice \(invoiceID)"
+            case .bankEntry(let id, let invoiceID): "assign bank entry \(id) to \(invoiceID)"
+            }
+        }
+
+        func load(into workingSet: SharedWorkingSet, on connection: PostgresConnection) async throws {
+            switch self {
+            case .customerOf(let invoiceID):
+                try await workingSet.load(customerOf: invoiceID, on: connection)
+            case .bankEntry(let id, let invoiceID):
+                try await workingSet.loadForPayments(try await SharedWorkingSet.assignmentCandidates(entryID: id, invoiceID: invoiceID,
+                                                                                                      on: connection), on: connection)
+            }
+        }
+    }
+
+    /// Runs `action` on `copy` and writes back what it changed; returns what the action says it
+    /// did. Its refusals (`InvoiceActions.Refusal`) reach the caller as they are.
+    public static func perform(_ copy: Copy, configuration: RelanceConfiguration, store: PostgresStore, sendLog: SendLog,
                                clock: any WallClock, logger: Logger,
                                _ action: @escaping @Sendable (DaemonContext) throws -> String) throws -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("relance-command-\(UUID().uuidString).sqlite").path
@@ -26,8 +54,8 @@ public enum SharedInvoiceAction {
         let workingSet = try SharedWorkingSet(path: path)
         do {
             let (message, lines) = try SharedWorkingSetTransaction.run(
-                "change invoice \(invoiceID)", store: store, workingSet: workingSet, configuration: configuration, clock: clock, logger: logger,
-                load: { try await workingSet.load(customerOf: invoiceID, on: $0) }, body: { (try action($0), true) })
+                copy.operation, store: store, workingSet: workingSet, configuration: configuration, clock: clock, logger: logger,
+                load: { try await copy.load(into: workingSet, on: $0) }, body: { (try action($0), true) })
             sendLog.append(lines)
             return message
         } catch let refused as SharedWriteBackError {

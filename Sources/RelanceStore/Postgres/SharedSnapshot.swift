@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 internal import GRDB
 import PostgresNIO
 
@@ -20,6 +20,9 @@ public enum SharedSnapshot {
         case customersWithOpenTasks
         /// Every invoice of these customers (`letter` and `export collection --customer`).
         case customers(keys: [String])
+        /// The invoices with a reminder waiting to go (planned or deferred) at an instant in
+        /// `from ..< to` (`relance plan`).
+        case waitingBetween(from: Date, to: Date)
     }
 
     /// Copies the selected invoices and their rows from `source` into the new SQLite store at
@@ -114,6 +117,12 @@ public enum SharedSnapshot {
         case .customers(let keys):
             return try await connection.query("SELECT id FROM invoices WHERE customer_key = ANY(\(keys)) ORDER BY id", logger: SharedQueue.logger)
                 .collect().map { try $0.decode(String.self) }
+        case .waitingBetween(let from, let to):
+            return try await connection.query("""
+                SELECT DISTINCT invoice_id FROM reminders
+                WHERE state IN ('planned', 'deferred') AND send_at >= \(SharedQueue.seconds(from)) AND send_at < \(SharedQueue.seconds(to))
+                ORDER BY invoice_id
+                """, logger: SharedQueue.logger).collect().map { try $0.decode(String.self) }
         }
     }
 

@@ -215,6 +215,21 @@ public final class SharedWorkingSet: @unchecked Sendable {
         public init(hash: String) { self.hash = hash }
     }
 
+    /// What `relance payments assign` may touch: the bank entry `entryID` (by its key), the
+    /// invoice `invoiceID`, and the account the entry was paid from (learnt for its customer).
+    /// An unknown entry gives none of its own, and the one-machine code then says it is unknown.
+    public static func assignmentCandidates(entryID: Int64, invoiceID: String, on connection: PostgresConnection) async throws
+        -> PaymentCandidates {
+        var candidates = PaymentCandidates(hash: "")
+        candidates.invoiceIDs = [invoiceID]
+        let rows = try await connection.query("SELECT entry_key, debtor_iban FROM bank_entries WHERE id = \(entryID)", logger: SharedQueue.logger)
+        for try await (key, iban) in rows.decode((String, String?).self) {
+            candidates.entryKeys = [key]
+            candidates.ibans = iban.map { [$0] } ?? []
+        }
+        return candidates
+    }
+
     /// For a payments file, inside the caller's transaction: empties the copy and fills it with
     /// every invoice of every customer the file may pay (with their rows), the customers' names and
     /// accounts the matching reads, the bank entries and the source file already recorded. The

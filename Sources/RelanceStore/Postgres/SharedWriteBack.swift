@@ -17,7 +17,8 @@ public import PostgresNIO
 /// - New events are added; their lines (`lines`) are the send log's, in order.
 /// - What a payments file adds (payments, bank entries under the ids reserved for them, the file's
 ///   content hash, the accounts a debtor paid from) is added; a bank entry or a file that another
-///   instance recorded first is a conflict. Such rows are never changed or removed.
+///   instance recorded first is a conflict. Such rows are never removed; a bank entry waiting for
+///   a person is changed by an assignment while it still waits as copied.
 /// - What a reply adds (the reply, once by its fingerprint; an address found undeliverable; a
 ///   contact it names; a person's task under the id reserved for it; a promise) is added, an
 ///   address or a contact upserted; a reply or a task another instance recorded first is a
@@ -100,14 +101,19 @@ public struct SharedWriteBack: Sendable {
             switch table {
             case "reminders": updateReminder(old, new, changed: changed, cell: cell)
             case "invoices": update(table, key: cell(old, keyColumn), changed: changed, new: new, guardState: cell(old, "state"),
-                                    guardUpdated: cell(old, "updated_at"), cell: cell)
+                                    guards: [("updated_at", cell(old, "updated_at"))], cell: cell)
             case "promises" where cell(old, "state") == .text("pending"):
                 // A verdict (kept, broken, superseded): written only while nobody else judged it.
-                update(table, key: cell(old, keyColumn), changed: changed, new: new, guardState: cell(old, "state"), guardUpdated: nil, cell: cell)
+                update(table, key: cell(old, keyColumn), changed: changed, new: new, guardState: cell(old, "state"), cell: cell)
             case "tasks" where cell(old, "state") == .text("open"):
                 // A task's outcome (done, or set again after no answer): written only while it is still open,
                 // under the invoices' advisory locks that the copy was read under.
-                update(table, key: cell(old, keyColumn), changed: changed, new: new, guardState: cell(old, "state"), guardUpdated: nil, cell: cell)
+                update(table, key: cell(old, keyColumn), changed: changed, new: new, guardState: cell(old, "state"), cell: cell)
+            case "bank_entries" where [.text("unmatched"), .text("ambiguous")].contains(cell(old, "state")):
+                // A person's assignment (`payments assign`), whole or in part: written only while the entry still
+                // waits with what was assigned of it when copied (the load holds the table's lock meanwhile).
+                update(table, key: cell(old, keyColumn), changed: changed, new: new, guardState: cell(old, "state"),
+                       guards: [("assigned_minor", cell(old, "assigned_minor"))], cell: cell)
             default: throw SharedWriteBackError.unsupported(table: table)
             }
         }
@@ -190,10 +196,10 @@ public struct SharedWriteBack: Sendable {
                                     binds: [.integer(id), cell(old, "state"), cell(old, "updated_at")], table: "reminders", id: String(id)))
     }
 
-    /// A row written only while its state (and, when the table keeps one, its `updated_at`) is
-    /// still what was copied.
-    private mutating func update(_ table: String, key: Cell, changed: [String], new: [DatabaseValue], guardState: Cell, guardUpdated: Cell?,
-                                 cell: ([DatabaseValue], String) -> Cell) {
+    /// A row written only while its state (and the columns of `guards`: an invoice's `updated_at`,
+    /// what was assigned of a bank entry) is still what was copied.
+    private mutating func update(_ table: String, key: Cell, changed: [String], new: [DatabaseValue], guardState: Cell,
+                                 guards: [(column: String, value: Cell)] = [], cell: ([DatabaseValue], String) -> Cell) {
         needsInvoiceLocks = true
         var binds: [Cell] = []
         var assignments: [String] = []
@@ -203,9 +209,9 @@ public struct SharedWriteBack: Sendable {
         }
         binds += [key, guardState]
         var guardSQL = "id = $\(binds.count - 1) AND state = $\(binds.count)"
-        if let guardUpdated {
-            binds.append(guardUpdated)
-            guardSQL += " AND updated_at = $\(binds.count)"
+        for (column, value) in guards {
+            binds.append(value)
+            guardSQL += " AND \(column) = $\(binds.count)"
         }
         let described = switch key {
         case .text(let text): text
