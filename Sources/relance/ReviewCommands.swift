@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RelanceConfig
 import RelanceDaemon
 import RelanceFormats
 import RelanceMail
@@ -14,8 +15,8 @@ struct ReviewCommand: ParsableCommand {
 
     func run() throws {
         let configuration = try options.load()
-        let context = try clock.readOnlyContext(for: configuration)
-        let held = try ReviewActions(context: context).list()
+        // On a shared store: the customers with a held message, copied locally (SharedLocalCopy).
+        let held = try clock.reading(configuration, purpose: "review", selection: .customersWithHeldReminders) { try ReviewActions(context: $0).list() }
         if json {
             Console.out(JSONWriter.serialize(.object([("held", .array(held.map { item in
                 .object([("id", .number(String(item.reminder.id))), ("invoice", .string(item.reminder.invoiceID)), ("step", .string(item.reminder.step)),
@@ -45,8 +46,12 @@ struct ShowCommand: ParsableCommand {
 
     func run() throws {
         let configuration = try options.load()
-        let context = try clock.context(for: configuration)
-        let message = try ActionRunner.refusing { try ReviewActions(context: context).show(id) }
+        let id = id
+        let message = try ActionRunner.refusing {
+            guard configuration.store != nil else { return try ReviewActions(context: try clock.context(for: configuration)).show(id) }
+            // On a shared store: decided on a local copy of the customers with a held message, as it would go.
+            return try clock.reading(configuration, purpose: "show", selection: .customersWithHeldReminders) { try ReviewActions(context: $0).show(id) }
+        }
         if let eml {
             try Data(message.data).write(to: URL(fileURLWithPath: eml), options: .atomic)
             Console.out(eml)
@@ -71,8 +76,8 @@ struct ApproveCommand: ParsableCommand {
 
     func run() throws {
         let configuration = try options.load()
-        let context = try clock.context(for: configuration)
-        try ActionRunner.perform { try ReviewActions(context: context).approve(all ? nil : ids) }
+        let chosen = all ? nil : ids
+        try ReviewAction.perform(.heldReminders(ids: chosen), configuration: configuration, clock: clock) { try $0.approve(chosen) }
     }
 }
 
@@ -87,9 +92,25 @@ struct HoldCommand: ParsableCommand {
 
     func run() throws {
         let configuration = try options.load()
-        let day = try DateArgument.parse(until, option: "until")
-        let context = try clock.context(for: configuration)
-        try ActionRunner.perform { try ReviewActions(context: context).hold(id, until: day) }
+        let day = try DateArgument.parse(until, option: "until"), id = id
+        try ReviewAction.perform(.heldReminders(ids: [id]), configuration: configuration, clock: clock) { try $0.hold(id, until: day) }
+    }
+}
+
+/// A person's decision on held messages, on the store the settings name: the SQLite file, or with
+/// `[store]` a copy of the customers concerned, written back under guards (`SharedInvoiceAction`).
+enum ReviewAction {
+    static func perform(_ copy: SharedInvoiceAction.Copy, configuration: RelanceConfiguration, clock: HiddenClockOption,
+                        _ action: @escaping @Sendable (ReviewActions) throws -> String) throws {
+        guard let shared = configuration.store else {
+            let context = try clock.context(for: configuration)
+            try ActionRunner.perform { try action(ReviewActions(context: context)) }
+            return
+        }
+        let wallClock = try ClockOption.clock(clock.now, zone: configuration.company.timeZone)
+        try ActionRunner.perform {
+            try SharedStoreAccess.changing(shared, copy, configuration: configuration, clock: wallClock) { try action(ReviewActions(context: $0)) }
+        }
     }
 }
 

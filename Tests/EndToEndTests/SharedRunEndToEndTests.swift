@@ -185,9 +185,18 @@ struct SharedRunEndToEndTests {
         let store = try ScriptedServer(script: "postgres-instance")
         let box = try instance("solo", store: store, smtpPort: 1)
         let text = try String(contentsOfFile: box.config, encoding: .utf8)
-        try (text + "\n[review]\nenabled = true\n").write(toFile: box.config, atomically: true, encoding: .utf8)
+        try (text + """
+
+            [[policies]]
+            name = "calls"
+            steps = [{ name = "due", at = "due" }, { name = "call", at = "due+5", kind = "call" }]
+
+            [[policy_rules]]
+            when = { broken_promises_min = 2 }
+            policy = "calls"
+            """).write(toFile: box.config, atomically: true, encoding: .utf8)
         let run = try box.run(["run", "--once", "--now", "2026-11-02T10:00:00+01:00"])
         #expect(run.status == 1)
-        #expect(run.stderr.contains("[review]: held reminders cannot be approved on a shared store yet"), "\(run.stderr)")
+        #expect(run.stderr.contains("[[policy_rules]]: a customer's record is not summarised on a shared store yet"), "\(run.stderr)")
     }
 }

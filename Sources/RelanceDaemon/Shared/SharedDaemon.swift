@@ -85,6 +85,9 @@ public final class SharedDaemon {
         var lastReplyPoll: ContinuousClock.Instant?
         let promises = try SharedInvoicePass.promises(configuration: configuration, store: store, sendLog: sendLog, clock: clock, logger: logger,
                                                       workingSetPath: configuration.paths.stateDirectory + "/shared-promises.sqlite")
+        let reviewTimeouts = try SharedInvoicePass.reviewTimeouts(configuration: configuration, store: store, sendLog: sendLog, clock: clock,
+                                                                  logger: logger,
+                                                                  workingSetPath: configuration.paths.stateDirectory + "/shared-review.sqlite")
         let collection = try SharedInvoicePass.collection(configuration: configuration, store: store, sendLog: sendLog, clock: clock,
                                                           logger: logger,
                                                           workingSetPath: configuration.paths.stateDirectory + "/shared-collection.sqlite")
@@ -128,6 +131,8 @@ public final class SharedDaemon {
                     }
                 }
             }
+            // As the one-machine cycle starts: what was not reviewed in time goes in this round's pass.
+            reviewTimeouts.runIfDue()
             promises.runIfDue()
             // Before the pass, as the one-machine cycle starts: an invoice in collection is chased no more.
             collection.runIfDue()

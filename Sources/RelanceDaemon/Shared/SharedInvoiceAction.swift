@@ -23,11 +23,15 @@ public enum SharedInvoiceAction {
         /// A bank entry, with every invoice of the customer it is assigned to and the account it
         /// was paid from (`payments assign`), as a payments file's copy holds them.
         case bankEntry(id: Int64, invoiceID: String)
+        /// Every invoice of the customers with a message held for review, among `ids` when given
+        /// (`approve`, `hold`); a message not held is not copied, and the action says so.
+        case heldReminders(ids: [Int64]?)
 
         var operation: String {
             switch self {
             case .customerOf(let invoiceID): "change invoice \(invoiceID)"
             case .bankEntry(let id, let invoiceID): "assign bank entry \(id) to \(invoiceID)"
+            case .heldReminders(let ids): ids.map { "review held messages \($0.map(String.init).joined(separator: ", "))" } ?? "review every held message"
             }
         }
 
@@ -38,6 +42,8 @@ public enum SharedInvoiceAction {
             case .bankEntry(let id, let invoiceID):
                 try await workingSet.loadForPayments(try await SharedWorkingSet.assignmentCandidates(entryID: id, invoiceID: invoiceID,
                                                                                                       on: connection), on: connection)
+            case .heldReminders(let ids):
+                try await workingSet.load(customersOf: try await SharedReview.invoices(holding: ids, on: connection), on: connection)
             }
         }
     }

@@ -108,4 +108,17 @@ extension SharedInvoicePass {
                                   try Cycle(context: context).enterCollection(now: now, summary: &summary)
                               })
     }
+
+    /// `[review] on_timeout = "send"`: the messages held for review on a day before today that no
+    /// person kept, approved for the next slot by the one-machine rule (`Cycle.releaseHeldOnTimeout`).
+    static func reviewTimeouts(configuration: RelanceConfiguration, store: PostgresStore, sendLog: SendLog, clock: any WallClock, logger: Logger,
+                               workingSetPath: String) throws -> SharedInvoicePass {
+        try SharedInvoicePass("send what was not reviewed in time", configuration: configuration, store: store, sendLog: sendLog, clock: clock,
+                              logger: logger, workingSetPath: workingSetPath,
+                              find: { today, connection in
+                                  guard configuration.review.sendOnTimeout else { return [] }
+                                  return try await SharedReview.invoicesHeldPast(before: today.iso, on: connection)
+                              },
+                              apply: { context, now in try Cycle(context: context).releaseHeldOnTimeout(now: now) })
+    }
 }

@@ -1,16 +1,13 @@
 public import RelanceConfig
 
 /// What `relance run` on a shared store cannot do yet, judged from the settings before anything
-/// starts: exists so that a setting whose promise the shared daemon would break (a reminder a
-/// person must approve before it goes, a policy chosen from a customer's record) stops it with the reason, instead
+/// starts: exists so that a setting whose promise the shared daemon would break (a policy chosen
+/// from a customer's record) stops it with the reason, instead
 /// of being silently ignored while reminders go out.
 public enum SharedRunSupport {
     /// One sentence per setting the shared daemon does not carry yet; empty when it can run.
     public static func unsupported(_ configuration: RelanceConfiguration) -> [String] {
         var reasons: [String] = []
-        if configuration.review.enabled || configuration.customers.values.contains(where: { $0.review == true }) {
-            reasons.append("[review]: held reminders cannot be approved on a shared store yet")
-        }
         // A policy's steps all run there: a `call` or `task` step is a task in the shared store
         // (`relance tasks`, `task done`), and a policy cannot name an arranged kind (a payment plan's,
         // made only by `relance installments`, which is refused on a shared store).

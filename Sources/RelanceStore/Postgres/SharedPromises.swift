@@ -35,3 +35,25 @@ public enum SharedCollection {
             """, logger: SharedQueue.logger).collect().map { try $0.decode(String.self) }
     }
 }
+
+/// The shared store's questions about the messages `[review]` holds: exists so that `approve`,
+/// `hold` and the `on_timeout = "send"` pass find the few invoices whose customers they must copy.
+public enum SharedReview {
+    /// The invoices with a held reminder, among `ids` when given (all of them otherwise).
+    public static func invoices(holding ids: [Int64]?, on connection: PostgresConnection) async throws -> [String] {
+        let all = ids == nil
+        return try await connection.query("""
+            SELECT DISTINCT invoice_id FROM reminders WHERE state = 'held' AND (\(all) OR id = ANY(\(ids ?? [])))
+            ORDER BY invoice_id
+            """, logger: SharedQueue.logger).collect().map { try $0.decode(String.self) }
+    }
+
+    /// The invoices with a message held for review on a day before `today` (an ISO date) that no
+    /// person chose to keep held: those `on_timeout = "send"` lets go.
+    public static func invoicesHeldPast(before today: String, on connection: PostgresConnection) async throws -> [String] {
+        try await connection.query("""
+            SELECT DISTINCT invoice_id FROM reminders WHERE state = 'held' AND held_by_person = 0 AND local_date < \(today)
+            ORDER BY invoice_id
+            """, logger: SharedQueue.logger).collect().map { try $0.decode(String.self) }
+    }
+}

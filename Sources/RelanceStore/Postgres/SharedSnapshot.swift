@@ -20,6 +20,9 @@ public enum SharedSnapshot {
         case customersWithOpenTasks
         /// Every invoice of these customers (`letter` and `export collection --customer`).
         case customers(keys: [String])
+        /// Every invoice of the customers with a message held for review (`relance review`, `show`:
+        /// the held message is decided with the customer's other invoices, as it would go).
+        case customersWithHeldReminders
         /// The invoices with a reminder waiting to go (planned or deferred) at an instant in
         /// `from ..< to` (`relance plan`).
         case waitingBetween(from: Date, to: Date)
@@ -113,6 +116,11 @@ public enum SharedSnapshot {
         case .customersWithOpenTasks:
             return try await connection.query("""
                 SELECT id FROM invoices WHERE customer_key IN (SELECT customer_key FROM tasks WHERE state = 'open') ORDER BY id
+                """, logger: SharedQueue.logger).collect().map { try $0.decode(String.self) }
+        case .customersWithHeldReminders:
+            return try await connection.query("""
+                SELECT id FROM invoices WHERE customer_key IN
+                    (SELECT i.customer_key FROM reminders r JOIN invoices i ON i.id = r.invoice_id WHERE r.state = 'held') ORDER BY id
                 """, logger: SharedQueue.logger).collect().map { try $0.decode(String.self) }
         case .customers(let keys):
             return try await connection.query("SELECT id FROM invoices WHERE customer_key = ANY(\(keys)) ORDER BY id", logger: SharedQueue.logger)

@@ -97,9 +97,16 @@ public final class SharedWorkingSet: @unchecked Sendable {
     /// invoices copied (none when the invoice is unknown).
     @discardableResult
     public func load(customerOf invoiceID: String, on connection: PostgresConnection) async throws -> Int {
+        try await load(customersOf: [invoiceID], on: connection)
+    }
+
+    /// The same for the customers of several invoices (`relance approve --all`: every customer
+    /// with a held message).
+    @discardableResult
+    public func load(customersOf invoiceIDs: [String], on connection: PostgresConnection) async throws -> Int {
         let logger = SharedQueue.logger
         let ids = try await connection.query("""
-            SELECT id FROM invoices WHERE customer_key IN (SELECT customer_key FROM invoices WHERE id = \(invoiceID)) ORDER BY id
+            SELECT id FROM invoices WHERE customer_key IN (SELECT customer_key FROM invoices WHERE id = ANY(\(invoiceIDs))) ORDER BY id
             """, logger: logger).collect().map { try $0.decode(String.self) }
         try await SharedQueue.lockInvoices(ids, on: connection)
         let tables = try await SharedSnapshot.rows(of: ids, columns: localColumns, skipping: ["events"], on: connection)
