@@ -64,10 +64,6 @@ struct CheckCommand: ParsableCommand {
         let delivery = configuration.transport.map { "SMTP \($0.url)" } ?? "outbox \(configuration.paths.outbox)"
         Console.out("\(options.path): ok; policies: \(policies); delivery: \(delivery)"
                     + (configuration.store.map { "; store: \($0.url), shared (docs/shared-store.md)" } ?? ""))
-        // What the shared daemon would refuse, said here first.
-        if configuration.store != nil {
-            for reason in SharedRunSupport.unsupported(configuration) { Console.out("warning: on a shared store, \(reason): relance run will refuse to start") }
-        }
         // Not a configuration error, but said loudly: reminders show the compensation without the interest.
         let today = configuration.calendar.localDate(of: try ClockOption.clock(clock.now, zone: configuration.company.timeZone).now())
         for gap in configuration.referenceRates.missing(series: configuration.rateSeriesInUse, on: today) {

@@ -63,14 +63,8 @@ struct RunCommand: ParsableCommand {
 
 extension RunCommand {
     /// The daemon (or one round with `--once`) on the shared PostgreSQL store `[store]` names
-    /// (`SharedDaemon`, docs/shared-store.md); settings it cannot honour yet stop it with reasons.
+    /// (`SharedDaemon`, docs/shared-store.md).
     func runShared(_ configuration: RelanceConfiguration, settings: StoreSettings) throws {
-        let unsupported = SharedRunSupport.unsupported(configuration)
-        guard unsupported.isEmpty else {
-            for reason in unsupported { Console.error("relance: run: on a shared store ([store] url = \(settings.url)), \(reason)") }
-            Console.error("relance: run: remove these settings, or [store] to run on the state directory's SQLite store (docs/shared-store.md)")
-            throw ExitCode(1)
-        }
         guard !dryRun else {
             Console.error("relance: run: --dry-run is not available on a shared store yet (relance status shows what waits)")
             throw ExitCode(2)

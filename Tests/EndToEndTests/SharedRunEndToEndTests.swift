@@ -179,24 +179,4 @@ struct SharedRunEndToEndTests {
         let seconds = Int(Date(timeIntervalSinceNow: 0).timeIntervalSince(began))
         print("shared chaos: \(ids.count) received in \(seconds) s (\(dropped) replies dropped), \(kills) kills, frozen \(frozen), restarted \(restarted); states \(counts)")
     }
-
-    @Test("a setting the shared daemon cannot honour yet stops it before anything goes, with the reason")
-    func refusesWhatItCannotHonour() throws {
-        let store = try ScriptedServer(script: "postgres-instance")
-        let box = try instance("solo", store: store, smtpPort: 1)
-        let text = try String(contentsOfFile: box.config, encoding: .utf8)
-        try (text + """
-
-            [[policies]]
-            name = "calls"
-            steps = [{ name = "due", at = "due" }, { name = "call", at = "due+5", kind = "call" }]
-
-            [[policy_rules]]
-            when = { broken_promises_min = 2 }
-            policy = "calls"
-            """).write(toFile: box.config, atomically: true, encoding: .utf8)
-        let run = try box.run(["run", "--once", "--now", "2026-11-02T10:00:00+01:00"])
-        #expect(run.status == 1)
-        #expect(run.stderr.contains("[[policy_rules]]: a customer's record is not summarised on a shared store yet"), "\(run.stderr)")
-    }
 }

@@ -20,9 +20,7 @@ import Glibc
 /// committed new work (`WorkListener`).
 ///
 /// What the one-machine daemon also does and this one does not yet (the morning digest, the
-/// reference-rate refresh) is named in
-/// docs/shared-store.md; the settings that would need it are refused before it starts
-/// (`SharedRunSupport`).
+/// reference-rate refresh) is named in docs/shared-store.md.
 public final class SharedDaemon {
     let configuration: RelanceConfiguration
     let store: PostgresStore

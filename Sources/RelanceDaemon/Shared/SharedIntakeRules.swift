@@ -33,7 +33,14 @@ struct SharedIntakeRules: Sendable {
         // same invoice (the same file, or another version of it) waits here for this transaction.
         try await SharedQueue.lockInvoices(ids, on: connection)
         let first = try await recordSources(files, on: connection)
-        var view = try await SharedIntakeView.load(ids: ids, configuration: configuration, now: now, timestamp: timestamp, on: connection)
+        let customers = Array(Set(files.flatMap { file in
+            file.read.documents.compactMap { document -> String? in
+                if case .invoice(let invoice) = document { return ReminderPlanning.customerKey(invoice.customer) }
+                return nil
+            }
+        })).sorted()
+        var view = try await SharedIntakeView.load(ids: ids, customerKeys: customers, configuration: configuration, now: now, timestamp: timestamp,
+                                                   on: connection)
         var results: [SharedPickup.FileResult] = []
         for (index, file) in files.enumerated() {
             let name = (file.read.file as NSString).lastPathComponent

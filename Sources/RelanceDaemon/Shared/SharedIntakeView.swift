@@ -57,11 +57,17 @@ struct SharedIntakeView {
     /// Invoices planned again or settled by the batch: the only ones whose state is written.
     private var refreshed: Set<String> = []
     private(set) var events: [Event] = []
+    /// With `[[policy_rules]]`: the records of the batch's customers as the store held them when
+    /// the batch began (every invoice of theirs, `SharedCustomerRecords`), and the policy chosen
+    /// for each customer the batch planned (kept in `customer_policies`).
+    private var records: [ReceivableHistory] = []
+    private var policyChoices: [String: PolicyChoice] = [:]
 
     // MARK: - Reading
 
-    /// Reads, and locks, what the batch's invoices are now.
-    static func load(ids: [String], configuration: RelanceConfiguration, now: Date, timestamp: String,
+    /// Reads, and locks, what the batch's invoices are now; with `[[policy_rules]]`, the records of
+    /// their customers and of `customerKeys` (the customers the batch's documents name).
+    static func load(ids: [String], customerKeys: [String], configuration: RelanceConfiguration, now: Date, timestamp: String,
                      on connection: PostgresConnection) async throws -> SharedIntakeView {
         var view = SharedIntakeView(configuration: configuration, now: now, timestamp: timestamp)
         guard !ids.isEmpty else { return view }
@@ -91,6 +97,12 @@ struct SharedIntakeView {
             SELECT invoice_id FROM installment_plans WHERE invoice_id = ANY(\(ids)) AND state = 'active'
             """, logger: logger).decode(String.self) {
             view.activePlans.insert(id)
+        }
+        if !configuration.policyRules.isEmpty {
+            let keys = Set(customerKeys).union(view.invoices.values.map { ReminderPlanning.customerKey($0.invoice.customer) })
+            let calendar = configuration.calendar
+            view.records = try await SharedCustomerRecords.histories(customerKeys: keys.sorted(), day: { calendar.localDate(of: $0) },
+                                                                     on: connection)
         }
         return view
     }
@@ -173,8 +185,8 @@ struct SharedIntakeView {
             let taken = Set(rows.map(\.step))
             // A step that already has a row (sent, claimed, cancelled) is not planned again: the store's
             // unique (invoice, step) keeps the first.
-            let plan = ReminderPlanning.planned(invoice, payments: paid, policy: configuration.policy(for: invoice.customer),
-                                                calendar: calendar, history: history).filter { !taken.contains($0.step) }
+            let plan = ReminderPlanning.planned(invoice, payments: paid, policy: choosePolicy(invoice), calendar: calendar, history: history)
+                .filter { !taken.contains($0.step) }
             plans[id] = plan
             rows += plan.map { Reminder(step: $0.step, state: "planned", localDate: $0.localDate.iso, sendAt: SharedQueue.seconds($0.sendAt),
                                         sentAt: nil, replaceable: true) }
@@ -184,6 +196,30 @@ struct SharedIntakeView {
             .map { ($0.step, $0.localDate, Date(timeIntervalSince1970: TimeInterval($0.sendAt))) }
         add("planned", id, ReminderPlanning.plannedLine(upcoming: upcoming, invoice: invoice, balance: Balance.due(invoice, payments: paid, on: today),
                                                         at: now))
+    }
+
+    /// The customer's policy, chosen again as `ReminderPlanning.choosePolicy` chooses it: their
+    /// explicit one, else the first `[[policy_rules]]` their record matches (the store's invoices of
+    /// theirs, with those of the batch as the batch leaves them), else the default.
+    private mutating func choosePolicy(_ invoice: Invoice) -> Policy {
+        guard !configuration.policyRules.isEmpty else { return configuration.policy(for: invoice.customer) }
+        let key = ReminderPlanning.customerKey(invoice.customer), calendar = configuration.calendar, zone = configuration.company.timeZone
+        var histories = records.filter { $0.customerKey == key && invoices[$0.invoice.id] == nil }
+        for (id, stored) in invoices where ReminderPlanning.customerKey(stored.invoice.customer) == key {
+            let sent = (reminders[id] ?? []).compactMap { row in
+                row.state == "sent" ? row.sentAt.map { SentReminder(step: row.step, sentOn: ZonedDateTime.localDate(of: Date(timeIntervalSince1970: TimeInterval($0)), in: zone)) } : nil
+            }
+            histories.append(ReceivableHistory(invoice: stored.invoice, customerKey: key, cancelled: stored.state == "cancelled",
+                                               payments: payments[id] ?? [], reminders: sent,
+                                               promises: records.first { $0.invoice.id == id }?.promises ?? []))
+        }
+        // In the store's order (issue date, then id), as `receivableHistories` gives them.
+        histories.sort { ($0.invoice.issueDate, $0.invoice.id) < ($1.invoice.issueDate, $1.invoice.id) }
+        let standing = CustomerStandings.compute(histories, asOf: calendar.localDate(of: now)).first { $0.currency == invoice.currency }
+        let choice = PolicyChoice.choose(explicit: configuration.explicitPolicy(for: invoice.customer), rules: configuration.policyRules,
+                                         standing: standing, defaultPolicy: configuration.defaultPolicy.name)
+        policyChoices[key] = choice
+        return configuration.policy(named: choice.policy)
     }
 
     private mutating func add(_ event: String, _ invoiceID: String?, _ fields: [(String, String?)]) {
@@ -199,7 +235,8 @@ struct SharedIntakeView {
     // MARK: - Writing
 
     /// Brings the store to the view's state: the invoices' documents, the payments, the reminders
-    /// cancelled by a settlement, the new plans, the invoices' states and the events, in that order.
+    /// cancelled by a settlement, the new plans, the customers' policies, the invoices' states and
+    /// the events, in that order.
     func write(on connection: PostgresConnection) async throws {
         let logger = SharedIntakeRules.logger
         let seconds = SharedQueue.seconds(now)
@@ -271,6 +308,16 @@ struct SharedIntakeView {
                     ON CONFLICT (invoice_id, step) DO NOTHING
                     """, logger: logger)
             }
+        }
+        let chosen = policyChoices.sorted { $0.key < $1.key }
+        if !chosen.isEmpty {
+            // As `StoreTransaction.setCustomerPolicy` keeps it: the latest choice, and why.
+            try await connection.query("""
+                INSERT INTO customer_policies (customer_key, policy, reason, decided_at)
+                SELECT customer_key, policy, reason, \(seconds)
+                FROM unnest(\(chosen.map(\.key)), \(chosen.map(\.value.policy)), \(chosen.map(\.value.reason))) AS c(customer_key, policy, reason)
+                ON CONFLICT (customer_key) DO UPDATE SET policy = EXCLUDED.policy, reason = EXCLUDED.reason, decided_at = EXCLUDED.decided_at
+                """, logger: logger)
         }
         let paid = invoices.filter { refreshed.contains($0.key) && $0.value.state == "paid" }.map(\.key).sorted()
         if !paid.isEmpty {

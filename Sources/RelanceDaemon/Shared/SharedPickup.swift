@@ -15,9 +15,10 @@ import Synchronization
 /// archives its copy.
 ///
 /// An invoice is stored as the SQLite store keeps it (same document, same revision rule) and its
-/// reminders are planned by the pure `Planner`, under the customer's explicit policy or the
-/// default one (`[[policy_rules]]` need the customer's history, which the shared store does not
-/// summarise yet). A reminder another instance has claimed is never replanned. The other
+/// reminders are planned by the pure `Planner`, under the customer's policy: their explicit one,
+/// else the first `[[policy_rules]]` their record matches (read from the shared store in the
+/// batch's transaction, `SharedCustomerRecords`), else the default. A reminder another instance
+/// has claimed is never replanned. The other
 /// instances are woken (NOTIFY) once the batch committed.
 ///
 /// It runs on a thread of the daemon's own, never on a Swift concurrency thread (each batch waits

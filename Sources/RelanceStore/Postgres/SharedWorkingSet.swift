@@ -25,10 +25,11 @@ public final class SharedWorkingSet: @unchecked Sendable {
 
     /// The tables written back, with the columns a write-back never copies (the copy's own batch).
     static let writtenBack: [String] = ["invoices", "reminders", "events", "payments", "bank_entries", "source_files", "customer_accounts",
-                                        "replies", "undeliverable", "contact_overrides", "tasks", "promises"]
-    /// What a shared pass never changes through the copy (payment plans, the policy rules'
-    /// choices, the names the intake records): a change there is refused, never dropped.
-    static let readOnly: [String] = ["installment_plans", "installments", "customer_names", "customer_policies"]
+                                        "replies", "undeliverable", "contact_overrides", "tasks", "promises",
+                                        "customer_policies"]
+    /// What a shared pass never changes through the copy (payment plans, the names the intake
+    /// records): a change there is refused, never dropped.
+    static let readOnly: [String] = ["installment_plans", "installments", "customer_names"]
     /// The copy's mark of a reminder another instance holds.
     public static let leasedElsewhere: Int64 = -1
 

@@ -23,6 +23,7 @@ public import PostgresNIO
 ///   contact it names; a person's task under the id reserved for it; a promise) is added, an
 ///   address or a contact upserted; a reply or a task another instance recorded first is a
 ///   conflict. A promise's verdict is written only while it is still pending.
+/// - The policy `[[policy_rules]]` chose for a customer is upserted (the latest choice kept).
 public struct SharedWriteBack: Sendable {
     /// A value as both stores keep it: the schemas' columns are BIGINT or TEXT.
     enum Cell: Sendable, Equatable {
@@ -67,6 +68,9 @@ public struct SharedWriteBack: Sendable {
     private static let replacedByKey: [String: String] = ["customer_accounts": "iban", "undeliverable": "address",
                                                           "contact_overrides": "customer_key"]
 
+    /// A customer's policy choice written over the one kept (`StoreTransaction.setCustomerPolicy`'s upsert).
+    private static let policyUpsert = "(customer_key) DO UPDATE SET policy = EXCLUDED.policy, reason = EXCLUDED.reason, decided_at = EXCLUDED.decided_at"
+
     init(leases: [Int64: ReminderLease], keepLeases: Set<Int64>) {
         self.leases = leases
         self.keepLeases = keepLeases
@@ -109,6 +113,10 @@ public struct SharedWriteBack: Sendable {
                 // A task's outcome (done, or set again after no answer): written only while it is still open,
                 // under the invoices' advisory locks that the copy was read under.
                 update(table, key: cell(old, keyColumn), changed: changed, new: new, guardState: cell(old, "state"), cell: cell)
+            case "customer_policies":
+                // The policy `[[policy_rules]]` chose again from the customer's record, copied whole under the invoices'
+                // locks: the latest judgment is kept, as on one machine.
+                insert(table: table, columns: columns, new, onConflict: Self.policyUpsert, cell: cell)
             case "bank_entries" where [.text("unmatched"), .text("ambiguous")].contains(cell(old, "state")):
                 // A person's assignment (`payments assign`), whole or in part: written only while the entry still
                 // waits with what was assigned of it when copied (the load holds the table's lock meanwhile).
@@ -144,6 +152,7 @@ public struct SharedWriteBack: Sendable {
                        onConflict: "(iban) DO UPDATE SET customer_key = EXCLUDED.customer_key, learned_at = EXCLUDED.learned_at", cell: cell)
             case "undeliverable":
                 insert(table: table, columns: columns, new, onConflict: "(address) DO UPDATE SET reason = EXCLUDED.reason, at = EXCLUDED.at", cell: cell)
+            case "customer_policies": insert(table: table, columns: columns, new, onConflict: Self.policyUpsert, cell: cell)
             case "contact_overrides":
                 insert(table: table, columns: columns, new,
                        onConflict: "(customer_key) DO UPDATE SET address = EXCLUDED.address, source = EXCLUDED.source, at = EXCLUDED.at", cell: cell)
