@@ -1,6 +1,6 @@
 public import Foundation
-import RelanceConfig
-import RelanceCore
+public import RelanceConfig
+public import RelanceCore
 import RelanceMail
 import RelanceStore
 
@@ -29,38 +29,54 @@ public struct DigestJob {
     /// Sends today's digests when their time has come and they have not gone yet; returns how many went.
     @discardableResult
     public func runIfDue() -> Int {
-        let configuration = context.configuration
-        guard let time = configuration.people.digestTime else { return 0 }
+        guard let today = dayDue() else { return 0 }
         let now = context.clock.now()
-        let today = configuration.calendar.localDate(of: now)
-        guard now >= ZonedDateTime.instant(of: today, at: time, in: configuration.company.timeZone) else { return 0 }
         do {
             guard try context.store.read({ tx in try tx.daemonValue(Self.key) }) != today.iso else { return 0 }
-            let digests = try gather(today: today, now: now)
-            var sent = 0
-            for facts in digests {
-                let message = DigestComposer.compose(facts, from: configuration.company.email, companyName: configuration.company.name, date: now,
-                                                     timeZone: configuration.company.timeZone)
-                switch context.transport.send(message) {
-                case .delivered:
-                    sent += 1
-                    var line = LogfmtLine(timestamp: ZonedDateTime.iso8601(now, in: configuration.company.timeZone), event: "digest")
-                    line.add("to", facts.owner.value)
-                    line.add("items", String(facts.sections.reduce(0) { $0 + $1.lines.count }))
-                    line.add("message_id", message.messageID)
-                    context.sendLog.append([line.text])
-                case .deferred(let reason), .failed(let reason), .uncertain(let reason):
-                    context.logger.warning("daily digest to \(facts.owner.value) not sent: \(reason)")
-                    return sent
-                }
-            }
-            _ = context.transport.flush()
+            let (sent, complete) = try deliver(today: today, now: now)
+            guard complete else { return sent }
             try context.store.write { tx in try tx.setDaemonValue(Self.key, today.iso) }
             return sent
         } catch {
             context.logger.warning("daily digest not sent: \(error)")
             return 0
         }
+    }
+
+    /// The day whose digest is due now (its `digest_time` reached); nil before it, or without `digest_time`.
+    public func dayDue() -> LocalDate? { Self.dayDue(configuration: context.configuration, now: context.clock.now()) }
+
+    /// The same for any instant.
+    public static func dayDue(configuration: RelanceConfiguration, now: Date) -> LocalDate? {
+        guard let time = configuration.people.digestTime else { return nil }
+        let today = configuration.calendar.localDate(of: now)
+        return now >= ZonedDateTime.instant(of: today, at: time, in: configuration.company.timeZone) ? today : nil
+    }
+
+    /// Gathers the day's digests from the context's store and sends them through its transport,
+    /// each said in the send log; stops at the first that does not go (said in the log). Returns
+    /// how many went and whether every one did.
+    public func deliver(today: LocalDate, now: Date) throws -> (sent: Int, complete: Bool) {
+        let configuration = context.configuration
+        var sent = 0
+        for facts in try gather(today: today, now: now) {
+            let message = DigestComposer.compose(facts, from: configuration.company.email, companyName: configuration.company.name, date: now,
+                                                 timeZone: configuration.company.timeZone)
+            switch context.transport.send(message) {
+            case .delivered:
+                sent += 1
+                var line = LogfmtLine(timestamp: ZonedDateTime.iso8601(now, in: configuration.company.timeZone), event: "digest")
+                line.add("to", facts.owner.value)
+                line.add("items", String(facts.sections.reduce(0) { $0 + $1.lines.count }))
+                line.add("message_id", message.messageID)
+                context.sendLog.append([line.text])
+            case .deferred(let reason), .failed(let reason), .uncertain(let reason):
+                context.logger.warning("daily digest to \(facts.owner.value) not sent: \(reason)")
+                return (sent, false)
+            }
+        }
+        _ = context.transport.flush()
+        return (sent, true)
     }
 
     /// One digest per owner with an address: the controller's lists everything not owned by someone else.

@@ -19,8 +19,8 @@ import Glibc
 /// or froze, and sleeps until a signal, the next poll, or a NOTIFY from another instance that
 /// committed new work (`WorkListener`).
 ///
-/// What the one-machine daemon also does and this one does not yet (the morning digest, the
-/// reference-rate refresh) is named in docs/shared-store.md.
+/// What the one-machine daemon also does and this one does not yet (the reference-rate refresh)
+/// is named in docs/shared-store.md.
 public final class SharedDaemon {
     let configuration: RelanceConfiguration
     let store: PostgresStore
@@ -89,6 +89,8 @@ public final class SharedDaemon {
         let collection = try SharedInvoicePass.collection(configuration: configuration, store: store, sendLog: sendLog, clock: clock,
                                                           logger: logger,
                                                           workingSetPath: configuration.paths.stateDirectory + "/shared-collection.sqlite")
+        let digest = SharedDigest(configuration: configuration, store: store, owner: queue.owner, transport: transport, sendLog: sendLog,
+                                  clock: clock, logger: logger)
         let cycle = try SharedCycle(configuration: configuration, store: store, queue: queue, transport: transport, clock: clock, logger: logger,
                                     sendLog: sendLog, workingSetPath: configuration.paths.stateDirectory + "/shared-pass.sqlite")
         let wake = once ? nil : try WakePipe(store: store, logger: logger)
@@ -111,6 +113,8 @@ public final class SharedDaemon {
                 lastMaintenance = monotonic.now
                 maintain()
             }
+            // The morning digest first, as on one machine: it lists what the day's pass will send.
+            digest.runIfDue()
             _ = pickup.scan()
             // Payments before the pass: an invoice paid today is not chased today.
             payments.scan()

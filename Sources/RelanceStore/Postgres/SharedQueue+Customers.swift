@@ -38,8 +38,9 @@ extension SharedQueue {
     public func claimDueCustomers(at now: Date, limit: Int, groupByCustomer: Bool, on connection: PostgresConnection) async throws
         -> ClaimedCustomers {
         let seconds = Self.seconds(now), expires = Self.seconds(now) + leaseSeconds
-        // The unit claimed: the customer, or the invoice. Its key is a constant expression of the schema's columns.
-        let unit = groupByCustomer ? "'c' || i.customer_key" : "'i' || r.invoice_id"
+        // The unit claimed: the customer, or the invoice, a plain column (the indexes on invoices(customer_key) and
+        // reminders(invoice_id, step) find its reminders); its advisory lock is keyed with a prefix, apart from the other kind.
+        let unit = groupByCustomer ? "i.customer_key" : "r.invoice_id", prefix = groupByCustomer ? "'c'" : "'i'"
         // Due now and held by nobody; the instant is an integer, so it is written into the text as such.
         let dueNow = "r.state IN ('planned', 'deferred') AND r.send_at <= \(seconds) AND (r.lease_owner IS NULL OR r.lease_expires_at <= \(seconds))"
         let rows = try await connection.query("""
@@ -51,7 +52,7 @@ extension SharedQueue {
                 FOR UPDATE OF r SKIP LOCKED
             ), units AS (
                 SELECT unit FROM (SELECT DISTINCT unit FROM picked) AS distinct_units
-                WHERE pg_try_advisory_xact_lock(\(Self.claimLockSpace), hashtext(unit))
+                WHERE pg_try_advisory_xact_lock(\(Self.claimLockSpace), hashtext(\(unescaped: prefix) || unit))
             ), seen AS (
                 SELECT \(unescaped: unit) AS unit, COUNT(*) AS reminders FROM reminders r JOIN invoices i ON i.id = r.invoice_id
                 WHERE \(unescaped: unit) IN (SELECT unit FROM units)

@@ -29,13 +29,20 @@ public enum SharedSnapshot {
     }
 
     /// Copies the selected invoices and their rows from `source` into the new SQLite store at
-    /// `path` (created; it must not exist). Returns the number of invoices copied.
-    public static func copy(_ selection: Selection, from source: PostgresStore, into path: String) async throws -> Int {
+    /// `path` (created; it must not exist), with the bank entries waiting for a person when
+    /// `waitingBankEntries` (the morning digest lists them). Returns the number of invoices copied.
+    public static func copy(_ selection: Selection, waitingBankEntries: Bool = false, from source: PostgresStore, into path: String) async throws
+        -> Int {
         let store = try Store(path: path)
         let columnsByTable = try await store.pool.read { db in try localColumns(db) }
         let copied = try await source.transaction("read the invoices asked for") { connection in
             let ids = try await invoiceIDs(selection, on: connection)
-            return (ids.count, try await rows(of: ids, columns: columnsByTable, on: connection))
+            var tables = try await rows(of: ids, columns: columnsByTable, on: connection)
+            if waitingBankEntries {
+                tables.append(try await read("bank_entries", where: "state IN ('unmatched', 'ambiguous')", orderBy: "id", binds: PostgresBindings(),
+                                             columns: columnsByTable["bank_entries"] ?? [], on: connection))
+            }
+            return (ids.count, tables)
         }
         try await store.pool.write { db in try insert(copied.1, into: db) }
         return copied.0
