@@ -66,16 +66,20 @@ enum ActionRunner {
     /// invoice's customer, written back under guards), never a SQLite file no instance reads.
     static func perform(on invoice: String, configuration: RelanceConfiguration, clock: HiddenClockOption,
                         _ action: @escaping @Sendable (InvoiceActions) throws -> String) throws {
+        try perform(onContextOf: invoice, configuration: configuration, clock: clock) { try action(InvoiceActions(context: $0)) }
+    }
+
+    /// The same for any action on a context (`relance installments`: `InstallmentActions`).
+    static func perform(onContextOf invoice: String, configuration: RelanceConfiguration, clock: HiddenClockOption,
+                        _ action: @escaping @Sendable (DaemonContext) throws -> String) throws {
         guard let shared = configuration.store else {
             let context = try clock.context(for: configuration)
-            try perform { try action(InvoiceActions(context: context)) }
+            try perform { try action(context) }
             return
         }
         let wallClock = try ClockOption.clock(clock.now, zone: configuration.company.timeZone)
         try perform {
-            try SharedStoreAccess.changing(shared, .customerOf(invoiceID: invoice), configuration: configuration, clock: wallClock) {
-                try action(InvoiceActions(context: $0))
-            }
+            try SharedStoreAccess.changing(shared, .customerOf(invoiceID: invoice), configuration: configuration, clock: wallClock, action)
         }
     }
 

@@ -192,7 +192,7 @@ struct SharedPaymentsEndToEndTests {
                 && verdicts[1].contains("promise of 2026-12-05 broken"), "\(verdicts)")
         #expect(try PSQL.run(port: store.port, "SELECT COUNT(*) FROM events WHERE invoice_id = 'Y-1' AND event = 'promise'") == "1")
         // A command with no shared version yet says so, rather than answer from a SQLite file no instance reads.
-        for (command, name) in [(["rates", "update"], "rates update"), (["installments", "Y-1", "--parts", "2", "--first", "2026-12-20"], "installments Y-1")] {
+        for (command, name) in [(["rates", "update"], "rates update")] {
             let refused = try box.run(command + ["--now", now])
             #expect(refused.status == 1 && refused.stderr.contains("\(name): not available on a shared store yet"), "\(command): \(refused.stderr)")
         }

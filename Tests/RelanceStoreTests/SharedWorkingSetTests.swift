@@ -1,7 +1,7 @@
 import Foundation
 import PostgresNIO
 import RelanceCore
-import RelanceStore
+@testable import RelanceStore
 import RelanceTestSupport
 import Testing
 
@@ -113,15 +113,10 @@ struct SharedWorkingSetTests {
         }
         #expect(try await fixture.reminder(f0).state == "planned", "rolled back with the rest")
         #expect(try await fixture.scalar("SELECT COALESCE(attention, '-') FROM invoices WHERE id = 'F-0'") == "-")
-        // A payment plan made on the copy: the shared store does not carry payment plans yet, so nothing is written.
+        // A customer's name recorded on the copy: only the intake records names in the shared store, so nothing is written.
         try set.rebase()
-        try set.store.write { tx in
-            let day = LocalDate(year: 2026, month: 11, day: 18)!, euros = Money(minorUnits: 50_000, currency: .eur)
-            _ = try tx.createPlan(invoiceID: "F-3", agreedOn: day, total: euros + euros,
-                                  parts: [Installment(number: 1, due: day.adding(days: 10), amount: euros),
-                                          Installment(number: 2, due: day.adding(days: 40), amount: euros)], note: nil, at: t0)
-        }
-        #expect(throws: SharedWriteBackError.unsupported(table: "installment_plans")) { try set.changes(leases: leases, keepLeases: []) }
+        try set.store.write { tx in try tx.rememberCustomerName("Another Name SA", customerKey: "id:C3") }
+        #expect(throws: SharedWriteBackError.unsupported(table: "customer_names")) { try set.changes(leases: leases, keepLeases: []) }
         await fixture.close()
     }
     @Test("a claimed reminder the one-machine code replaced (an invoice planned again) is deleted under its lease; one another instance holds is a conflict")

@@ -83,6 +83,8 @@ public final class SharedDaemon {
         var lastReplyPoll: ContinuousClock.Instant?
         let promises = try SharedInvoicePass.promises(configuration: configuration, store: store, sendLog: sendLog, clock: clock, logger: logger,
                                                       workingSetPath: configuration.paths.stateDirectory + "/shared-promises.sqlite")
+        let plans = try SharedInvoicePass.plans(configuration: configuration, store: store, sendLog: sendLog, clock: clock, logger: logger,
+                                                workingSetPath: configuration.paths.stateDirectory + "/shared-plans.sqlite")
         let reviewTimeouts = try SharedInvoicePass.reviewTimeouts(configuration: configuration, store: store, sendLog: sendLog, clock: clock,
                                                                   logger: logger,
                                                                   workingSetPath: configuration.paths.stateDirectory + "/shared-review.sqlite")
@@ -135,6 +137,8 @@ public final class SharedDaemon {
             }
             // As the one-machine cycle starts: what was not reviewed in time goes in this round's pass.
             reviewTimeouts.runIfDue()
+            // As the one-machine cycle starts: the running payment plans are judged.
+            plans.runIfDue()
             promises.runIfDue()
             // Before the pass, as the one-machine cycle starts: an invoice in collection is chased no more.
             collection.runIfDue()

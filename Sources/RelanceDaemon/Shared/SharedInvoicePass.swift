@@ -121,4 +121,18 @@ extension SharedInvoicePass {
                               },
                               apply: { context, now in try Cycle(context: context).releaseHeldOnTimeout(now: now) })
     }
+
+    /// The running payment plans, judged by the one-machine rule (`Cycle.judgePlans`:
+    /// `InstallmentRule`): completed, or broken and the chase resumed.
+    static func plans(configuration: RelanceConfiguration, store: PostgresStore, sendLog: SendLog, clock: any WallClock, logger: Logger,
+                      workingSetPath: String) throws -> SharedInvoicePass {
+        let grace = configuration.people.planGraceDays
+        return try SharedInvoicePass("judge the payment plans", configuration: configuration, store: store, sendLog: sendLog, clock: clock,
+                                     logger: logger, workingSetPath: workingSetPath,
+                                     // An instalment due before today less the grace may be unpaid past it.
+                                     find: { today, connection in
+                                         try await SharedPlans.invoicesToJudge(dueBefore: today.adding(days: 1 - grace).iso, on: connection)
+                                     },
+                                     apply: { context, now in try Cycle(context: context).judgePlans(now: now) })
+    }
 }

@@ -57,3 +57,19 @@ public enum SharedReview {
             """, logger: SharedQueue.logger).collect().map { try $0.decode(String.self) }
     }
 }
+
+/// The shared store's question about payment plans: exists so that an instance finds the running
+/// plans that may have ended without copying every one of them each minute.
+public enum SharedPlans {
+    /// The invoices with a running plan that may be judged: their invoice is no longer open (paid,
+    /// perhaps completing it), or one of their instalments fell due before `cutoff` (an ISO date:
+    /// today less the plan grace, so perhaps broken).
+    public static func invoicesToJudge(dueBefore cutoff: String, on connection: PostgresConnection) async throws -> [String] {
+        try await connection.query("""
+            SELECT p.invoice_id FROM installment_plans p JOIN invoices i ON i.id = p.invoice_id
+            WHERE p.state = 'active'
+              AND (i.state <> 'open' OR EXISTS (SELECT 1 FROM installments s WHERE s.plan_id = p.id AND s.due_date < \(cutoff)))
+            ORDER BY p.invoice_id
+            """, logger: SharedQueue.logger).collect().map { try $0.decode(String.self) }
+    }
+}

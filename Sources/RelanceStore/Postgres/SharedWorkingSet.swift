@@ -26,10 +26,10 @@ public final class SharedWorkingSet: @unchecked Sendable {
     /// The tables written back, with the columns a write-back never copies (the copy's own batch).
     static let writtenBack: [String] = ["invoices", "reminders", "events", "payments", "bank_entries", "source_files", "customer_accounts",
                                         "replies", "undeliverable", "contact_overrides", "tasks", "promises",
-                                        "customer_policies"]
-    /// What a shared pass never changes through the copy (payment plans, the names the intake
-    /// records): a change there is refused, never dropped.
-    static let readOnly: [String] = ["installment_plans", "installments", "customer_names"]
+                                        "customer_policies", "installment_plans", "installments"]
+    /// What a shared pass never changes through the copy (the names the intake records): a
+    /// change there is refused, never dropped.
+    static let readOnly: [String] = ["customer_names"]
     /// The copy's mark of a reminder another instance holds.
     public static let leasedElsewhere: Int64 = -1
 
@@ -113,7 +113,11 @@ public final class SharedWorkingSet: @unchecked Sendable {
         let tables = try await SharedSnapshot.rows(of: ids, columns: localColumns, skipping: ["events"], on: connection)
         let leased = try await connection.query("SELECT id FROM reminders WHERE invoice_id = ANY(\(ids)) AND lease_owner IS NOT NULL",
                                                 logger: logger).collect().map { try $0.decode(Int64.self) }
-        try await fill(with: tables, leasedElsewhere: leased, lastTask: try await Self.lastTaskID(on: connection))
+        let lastPlan = try await connection.query("SELECT COALESCE(MAX(id), 0) FROM installment_plans", logger: logger)
+            .collect().first.map { try $0.decode(Int64.self) } ?? 0
+        try await fill(with: tables, leasedElsewhere: leased, lastTask: try await Self.lastTaskID(on: connection)) { db in
+            try Self.reservePlanIDs(after: lastPlan, db)
+        }
         return ids.count
     }
 
@@ -145,6 +149,19 @@ public final class SharedWorkingSet: @unchecked Sendable {
         try db.execute(sql: """
             INSERT INTO tasks (id, invoice_id, customer_key, step, kind, due_date, grace_until, state, created_at, purpose)
             VALUES (?, ?, '', ' relance: the last task of the shared store', 'call', '1970-01-01', '1970-01-01', 'done', 0, 'call')
+            """, arguments: [last, invoice])
+    }
+
+    /// The next payment plan the copy agrees takes the id after PostgreSQL's last (its schedule's
+    /// step, its reminders' `arranged_id` and the send log name it): an ended plan standing for
+    /// that last one, on an invoice of the copy, never written back, which no rule reads (only
+    /// running, completed and broken plans count).
+    private static func reservePlanIDs(after last: Int64, _ db: Database) throws {
+        let localLast = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(id), 0) FROM installment_plans") ?? 0
+        guard last > localLast, let invoice = try String.fetchOne(db, sql: "SELECT MIN(id) FROM invoices") else { return }
+        try db.execute(sql: """
+            INSERT INTO installment_plans (id, invoice_id, agreed_on, total_minor, currency, state, note, created_at)
+            VALUES (?, ?, '1970-01-01', 0, 'EUR', 'cancelled', ' relance: the last plan of the shared store', 0)
             """, arguments: [last, invoice])
     }
 

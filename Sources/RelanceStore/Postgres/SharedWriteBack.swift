@@ -24,6 +24,8 @@ public import PostgresNIO
 ///   address or a contact upserted; a reply or a task another instance recorded first is a
 ///   conflict. A promise's verdict is written only while it is still pending.
 /// - The policy `[[policy_rules]]` chose for a customer is upserted (the latest choice kept).
+/// - A payment plan agreed is added with its id and its instalments; a running plan's end is
+///   written only while it still runs.
 public struct SharedWriteBack: Sendable {
     /// A value as both stores keep it: the schemas' columns are BIGINT or TEXT.
     enum Cell: Sendable, Equatable {
@@ -86,6 +88,9 @@ public struct SharedWriteBack: Sendable {
         let index = Dictionary(uniqueKeysWithValues: columns.enumerated().map { ($1, $0) })
         func cell(_ row: [DatabaseValue], _ column: String) -> Cell { index[column].map { Cell(row[$0]) } ?? .null }
         let keyColumn = "id"
+        // Reminders whose invoice or step changed: written as new rows once every row that goes
+        // was deleted (a replanned step may take the name another row gave up).
+        var moved: [[DatabaseValue]] = []
         for (rowid, old) in before.sorted(by: { $0.key < $1.key }) {
             guard let new = after[rowid] else {
                 // An account learned again, an address marked again (SQLite's INSERT OR REPLACE gives it a new row): the new row's upsert says it.
@@ -97,7 +102,7 @@ public struct SharedWriteBack: Sendable {
             guard new != old else { continue }
             if table == "reminders", cell(old, "invoice_id") != cell(new, "invoice_id") || cell(old, "step") != cell(new, "step") {
                 deleteReminder(old, cell: cell)
-                insert(table: table, columns: columns, new, cell: cell)
+                moved.append(new)
                 continue
             }
             let changed = columns.filter { !Self.neverWritten.contains($0) && cell(old, $0) != cell(new, $0) }
@@ -113,6 +118,9 @@ public struct SharedWriteBack: Sendable {
                 // A task's outcome (done, or set again after no answer): written only while it is still open,
                 // under the invoices' advisory locks that the copy was read under.
                 update(table, key: cell(old, keyColumn), changed: changed, new: new, guardState: cell(old, "state"), cell: cell)
+            case "installment_plans" where cell(old, "state") == .text("active"):
+                // A running plan's end (completed, broken, cancelled): written only while it still runs.
+                update(table, key: cell(old, keyColumn), changed: changed, new: new, guardState: cell(old, "state"), cell: cell)
             case "customer_policies":
                 // The policy `[[policy_rules]]` chose again from the customer's record, copied whole under the invoices'
                 // locks: the latest judgment is kept, as on one machine.
@@ -125,6 +133,7 @@ public struct SharedWriteBack: Sendable {
             default: throw SharedWriteBackError.unsupported(table: table)
             }
         }
+        for new in moved { insert(table: table, columns: columns, new, cell: cell) }
         for (rowid, new) in after.sorted(by: { $0.key < $1.key }) where before[rowid] == nil {
             switch table {
             case "reminders": insert(table: table, columns: columns, new, cell: cell)
@@ -153,6 +162,12 @@ public struct SharedWriteBack: Sendable {
             case "undeliverable":
                 insert(table: table, columns: columns, new, onConflict: "(address) DO UPDATE SET reason = EXCLUDED.reason, at = EXCLUDED.at", cell: cell)
             case "customer_policies": insert(table: table, columns: columns, new, onConflict: Self.policyUpsert, cell: cell)
+            case "installment_plans":
+                // With its id, reserved by the load (`SharedWorkingSet.reservePlanIDs`): its schedule's step and reminders name
+                // it. A plan another instance agreed under the same id, or for the same invoice, makes it a conflict.
+                insert(table: table, columns: columns, new, keepID: true, onConflict: "DO NOTHING", cell: cell)
+                identitiesKept.insert(table)
+            case "installments": insert(table: table, columns: columns, new, cell: cell)
             case "contact_overrides":
                 insert(table: table, columns: columns, new,
                        onConflict: "(customer_key) DO UPDATE SET address = EXCLUDED.address, source = EXCLUDED.source, at = EXCLUDED.at", cell: cell)
@@ -236,7 +251,7 @@ public struct SharedWriteBack: Sendable {
     /// which is a conflict (or an upsert, which is not).
     private mutating func insert(table: String, columns: [String], _ new: [DatabaseValue], keepID: Bool = false, onConflict: String? = nil,
                                  cell: ([DatabaseValue], String) -> Cell) {
-        if ["reminders", "payments", "tasks", "promises"].contains(table) { needsInvoiceLocks = true }
+        if ["reminders", "payments", "tasks", "promises", "installment_plans", "installments"].contains(table) { needsInvoiceLocks = true }
         let written = columns.filter { !Self.neverWritten.contains($0) || (keepID && $0 == "id") }
         let binds = written.map { cell(new, $0) }
         let placeholders = written.indices.map { "$\($0 + 1)" }.joined(separator: ", ")
