@@ -43,13 +43,18 @@ extension SharedQueue {
         let unit = groupByCustomer ? "i.customer_key" : "r.invoice_id", prefix = groupByCustomer ? "'c'" : "'i'"
         // Due now and held by nobody; the instant is an integer, so it is written into the text as such.
         let dueNow = "r.state IN ('planned', 'deferred') AND r.send_at <= \(seconds) AND (r.lease_owner IS NULL OR r.lease_expires_at <= \(seconds))"
+        // The picked rows' units: their invoices are read for the few rows picked. (Joining the invoices before the
+        // LIMIT made PostgreSQL hash every invoice of the store for each claim: 33 ms of a 35 ms claim on 100,000.)
+        let pickedUnit = groupByCustomer ? "i.customer_key" : "p.invoice_id"
         let rows = try await connection.query("""
-            WITH picked AS (
-                SELECT \(unescaped: unit) AS unit FROM reminders r JOIN invoices i ON i.id = r.invoice_id
+            WITH picked_rows AS (
+                SELECT r.id, r.invoice_id FROM reminders r
                 WHERE \(unescaped: dueNow)
                 ORDER BY r.send_at, r.id
                 LIMIT \(Int64(max(1, limit)))
-                FOR UPDATE OF r SKIP LOCKED
+                FOR UPDATE SKIP LOCKED
+            ), picked AS (
+                SELECT \(unescaped: pickedUnit) AS unit FROM picked_rows p JOIN invoices i ON i.id = p.invoice_id
             ), units AS (
                 SELECT unit FROM (SELECT DISTINCT unit FROM picked) AS distinct_units
                 WHERE pg_try_advisory_xact_lock(\(Self.claimLockSpace), hashtext(\(unescaped: prefix) || unit))
