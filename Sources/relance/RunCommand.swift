@@ -90,7 +90,8 @@ extension RunCommand {
             let transport = try DaemonContext.makeTransport(configuration)
             let sendLog = try SendLog(path: configuration.paths.sendLog)
             let daemon = SharedDaemon(configuration: configuration, store: store, instance: settings.instance ?? SharedDaemon.defaultInstanceName(),
-                                      leaseSeconds: settings.leaseSeconds, transport: transport, clock: clock, logger: logger, sendLog: sendLog)
+                                      leaseSeconds: settings.leaseSeconds, transport: transport, clock: clock, logger: logger, sendLog: sendLog,
+                                      configurationFile: options.path)
             try daemon.run(once: once)
         } catch let exit as ExitCode {
             throw exit

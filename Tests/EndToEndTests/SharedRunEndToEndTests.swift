@@ -179,4 +179,40 @@ struct SharedRunEndToEndTests {
         let seconds = Int(Date(timeIntervalSinceNow: 0).timeIntervalSince(began))
         print("shared chaos: \(ids.count) received in \(seconds) s (\(dropped) replies dropped), \(kills) kills, frozen \(frozen), restarted \(restarted); states \(counts)")
     }
+
+    @Test("SIGHUP reopens the send log and reads the settings again; a broken file, or one naming another instance, keeps the running ones")
+    func reload() throws {
+        let (store, scratch, smtp) = try SharedPaymentsEndToEndTests.servers()
+        defer { withExtendedLifetime(scratch) {} }
+        let box = try instance("solo", store: store, smtpPort: smtp.port)
+        let daemon = try DaemonProcess(sandbox: box, arguments: ["--now", "2026-11-02T10:00:00+01:00"])
+        defer { if daemon.isRunning { daemon.killHard() } }
+        func ingested(_ id: String) -> Bool { box.sendLogLines().contains { $0.contains("event=ingested invoice=\(id)") } }
+        try box.drop("one.json", Sandbox.invoice(id: "R-1", issued: "2026-11-01", terms: "net 30", customer: "C-1", email: "a@one.example"))
+        #expect(DaemonProcess.wait(seconds: 30) { ingested("R-1") })
+        let good = try String(contentsOfFile: box.config, encoding: .utf8)
+        // logrotate moves the log away, then signals; the file is broken meanwhile.
+        try (good + "\n[schedule.broken\n").write(toFile: box.config, atomically: true, encoding: .utf8)
+        try FileManager.default.moveItem(atPath: box.sendLog, toPath: box.sendLog + ".1")
+        daemon.signal(SIGHUP)
+        #expect(DaemonProcess.wait(seconds: 10) { daemon.stderr.contains("configuration not reloaded, keeping the previous one") }, "\(daemon.stderr)")
+        try box.drop("two.json", Sandbox.invoice(id: "R-2", issued: "2026-11-01", terms: "net 30", customer: "C-2", email: "a@two.example"))
+        #expect(DaemonProcess.wait(seconds: 20) { ingested("R-2") }, "written to the reopened send log")
+        // Another inbox: taken from once the settings are read again.
+        let other = box.root + "/inbox-2"
+        try FileManager.default.createDirectory(atPath: other, withIntermediateDirectories: true)
+        try good.replacingOccurrences(of: "inbox = \"inbox\"", with: "inbox = \"inbox-2\"").write(toFile: box.config, atomically: true, encoding: .utf8)
+        daemon.signal(SIGHUP)
+        #expect(DaemonProcess.wait(seconds: 10) { daemon.stderr.contains("configuration reloaded from") }, "\(daemon.stderr)")
+        try Sandbox.invoice(id: "R-3", issued: "2026-11-01", terms: "net 30", customer: "C-3", email: "a@three.example")
+            .write(toFile: other + "/three.json", atomically: true, encoding: .utf8)
+        #expect(DaemonProcess.wait(seconds: 20) { ingested("R-3") })
+        // Another instance name is a restart's business.
+        try good.replacingOccurrences(of: "instance = \"solo\"", with: "instance = \"other\"").write(toFile: box.config, atomically: true, encoding: .utf8)
+        daemon.signal(SIGHUP)
+        #expect(DaemonProcess.wait(seconds: 10) { daemon.stderr.contains("[store] changed; restart relance") }, "\(daemon.stderr)")
+        #expect(daemon.isRunning)
+        #expect(daemon.stop() == 0, "\(daemon.stderr)")
+        #expect(try PSQL.run(port: store.port, "SELECT COUNT(*) FROM invoices") == "3")
+    }
 }

@@ -22,7 +22,8 @@ import Glibc
 /// What the one-machine daemon also does and this one does not yet (the reference-rate refresh)
 /// is named in docs/shared-store.md.
 public final class SharedDaemon {
-    let configuration: RelanceConfiguration
+    /// The settings, read again on SIGHUP (`reload`).
+    private(set) var configuration: RelanceConfiguration
     let store: PostgresStore
     let queue: SharedQueue
     let transport: any MailTransport
@@ -36,9 +37,13 @@ public final class SharedDaemon {
     /// the round ends and the next poll tries again.
     static let contendedPassLimit = 20
 
+    /// The file the settings came from, read again on SIGHUP (nil: SIGHUP only reopens the send log).
+    let configurationFile: String?
+
     public init(configuration: RelanceConfiguration, store: PostgresStore, instance: String, leaseSeconds: Int, transport: any MailTransport,
-                clock: any WallClock, logger: Logger, sendLog: SendLog, pollInterval: Duration = .seconds(2)) {
+                clock: any WallClock, logger: Logger, sendLog: SendLog, configurationFile: String? = nil, pollInterval: Duration = .seconds(2)) {
         self.configuration = configuration
+        self.configurationFile = configurationFile
         self.store = store
         queue = SharedQueue(owner: instance, leaseSeconds: Int64(leaseSeconds))
         self.transport = transport
@@ -73,28 +78,9 @@ public final class SharedDaemon {
                 if received.stopRequested() { return }
             }
         }
-        let pickup = SharedPickup(configuration: configuration, store: store, sendLog: sendLog, clock: clock, logger: logger)
-        let payments = try SharedPaymentPickup(configuration: configuration, store: store, sendLog: sendLog, clock: clock, logger: logger,
-                                               workingSetPath: configuration.paths.stateDirectory + "/shared-payments.sqlite")
-        let replies = try SharedReplyPoller(configuration: configuration, store: store, owner: queue.owner, leaseSeconds: queue.leaseSeconds,
-                                            sendLog: sendLog, clock: clock, logger: logger,
-                                            workingSetPath: configuration.paths.stateDirectory + "/shared-replies.sqlite")
+        var parts = try Parts(self)
         let replyJob = BackgroundJob(name: "relance.replies")
         var lastReplyPoll: ContinuousClock.Instant?
-        let promises = try SharedInvoicePass.promises(configuration: configuration, store: store, sendLog: sendLog, clock: clock, logger: logger,
-                                                      workingSetPath: configuration.paths.stateDirectory + "/shared-promises.sqlite")
-        let plans = try SharedInvoicePass.plans(configuration: configuration, store: store, sendLog: sendLog, clock: clock, logger: logger,
-                                                workingSetPath: configuration.paths.stateDirectory + "/shared-plans.sqlite")
-        let reviewTimeouts = try SharedInvoicePass.reviewTimeouts(configuration: configuration, store: store, sendLog: sendLog, clock: clock,
-                                                                  logger: logger,
-                                                                  workingSetPath: configuration.paths.stateDirectory + "/shared-review.sqlite")
-        let collection = try SharedInvoicePass.collection(configuration: configuration, store: store, sendLog: sendLog, clock: clock,
-                                                          logger: logger,
-                                                          workingSetPath: configuration.paths.stateDirectory + "/shared-collection.sqlite")
-        let digest = SharedDigest(configuration: configuration, store: store, owner: queue.owner, transport: transport, sendLog: sendLog,
-                                  clock: clock, logger: logger)
-        let cycle = try SharedCycle(configuration: configuration, store: store, queue: queue, transport: transport, clock: clock, logger: logger,
-                                    sendLog: sendLog, workingSetPath: configuration.paths.stateDirectory + "/shared-pass.sqlite")
         let wake = once ? nil : try WakePipe(store: store, logger: logger)
         defer { wake?.stop() }
         let monotonic = ContinuousClock()
@@ -116,11 +102,11 @@ public final class SharedDaemon {
                 maintain()
             }
             // The morning digest first, as on one machine: it lists what the day's pass will send.
-            digest.runIfDue()
-            _ = pickup.scan()
+            parts.digest.runIfDue()
+            _ = parts.pickup.scan()
             // Payments before the pass: an invoice paid today is not chased today.
-            payments.scan()
-            if let replies {
+            parts.payments.scan()
+            if let replies = parts.replies {
                 if once {
                     // One round reads the mailbox before it sends: a reply that came in pauses today's reminder.
                     replies.poll()
@@ -136,17 +122,17 @@ public final class SharedDaemon {
                 }
             }
             // As the one-machine cycle starts: what was not reviewed in time goes in this round's pass.
-            reviewTimeouts.runIfDue()
+            parts.reviewTimeouts.runIfDue()
             // As the one-machine cycle starts: the running payment plans are judged.
-            plans.runIfDue()
-            promises.runIfDue()
+            parts.plans.runIfDue()
+            parts.promises.runIfDue()
             // Before the pass, as the one-machine cycle starts: an invoice in collection is chased no more.
-            collection.runIfDue()
+            parts.collection.runIfDue()
             do {
                 var total = Cycle.Summary()
                 var contendedPasses = 0
                 while !received.stopRequested() {
-                    let pass = try cycle.pass(stop: { received.stopRequested() }, heartbeat: heartbeat)
+                    let pass = try parts.cycle.pass(stop: { received.stopRequested() }, heartbeat: heartbeat)
                     total.add(pass.cycle)
                     // Customers left to another claim ran into one at the same moment: tried again after a
                     // few milliseconds (apart from the other instance's next claim), a bounded number of times.
@@ -167,17 +153,85 @@ public final class SharedDaemon {
             if once || received.stopRequested() {
                 // Another instance may read the mailbox at once: the poll under way ends first (its IMAP
                 // timeout bounds it, within the stop timeout); one that does not lets its lease run out instead.
-                if let replies, replyJob.waitUntilIdle(timeout: .seconds(10)) { replies.release() }
+                if let replies = parts.replies, replyJob.waitUntilIdle(timeout: .seconds(10)) { replies.release() }
                 notifier.notify("STOPPING=1")
                 if !once { logger.info("relance stopping") }
                 return
             }
+            // SIGHUP (logrotate, `systemctl reload`): the send log reopened and the settings read again,
+            // while the mailbox poll, which reads them, is not running.
+            if !replyJob.isRunning, received.takeReload() { reload(&parts) }
             var fds = [pollfd(fd: signals.descriptor, events: Int16(POLLIN), revents: 0),
                        pollfd(fd: wake?.descriptor ?? -1, events: Int16(POLLIN), revents: 0)]
             var timeout = Int32(pollInterval.components.seconds * 1000 + pollInterval.components.attoseconds / 1_000_000_000_000_000)
             if let interval = notifier.watchdogInterval { timeout = min(timeout, Int32(interval * 500)) }
+            if received.reloadPending { timeout = min(timeout, 200) }  // a reload waits for the mailbox poll to end
             if poll(&fds, nfds_t(fds.count), timeout) < 0, errno != EINTR { throw RuntimeFailure("poll: \(String(cString: strerror(errno)))") }
             wake?.drain()
+        }
+    }
+
+    /// What a round runs, made from the settings: made again when they are reloaded.
+    struct Parts {
+        let pickup: SharedPickup
+        let payments: SharedPaymentPickup
+        let replies: SharedReplyPoller?
+        let promises: SharedInvoicePass
+        let plans: SharedInvoicePass
+        let reviewTimeouts: SharedInvoicePass
+        let collection: SharedInvoicePass
+        let digest: SharedDigest
+        let cycle: SharedCycle
+
+        init(_ daemon: SharedDaemon) throws {
+            let configuration = daemon.configuration, store = daemon.store, sendLog = daemon.sendLog, clock = daemon.clock
+            let logger = daemon.logger, queue = daemon.queue, state = configuration.paths.stateDirectory
+            pickup = SharedPickup(configuration: configuration, store: store, sendLog: sendLog, clock: clock, logger: logger)
+            payments = try SharedPaymentPickup(configuration: configuration, store: store, sendLog: sendLog, clock: clock, logger: logger,
+                                               workingSetPath: state + "/shared-payments.sqlite")
+            replies = try SharedReplyPoller(configuration: configuration, store: store, owner: queue.owner, leaseSeconds: queue.leaseSeconds,
+                                            sendLog: sendLog, clock: clock, logger: logger, workingSetPath: state + "/shared-replies.sqlite")
+            promises = try SharedInvoicePass.promises(configuration: configuration, store: store, sendLog: sendLog, clock: clock, logger: logger,
+                                                      workingSetPath: state + "/shared-promises.sqlite")
+            plans = try SharedInvoicePass.plans(configuration: configuration, store: store, sendLog: sendLog, clock: clock, logger: logger,
+                                                workingSetPath: state + "/shared-plans.sqlite")
+            reviewTimeouts = try SharedInvoicePass.reviewTimeouts(configuration: configuration, store: store, sendLog: sendLog, clock: clock,
+                                                                  logger: logger, workingSetPath: state + "/shared-review.sqlite")
+            collection = try SharedInvoicePass.collection(configuration: configuration, store: store, sendLog: sendLog, clock: clock,
+                                                          logger: logger, workingSetPath: state + "/shared-collection.sqlite")
+            digest = SharedDigest(configuration: configuration, store: store, owner: queue.owner, transport: daemon.transport, sendLog: sendLog,
+                                  clock: clock, logger: logger)
+            cycle = try SharedCycle(configuration: configuration, store: store, queue: queue, transport: daemon.transport, clock: clock,
+                                    logger: logger, sendLog: sendLog, workingSetPath: state + "/shared-pass.sqlite")
+        }
+    }
+
+    /// SIGHUP: the send log reopened (logrotate moved it), the settings read again from
+    /// `configurationFile` and the round's parts made from them. A file that does not load, or
+    /// that names another store or instance (a restart's business), keeps the running settings.
+    /// The transport stays as it started, as on one machine.
+    private func reload(_ parts: inout Parts) {
+        notifier.notify("RELOADING=1")
+        defer { notifier.notify("READY=1") }
+        sendLog.reopen()
+        guard let configurationFile else { return }
+        do {
+            let fresh = try ConfigurationLoader.load(file: configurationFile)
+            guard fresh.store?.url == configuration.store?.url, fresh.store?.instance == configuration.store?.instance else {
+                logger.error("configuration not reloaded, keeping the previous one: [store] changed; restart relance to use another store or name")
+                return
+            }
+            let running = configuration
+            configuration = fresh
+            do {
+                parts = try Parts(self)
+            } catch {
+                configuration = running
+                throw error
+            }
+            logger.info("configuration reloaded from \(configurationFile)")
+        } catch {
+            logger.error("configuration not reloaded, keeping the previous one: \(error)")
         }
     }
 
