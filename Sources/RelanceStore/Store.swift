@@ -8,12 +8,18 @@ internal import GRDB
 public final class Store: Sendable {
     let pool: DatabasePool
     public let path: String
+    /// A copy that no crash needs (a shared store's working set or local copy, made again from
+    /// PostgreSQL whenever it is needed): nothing is ever synced to disk.
+    let scratch: Bool
 
     /// Opens (creating if needed) the store at `path` and brings its schema up to date; with
     /// `readOnly`, opens an existing store without writing anything (the commands that only look).
-    /// `recorder` notes every statement run (for tests of the query plans).
-    public init(path: String, readOnly: Bool = false, recorder: StatementRecorder? = nil) throws(StoreError) {
+    /// `recorder` notes every statement run (for tests of the query plans). With `scratch`, the
+    /// store is a copy made again after a crash: `synchronous = OFF`, and a durable write is an
+    /// ordinary one.
+    public init(path: String, readOnly: Bool = false, recorder: StatementRecorder? = nil, scratch: Bool = false) throws(StoreError) {
         self.path = path
+        self.scratch = scratch
         var configuration = Configuration()
         if let recorder { configuration.prepareDatabase { db in recorder.install(on: db) } }
         configuration.busyMode = .timeout(10)
@@ -37,7 +43,7 @@ public final class Store: Sendable {
         configuration.journalMode = .wal
         configuration.prepareDatabase { db in
             // NORMAL by default on every connection; `write(durable: true)` raises it to FULL around its commit.
-            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            try db.execute(sql: scratch ? "PRAGMA synchronous = OFF" : "PRAGMA synchronous = NORMAL")
             try db.execute(sql: "PRAGMA foreign_keys = ON")
             // A small state directory (a tmpfs, a nearly full disk) must not be eaten by the WAL:
             // checkpoint every 256 pages and cut the file back to 1 MiB after each.
@@ -61,7 +67,7 @@ public final class Store: Sendable {
     /// id covers (docs/durability.md).
     public func write<T>(durable: Bool = true, _ body: (StoreTransaction) throws -> T) throws -> T {
         do {
-            guard durable else { return try pool.write { db in try body(StoreTransaction(db: db)) } }
+            guard durable, !scratch else { return try pool.write { db in try body(StoreTransaction(db: db)) } }
             return try pool.writeWithoutTransaction { db in
                 try db.execute(sql: "PRAGMA synchronous = FULL")
                 defer { try? db.execute(sql: "PRAGMA synchronous = NORMAL") }

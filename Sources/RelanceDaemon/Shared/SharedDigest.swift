@@ -70,7 +70,7 @@ final class SharedDigest {
             _ = try store.waitFor("read the digest's invoices") {
                 try await SharedSnapshot.copy(.invoices(includeClosed: false), waitingBankEntries: true, from: store, into: copy)
             }
-            let context = DaemonContext(configuration: configuration, store: try Store(path: copy), sendLog: sendLog, transport: transport,
+            let context = DaemonContext(configuration: configuration, store: try Store(path: copy, scratch: true), sendLog: sendLog, transport: transport,
                                         clock: clock, logger: logger)
             (sent, complete) = try DigestJob(context: context).deliver(today: today, now: now)
             return sent

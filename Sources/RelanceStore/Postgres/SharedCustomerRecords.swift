@@ -24,7 +24,7 @@ public enum SharedCustomerRecords {
         defer {
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
         }
-        let store = try Store(path: path)
+        let store = try Store(path: path, scratch: true)
         let columns = try await store.pool.read { db in try SharedSnapshot.localColumns(db) }
         let tables = try await SharedSnapshot.rows(of: ids, columns: columns, skipping: unread, on: connection)
         try await store.pool.write { db in try SharedSnapshot.insert(tables, into: db) }

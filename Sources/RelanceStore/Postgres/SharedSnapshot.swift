@@ -33,7 +33,7 @@ public enum SharedSnapshot {
     /// `waitingBankEntries` (the morning digest lists them). Returns the number of invoices copied.
     public static func copy(_ selection: Selection, waitingBankEntries: Bool = false, from source: PostgresStore, into path: String) async throws
         -> Int {
-        let store = try Store(path: path)
+        let store = try Store(path: path, scratch: true)
         let columnsByTable = try await store.pool.read { db in try localColumns(db) }
         let copied = try await source.transaction("read the invoices asked for") { connection in
             let ids = try await invoiceIDs(selection, on: connection)
@@ -51,7 +51,7 @@ public enum SharedSnapshot {
     /// The bank entries waiting for a person (unmatched or ambiguous), copied from `source` into
     /// the new SQLite store at `path`, for `relance payments unmatched`; returns how many.
     public static func copyWaitingBankEntries(from source: PostgresStore, into path: String) async throws -> Int {
-        let store = try Store(path: path)
+        let store = try Store(path: path, scratch: true)
         let columns = try await store.pool.read { db in try localColumns(db) }["bank_entries"] ?? []
         let table = try await source.transaction("read the waiting bank entries") { connection in
             try await read("bank_entries", where: "state IN ('unmatched', 'ambiguous')", orderBy: "id", binds: PostgresBindings(),

@@ -38,7 +38,7 @@ public final class SharedWorkingSet: @unchecked Sendable {
         for suffix in ["-wal", "-shm"] where FileManager.default.fileExists(atPath: path + suffix) {
             try FileManager.default.removeItem(atPath: path + suffix)
         }
-        store = try Store(path: path)
+        store = try Store(path: path, scratch: true)
         localColumns = try store.pool.read { db in try SharedSnapshot.localColumns(db) }
         try store.pool.write { db in try Self.trackChanges(db) }
     }
