@@ -25,16 +25,26 @@ struct RatesUpdateCommand: ParsableCommand {
 
     func run() throws {
         let configuration = try options.load()
-        let context = try clock.context(for: configuration)
         let only = series.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).uppercased() } }
         if (only ?? configuration.rateSeriesInUse).isEmpty {
             Console.out("no reference rate is needed: the configured law charges no interest")
             return
         }
         // Each outcome is printed below; the log would only say it twice.
-        var quiet = context.logger
+        LoggingBootstrap.once()
+        var quiet = Logger(label: "relance")
         quiet.logLevel = .critical
-        let outcomes = RatesUpdater(configuration: configuration, store: context.store, clock: context.clock, logger: quiet).update(only: only)
+        let updater: RatesUpdater
+        if configuration.store != nil {
+            // On a shared store each instance keeps its own table and its refresh record in its state directory;
+            // a running daemon takes the table in on SIGHUP (`systemctl reload relance`).
+            updater = RatesUpdater(configuration: configuration, record: .beside(configuration.fetchedRatesFile),
+                                   clock: try ClockOption.clock(clock.now, zone: configuration.company.timeZone), logger: quiet)
+        } else {
+            let context = try clock.context(for: configuration)
+            updater = RatesUpdater(configuration: configuration, record: .store(context.store), clock: context.clock, logger: quiet)
+        }
+        let outcomes = updater.update(only: only)
         for outcome in outcomes { Console.out(outcome.line) }
         guard outcomes.allSatisfy(\.succeeded) else { throw ExitCode(1) }
         Console.out("written to \((configuration.fetchedRatesFile as NSString).standardizingPath)")

@@ -6,8 +6,8 @@ extension Sandbox {
     /// `transport`: more lines of `[transport]`; `extra`: more tables, after `[store]`; `company`:
     /// more lines of `[company]`.
     static func sharedInstance(_ name: String, storePort: Int, smtpPort: Int, leaseSeconds: Int = 60, transport: String = "",
-                               extra: String = "", company: String = "") throws -> Sandbox {
-        let box = try Sandbox(minGapDays: 0, company: company, extra: """
+                               extra: String = "", company: String = "", lateCharges: String = "refresh_days = 0") throws -> Sandbox {
+        let box = try Sandbox(minGapDays: 0, lateCharges: lateCharges, company: company, extra: """
             [transport]
             url = "smtp://127.0.0.1:\(smtpPort)"
             tls = "none"

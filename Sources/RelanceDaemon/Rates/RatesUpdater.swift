@@ -2,7 +2,7 @@ import Foundation
 public import RelanceConfig
 public import RelanceCore
 import RelanceFormats
-public import RelanceStore
+import RelanceStore
 import RelanceTransport
 public import Logging
 
@@ -13,21 +13,21 @@ public import Logging
 /// fails leaves its earlier entries untouched; nothing is ever guessed.
 public struct RatesUpdater: Sendable {
     let configuration: RelanceConfiguration
-    let store: Store
+    let record: RatesRefreshRecord
     let clock: any WallClock
     let logger: Logger
     let fetcher: HTTPSFetcher
 
-    public init(configuration: RelanceConfiguration, store: Store, clock: any WallClock, logger: Logger) {
+    public init(configuration: RelanceConfiguration, record: RatesRefreshRecord, clock: any WallClock, logger: Logger) {
         self.configuration = configuration
-        self.store = store
+        self.record = record
         self.clock = clock
         self.logger = logger
         fetcher = HTTPSFetcher(caFile: configuration.rateSources.caFile)
     }
 
     public init(context: DaemonContext) {
-        self.init(configuration: context.configuration, store: context.store, clock: context.clock, logger: context.logger)
+        self.init(configuration: context.configuration, record: .store(context.store), clock: context.clock, logger: context.logger)
     }
 
     /// What one series' update did.
@@ -55,9 +55,6 @@ public struct RatesUpdater: Sendable {
     public struct Failure: Error, Sendable, CustomStringConvertible {
         public let description: String
     }
-
-    /// Store keys: the last attempt and the last fully successful update (seconds since 1970).
-    static let attemptKey = "rates_last_attempt", successKey = "rates_last_success"
 
     /// Fetches every series in use (or `only`), writes the merged table, records the attempt.
     public func update(only: [String]? = nil) -> [Outcome] {
@@ -91,10 +88,7 @@ public struct RatesUpdater: Sendable {
         }
         let allGood = !outcomes.isEmpty && outcomes.allSatisfy(\.succeeded)
         do {
-            try store.write { tx in
-                try tx.setDaemonValue(Self.attemptKey, String(Int64(now.timeIntervalSince1970)))
-                if allGood { try tx.setDaemonValue(Self.successKey, String(Int64(now.timeIntervalSince1970))) }
-            }
+            try record.note(attemptAt: now, succeeded: allGood)
         } catch {
             logger.warning("rates update: the attempt could not be recorded: \(error)")
         }
@@ -110,10 +104,7 @@ public struct RatesUpdater: Sendable {
         let days = configuration.rateSources.refreshDays
         guard days > 0, !configuration.rateSeriesInUse.isEmpty else { return false }
         let now = clock.now().timeIntervalSince1970
-        let values = try? store.read { tx in
-            (try tx.daemonValue(Self.attemptKey).flatMap(TimeInterval.init), try tx.daemonValue(Self.successKey).flatMap(TimeInterval.init))
-        }
-        let (attempt, success) = values ?? (nil, nil)
+        let (attempt, success) = record.read()
         if let attempt, abs(now - attempt) < 3600 { return false }
         guard let success else { return true }
         return now - success >= TimeInterval(days * 86_400)

@@ -19,8 +19,8 @@ import Glibc
 /// or froze, and sleeps until a signal, the next poll, or a NOTIFY from another instance that
 /// committed new work (`WorkListener`).
 ///
-/// What the one-machine daemon also does and this one does not yet (the reference-rate refresh)
-/// is named in docs/shared-store.md.
+/// It refreshes the reference rates into its own state directory, as one machine does, and reads
+/// its settings again on SIGHUP.
 public final class SharedDaemon {
     /// The settings, read again on SIGHUP (`reload`).
     private(set) var configuration: RelanceConfiguration
@@ -80,6 +80,7 @@ public final class SharedDaemon {
         }
         var parts = try Parts(self)
         let replyJob = BackgroundJob(name: "relance.replies")
+        let ratesRefresh = BackgroundJob(name: "relance.rates")
         var lastReplyPoll: ContinuousClock.Instant?
         let wake = once ? nil : try WakePipe(store: store, logger: logger)
         defer { wake?.stop() }
@@ -158,9 +159,12 @@ public final class SharedDaemon {
                 if !once { logger.info("relance stopping") }
                 return
             }
+            // The reference-rate refresh (`[late_charges] refresh_days`), on a thread of its own: this instance's
+            // table in its state directory, taken in as on SIGHUP once fetched.
+            refreshRatesIfDue(ratesRefresh)
             // SIGHUP (logrotate, `systemctl reload`): the send log reopened and the settings read again,
             // while the mailbox poll, which reads them, is not running.
-            if !replyJob.isRunning, received.takeReload() { reload(&parts) }
+            if !replyJob.isRunning, !ratesRefresh.isRunning, ratesRefresh.takeFinished() || received.takeReload() { reload(&parts) }
             var fds = [pollfd(fd: signals.descriptor, events: Int16(POLLIN), revents: 0),
                        pollfd(fd: wake?.descriptor ?? -1, events: Int16(POLLIN), revents: 0)]
             var timeout = Int32(pollInterval.components.seconds * 1000 + pollInterval.components.attoseconds / 1_000_000_000_000_000)
@@ -204,6 +208,18 @@ public final class SharedDaemon {
             cycle = try SharedCycle(configuration: configuration, store: store, queue: queue, transport: daemon.transport, clock: clock,
                                     logger: logger, sendLog: sendLog, workingSetPath: state + "/shared-pass.sqlite")
         }
+    }
+
+    /// Starts the reference-rate refresh when it is due (`RatesUpdater.isDue`, its record beside
+    /// this instance's table); a failure is logged by the updater and tried again an hour later.
+    /// A single round (`--once`) ends before it: `relance rates update` is for that.
+    private func refreshRatesIfDue(_ job: BackgroundJob) {
+        guard !job.isRunning else { return }
+        var quiet = logger
+        quiet[metadataKey: "job"] = "rates"
+        let updater = RatesUpdater(configuration: configuration, record: .beside(configuration.fetchedRatesFile), clock: clock, logger: quiet)
+        guard updater.isDue() else { return }
+        job.start { updater.update().contains(where: \.succeeded) }
     }
 
     /// SIGHUP: the send log reopened (logrotate moved it), the settings read again from
