@@ -106,14 +106,27 @@ public final class ScriptedServer: Sendable {
     /// Root is needed (the daemons drop privileges) and the program must be installed.
     public static func available(_ program: String) -> Bool { getuid() == 0 && FileManager.default.isExecutableFile(atPath: program) }
 
+    /// A start that fails is tried again, twice, on another port and folder: the port picked free
+    /// may be taken by another test's server before this one binds it (the start log says why).
     public init(script: String, arguments: [String] = []) throws {
-        self.script = TestServer.packageRoot + "/scripts/test-servers/" + script
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("\(script)-\(UUID().uuidString.prefix(8))").path
-        port = try FreePort.pick()
-        let log = folder + ".start.log"
-        guard Self.spawn([self.script, "start", folder, String(port)] + arguments, log: log) == 0 else {
-            throw TestServer.TestServerError(log: (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
+        let path = TestServer.packageRoot + "/scripts/test-servers/" + script
+        self.script = path
+        var logs: [String] = []
+        for _ in 0..<3 {
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("\(script)-\(UUID().uuidString.prefix(8))").path
+            let port = try FreePort.pick()
+            let log = folder + ".start.log"
+            if Self.spawn([path, "start", folder, String(port)] + arguments, log: log) == 0 {
+                self.folder = folder
+                self.port = port
+                return
+            }
+            logs.append((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
+            _ = Self.spawn([path, "stop", folder], log: "/dev/null")
+            try? FileManager.default.removeItem(atPath: folder)
+            try? FileManager.default.removeItem(atPath: log)
         }
+        throw TestServer.TestServerError(log: logs.joined(separator: "\n--- tried again:\n"))
     }
 
     /// Runs one of the script's other actions on this server (`restart` for PostgreSQL); true when it succeeded.
