@@ -60,6 +60,14 @@ public final class Store: Sendable {
         }
     }
 
+    /// Deletes the store file at `path` with its WAL and shared-memory files, those that exist (a
+    /// scratch copy done with, or made afresh).
+    public static func removeFiles(at path: String) throws {
+        for file in [path, path + "-wal", path + "-shm"] where FileManager.default.fileExists(atPath: file) {
+            try FileManager.default.removeItem(atPath: file)
+        }
+    }
+
     /// Runs `body` in one write transaction: all of it is committed, or none. With `durable`
     /// (the default) the commit is synced to disk before this returns (`synchronous=FULL`);
     /// without, it survives a crash of the process but not a power loss (`synchronous=NORMAL`

@@ -43,7 +43,7 @@ struct InstallmentsCommand: ParsableCommand {
         let invoice = invoice
         // On a shared store: the invoice's customer copied, the same action on the copy, written back (SharedInvoiceAction).
         if cancel {
-            try ActionRunner.perform(onContextOf: invoice, configuration: configuration, clock: clock) {
+            try ActionRunner.perform(copying: .customerOf(invoiceID: invoice), configuration: configuration, clock: clock) {
                 try InstallmentActions(context: $0).cancel(invoiceID: invoice)
             }
             return
@@ -58,7 +58,7 @@ struct InstallmentsCommand: ParsableCommand {
         let request = InstallmentActions.Request(
             parts: parts ?? listed?.count ?? 0, first: try DateArgument.parse(first, option: "first"), everyDays: every, dates: listed,
             amounts: amounts.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }, note: note)
-        try ActionRunner.perform(onContextOf: invoice, configuration: configuration, clock: clock) {
+        try ActionRunner.perform(copying: .customerOf(invoiceID: invoice), configuration: configuration, clock: clock) {
             let plan = try InstallmentActions(context: $0).agree(invoiceID: invoice, request)
             return (["\(invoice): payment plan \(plan.id) agreed, \(plan.parts.count) instalments of \(plan.total); the schedule goes at the next send slot"]
                 + plan.parts.map { "  \($0.number). \($0.due.iso)  \($0.amount)" }).joined(separator: "\n")

@@ -66,11 +66,13 @@ enum ActionRunner {
     /// invoice's customer, written back under guards), never a SQLite file no instance reads.
     static func perform(on invoice: String, configuration: RelanceConfiguration, clock: HiddenClockOption,
                         _ action: @escaping @Sendable (InvoiceActions) throws -> String) throws {
-        try perform(onContextOf: invoice, configuration: configuration, clock: clock) { try action(InvoiceActions(context: $0)) }
+        try perform(copying: .customerOf(invoiceID: invoice), configuration: configuration, clock: clock) { try action(InvoiceActions(context: $0)) }
     }
 
-    /// The same for any action on a context (`relance installments`: `InstallmentActions`).
-    static func perform(onContextOf invoice: String, configuration: RelanceConfiguration, clock: HiddenClockOption,
+    /// Any action that changes the store, on the store the settings name: the SQLite file, or with
+    /// `[store]` a copy of what `copy` names, written back under guards (`SharedInvoiceAction`):
+    /// `installments`, `payments assign`, `approve`, `hold`.
+    static func perform(copying copy: SharedInvoiceAction.Copy, configuration: RelanceConfiguration, clock: HiddenClockOption,
                         _ action: @escaping @Sendable (DaemonContext) throws -> String) throws {
         guard let shared = configuration.store else {
             let context = try clock.context(for: configuration)
@@ -78,9 +80,7 @@ enum ActionRunner {
             return
         }
         let wallClock = try ClockOption.clock(clock.now, zone: configuration.company.timeZone)
-        try perform {
-            try SharedStoreAccess.changing(shared, .customerOf(invoiceID: invoice), configuration: configuration, clock: wallClock, action)
-        }
+        try perform { try SharedStoreAccess.changing(shared, copy, configuration: configuration, clock: wallClock, action) }
     }
 
     /// Prints what the action says it did.

@@ -106,18 +106,9 @@ struct PaymentsAssignCommand: ParsableCommand {
     func run() throws {
         let configuration = try options.load()
         let (entry, invoice, amount) = (entry, invoice, amount)
-        guard let shared = configuration.store else {
-            let context = try clock.context(for: configuration)
-            try ActionRunner.perform { try PaymentActions(context: context).assign(entryID: entry, invoiceID: invoice, amount: amount) }
-            return
-        }
-        // On a shared store: the entry and the invoice's customer copied under their locks, the same
-        // assignment on the copy, and what it changed written back under guards (SharedInvoiceAction).
-        let wallClock = try ClockOption.clock(clock.now, zone: configuration.company.timeZone)
-        try ActionRunner.perform {
-            try SharedStoreAccess.changing(shared, .bankEntry(id: entry, invoiceID: invoice), configuration: configuration, clock: wallClock) {
-                try PaymentActions(context: $0).assign(entryID: entry, invoiceID: invoice, amount: amount)
-            }
+        // On a shared store: the entry and the invoice's customer copied under their locks (SharedInvoiceAction).
+        try ActionRunner.perform(copying: .bankEntry(id: entry, invoiceID: invoice), configuration: configuration, clock: clock) {
+            try PaymentActions(context: $0).assign(entryID: entry, invoiceID: invoice, amount: amount)
         }
     }
 }

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import RelanceConfig
 import RelanceDaemon
 import RelanceFormats
 import RelanceMail
@@ -77,7 +76,7 @@ struct ApproveCommand: ParsableCommand {
     func run() throws {
         let configuration = try options.load()
         let chosen = all ? nil : ids
-        try ReviewAction.perform(.heldReminders(ids: chosen), configuration: configuration, clock: clock) { try $0.approve(chosen) }
+        try ActionRunner.perform(copying: .heldReminders(ids: chosen), configuration: configuration, clock: clock) { try ReviewActions(context: $0).approve(chosen) }
     }
 }
 
@@ -93,24 +92,7 @@ struct HoldCommand: ParsableCommand {
     func run() throws {
         let configuration = try options.load()
         let day = try DateArgument.parse(until, option: "until"), id = id
-        try ReviewAction.perform(.heldReminders(ids: [id]), configuration: configuration, clock: clock) { try $0.hold(id, until: day) }
-    }
-}
-
-/// A person's decision on held messages, on the store the settings name: the SQLite file, or with
-/// `[store]` a copy of the customers concerned, written back under guards (`SharedInvoiceAction`).
-enum ReviewAction {
-    static func perform(_ copy: SharedInvoiceAction.Copy, configuration: RelanceConfiguration, clock: HiddenClockOption,
-                        _ action: @escaping @Sendable (ReviewActions) throws -> String) throws {
-        guard let shared = configuration.store else {
-            let context = try clock.context(for: configuration)
-            try ActionRunner.perform { try action(ReviewActions(context: context)) }
-            return
-        }
-        let wallClock = try ClockOption.clock(clock.now, zone: configuration.company.timeZone)
-        try ActionRunner.perform {
-            try SharedStoreAccess.changing(shared, copy, configuration: configuration, clock: wallClock) { try action(ReviewActions(context: $0)) }
-        }
+        try ActionRunner.perform(copying: .heldReminders(ids: [id]), configuration: configuration, clock: clock) { try ReviewActions(context: $0).hold(id, until: day) }
     }
 }
 

@@ -5,7 +5,8 @@ import Testing
 /// Risk-adaptive plans and credit limits through the binary (issue 15).
 @Suite("policy rules and credit limits", .ownThread, .serialized)
 struct RiskEndToEndTests {
-    static let extra = """
+    /// A "strict" policy for customers scored D or E (on a shared store too: SharedPolicyRulesEndToEndTests).
+    static let strictRule = """
         [[policies]]
         name = "strict"
         steps = [
@@ -17,6 +18,10 @@ struct RiskEndToEndTests {
         [[policy_rules]]
         when = { score = ["D", "E"] }
         policy = "strict"
+        """
+
+    static let extra = strictRule + """
+
 
         [credit]
         default_limit = { EUR = "1500.00" }

@@ -13,19 +13,7 @@ struct SharedPolicyRulesEndToEndTests {
     func strictFromTheSharedRecord() throws {
         let (store, scratch, smtp) = try SharedPaymentsEndToEndTests.servers()
         defer { withExtendedLifetime(scratch) {} }
-        let rules = """
-            [[policies]]
-            name = "strict"
-            steps = [
-              { name = "due", at = "due" },
-              { name = "sharp", at = "due+3" },
-              { name = "final", at = "due+10", kind = "final" },
-            ]
-
-            [[policy_rules]]
-            when = { score = ["D", "E"] }
-            policy = "strict"
-            """
+        let rules = RiskEndToEndTests.strictRule
         let a = try Sandbox.sharedInstance("paris", storePort: store.port, smtpPort: smtp.port, extra: rules)
         let b = try Sandbox.sharedInstance("lyon", storePort: store.port, smtpPort: smtp.port, extra: rules)
         // An old invoice, taken in by one instance, paid 50 days late from the other: C-R is a D.

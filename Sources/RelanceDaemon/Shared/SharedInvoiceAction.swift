@@ -54,9 +54,7 @@ public enum SharedInvoiceAction {
                                clock: any WallClock, logger: Logger,
                                _ action: @escaping @Sendable (DaemonContext) throws -> String) throws -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("relance-command-\(UUID().uuidString).sqlite").path
-        defer {
-            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
-        }
+        defer { try? Store.removeFiles(at: path) }
         let workingSet = try SharedWorkingSet(path: path)
         do {
             let (message, lines) = try SharedWorkingSetTransaction.run(

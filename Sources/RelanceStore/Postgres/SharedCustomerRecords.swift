@@ -21,9 +21,7 @@ public enum SharedCustomerRecords {
                                              logger: SharedQueue.logger).collect().map { try $0.decode(String.self) }
         guard !ids.isEmpty else { return [] }
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("relance-records-\(UUID().uuidString).sqlite").path
-        defer {
-            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
-        }
+        defer { try? Store.removeFiles(at: path) }
         let store = try Store(path: path, scratch: true)
         let columns = try await store.pool.read { db in try SharedSnapshot.localColumns(db) }
         let tables = try await SharedSnapshot.rows(of: ids, columns: columns, skipping: unread, on: connection)

@@ -34,10 +34,7 @@ public final class SharedWorkingSet: @unchecked Sendable {
     public static let leasedElsewhere: Int64 = -1
 
     public init(path: String) throws {
-        if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
-        for suffix in ["-wal", "-shm"] where FileManager.default.fileExists(atPath: path + suffix) {
-            try FileManager.default.removeItem(atPath: path + suffix)
-        }
+        try Store.removeFiles(at: path)
         store = try Store(path: path, scratch: true)
         localColumns = try store.pool.read { db in try SharedSnapshot.localColumns(db) }
         try store.pool.write { db in try Self.trackChanges(db) }
