@@ -64,6 +64,12 @@ public final class DaemonContext {
                              clock: clock, logger: logger)
     }
 
+    /// A context on a local copy that sends nothing and writes no send log (`run --dry-run` on a
+    /// shared store decides on a copy of the customers due).
+    public static func onCopy(_ configuration: RelanceConfiguration, store: Store, clock: any WallClock, logger: Logger) -> DaemonContext {
+        DaemonContext(configuration: configuration, store: store, sendLog: SendLog(discarding: ()), transport: NoTransport(), clock: clock, logger: logger)
+    }
+
     func journal() -> Journal { Journal(zone: configuration.company.timeZone) }
 
     /// SMTP when `[transport]` is configured, else the outbox folder.

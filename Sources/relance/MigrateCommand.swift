@@ -46,7 +46,8 @@ struct MigrateCommand: ParsableCommand {
             return try target.waitFor("copy \(source.path)") { try await StoreCopy.copy(from: source, to: target, at: now) }
         }
         switch outcome {
-        case .success(let counts):
+        case .success(let copied):
+            let counts = copied.counts
             let width = counts.map(\.table.count).max() ?? 0
             for count in counts where count.rows > 0 {
                 Console.out(count.table.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + String(count.rows))
@@ -55,6 +56,10 @@ struct MigrateCommand: ParsableCommand {
             let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
             Console.out("copied \(counts.reduce(0) { $0 + $1.rows }) rows of \(counts.count) tables into \(location) in "
                 + String(format: "%.1f", seconds) + " s; every table's count verified")
+            if copied.attachmentsStored > 0 { Console.out("\(copied.attachmentsStored) invoice document(s) moved into the store") }
+            for missing in copied.attachmentsNotFound {
+                Console.error("relance: migrate: \(missing.invoice): its document \(missing.path) cannot be read; its reminders go without it, as they did")
+            }
         case .failure(let error):
             Console.error("relance: migrate: \(error)")
             throw ExitCode(1)

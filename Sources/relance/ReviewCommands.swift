@@ -47,9 +47,14 @@ struct ShowCommand: ParsableCommand {
         let configuration = try options.load()
         let id = id
         let message = try ActionRunner.refusing {
-            guard configuration.store != nil else { return try ReviewActions(context: try clock.context(for: configuration)).show(id) }
-            // On a shared store: decided on a local copy of the customers with a held message, as it would go.
-            return try clock.reading(configuration, purpose: "show", selection: .customersWithHeldReminders) { try ReviewActions(context: $0).show(id) }
+            guard let shared = configuration.store else { return try ReviewActions(context: try clock.context(for: configuration)).show(id) }
+            // On a shared store: decided on a local copy of the customers with a held message, as it
+            // would go, its invoice's document read from the store.
+            return try SharedStoreAccess.withStore(shared) { store in
+                try clock.reading(configuration, purpose: "show", selection: .customersWithHeldReminders) {
+                    try ReviewActions(context: $0).show(id, attachmentsFrom: store)
+                }
+            }
         }
         if let eml {
             try Data(message.data).write(to: URL(fileURLWithPath: eml), options: .atomic)

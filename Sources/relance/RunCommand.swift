@@ -4,6 +4,7 @@ import Logging
 import RelanceCore
 import RelanceConfig
 import RelanceDaemon
+import RelanceStore
 
 /// `relance run`: the daemon, or with `--once` one full cycle (pickup, due reminders) and exit.
 struct RunCommand: ParsableCommand {
@@ -66,8 +67,8 @@ extension RunCommand {
     /// (`SharedDaemon`, docs/shared-store.md).
     func runShared(_ configuration: RelanceConfiguration, settings: StoreSettings) throws {
         guard !dryRun else {
-            Console.error("relance: run: --dry-run is not available on a shared store yet (relance status shows what waits)")
-            throw ExitCode(2)
+            try dryRunShared(configuration, settings: settings)
+            return
         }
         // A daemon on a shared store started at --now keeps time from there: leases must run out.
         let fixed = try ClockOption.clock(now, zone: configuration.company.timeZone)
@@ -97,6 +98,32 @@ extension RunCommand {
             throw exit
         } catch {
             Console.error("relance: run: \(error)")
+            throw ExitCode(1)
+        }
+    }
+}
+
+extension RunCommand {
+    /// `run --dry-run` on a shared store: the customers with a reminder due now copied locally
+    /// (`SharedLocalCopy`), and the one-machine dry run on the copy: the files in this instance's
+    /// inbox as its intake would take them, then what a send pass would send now. Nothing is
+    /// claimed, registered or written; no transport, send log or secret but the store's is opened.
+    func dryRunShared(_ configuration: RelanceConfiguration, settings: StoreSettings) throws {
+        let clock = try ClockOption.clock(now, zone: configuration.company.timeZone)
+        let instant = clock.now()
+        let local = try SharedLocalCopy(purpose: "dry-run")
+        defer { local.remove() }
+        let store = try SharedStoreAccess.open(settings)
+        _ = try SharedStoreAccess.snapshot(.customersWithRemindersDue(at: instant), of: store, into: local.databasePath)
+        LoggingBootstrap.once()
+        do {
+            let context = DaemonContext.onCopy(local.configuration(from: configuration), store: try Store(path: local.databasePath, scratch: true),
+                                               clock: clock, logger: Logger(label: "relance"))
+            for line in InboxPreview(context: context).lines() { Console.out(line) }
+            let summary = try Cycle(context: context).run(dryRun: true)
+            Console.error("dry run: \(summary)")
+        } catch {
+            Console.error("relance: run --dry-run: \(error)")
             throw ExitCode(1)
         }
     }

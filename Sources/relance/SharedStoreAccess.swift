@@ -54,6 +54,13 @@ enum SharedStoreAccess {
         try reading(store, "read the invoices") { try await SharedSnapshot.copy(selection, from: store, into: path) }
     }
 
+    /// `body` with the store open (its schema checked), closed after: for a command that reads
+    /// from it beside a local copy (`show` reads the held message's attachment).
+    static func withStore<T>(_ settings: StoreSettings, _ body: (PostgresStore) throws -> T) throws -> T {
+        let store = try open(settings)
+        return try using(store, passing: InvoiceActions.Refusal.self) { try body(store) }
+    }
+
     /// The invoice task `id` is about, read from `store`; nil when there is no such task.
     static func invoice(ofTask id: Int64, in store: PostgresStore) throws -> String? {
         try reading(store, "find task \(id)") { try await store.transaction("find task \(id)") { try await SharedTasks.invoice(ofTask: id, on: $0) } }

@@ -98,6 +98,46 @@ struct SharedRunEndToEndTests {
         #expect(events.trimmingCharacters(in: .whitespacesAndNewlines) == "50", "\(events)")
     }
 
+    @Test("run --dry-run on a shared store prints what one machine's dry run prints, and changes nothing anywhere")
+    func dryRun() throws {
+        let (store, scratch, smtp) = try SharedPaymentsEndToEndTests.servers()
+        defer { withExtendedLifetime(scratch) {} }
+        let a = try instance("paris", store: store, smtpPort: smtp.port), b = try instance("lyon", store: store, smtpPort: smtp.port)
+        let local = try Sandbox(minGapDays: 0)
+        // C-1 has two invoices (one statement), C-2 one; C-3's is not due yet.
+        let files = [("D-1", "C-1", "2026-11-02"), ("D-2", "C-1", "2026-10-30"), ("D-3", "C-2", "2026-11-02"), ("D-4", "C-3", "2026-11-20")]
+        for (id, customer, due) in files {
+            let text = Sandbox.invoice(id: id, issued: "2026-10-02", due: due, customer: customer, email: "ap@\(customer.lowercased()).example")
+            try a.drop("\(id).json", text)
+            try local.drop("\(id).json", text)
+        }
+        for box in [a, local] {
+            let taken = try box.run(["run", "--once", "--now", "2026-10-20T08:00:00+02:00"])
+            #expect(taken.status == 0, "\(taken.stderr)")
+        }
+        // A file waiting in the other instance's inbox, and one beside the one-machine store: would be taken.
+        let late = Sandbox.invoice(id: "D-5", issued: "2026-10-02", due: "2026-11-02", customer: "C-5", email: "ap@c-5.example")
+        try b.drop("D-5.json", late)
+        try local.drop("D-5.json", late)
+        let before = try PSQL.run(port: store.port, "SELECT (SELECT COUNT(*) FROM events) || '|' || (SELECT string_agg(id || state || COALESCE(lease_owner, ''), ',' ORDER BY id) FROM reminders)")
+
+        let now = "2026-11-02T10:00:00+01:00"
+        let shared = try b.run(["run", "--dry-run", "--now", now])
+        #expect(shared.status == 0, "\(shared.stderr)")
+        let alone = try local.run(["run", "--dry-run", "--now", now])
+        #expect(alone.status == 0, "\(alone.stderr)")
+        #expect(shared.stdout == alone.stdout, "shared:\n\(shared.stdout)\none machine:\n\(alone.stdout)")
+        let wouldSend = shared.stdout.split(separator: "\n").filter { $0.contains(" event=would-send ") }.compactMap { SendLogLine.field("invoice", String($0)) }
+        #expect(Set(wouldSend) == ["D-1", "D-2", "D-3", "D-5"], "\(shared.stdout)")
+        #expect(shared.stdout.contains("event=would-ingest") && shared.stdout.contains("D-5.json"), "\(shared.stdout)")
+        // Nothing claimed, registered, sent or logged; the file stays in the inbox.
+        #expect(try PSQL.run(port: store.port, "SELECT (SELECT COUNT(*) FROM events) || '|' || (SELECT string_agg(id || state || COALESCE(lease_owner, ''), ',' ORDER BY id) FROM reminders)") == before)
+        #expect(try PSQL.run(port: store.port, "SELECT COUNT(*) FROM instances WHERE name = 'lyon'") == "0")
+        #expect(received(scratch.path + "/accepted.jsonl").isEmpty)
+        #expect(b.sendLogLines().isEmpty)
+        #expect(b.files(in: b.inbox) == ["D-5.json"])
+    }
+
     @Test("three instances, 2,000 reminders, kill -9 and restart, one frozen past its lease, PostgreSQL restarted, 1 % dropped after DATA: none twice, none lost")
     func chaos() throws {
         let store = try ScriptedServer(script: "postgres-instance")

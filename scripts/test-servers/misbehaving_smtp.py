@@ -12,7 +12,8 @@
 With --drop-percent P (mode ok), P % of messages, chosen by a seeded random
 draw, are read whole and then the connection is closed without an answer
 (the chaos tests' fault); they are logged with "dropped": true.
-Accepted messages are appended to --log as one JSON line each. Writes the
+Accepted messages are appended to --log as one JSON line each; with
+--save-dir, each accepted message is also written whole there (NUMBER.eml). Writes the
 chosen port to --port-file, runs until SIGTERM."""
 import argparse, json, os, random, signal, socket, threading, time
 
@@ -23,6 +24,7 @@ parser.add_argument("--log", required=True)
 parser.add_argument("--delay-ms", type=int, default=0, help="wait this long before accepting each message")
 parser.add_argument("--drop-percent", type=float, default=0, help="drop this share of connections after DATA, before the reply")
 parser.add_argument("--seed", type=int, default=18)
+parser.add_argument("--save-dir", help="write each accepted message whole to this folder")
 args = parser.parse_args()
 
 server = socket.socket()
@@ -109,6 +111,11 @@ def serve(conn):
                         with open(args.log, "a") as f:
                             f.write(json.dumps(record) + "\n")
                             f.flush()
+                        if args.save_dir and not dropped:
+                            # Dot-unstuffed, as a receiving server stores it (RFC 5321 4.5.2).
+                            lines = [b[1:] if b.startswith(b"..") else b for b in body]
+                            with open(os.path.join(args.save_dir, "%05d.eml" % number), "wb") as f:
+                                f.write(b"".join(lines))
                     if dropped:
                         conn.shutdown(socket.SHUT_RDWR)
                         return

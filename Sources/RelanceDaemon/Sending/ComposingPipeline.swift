@@ -101,11 +101,17 @@ final class ComposingPipeline: Sendable {
     }
 
     /// The stored copy of the invoice's document, if it can be read (at compose time, outside any transaction).
+    /// A path that is not absolute is a reference to bytes kept elsewhere (a shared store's
+    /// `SharedAttachments`, fetched before composing), never a file looked up where relance runs.
     static func attachment(_ path: String) -> MailAttachment? {
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
-        let name = (path as NSString).lastPathComponent
+        guard path.hasPrefix("/"), let data = FileManager.default.contents(atPath: path) else { return nil }
+        return attachment(named: (path as NSString).lastPathComponent, bytes: Array(data))
+    }
+
+    /// An invoice's document as a message part, typed by its name.
+    static func attachment(named name: String, bytes: [UInt8]) -> MailAttachment {
         let type = name.lowercased().hasSuffix(".pdf") ? "application/pdf" : "application/octet-stream"
-        return MailAttachment(fileName: name, contentType: type, bytes: Array(data))
+        return MailAttachment(fileName: name, contentType: type, bytes: bytes)
     }
 }
 

@@ -21,8 +21,10 @@ public struct ReviewActions {
         }
     }
 
-    /// The held message `id` exactly as it would go now (its Message-ID, headers, parts, QR code and letter).
-    public func show(_ id: Int64) throws -> OutgoingMessage {
+    /// The held message `id` exactly as it would go now (its Message-ID, headers, parts, QR code and
+    /// letter). On a local copy of a shared store, `attachmentsFrom` is the store its invoice's
+    /// document is read from (`SharedAttachments`).
+    public func show(_ id: Int64, attachmentsFrom shared: PostgresStore? = nil) throws -> OutgoingMessage {
         guard var row = try context.store.read({ tx in try tx.reminder(id: id) }), row.state == .held else {
             throw InvoiceActions.Refusal(description: "no held message \(id) (relance review lists them)")
         }
@@ -30,9 +32,11 @@ public struct ReviewActions {
         var summary = Cycle.Summary()
         let (_, messages) = try Cycle(context: context).decide([row.invoiceID], rows: [row.invoiceID: [row]], customerKeys: [:],
                                                                now: context.clock.now(), dryRun: true, summary: &summary)
-        guard let message = messages.first else {
+        guard var messages = Optional(messages), !messages.isEmpty else {
             throw InvoiceActions.Refusal(description: "message \(id) would not go any more (paid, paused or past its use): \(summary)")
         }
+        if let shared { try SharedMessageAttachments.fill(&messages, from: shared) }
+        let message = messages[0]
         switch ComposingPipeline.preview(message, templates: MessageTemplates(overrideDirectory: context.configuration.paths.templates)) {
         case .success(let composed): return composed.message
         case .failure(let failure): throw InvoiceActions.Refusal(description: failure.description)

@@ -107,7 +107,7 @@ public final class SharedCycle {
             }
         }
         if grouped { order = CustomerOrder.grouping(order, by: claimed.customerKeys) }
-        let (batch, messages) = try cycle.decide(order, rows: byInvoice, customerKeys: claimed.customerKeys, now: now, dryRun: false,
+        var (batch, messages) = try cycle.decide(order, rows: byInvoice, customerKeys: claimed.customerKeys, now: now, dryRun: false,
                                                  summary: &result.cycle)
         logger.debug("shared pass", metadata: ["claimed": "\(claimed.leases.count)", "invoices": "\(invoiceCount)", "messages": "\(messages.count)"])
         let going = Set(messages.flatMap { $0.rows.map(\.id) })
@@ -121,6 +121,8 @@ public final class SharedCycle {
         }
         guard let batch, !messages.isEmpty else { return }
         for id in Array(leases.keys) where !going.contains(id) { leases[id] = nil }
+        // Their invoices' documents, read before composing; the store unreachable, the pass gives its claims back (`pass`).
+        try SharedMessageAttachments.fill(&messages, from: store)
         let templates = MessageTemplates(overrideDirectory: configuration.paths.templates)
         let composer = ComposerThread()
         defer { composer.finish() }

@@ -23,6 +23,8 @@ struct SharedIntakeRules: Sendable {
     struct File: Sendable {
         let read: InvoiceReader.Read
         let hash: String
+        /// The bytes its invoices' attachment references name (`SharedAttachmentIntake`).
+        var attachments: [(key: String, bytes: [UInt8])] = []
     }
 
     /// Each file's result, in the order given.
@@ -64,6 +66,9 @@ struct SharedIntakeRules: Sendable {
             try await connection.query("DELETE FROM source_files WHERE hash = ANY(\(rejected))", logger: Self.logger)
         }
         try await view.write(on: connection)
+        // The attachments of the files taken, in the transaction that stores their invoices.
+        let kept = files.indices.filter { first.contains($0) && results[$0].reasons == nil }.flatMap { files[$0].attachments }
+        try await SharedAttachments.store(kept, at: now, on: connection)
         return results
     }
 

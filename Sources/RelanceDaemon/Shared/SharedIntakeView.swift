@@ -124,11 +124,6 @@ struct SharedIntakeView {
     private mutating func apply(_ document: InvoiceReader.Document, name: String, hash: String, format: String) -> [String]? {
         switch document {
         case .invoice(let invoice):
-            // The local intake copies an attachment into its state directory, which the other
-            // instances cannot read: refused with its reason rather than sent without it.
-            if let attachment = invoice.attachment {
-                return ["attachment: \(attachment) cannot be shared yet: a shared store takes invoices without attachments (docs/shared-store.md)"]
-            }
             let previous = invoices[invoice.id]
             if let problem = IntakeRules.amendmentProblem(stored: previous?.invoice.currency, invoice) { return [problem] }
             let revision = (previous?.revision ?? 0) + 1

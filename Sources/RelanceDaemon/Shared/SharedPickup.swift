@@ -80,20 +80,40 @@ public struct SharedPickup: Sendable {
     /// One batch's files being read on a thread of their own.
     final class ReadAhead: Sendable {
         private let done = DispatchSemaphore(value: 0)
-        private let result = Mutex<[(path: String, verdict: InboxVerdict)]>([])
+        private let result = Mutex<[(path: String, verdict: Prepared)]>([])
 
         init(_ names: [String], configuration: RelanceConfiguration) {
             Thread { [self] in
-                let verdicts = InboxReading.read(names, configuration: configuration)
+                // The invoices' attachments are read here too, before the batch's transaction.
+                let verdicts = InboxReading.read(names, configuration: configuration).map { entry in
+                    (path: entry.path, verdict: Prepared(entry.verdict, paths: configuration.paths))
+                }
                 result.withLock { $0 = verdicts }
                 done.signal()
             }.start()
         }
 
         /// The verdicts, once read.
-        func verdicts() -> [(path: String, verdict: InboxVerdict)] {
+        func verdicts() -> [(path: String, verdict: Prepared)] {
             done.wait()
             return result.withLock { $0 }
+        }
+    }
+
+    /// A file as read and judged, its invoices' attachments read with it.
+    enum Prepared: Sendable {
+        case accepted(SharedIntakeRules.File)
+        case rejected([String])
+
+        init(_ verdict: InboxVerdict, paths: PathSettings) {
+            switch verdict {
+            case .rejected(let reasons): self = .rejected(reasons)
+            case .accepted(let read, let hash):
+                switch SharedAttachmentIntake.prepare(read, paths: paths) {
+                case .success(let prepared): self = .accepted(SharedIntakeRules.File(read: prepared.read, hash: hash, attachments: prepared.attachments))
+                case .failure(let rejection): self = .rejected(rejection.reasons)
+                }
+            }
         }
     }
 
@@ -104,7 +124,7 @@ public struct SharedPickup: Sendable {
         var lines: [String]
     }
 
-    private func ingestBatch(_ verdicts: [(path: String, verdict: InboxVerdict)]) -> Summary {
+    private func ingestBatch(_ verdicts: [(path: String, verdict: Prepared)]) -> Summary {
         guard !verdicts.isEmpty else { return Summary() }
         let now = clock.now()
         let rules = SharedIntakeRules(configuration: configuration, now: now)
@@ -112,7 +132,7 @@ public struct SharedPickup: Sendable {
         var results: [FileResult] = verdicts.map { _ in FileResult(reasons: nil, lines: []) }
         for (index, entry) in verdicts.enumerated() {
             switch entry.verdict {
-            case .accepted(let read, let hash): accepted.append((index, SharedIntakeRules.File(read: read, hash: hash)))
+            case .accepted(let file): accepted.append((index, file))
             case .rejected(let reasons): results[index].reasons = reasons
             }
         }

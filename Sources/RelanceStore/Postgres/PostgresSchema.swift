@@ -263,6 +263,11 @@ enum PostgresSchema {
             // store's v15: the give-up period runs from there.
             "ALTER TABLE reminders ADD COLUMN first_attempt_at BIGINT",
         ]),
+        (5, [
+            // The documents invoices came with, which the instances cannot read from one another's
+            // state directories (`SharedAttachments`): key "HASH/NAME", never changed once stored.
+            "CREATE TABLE attachments (key TEXT PRIMARY KEY, bytes BYTEA NOT NULL, stored_at BIGINT NOT NULL)",
+        ]),
     ]
 
     /// The tables `relance migrate` copies, parents before children (foreign keys), each with the

@@ -26,6 +26,10 @@ public enum SharedSnapshot {
         /// The invoices with a reminder waiting to go (planned or deferred) at an instant in
         /// `from ..< to` (`relance plan`).
         case waitingBetween(from: Date, to: Date)
+        /// Every invoice of the customers with a reminder due at an instant (planned or deferred,
+        /// its send instant reached): `relance run --dry-run`, which decides them as a send pass
+        /// would, one message per customer with their other invoices.
+        case customersWithRemindersDue(at: Date)
     }
 
     /// Copies the selected invoices and their rows from `source` into the new SQLite store at
@@ -137,6 +141,13 @@ public enum SharedSnapshot {
                 SELECT DISTINCT invoice_id FROM reminders
                 WHERE state IN ('planned', 'deferred') AND send_at >= \(SharedQueue.seconds(from)) AND send_at < \(SharedQueue.seconds(to))
                 ORDER BY invoice_id
+                """, logger: SharedQueue.logger).collect().map { try $0.decode(String.self) }
+        case .customersWithRemindersDue(let instant):
+            return try await connection.query("""
+                SELECT id FROM invoices WHERE customer_key IN
+                    (SELECT i.customer_key FROM reminders r JOIN invoices i ON i.id = r.invoice_id
+                     WHERE r.state IN ('planned', 'deferred') AND r.send_at <= \(SharedQueue.seconds(instant)))
+                ORDER BY id
                 """, logger: SharedQueue.logger).collect().map { try $0.decode(String.self) }
         }
     }

@@ -20,12 +20,20 @@ public enum StoreCopy {
         public let description: String
     }
 
+    /// What a copy did: each table's rows, and the invoices' documents moved into the store
+    /// (`AttachmentCopy`), with those whose file could not be read.
+    public struct Outcome: Sendable {
+        public let counts: [TableCount]
+        public let attachmentsStored: Int
+        public let attachmentsNotFound: [(invoice: String, path: String)]
+    }
+
     /// Rows per INSERT: PostgreSQL takes at most 65,535 parameters in one statement.
     static let parameterBudget = 60_000
 
     /// - Parameter progress: called after each table with its row count.
     public static func copy(from store: Store, to target: PostgresStore, at now: Date,
-                            progress: @Sendable (TableCount) -> Void = { _ in }) async throws -> [TableCount] {
+                            progress: @Sendable (TableCount) -> Void = { _ in }) async throws -> Outcome {
         try await target.migrate(at: now)
         let snapshot: DatabaseSnapshot
         do {
@@ -43,7 +51,7 @@ public enum StoreCopy {
             throw Failure(description: "\(target.location) is not empty (\(occupied.joined(separator: ", ")) hold rows): copy into a new database")
         }
         let tables = PostgresSchema.copiedTables
-        let counts = try await target.transaction("copy \(store.path)") { connection in
+        let (counts, attachments) = try await target.transaction("copy \(store.path)") { connection in
             var counts: [TableCount] = []
             for table in tables {
                 let types = try await columnTypes(table.name, on: connection)
@@ -73,7 +81,7 @@ public enum StoreCopy {
                     throw Failure(description: "\(table.name): \(source) rows in SQLite, \(expected.rows) read, \(copied) in PostgreSQL")
                 }
             }
-            return counts
+            return (counts, try await AttachmentCopy.copy(at: now, on: connection))
         }
         // The planner's statistics, gathered now: a freshly loaded table has none until autovacuum
         // gets to it, and without them PostgreSQL walked every reminder (a sequential scan) for each
@@ -86,7 +94,7 @@ public enum StoreCopy {
             }
         }
         counts.forEach(progress)
-        return counts
+        return Outcome(counts: counts, attachmentsStored: attachments.stored, attachmentsNotFound: attachments.notFound)
     }
 
     /// One page of a table in key order, after the key `after` (keyset pagination: each page costs
