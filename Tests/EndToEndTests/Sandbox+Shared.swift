@@ -5,14 +5,20 @@ extension Sandbox {
     /// a file of the sandbox), with its own state, inbox, payments folder and send log.
     /// `transport`: more lines of `[transport]`; `extra`: more tables, after `[store]`; `company`:
     /// more lines of `[company]`.
-    static func sharedInstance(_ name: String, storePort: Int, smtpPort: Int, leaseSeconds: Int = 60, transport: String = "",
+    /// With `smtpPort` nil, the instance writes its messages to its outbox folder.
+    static func sharedInstance(_ name: String, storePort: Int, smtpPort: Int?, leaseSeconds: Int = 60, transport: String = "",
                                extra: String = "", company: String = "", lateCharges: String = "refresh_days = 0") throws -> Sandbox {
-        let box = try Sandbox(minGapDays: 0, lateCharges: lateCharges, company: company, extra: """
+        let smtp = smtpPort.map { port in
+            """
             [transport]
-            url = "smtp://127.0.0.1:\(smtpPort)"
+            url = "smtp://127.0.0.1:\(port)"
             tls = "none"
             timeout_seconds = 10
             \(transport)
+            """
+        } ?? ""
+        let box = try Sandbox(minGapDays: 0, lateCharges: lateCharges, company: company, extra: """
+            \(smtp)
 
             [store]
             url = "postgresql://relance@127.0.0.1:\(storePort)/postgres"

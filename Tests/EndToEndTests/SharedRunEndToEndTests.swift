@@ -98,6 +98,46 @@ struct SharedRunEndToEndTests {
         #expect(events.trimmingCharacters(in: .whitespacesAndNewlines) == "50", "\(events)")
     }
 
+    @Test("two instances writing to their outbox folders: each pass handed off, written, synced and recorded as a batch; every reminder once, one message per customer")
+    func outboxBatches() throws {
+        let store = try ScriptedServer(script: "postgres-instance")
+        let a = try Sandbox.sharedInstance("paris", storePort: store.port, smtpPort: nil)
+        let b = try Sandbox.sharedInstance("lyon", storePort: store.port, smtpPort: nil)
+        // 300 customers with one invoice, 100 with two (one in each inbox): more than one pass each.
+        for n in 0..<300 {
+            try (n % 2 == 0 ? a : b).drop("s-\(n).json", Sandbox.invoice(id: "S-\(n)", issued: "2026-10-02", due: "2026-11-02",
+                                                                       customer: "C-\(n)", email: "c\(n)@s.example"))
+        }
+        for n in 300..<400 {
+            for (part, box) in [(1, a), (2, b)] {
+                try box.drop("p-\(n)-\(part).json", Sandbox.invoice(id: "P-\(n)-\(part)", issued: "2026-10-02", due: "2026-11-02",
+                                                                   customer: "C-\(n)", email: "c\(n)@p.example"))
+            }
+        }
+        for box in [a, b] {
+            let taken = try box.run(["run", "--once", "--now", "2026-10-20T08:00:00+02:00"])
+            #expect(taken.status == 0, "\(taken.stderr)")
+        }
+        let daemons = try [a, b].map { try DaemonProcess(sandbox: $0, arguments: ["--now", "2026-11-02T10:00:00+01:00"]) }
+        func written() -> Int { [a, b].reduce(0) { $0 + $1.files(in: $1.outbox).count } }
+        #expect(DaemonProcess.wait(seconds: 90) { written() >= 400 }, "\(written()) written")
+        usleep(1_500_000)
+        for daemon in daemons { #expect(daemon.stop() == 0, "\(daemon.stderr)") }
+        let messages = try a.outboxMessages() + b.outboxMessages()
+        #expect(messages.count == 400, "one message per customer")
+        #expect(Set(messages.map(\.messageID)).count == messages.count, "a message written twice")
+        let sent = (a.sendLogLines() + b.sendLogLines()).filter { $0.contains(" event=sent ") }
+        #expect(sent.count == 500, "one sent line per invoice")
+        #expect(Set(sent.compactMap { SendLogLine.field("message_id", $0) }) == Set(messages.map(\.messageID)))
+        for n in 300..<400 {
+            let pair = sent.filter { SendLogLine.field("invoice", $0)?.hasPrefix("P-\(n)-") == true }
+            #expect(pair.count == 2 && Set(pair.compactMap { SendLogLine.field("message_id", $0) }).count == 1, "C-\(n): \(pair)")
+        }
+        #expect(try PSQL.run(port: store.port, "SELECT state, COUNT(*) FROM reminders WHERE step = 'due' GROUP BY state") == "sent|500")
+        #expect(try PSQL.run(port: store.port, "SELECT COUNT(*) FROM reminders WHERE lease_owner IS NOT NULL") == "0")
+        #expect(try PSQL.run(port: store.port, "SELECT SUM(sent) FROM instances") == "500")
+    }
+
     @Test("run --dry-run on a shared store prints what one machine's dry run prints, and changes nothing anywhere")
     func dryRun() throws {
         let (store, scratch, smtp) = try SharedPaymentsEndToEndTests.servers()

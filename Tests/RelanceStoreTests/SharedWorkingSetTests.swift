@@ -88,6 +88,80 @@ struct SharedWorkingSetTests {
         await fixture.close()
     }
 
+    @Test("an outbox pass hands its messages off together, each all its reminders or none: a paid invoice keeps its whole statement back, a lost lease its message")
+    func messagesHandedOffTogether() async throws {
+        let fixture = try await fixture()
+        let a = SharedQueue(owner: "a"), t0 = t0, store = fixture.store
+        let claimed = try await store.transaction("claim") { try await a.claimDueCustomers(at: t0, limit: 10, groupByCustomer: true, on: $0) }
+        let byInvoice = Dictionary(uniqueKeysWithValues: claimed.leases.map { ($0.invoiceID, $0) })
+        let f0 = try #require(byInvoice["F-0"]), f1 = try #require(byInvoice["F-1"]), f2 = try #require(byInvoice["F-2"]), f3 = try #require(byInvoice["F-3"])
+        // F-1 was paid since the decision: C0's statement (F-0 with F-1) does not go; F-2 alone, and F-3, do.
+        try await store.transaction("paid meanwhile") { connection in
+            try await connection.query("UPDATE invoices SET state = 'paid' WHERE id = 'F-1'", logger: PostgresFixture.logger)
+        }
+        // A message whose lease is not this token's (reaped and claimed again) is not handed off either.
+        let stale = ReminderLease(reminderID: f3.reminderID, invoiceID: f3.invoiceID, step: f3.step, owner: f3.owner, attempt: f3.attempt + 1,
+                                  expiresAt: f3.expiresAt, sendAttempts: f3.sendAttempts)
+        let today = LocalDate(year: 2026, month: 11, day: 18)!
+        let handed = try await store.transaction("hand off") { try await a.handOff(messages: [[f0, f1], [f2], [stale]], today: today, at: t0, on: $0) }
+        #expect(handed == [f2.reminderID])
+        #expect(try await fixture.reminder(f2.reminderID).state == "sending")
+        for lease in [f0, f1, f3] { #expect(try await fixture.reminder(lease.reminderID).state == "planned", "\(lease.invoiceID)") }
+        // Handed off once: offered again, it is not handed off twice.
+        let again = try await store.transaction("hand off again") { try await a.handOff(messages: [[f2]], today: today, at: t0, on: $0) }
+        #expect(again.isEmpty)
+        await fixture.close()
+    }
+
+    @Test("rows of one shape are written back by one statement each, NULLs among their values; one row whose guard misses refuses them all, named")
+    func rowsWrittenTogether() async throws {
+        let fixture = try await fixture()
+        let queue = SharedQueue(owner: "a"), t0 = t0, store = fixture.store
+        let claimed = try await store.transaction("claim") { try await queue.claimDueCustomers(at: t0, limit: 10, groupByCustomer: true, on: $0) }
+        let leases = Dictionary(uniqueKeysWithValues: claimed.leases.map { ($0.reminderID, $0) })
+        let ids = claimed.leases.sorted { $0.reminderID < $1.reminderID }.map(\.reminderID)
+        #expect(ids.count == 4)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("working-set-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let set = try SharedWorkingSet(path: folder + "/pass.sqlite")
+        try await set.load(customerKeys: ["id:C0", "id:C3"], mine: Set(leases.keys), from: store)
+        // Four reminders cancelled the same way, four events, two of them with no invoice (NULL).
+        func cancelAll() throws {
+            try set.store.write { tx in
+                for (n, id) in ids.enumerated() {
+                    try tx.cancelReminder(id, reason: "no longer true", at: t0)
+                    try tx.addEvent(at: t0, event: "cancelled", invoiceID: n % 2 == 0 ? nil : "F-\(n)", line: "line \(n)")
+                }
+            }
+        }
+        try cancelAll()
+        let changes = try set.changes(leases: leases, keepLeases: [])
+        #expect(changes.statements.count == 8)
+        #expect(Set(changes.statements.map(\.shape)).count == 2, "one shape for the updates, one for the inserts")
+        // A reminder given to another instance meanwhile (its token moved on): the whole write-back is refused, naming it.
+        let stolen = ids[2]
+        try await store.transaction("reaped and claimed again") { connection in
+            try await connection.query("UPDATE reminders SET lease_attempt = lease_attempt + 1 WHERE id = \(stolen)", logger: PostgresFixture.logger)
+        }
+        await #expect(throws: SharedWriteBackError.conflict(table: "reminders", id: String(stolen))) {
+            try await store.transaction("write back") { connection in try await changes.apply(at: t0, on: connection) }
+        }
+        for id in ids { #expect(try await fixture.reminder(id).state == "planned", "rolled back: \(id)") }
+        #expect(try await fixture.scalar("SELECT COUNT(*)::text FROM events") == "0")
+        // Without the stolen one, the rest is written in two statements, the events in their order, NULLs kept.
+        try await store.transaction("given back") { connection in
+            try await connection.query("UPDATE reminders SET lease_attempt = lease_attempt - 1 WHERE id = \(stolen)", logger: PostgresFixture.logger)
+        }
+        try await store.transaction("write back") { connection in try await changes.apply(at: t0, on: connection) }
+        for id in ids {
+            #expect(try await fixture.reminder(id).state == "cancelled")
+            #expect(try await fixture.reminder(id).owner == nil)
+        }
+        #expect(try await fixture.scalar("SELECT string_agg(line || ':' || COALESCE(invoice_id, '-'), ',' ORDER BY id) FROM events")
+            == "line 0:-,line 1:F-1,line 2:-,line 3:F-3")
+        await fixture.close()
+    }
+
     @Test("a row changed in PostgreSQL since it was copied, or a change to a table a pass does not write, refuses the whole write-back")
     func refusals() async throws {
         let fixture = try await fixture()

@@ -34,7 +34,7 @@ public final class SharedCycle {
     let claimLimit: Int
 
     public init(configuration: RelanceConfiguration, store: PostgresStore, queue: SharedQueue, transport: any MailTransport,
-                clock: any WallClock, logger: Logger, sendLog: SendLog, workingSetPath: String, claimLimit: Int = 32) throws {
+                clock: any WallClock, logger: Logger, sendLog: SendLog, workingSetPath: String, claimLimit: Int? = nil) throws {
         self.configuration = configuration
         self.store = store
         self.queue = queue
@@ -42,7 +42,9 @@ public final class SharedCycle {
         self.clock = clock
         self.logger = logger
         self.sendLog = sendLog
-        self.claimLimit = max(1, claimLimit)
+        // Over SMTP each message is handed off and recorded on its own; to the outbox folder a pass
+        // is written and synced as one batch, as one machine's (up to 512 invoices).
+        self.claimLimit = max(1, claimLimit ?? (transport.acceptanceIsDurable ? 32 : 256))
         workingSet = try SharedWorkingSet(path: workingSetPath)
     }
 
@@ -126,7 +128,12 @@ public final class SharedCycle {
         let templates = MessageTemplates(overrideDirectory: configuration.paths.templates)
         let composer = ComposerThread()
         defer { composer.finish() }
-        let pipeline = ComposingPipeline(messages, templates: templates, queue: composer, parallel: false)
+        let pipeline = ComposingPipeline(messages, templates: templates, queue: composer, parallel: !transport.acceptanceIsDurable)
+        if !transport.acceptanceIsDurable {
+            try deliverToOutbox(messages, pipeline: pipeline, leases: leases, batch: batch, cycle: cycle, summary: &result, stop: stop,
+                                heartbeat: heartbeat)
+            return
+        }
         for (index, item) in messages.enumerated() {
             heartbeat()
             if stop() {
@@ -221,6 +228,87 @@ public final class SharedCycle {
             }
         } catch {
             logger.error("shared store: a message could not be recorded (its lease runs out and the reaper reports it): \(error)")
+        }
+    }
+
+    /// A pass's messages to the outbox folder, whose acceptance is durable only once synced: as on
+    /// one machine (`Cycle.deliverToOutbox`), they are handed off together (each message all its
+    /// reminders or none, `SharedQueue.handOff(messages:)`), written, synced once, and their
+    /// outcomes recorded in one write-back. A crash leaves the pass's handed-off messages for the
+    /// reaper to call uncertain, never resent; a message written and not synced was in doubt anyway.
+    private func deliverToOutbox(_ messages: [DecidedMessage], pipeline: ComposingPipeline, leases: [Int64: ReminderLease], batch: Int64,
+                                 cycle: Cycle, summary: inout PassSummary, stop: () -> Bool, heartbeat: () -> Void) throws {
+        var leases = leases
+        heartbeat()
+        guard !stop() else {
+            giveBack(Array(leases.values))
+            return
+        }
+        renewIfHalfGone(&leases)
+        let composed = messages.indices.map { pipeline.message($0) }
+        let now = clock.now(), today = configuration.calendar.localDate(of: now)
+        let journal = Journal(zone: configuration.company.timeZone)
+        // A lease lost while waiting (this instance was frozen): that message is someone else's now.
+        let held = messages.indices.filter { index in messages[index].rows.allSatisfy { leases[$0.id] != nil } }
+        summary.conflicts += messages.count - held.count
+        let broken = held.filter { if case .failure = composed[$0] { true } else { false } }
+        if !broken.isEmpty {
+            try workingSet.store.write(durable: false) { tx in
+                for index in broken {
+                    guard case .failure(let error) = composed[index] else { continue }
+                    try cycle.failBeforeHandOff(messages[index], reason: error.description, tx: tx, journal: journal, at: now)
+                }
+            }
+            let rows = broken.flatMap { messages[$0].rows }
+            let byID = Dictionary(uniqueKeysWithValues: rows.compactMap { row in leases[row.id].map { (row.id, $0) } })
+            if try writeBack(leases: byID, keep: [], invoices: rows.map(\.invoiceID)) { summary.cycle.failed += rows.count } else { summary.conflicts += 1 }
+        }
+        // The copy first (the same re-checks, on what was read), then the shared store, which decides.
+        let ready = held.filter { if case .success = composed[$0] { true } else { false } }
+        let local = try workingSet.store.write(durable: false) { tx in
+            try ready.filter { index in try messages[index].rows.allSatisfy { try tx.handOff($0.id, batch: batch, today: today, at: now) } }
+        }
+        let queue = queue
+        let offered = local.map { index in messages[index].rows.compactMap { leases[$0.id] } }
+        let handed = try store.blockingTransaction("hand off \(offered.count) message(s)") { connection in
+            try await queue.handOff(messages: offered, today: today, at: now, on: connection)
+        }
+        let going = local.filter { index in messages[index].rows.allSatisfy { handed.contains($0.id) } }
+        let refused = ready.filter { !going.contains($0) }
+        if !refused.isEmpty {
+            // Paid, paused or taken since the decision: they wait again, to be decided afresh.
+            try workingSet.store.write(durable: false) { tx in
+                for index in refused { for row in messages[index].rows { try tx.release(row.id, at: now) } }
+            }
+            giveBack(refused.flatMap { messages[$0].rows.compactMap { leases[$0.id] } })
+            summary.cycle.cancelled += refused.reduce(0) { $0 + messages[$1].rows.count }
+        }
+        try workingSet.rebase()
+        guard !going.isEmpty else { return }
+        var outcomes: [Cycle.Outcome] = going.compactMap { index in
+            guard case .success(let message) = composed[index] else { return nil }
+            return Cycle.Outcome(item: messages[index], composed: message, result: transport.send(message.message), at: clock.now())
+        }
+        // Written but perhaps not durable until synced: neither resent nor claimed as delivered.
+        if let problem = transport.flush() {
+            outcomes = outcomes.map { outcome in
+                guard case .delivered = outcome.result else { return outcome }
+                return Cycle.Outcome(item: outcome.item, composed: outcome.composed, result: .uncertain(reason: problem), at: outcome.at)
+            }
+        }
+        var counted = Cycle.Summary()
+        do {
+            try workingSet.store.write(durable: false) { tx in for outcome in outcomes { try cycle.record(outcome, tx: tx, journal: journal) } }
+            for outcome in outcomes { cycle.count(outcome, in: &counted) }
+            let rows = going.flatMap { messages[$0].rows }
+            let byID = Dictionary(uniqueKeysWithValues: rows.compactMap { row in leases[row.id].map { (row.id, $0) } })
+            if try recordOutcome(leases: byID, invoices: rows.map(\.invoiceID), counts: counted) {
+                summary.cycle.add(counted)
+            } else {
+                summary.conflicts += 1
+            }
+        } catch {
+            logger.error("shared store: \(outcomes.count) message(s) could not be recorded (their leases run out and the reaper reports them): \(error)")
         }
     }
 

@@ -105,6 +105,43 @@ extension SharedQueue {
         return true
     }
 
+    /// Hands off several messages at once, each all its reminders or none, inside the caller's
+    /// transaction: the reminders that pass `handOff`'s guards (lease, token, owner, state, unexpired,
+    /// the invoice still open and not paused) are locked in one statement, and those of the messages
+    /// whose every reminder passed are marked `sending` in a second. For a transport whose
+    /// acceptance is durable only once synced (the outbox folder), whose messages are handed off,
+    /// written, synced and recorded as a batch, as on one machine (`Cycle.deliverToOutbox`).
+    /// Returns the reminders handed off.
+    public func handOff(messages: [[ReminderLease]], today: LocalDate, at now: Date, on connection: PostgresConnection) async throws -> Set<Int64> {
+        let all = messages.flatMap { $0 }
+        guard !all.isEmpty else { return [] }
+        let seconds = Self.seconds(now)
+        var passed = Set<Int64>()
+        for try await id in try await connection.query("""
+            SELECT r.id FROM reminders r JOIN unnest(\(all.map(\.reminderID)), \(all.map(\.attempt))) AS l(id, attempt) ON r.id = l.id
+            WHERE r.lease_attempt = l.attempt AND r.lease_owner = \(owner) AND r.state IN ('planned', 'deferred') AND r.lease_expires_at > \(seconds)
+              AND EXISTS (SELECT 1 FROM invoices i WHERE i.id = r.invoice_id AND i.state = 'open'
+                          AND ((i.pause_reason IS NULL AND i.paused_until IS NULL) OR (i.paused_until IS NOT NULL AND i.paused_until <= \(today.iso))
+                               OR r.kind IN \(unescaped: StoreTransaction.goingWhilePaused))
+                          FOR SHARE OF i)
+            FOR UPDATE OF r
+            """, logger: Self.logger).decode(Int64.self) {
+            passed.insert(id)
+        }
+        let going = messages.filter { $0.allSatisfy { passed.contains($0.reminderID) } }.flatMap { $0.map(\.reminderID) }
+        guard !going.isEmpty else { return [] }
+        var handed = Set<Int64>()
+        for try await id in try await connection.query("""
+            UPDATE reminders r SET state = 'sending', handed_off_at = \(seconds), sent_at = \(seconds), attempts = r.attempts + 1,
+                updated_at = \(seconds), first_attempt_at = COALESCE(r.first_attempt_at, \(seconds))
+            WHERE r.id = ANY(\(going)) AND r.lease_owner = \(owner) AND r.state IN ('planned', 'deferred')
+            RETURNING r.id
+            """, logger: Self.logger).decode(Int64.self) {
+            handed.insert(id)
+        }
+        return handed
+    }
+
     /// Counts outcomes recorded through a working set into this instance's counters.
     public func addOutcomes(sent: Int, deferred: Int, failed: Int, uncertain: Int, on connection: PostgresConnection) async throws {
         guard sent + deferred + failed + uncertain > 0 else { return }

@@ -42,16 +42,9 @@ public struct SharedWriteBack: Sendable {
         }
     }
 
-    struct Statement: Sendable {
-        let sql: String
-        let binds: [Cell]
-        let table: String
-        let id: String
-    }
-
     let leases: [Int64: ReminderLease]
     let keepLeases: Set<Int64>
-    var statements: [Statement] = []
+    var statements: [GuardedStatement] = []
     /// The reminders a statement writes.
     var touchedReminders: Set<Int64> = []
     /// Leased reminders the pass left as they were: their leases are given back.
@@ -180,29 +173,18 @@ public struct SharedWriteBack: Sendable {
                                          cell: ([DatabaseValue], String) -> Cell) {
         guard case .integer(let id) = cell(old, "id") else { return }
         touchedReminders.insert(id)
-        var binds: [Cell] = []
-        var assignments: [String] = []
-        for column in changed {
-            binds.append(cell(new, column))
-            assignments.append("\(column) = $\(binds.count)")
-        }
-        binds.append(.integer(id))
-        var guardSQL = "id = $\(binds.count)"
-        binds.append(cell(old, "state"))
-        guardSQL += " AND state = $\(binds.count)"
+        let values = changed.map { cell(new, $0) } + [.integer(id), cell(old, "state")]
         if let lease = leases[id] {
-            if !keepLeases.contains(id) { assignments.append("lease_owner = NULL, lease_expires_at = NULL") }
-            binds.append(.text(lease.owner))
-            guardSQL += " AND lease_owner = $\(binds.count)"
-            binds.append(.integer(lease.attempt))
-            guardSQL += " AND lease_attempt = $\(binds.count)"
+            let extra = keepLeases.contains(id) ? "" : "lease_owner = NULL, lease_expires_at = NULL"
+            statements.append(GuardedStatement(shape: .update(table: "reminders", set: changed, extra: extra,
+                                                              guards: ["id", "state", "lease_owner", "lease_attempt"], suffix: ""),
+                                               values: values + [.text(lease.owner), .integer(lease.attempt)], id: String(id)))
         } else {
             needsInvoiceLocks = true
-            binds.append(cell(old, "updated_at"))
-            guardSQL += " AND updated_at = $\(binds.count) AND lease_owner IS NULL"
+            statements.append(GuardedStatement(shape: .update(table: "reminders", set: changed, extra: "", guards: ["id", "state", "updated_at"],
+                                                              suffix: " AND lease_owner IS NULL"),
+                                               values: values + [cell(old, "updated_at")], id: String(id)))
         }
-        statements.append(Statement(sql: "UPDATE reminders SET \(assignments.joined(separator: ", ")) WHERE \(guardSQL)", binds: binds,
-                                    table: "reminders", id: String(id)))
     }
 
     private mutating func deleteReminder(_ old: [DatabaseValue], cell: ([DatabaseValue], String) -> Cell) {
@@ -211,13 +193,12 @@ public struct SharedWriteBack: Sendable {
         needsInvoiceLocks = true
         if let lease = leases[id] {
             // One this pass claimed (a step the one-machine code replaced): by its lease, as an update.
-            statements.append(Statement(sql: "DELETE FROM reminders WHERE id = $1 AND state = $2 AND lease_owner = $3 AND lease_attempt = $4",
-                                        binds: [.integer(id), cell(old, "state"), .text(lease.owner), .integer(lease.attempt)],
-                                        table: "reminders", id: String(id)))
+            statements.append(GuardedStatement(shape: .delete(table: "reminders", guards: ["id", "state", "lease_owner", "lease_attempt"], suffix: ""),
+                                               values: [.integer(id), cell(old, "state"), .text(lease.owner), .integer(lease.attempt)], id: String(id)))
             return
         }
-        statements.append(Statement(sql: "DELETE FROM reminders WHERE id = $1 AND state = $2 AND updated_at = $3 AND lease_owner IS NULL",
-                                    binds: [.integer(id), cell(old, "state"), cell(old, "updated_at")], table: "reminders", id: String(id)))
+        statements.append(GuardedStatement(shape: .delete(table: "reminders", guards: ["id", "state", "updated_at"], suffix: " AND lease_owner IS NULL"),
+                                           values: [.integer(id), cell(old, "state"), cell(old, "updated_at")], id: String(id)))
     }
 
     /// A row written only while its state (and the columns of `guards`: an invoice's `updated_at`,
@@ -225,25 +206,13 @@ public struct SharedWriteBack: Sendable {
     private mutating func update(_ table: String, key: Cell, changed: [String], new: [DatabaseValue], guardState: Cell,
                                  guards: [(column: String, value: Cell)] = [], cell: ([DatabaseValue], String) -> Cell) {
         needsInvoiceLocks = true
-        var binds: [Cell] = []
-        var assignments: [String] = []
-        for column in changed {
-            binds.append(cell(new, column))
-            assignments.append("\(column) = $\(binds.count)")
-        }
-        binds += [key, guardState]
-        var guardSQL = "id = $\(binds.count - 1) AND state = $\(binds.count)"
-        for (column, value) in guards {
-            binds.append(value)
-            guardSQL += " AND \(column) = $\(binds.count)"
-        }
         let described = switch key {
         case .text(let text): text
         case .integer(let number): String(number)
         case .null: "null"
         }
-        statements.append(Statement(sql: "UPDATE \(table) SET \(assignments.joined(separator: ", ")) WHERE \(guardSQL)",
-                                    binds: binds, table: table, id: described))
+        statements.append(GuardedStatement(shape: .update(table: table, set: changed, extra: "", guards: ["id", "state"] + guards.map(\.column), suffix: ""),
+                                           values: changed.map { cell(new, $0) } + [key, guardState] + guards.map(\.value), id: described))
     }
 
     /// A new row, its id given by PostgreSQL (nothing refers to a new reminder's, event's or
@@ -253,29 +222,14 @@ public struct SharedWriteBack: Sendable {
                                  cell: ([DatabaseValue], String) -> Cell) {
         if ["reminders", "payments", "tasks", "promises", "installment_plans", "installments"].contains(table) { needsInvoiceLocks = true }
         let written = columns.filter { !Self.neverWritten.contains($0) || (keepID && $0 == "id") }
-        let binds = written.map { cell(new, $0) }
-        let placeholders = written.indices.map { "$\($0 + 1)" }.joined(separator: ", ")
-        let conflict = onConflict.map { " ON CONFLICT \($0)" } ?? ""
-        statements.append(Statement(sql: "INSERT INTO \(table) (\(written.joined(separator: ", "))) VALUES (\(placeholders))\(conflict) RETURNING 1",
-                                    binds: binds, table: table, id: "new"))
+        statements.append(GuardedStatement(shape: .insert(table: table, columns: written, conflict: onConflict ?? ""),
+                                           values: written.map { cell(new, $0) }, id: "new"))
     }
 
     /// Writes it all inside the caller's transaction, or throws `conflict` at the first guard that
     /// missed (the caller's transaction is then rolled back, and with it every statement before).
     public func apply(at now: Date, on connection: PostgresConnection) async throws {
-        for statement in statements {
-            var bindings = PostgresBindings(capacity: statement.binds.count)
-            for bind in statement.binds {
-                switch bind {
-                case .null: bindings.appendNull()
-                case .integer(let number): bindings.append(number)
-                case .text(let text): bindings.append(text)
-                }
-            }
-            let sql = statement.sql.hasPrefix("INSERT") ? statement.sql : statement.sql + " RETURNING 1"
-            let rows = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: SharedQueue.logger)
-            guard try await SharedQueue.count(rows) == 1 else { throw SharedWriteBackError.conflict(table: statement.table, id: statement.id) }
-        }
+        try await GuardedStatement.apply(statements, on: connection)
         for table in identitiesKept.sorted() {
             try await connection.query(PostgresQuery(unsafeSQL: """
                 SELECT setval(pg_get_serial_sequence('\(table)', 'id'), (SELECT MAX(id) FROM \(table)))
