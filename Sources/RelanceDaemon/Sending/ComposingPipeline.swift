@@ -15,8 +15,9 @@ final class ComposingPipeline: Sendable {
     private let ready: [DispatchSemaphore]
 
     /// Starts composing on `queue` (one thread keeps batches in order, one after the other).
-    /// `parallel`: heavy messages (a QR code, a letter) may be composed on two threads.
-    init(_ messages: [DecidedMessage], templates: MessageTemplates, queue: ComposerThread, parallel: Bool = true) {
+    /// `parallel`: heavy messages (a QR code, a letter) may be composed on two threads; `eager`:
+    /// any messages are, for a caller that waits for the whole batch before it hands any off.
+    init(_ messages: [DecidedMessage], templates: MessageTemplates, queue: ComposerThread, parallel: Bool = true, eager: Bool = false) {
         let inputs = messages.map { Input(facts: $0.facts, letterPath: $0.letterPath, qrPayload: $0.qrPayload, archivePath: $0.archivePath) }
         slots = Mutex(Array(repeating: nil, count: inputs.count))
         ready = inputs.map { _ in DispatchSemaphore(value: 0) }
@@ -27,7 +28,7 @@ final class ComposingPipeline: Sendable {
             // store's thread would otherwise wait for). Plain messages keep one composer, which stays
             // ahead of the store's thread without taking a core from it.
             let heavy = inputs.contains { $0.qrPayload != nil || $0.facts.formalNotice != nil }
-            let workers = parallel && inputs.count > 1 && heavy ? Self.workers : 1
+            let workers = parallel && inputs.count > 1 && (heavy || eager) ? Self.workers : 1
             DispatchQueue.concurrentPerform(iterations: workers) { worker in
                 for index in stride(from: worker, to: inputs.count, by: workers) {
                     let result = Self.compose(inputs[index], templates: templates, folders: folders)

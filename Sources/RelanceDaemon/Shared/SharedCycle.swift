@@ -113,6 +113,15 @@ public final class SharedCycle {
                                                  summary: &result.cycle)
         logger.debug("shared pass", metadata: ["claimed": "\(claimed.leases.count)", "invoices": "\(invoiceCount)", "messages": "\(messages.count)"])
         let going = Set(messages.flatMap { $0.rows.map(\.id) })
+        // Their invoices' documents, read before composing; the store unreachable, the pass gives its claims back (`pass`).
+        try SharedMessageAttachments.fill(&messages, from: store)
+        let templates = MessageTemplates(overrideDirectory: configuration.paths.templates)
+        let composer = ComposerThread()
+        defer { composer.finish() }
+        // Composed from now on, beside the decision's write-back. To the outbox the pass waits for
+        // every message before it hands any off: composed on two threads then.
+        let toOutbox = !transport.acceptanceIsDurable
+        let pipeline = ComposingPipeline(messages, templates: templates, queue: composer, parallel: toOutbox, eager: toOutbox)
         guard try writeBack(leases: leases, keep: going, invoices: order) else {
             // Nothing decided was kept: the pass did not act, and the round ends (a conflict that
             // came back at once would otherwise be claimed and refused again without pause).
@@ -123,12 +132,6 @@ public final class SharedCycle {
         }
         guard let batch, !messages.isEmpty else { return }
         for id in Array(leases.keys) where !going.contains(id) { leases[id] = nil }
-        // Their invoices' documents, read before composing; the store unreachable, the pass gives its claims back (`pass`).
-        try SharedMessageAttachments.fill(&messages, from: store)
-        let templates = MessageTemplates(overrideDirectory: configuration.paths.templates)
-        let composer = ComposerThread()
-        defer { composer.finish() }
-        let pipeline = ComposingPipeline(messages, templates: templates, queue: composer, parallel: !transport.acceptanceIsDurable)
         if !transport.acceptanceIsDurable {
             try deliverToOutbox(messages, pipeline: pipeline, leases: leases, batch: batch, cycle: cycle, summary: &result, stop: stop,
                                 heartbeat: heartbeat)
