@@ -89,18 +89,36 @@ struct GuardedStatement: Sendable, Equatable {
     static func apply(_ statements: [GuardedStatement], on connection: PostgresConnection) async throws {
         guard !statements.isEmpty else { return }
         let types = try await ColumnTypes.load(on: connection)
-        var start = 0
-        while start < statements.count {
-            var end = start + 1
-            while end < statements.count, statements[end].shape == statements[start].shape { end += 1 }
-            let run = Array(statements[start..<end])
+        for run in runs(statements) {
             if run.count > 1, let arrays = arrays(for: run, types: types[run[0].shape.table] ?? [:]) {
                 try await applyTogether(run, arrays: arrays, on: connection)
             } else {
                 for statement in run { try await applyAlone(statement, on: connection) }
             }
-            start = end
         }
+    }
+
+    /// The statements in runs of one shape, in an order that writes the same: between two inserts
+    /// (whose order is kept: a moved reminder's insert comes after the deletions, the events' ids
+    /// follow their order), updates and deletes touch distinct rows under guards of their own, so
+    /// those of one shape are brought together in the order their shapes first came.
+    static func runs(_ statements: [GuardedStatement]) -> [[GuardedStatement]] {
+        var runs: [[GuardedStatement]] = []
+        var pending: [Shape: Int] = [:]  // shape -> index in `runs` since the last insert
+        for statement in statements {
+            if case .insert = statement.shape {
+                pending = [:]
+                if let last = runs.last, last[0].shape == statement.shape { runs[runs.count - 1].append(statement) } else { runs.append([statement]) }
+                continue
+            }
+            if let index = pending[statement.shape] {
+                runs[index].append(statement)
+            } else {
+                pending[statement.shape] = runs.count
+                runs.append([statement])
+            }
+        }
+        return runs
     }
 
     private static func applyAlone(_ statement: GuardedStatement, on connection: PostgresConnection) async throws {
