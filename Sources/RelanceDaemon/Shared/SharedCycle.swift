@@ -43,7 +43,7 @@ public final class SharedCycle {
         self.logger = logger
         self.sendLog = sendLog
         // Over SMTP each message is handed off and recorded on its own; to the outbox folder a pass
-        // is written and synced as one batch, as one machine's (up to 512 invoices).
+        // is written and synced as one batch, as one machine's (256 reminders a pass).
         self.claimLimit = max(1, claimLimit ?? (transport.acceptanceIsDurable ? 32 : 256))
         workingSet = try SharedWorkingSet(path: workingSetPath)
     }
@@ -269,7 +269,18 @@ public final class SharedCycle {
         // The copy first (the same re-checks, on what was read), then the shared store, which decides.
         let ready = held.filter { if case .success = composed[$0] { true } else { false } }
         let local = try workingSet.store.write(durable: false) { tx in
-            try ready.filter { index in try messages[index].rows.allSatisfy { try tx.handOff($0.id, batch: batch, today: today, at: now) } }
+            try ready.filter { index in
+                // All of a message's reminders or none, as `Cycle.handOff` does.
+                var all = true
+                try tx.savepoint {
+                    for row in messages[index].rows where try !tx.handOff(row.id, batch: batch, today: today, at: now) {
+                        all = false
+                        break
+                    }
+                    return all
+                }
+                return all
+            }
         }
         let queue = queue
         let offered = local.map { index in messages[index].rows.compactMap { leases[$0.id] } }
@@ -279,7 +290,9 @@ public final class SharedCycle {
         let going = local.filter { index in messages[index].rows.allSatisfy { handed.contains($0.id) } }
         let refused = ready.filter { !going.contains($0) }
         if !refused.isEmpty {
-            // Paid, paused or taken since the decision: they wait again, to be decided afresh.
+            // Paid, paused or taken since the decision: they wait again, to be decided afresh. (The
+            // copy may still call them sending: nothing of theirs is written back from it, and the
+            // next pass loads the copy again.)
             try workingSet.store.write(durable: false) { tx in
                 for index in refused { for row in messages[index].rows { try tx.release(row.id, at: now) } }
             }
