@@ -27,6 +27,33 @@ struct SharedRunEndToEndTests {
         }
     }
 
+    /// `singles` customers with one invoice, in one inbox or the other, and `pairs` more with two,
+    /// one in each instance's inbox; taken in before the check-in's day, when nothing is due yet.
+    func seed(_ a: Sandbox, _ b: Sandbox, singles: Int, pairs: Int) throws {
+        for n in 0..<singles {
+            try (n % 2 == 0 ? a : b).drop("s-\(n).json", Sandbox.invoice(id: "S-\(n)", issued: "2026-10-02", due: "2026-11-02",
+                                                                       customer: "C-\(n)", email: "c\(n)@s.example"))
+        }
+        for n in singles..<(singles + pairs) {
+            for (part, box) in [(1, a), (2, b)] {
+                try box.drop("p-\(n)-\(part).json", Sandbox.invoice(id: "P-\(n)-\(part)", issued: "2026-10-02", due: "2026-11-02",
+                                                                   customer: "C-\(n)", email: "c\(n)@p.example"))
+            }
+        }
+        for box in [a, b] {
+            let taken = try box.run(["run", "--once", "--now", "2026-10-20T08:00:00+02:00"])
+            #expect(taken.status == 0, "\(taken.stderr)")
+        }
+    }
+
+    /// Each paired customer's two invoices, taken in by two instances, went in one statement.
+    func expectPairsInOneMessage(_ sent: [String], from first: Int, count: Int) {
+        for n in first..<(first + count) {
+            let pair = sent.filter { SendLogLine.field("invoice", $0)?.hasPrefix("P-\(n)-") == true }
+            #expect(pair.count == 2 && Set(pair.compactMap { SendLogLine.field("message_id", $0) }).count == 1, "C-\(n): \(pair)")
+        }
+    }
+
     /// The `due` step's state of every invoice, read through the shared store.
     func dueStates(_ box: Sandbox, at now: String) throws -> [String: (state: String, messageID: String?)] {
         let status = try box.run(["status", "--all", "--json", "--now", now])
@@ -49,21 +76,7 @@ struct SharedRunEndToEndTests {
         let smtp = try TestServer(script: "misbehaving_smtp.py", arguments: ["--mode", "ok", "--log", log], folder: scratch.path)
         let a = try instance("paris", store: store, smtpPort: smtp.port), b = try instance("lyon", store: store, smtpPort: smtp.port)
         // 30 customers with one invoice, 10 with two: one in each instance's inbox.
-        for n in 0..<30 {
-            try (n % 2 == 0 ? a : b).drop("s-\(n).json", Sandbox.invoice(id: "S-\(n)", issued: "2026-10-02", due: "2026-11-02",
-                                                                       customer: "C-\(n)", email: "c\(n)@s.example"))
-        }
-        for n in 30..<40 {
-            for (part, box) in [(1, a), (2, b)] {
-                try box.drop("p-\(n)-\(part).json", Sandbox.invoice(id: "P-\(n)-\(part)", issued: "2026-10-02", due: "2026-11-02",
-                                                                   customer: "C-\(n)", email: "c\(n)@p.example"))
-            }
-        }
-        // Taken in before the check-in's day, by each instance from its own inbox: nothing is due yet.
-        for box in [a, b] {
-            let taken = try box.run(["run", "--once", "--now", "2026-10-20T08:00:00+02:00"])
-            #expect(taken.status == 0, "\(taken.stderr)")
-        }
+        try seed(a, b, singles: 30, pairs: 10)
         #expect(received(log).isEmpty)
         #expect(a.files(in: a.inbox).isEmpty && b.files(in: b.inbox).isEmpty)
         // The due day: both daemons at once.
@@ -78,11 +91,7 @@ struct SharedRunEndToEndTests {
         let sent = lines.filter { $0.contains(" event=sent ") }
         #expect(sent.count == 50, "one sent line per invoice")
         #expect(Set(sent.compactMap { SendLogLine.field("message_id", $0) }) == Set(ids))
-        // The customer's two invoices, taken in by two instances, went in one statement.
-        for n in 30..<40 {
-            let pair = sent.filter { SendLogLine.field("invoice", $0)?.hasPrefix("P-\(n)-") == true }
-            #expect(pair.count == 2 && Set(pair.compactMap { SendLogLine.field("message_id", $0) }).count == 1, "C-\(n): \(pair)")
-        }
+        expectPairsInOneMessage(sent, from: 30, count: 10)
         // The check-in planned before the due date was not sent on it (no longer true), and said so once.
         let skipped = lines.filter { $0.contains(" event=cancelled ") && SendLogLine.field("step", $0) == "courtesy" }
         #expect(skipped.count == 50, "\(skipped.count) check-ins skipped")
@@ -104,20 +113,7 @@ struct SharedRunEndToEndTests {
         let a = try Sandbox.sharedInstance("paris", storePort: store.port, smtpPort: nil)
         let b = try Sandbox.sharedInstance("lyon", storePort: store.port, smtpPort: nil)
         // 300 customers with one invoice, 100 with two (one in each inbox): more than one pass each.
-        for n in 0..<300 {
-            try (n % 2 == 0 ? a : b).drop("s-\(n).json", Sandbox.invoice(id: "S-\(n)", issued: "2026-10-02", due: "2026-11-02",
-                                                                       customer: "C-\(n)", email: "c\(n)@s.example"))
-        }
-        for n in 300..<400 {
-            for (part, box) in [(1, a), (2, b)] {
-                try box.drop("p-\(n)-\(part).json", Sandbox.invoice(id: "P-\(n)-\(part)", issued: "2026-10-02", due: "2026-11-02",
-                                                                   customer: "C-\(n)", email: "c\(n)@p.example"))
-            }
-        }
-        for box in [a, b] {
-            let taken = try box.run(["run", "--once", "--now", "2026-10-20T08:00:00+02:00"])
-            #expect(taken.status == 0, "\(taken.stderr)")
-        }
+        try seed(a, b, singles: 300, pairs: 100)
         let daemons = try [a, b].map { try DaemonProcess(sandbox: $0, arguments: ["--now", "2026-11-02T10:00:00+01:00"]) }
         func written() -> Int { [a, b].reduce(0) { $0 + $1.files(in: $1.outbox).count } }
         #expect(DaemonProcess.wait(seconds: 90) { written() >= 400 }, "\(written()) written")
@@ -129,10 +125,7 @@ struct SharedRunEndToEndTests {
         let sent = (a.sendLogLines() + b.sendLogLines()).filter { $0.contains(" event=sent ") }
         #expect(sent.count == 500, "one sent line per invoice")
         #expect(Set(sent.compactMap { SendLogLine.field("message_id", $0) }) == Set(messages.map(\.messageID)))
-        for n in 300..<400 {
-            let pair = sent.filter { SendLogLine.field("invoice", $0)?.hasPrefix("P-\(n)-") == true }
-            #expect(pair.count == 2 && Set(pair.compactMap { SendLogLine.field("message_id", $0) }).count == 1, "C-\(n): \(pair)")
-        }
+        expectPairsInOneMessage(sent, from: 300, count: 100)
         #expect(try PSQL.run(port: store.port, "SELECT state, COUNT(*) FROM reminders WHERE step = 'due' GROUP BY state") == "sent|500")
         #expect(try PSQL.run(port: store.port, "SELECT COUNT(*) FROM reminders WHERE lease_owner IS NOT NULL") == "0")
         #expect(try PSQL.run(port: store.port, "SELECT SUM(sent) FROM instances") == "500")

@@ -23,6 +23,18 @@ struct SharedWorkingSetTests {
     }
 
 
+    /// Every due reminder claimed by instance "a", and both customers (C0, C3) copied into a new
+    /// working set in `scratch`.
+    func claimedAndCopied(_ fixture: PostgresFixture, scratch: ScratchFolder) async throws
+        -> (claimed: ClaimedCustomers, leases: [Int64: ReminderLease], set: SharedWorkingSet) {
+        let queue = SharedQueue(owner: "a"), t0 = t0, store = fixture.store
+        let claimed = try await store.transaction("claim") { try await queue.claimDueCustomers(at: t0, limit: 10, groupByCustomer: true, on: $0) }
+        let leases = Dictionary(uniqueKeysWithValues: claimed.leases.map { ($0.reminderID, $0) })
+        let set = try SharedWorkingSet(path: scratch.path + "/pass.sqlite")
+        try await set.load(customerKeys: ["id:C0", "id:C3"], mine: Set(leases.keys), from: store)
+        return (claimed, leases, set)
+    }
+
     @Test("a customer's due reminders are claimed whole; the changes are written back, a kept lease kept, the rest given back")
     func writeBack() async throws {
         let fixture = try await fixture()
@@ -116,15 +128,11 @@ struct SharedWorkingSetTests {
     @Test("rows of one shape are written back by one statement each, NULLs among their values; one row whose guard misses refuses them all, named")
     func rowsWrittenTogether() async throws {
         let fixture = try await fixture()
-        let queue = SharedQueue(owner: "a"), t0 = t0, store = fixture.store
-        let claimed = try await store.transaction("claim") { try await queue.claimDueCustomers(at: t0, limit: 10, groupByCustomer: true, on: $0) }
-        let leases = Dictionary(uniqueKeysWithValues: claimed.leases.map { ($0.reminderID, $0) })
+        let t0 = t0, store = fixture.store, scratch = ScratchFolder()
+        defer { withExtendedLifetime(scratch) {} }
+        let (claimed, leases, set) = try await claimedAndCopied(fixture, scratch: scratch)
         let ids = claimed.leases.sorted { $0.reminderID < $1.reminderID }.map(\.reminderID)
         #expect(ids.count == 4)
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("working-set-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let set = try SharedWorkingSet(path: folder + "/pass.sqlite")
-        try await set.load(customerKeys: ["id:C0", "id:C3"], mine: Set(leases.keys), from: store)
         // Four reminders cancelled the same way, four events, two of them with no invoice (NULL).
         func cancelAll() throws {
             try set.store.write { tx in
@@ -165,14 +173,10 @@ struct SharedWorkingSetTests {
     @Test("a row changed in PostgreSQL since it was copied, or a change to a table a pass does not write, refuses the whole write-back")
     func refusals() async throws {
         let fixture = try await fixture()
-        let queue = SharedQueue(owner: "a"), t0 = t0, store = fixture.store
-        let claimed = try await store.transaction("claim") { try await queue.claimDueCustomers(at: t0, limit: 10, groupByCustomer: true, on: $0) }
-        let leases = Dictionary(uniqueKeysWithValues: claimed.leases.map { ($0.reminderID, $0) })
+        let t0 = t0, store = fixture.store, scratch = ScratchFolder()
+        defer { withExtendedLifetime(scratch) {} }
+        let (claimed, leases, set) = try await claimedAndCopied(fixture, scratch: scratch)
         let f0 = try #require(claimed.leases.first { $0.invoiceID == "F-0" }?.reminderID)
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("working-set-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let set = try SharedWorkingSet(path: folder + "/pass.sqlite")
-        try await set.load(customerKeys: ["id:C0", "id:C3"], mine: Set(leases.keys), from: store)
         // Meanwhile an amendment of F-0 committed elsewhere.
         try await store.transaction("amend") { connection in
             try await connection.query("UPDATE invoices SET updated_at = 99 WHERE id = 'F-0'", logger: PostgresFixture.logger)

@@ -108,7 +108,7 @@ extension Cycle {
     /// (its invoice paid, paused or in collection since the decision), the message is not sent and
     /// every reminder waits again, to be decided afresh by the next cycle (the statement it carries
     /// would no longer be true).
-    private func handOff(_ item: DecidedMessage, batch: Int64, today: LocalDate, tx: StoreTransaction, at now: Date) throws -> Bool {
+    func handOff(_ item: DecidedMessage, batch: Int64, today: LocalDate, tx: StoreTransaction, at now: Date) throws -> Bool {
         guard item.rows.count > 1 else { return try tx.handOff(item.rows[0].id, batch: batch, today: today, at: now) }
         var all = true
         try tx.savepoint {
@@ -159,13 +159,7 @@ extension Cycle {
             guard case .success(let ready) = composed[index] else { continue }
             outcomes.append(Outcome(item: decided.items[index], composed: ready, result: transport.send(ready.message), at: context.clock.now()))
         }
-        // Written but perhaps not durable until synced: neither resent nor claimed as delivered.
-        if let problem = transport.flush() {
-            outcomes = outcomes.map { outcome in
-                guard case .delivered = outcome.result else { return outcome }
-                return Outcome(item: outcome.item, composed: outcome.composed, result: .uncertain(reason: problem), at: outcome.at)
-            }
-        }
+        outcomes = Self.synced(outcomes, by: transport)
         guard !outcomes.isEmpty else { return summary }
         let recorded = commit(nil, summary: &summary) { tx, journal in
             for outcome in outcomes { try self.record(outcome, tx: tx, journal: journal) }
@@ -173,6 +167,17 @@ extension Cycle {
         }
         if recorded != nil { for outcome in outcomes { count(outcome, in: &summary) } }
         return summary
+    }
+
+    /// A batch written to a transport whose acceptance is durable only once synced, synced: what it
+    /// accepted is uncertain when the sync fails (written but perhaps not durable), neither resent
+    /// nor claimed as delivered.
+    static func synced(_ outcomes: [Outcome], by transport: any MailTransport) -> [Outcome] {
+        guard let problem = transport.flush() else { return outcomes }
+        return outcomes.map { outcome in
+            guard case .delivered = outcome.result else { return outcome }
+            return Outcome(item: outcome.item, composed: outcome.composed, result: .uncertain(reason: problem), at: outcome.at)
+        }
     }
 
     /// What the transport said of one message.

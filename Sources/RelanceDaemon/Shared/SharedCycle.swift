@@ -132,7 +132,7 @@ public final class SharedCycle {
         }
         guard let batch, !messages.isEmpty else { return }
         for id in Array(leases.keys) where !going.contains(id) { leases[id] = nil }
-        if !transport.acceptanceIsDurable {
+        if toOutbox {
             try deliverToOutbox(messages, pipeline: pipeline, leases: leases, batch: batch, cycle: cycle, summary: &result, stop: stop,
                                 heartbeat: heartbeat)
             return
@@ -195,9 +195,7 @@ public final class SharedCycle {
                 return
             }
             // The copy first (the same re-checks, on what was read), then the shared store, which decides.
-            let local = try workingSet.store.write(durable: false) { tx in
-                try item.rows.allSatisfy { try tx.handOff($0.id, batch: batch, today: today, at: now) }
-            }
+            let local = try workingSet.store.write(durable: false) { tx in try cycle.handOff(item, batch: batch, today: today, tx: tx, at: now) }
             let queue = queue
             let shared: Bool
             do {
@@ -217,10 +215,8 @@ public final class SharedCycle {
                 return
             }
             try workingSet.rebase()
-            var result = transport.send(ready.message)
-            // The outbox folder: a message written is not durable until synced, so neither claimed as delivered nor resent.
-            if !transport.acceptanceIsDurable, case .delivered = result, let problem = transport.flush() { result = .uncertain(reason: problem) }
-            let outcome = Cycle.Outcome(item: item, composed: ready, result: result, at: clock.now())
+            // A transport whose acceptance is durable (SMTP): the outbox folder goes through `deliverToOutbox`.
+            let outcome = Cycle.Outcome(item: item, composed: ready, result: transport.send(ready.message), at: clock.now())
             try workingSet.store.write(durable: false) { tx in try cycle.record(outcome, tx: tx, journal: journal) }
             var counted = Cycle.Summary()
             cycle.count(outcome, in: &counted)
@@ -269,18 +265,7 @@ public final class SharedCycle {
         // The copy first (the same re-checks, on what was read), then the shared store, which decides.
         let ready = held.filter { if case .success = composed[$0] { true } else { false } }
         let local = try workingSet.store.write(durable: false) { tx in
-            try ready.filter { index in
-                // All of a message's reminders or none, as `Cycle.handOff` does.
-                var all = true
-                try tx.savepoint {
-                    for row in messages[index].rows where try !tx.handOff(row.id, batch: batch, today: today, at: now) {
-                        all = false
-                        break
-                    }
-                    return all
-                }
-                return all
-            }
+            try ready.filter { try cycle.handOff(messages[$0], batch: batch, today: today, tx: tx, at: now) }
         }
         let queue = queue
         let offered = local.map { index in messages[index].rows.compactMap { leases[$0.id] } }
@@ -301,17 +286,10 @@ public final class SharedCycle {
         }
         try workingSet.rebase()
         guard !going.isEmpty else { return }
-        var outcomes: [Cycle.Outcome] = going.compactMap { index in
+        let outcomes = Cycle.synced(going.compactMap { index in
             guard case .success(let message) = composed[index] else { return nil }
             return Cycle.Outcome(item: messages[index], composed: message, result: transport.send(message.message), at: clock.now())
-        }
-        // Written but perhaps not durable until synced: neither resent nor claimed as delivered.
-        if let problem = transport.flush() {
-            outcomes = outcomes.map { outcome in
-                guard case .delivered = outcome.result else { return outcome }
-                return Cycle.Outcome(item: outcome.item, composed: outcome.composed, result: .uncertain(reason: problem), at: outcome.at)
-            }
-        }
+        }, by: transport)
         var counted = Cycle.Summary()
         do {
             try workingSet.store.write(durable: false) { tx in for outcome in outcomes { try cycle.record(outcome, tx: tx, journal: journal) } }

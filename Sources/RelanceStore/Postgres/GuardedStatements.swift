@@ -153,10 +153,11 @@ struct GuardedStatement: Sendable, Equatable {
 
     /// Each parameter's values across the rows, typed as its column is; nil when a value cannot
     /// be (text that is not a number in a BIGINT column): the rows are then written one by one.
-    private static func arrays(for run: [GuardedStatement], types: [String: Bool]) -> [CellArray]? {
+    private static func arrays(for run: [GuardedStatement], types: [String: String]) -> [CellArray]? {
         var arrays: [CellArray] = []
         for (position, column) in run[0].shape.parameters.enumerated() {
-            guard let integer = types[column] else { return nil }
+            guard let type = types[column] else { return nil }
+            let integer = type == "bigint"
             var elements: [SharedWriteBack.Cell] = []
             elements.reserveCapacity(run.count)
             for statement in run {
@@ -176,18 +177,19 @@ struct GuardedStatement: Sendable, Equatable {
     }
 }
 
-/// Whether each column of the shared store's tables is a BIGINT (else TEXT), read once per
-/// process from the catalog: the schema's columns are one or the other.
+/// The PostgreSQL type of each column of the shared store's tables ("bigint", "text"), by table,
+/// read once per process from the catalog (after the schema is brought up to date): the
+/// write-backs bind arrays of them, `relance migrate` binds SQLite's values as them.
 enum ColumnTypes {
-    private static let loaded = Mutex<[String: [String: Bool]]?>(nil)
+    private static let loaded = Mutex<[String: [String: String]]?>(nil)
 
-    static func load(on connection: PostgresConnection) async throws -> [String: [String: Bool]] {
+    static func load(on connection: PostgresConnection) async throws -> [String: [String: String]] {
         if let known = loaded.withLock({ $0 }) { return known }
-        var types: [String: [String: Bool]] = [:]
+        var types: [String: [String: String]] = [:]
         let rows = try await connection.query("""
             SELECT table_name::text, column_name::text, data_type::text FROM information_schema.columns WHERE table_schema = current_schema()
             """, logger: SharedQueue.logger)
-        for try await (table, column, type) in rows.decode((String, String, String).self) { types[table, default: [:]][column] = type == "bigint" }
+        for try await (table, column, type) in rows.decode((String, String, String).self) { types[table, default: [:]][column] = type }
         let found = types
         loaded.withLock { $0 = found }
         return found

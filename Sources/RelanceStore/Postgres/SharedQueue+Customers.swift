@@ -122,10 +122,7 @@ extension SharedQueue {
         for try await id in try await connection.query("""
             SELECT r.id FROM reminders r JOIN unnest(\(all.map(\.reminderID)), \(all.map(\.attempt))) AS l(id, attempt) ON r.id = l.id
             WHERE r.lease_attempt = l.attempt AND r.lease_owner = \(owner) AND r.state IN ('planned', 'deferred') AND r.lease_expires_at > \(seconds)
-              AND EXISTS (SELECT 1 FROM invoices i WHERE i.id = r.invoice_id AND i.state = 'open'
-                          AND ((i.pause_reason IS NULL AND i.paused_until IS NULL) OR (i.paused_until IS NOT NULL AND i.paused_until <= \(today.iso))
-                               OR r.kind IN \(unescaped: StoreTransaction.goingWhilePaused))
-                          FOR SHARE OF i)
+              AND \(unescaped: Self.invoiceStillGoes(today: today))
             FOR UPDATE OF r
             """, logger: Self.logger).decode(Int64.self) {
             passed.insert(id)

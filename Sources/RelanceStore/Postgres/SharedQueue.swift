@@ -136,13 +136,23 @@ public struct SharedQueue: Sendable {
                 updated_at = \(seconds), first_attempt_at = COALESCE(r.first_attempt_at, \(seconds))
             WHERE r.id = \(lease.reminderID) AND r.lease_attempt = \(lease.attempt) AND r.lease_owner = \(owner)
               AND r.state IN ('planned', 'deferred') AND r.lease_expires_at > \(seconds)
-              AND EXISTS (SELECT 1 FROM invoices i WHERE i.id = r.invoice_id AND i.state = 'open'
-                          AND ((i.pause_reason IS NULL AND i.paused_until IS NULL) OR (i.paused_until IS NOT NULL AND i.paused_until <= \(today.iso))
-                               OR r.kind IN \(unescaped: StoreTransaction.goingWhilePaused))
-                          FOR SHARE OF i)
+              AND \(unescaped: Self.invoiceStillGoes(today: today))
             RETURNING r.id
             """, logger: Self.logger)
         return try await Self.count(rows) == 1
+    }
+
+    /// The hand-off's check of the reminder `r`'s invoice: still open, and not paused on `today`
+    /// unless the reminder is of a kind that goes while paused; the invoice's row locked `FOR
+    /// SHARE`, so a payment committing at the same time is either seen or waits. SQL text (the day
+    /// written as a literal: `LocalDate.iso` is digits and dashes only).
+    static func invoiceStillGoes(today: LocalDate) -> String {
+        """
+        EXISTS (SELECT 1 FROM invoices i WHERE i.id = r.invoice_id AND i.state = 'open'
+                AND ((i.pause_reason IS NULL AND i.paused_until IS NULL) OR (i.paused_until IS NOT NULL AND i.paused_until <= '\(today.iso)')
+                     OR r.kind IN \(StoreTransaction.goingWhilePaused))
+                FOR SHARE OF i)
+        """
     }
 
     /// Records the outcome of a handed-off reminder and gives its lease back, guarded by id, token,

@@ -53,8 +53,9 @@ public enum StoreCopy {
         let tables = PostgresSchema.copiedTables
         let (counts, attachments) = try await target.transaction("copy \(store.path)") { connection in
             var counts: [TableCount] = []
+            let typesByTable = try await ColumnTypes.load(on: connection)
             for table in tables {
-                let types = try await columnTypes(table.name, on: connection)
+                let types = typesByTable[table.name] ?? [:]
                 var copied = 0
                 var after: [DatabaseValue]?
                 let keys = table.orderBy.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
@@ -112,16 +113,6 @@ public enum StoreCopy {
             let last = rows.last.map { row in keys.map { row[$0] as DatabaseValue } }
             return (columns, values, last)
         }
-    }
-
-    /// The PostgreSQL type of each column of `table` ("text", "bigint").
-    private static func columnTypes(_ table: String, on connection: PostgresConnection) async throws -> [String: String] {
-        let rows = try await connection.query("""
-            SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = \(table)
-            """, logger: SharedQueue.logger)
-        var types: [String: String] = [:]
-        for try await (column, type) in rows.decode((String, String).self) { types[column] = type }
-        return types
     }
 
     /// One multi-row INSERT; each value bound as its PostgreSQL column's type (SQLite is dynamically
